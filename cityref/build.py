@@ -1,0 +1,249 @@
+"""``cityref build``: the sources into a fresh Oxigraph store, swapped in only on success.
+
+Layout of the store folder::
+
+    <store>/builds/<build-id>/oxigraph/   the Oxigraph database
+    <store>/builds/<build-id>/build.json  what went in: sources, checksums, counts, versions
+    <store>/current -> builds/<build-id>  replaced atomically when a build succeeds
+    <store>/.lock                         one build at a time
+
+Readers open ``current`` read-only, so a failed or running build never disturbs them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from cityref import __version__
+from cityref.errors import CityrefError, SourceSyntaxError, StoreMissing
+from cityref.reasoning import owl_rl_entailments
+from cityref.sources import SourceFile, discover_sources, inferred_graph_iri
+from cityref.store import OxigraphStore
+from cityref.syntax import source_syntax_error
+
+BUILD_FORMAT = 1
+Progress = Callable[[str], None]
+
+
+class BuildFailed(CityrefError):
+    """One or more sources did not parse; nothing was swapped in."""
+
+    def __init__(self, errors: list[SourceSyntaxError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class BuildRecord:
+    """What ``build.json`` holds."""
+
+    build_id: str
+    created: str
+    fingerprint: str
+    base_iri: str
+    sources_root: str
+    sources: list[dict[str, Any]]
+    graphs: dict[str, int]
+    seconds: float
+    versions: dict[str, str] = field(default_factory=dict)
+    format: int = BUILD_FORMAT
+
+    @classmethod
+    def read(cls, path: Path) -> BuildRecord:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    record: BuildRecord
+    skipped: bool
+
+
+def versions() -> dict[str, str]:
+    import rdflib
+
+    return {"cityref": __version__, "pyoxigraph": ox.__version__, "rdflib": rdflib.__version__}
+
+
+def fingerprint(sources: list[SourceFile], base_iri: str) -> str:
+    """Changes whenever a source, the base IRI or the cityref version changes."""
+    digest = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{base_iri}".encode())
+    for source in sources:
+        digest.update(f"|{source.relative_path}={source.sha256}".encode())
+    return digest.hexdigest()
+
+
+def current_build_dir(store_path: Path) -> Path:
+    """The folder of the build readers use, or :class:`StoreMissing`."""
+    current = store_path / "current"
+    if not current.exists():
+        raise StoreMissing(f"no store at {store_path}: run 'cityref build' first")
+    return current.resolve()
+
+
+def current_record(store_path: Path) -> BuildRecord | None:
+    try:
+        return BuildRecord.read(current_build_dir(store_path) / "build.json")
+    except (StoreMissing, FileNotFoundError):
+        return None
+
+
+def open_current(store_path: Path) -> OxigraphStore:
+    """The current build, opened read-only."""
+    return OxigraphStore.open_read_only(current_build_dir(store_path) / "oxigraph")
+
+
+def parse_sources(sources: list[SourceFile]) -> dict[SourceFile, list[ox.Triple]]:
+    """Parse every source, collecting every file's syntax error rather than the first only."""
+    parsed: dict[SourceFile, list[ox.Triple]] = {}
+    errors: list[SourceSyntaxError] = []
+    for source in sources:
+        try:
+            quads = ox.parse(source.absolute_path.read_bytes(), format=ox.RdfFormat.TURTLE)
+            parsed[source] = [q.triple for q in quads]
+        except SyntaxError as exc:
+            errors.append(source_syntax_error(exc, source.display_path))
+    if errors:
+        raise BuildFailed(errors)
+    return parsed
+
+
+def populate(
+    store: OxigraphStore,
+    sources: list[SourceFile],
+    base_iri: str,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Load the sources and the ontology's entailments into ``store``; triples per graph."""
+    say = progress or (lambda _message: None)
+    parsed = parse_sources(sources)
+    counts: dict[str, int] = {}
+    ontology_triples: list[ox.Triple] = []
+    for source, triples in parsed.items():
+        counts[source.graph_iri(base_iri)] = store.load_quads(source.graph_iri(base_iri), triples)
+        if source.folder == "ontology":
+            ontology_triples.extend(triples)
+    say(f"parsed {len(parsed)} files")
+    started = time.perf_counter()
+    inferred = owl_rl_entailments(ontology_triples)
+    counts[inferred_graph_iri(base_iri)] = store.load_quads(inferred_graph_iri(base_iri), inferred)
+    say(f"OWL-RL: {len(inferred)} entailed triples in {time.perf_counter() - started:.1f} s")
+    store.flush()
+    return counts
+
+
+def build_in_memory(
+    sources_root: Path, base_iri: str, progress: Progress | None = None
+) -> tuple[OxigraphStore, BuildRecord]:
+    """A store built in memory (``--memory``): nothing is written to disk."""
+    started = time.perf_counter()
+    sources = discover_sources(sources_root)
+    store = OxigraphStore.in_memory()
+    counts = populate(store, sources, base_iri, progress)
+    record = _record(sources, sources_root, base_iri, counts, time.perf_counter() - started)
+    return store, record
+
+
+def build_store(
+    store_path: Path,
+    sources_root: Path,
+    base_iri: str,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildOutcome:
+    """Build into a new folder, then swap it in; skip when the sources have not changed."""
+    started = time.perf_counter()
+    sources = discover_sources(sources_root)
+    store_path.mkdir(parents=True, exist_ok=True)
+    with _build_lock(store_path):
+        previous = current_record(store_path)
+        if not force and previous and previous.fingerprint == fingerprint(sources, base_iri):
+            return BuildOutcome(previous, skipped=True)
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        build_dir = store_path / "builds" / build_id
+        try:
+            store = OxigraphStore.open(build_dir / "oxigraph")
+            counts = populate(store, sources, base_iri, progress)
+            del store  # closes the database before readers open it
+            seconds = time.perf_counter() - started
+            record = _record(sources, sources_root, base_iri, counts, seconds, build_id)
+            record.write(build_dir / "build.json")
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        _swap_in(store_path, build_dir)
+        _prune(store_path, keep={build_dir.name, *(_previous_name(previous))})
+        return BuildOutcome(record, skipped=False)
+
+
+def _record(
+    sources: list[SourceFile],
+    root: Path,
+    base_iri: str,
+    counts: dict[str, int],
+    seconds: float,
+    build_id: str = "memory",
+) -> BuildRecord:
+    return BuildRecord(
+        build_id=build_id,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        fingerprint=fingerprint(sources, base_iri),
+        base_iri=base_iri,
+        sources_root=str(root.resolve()),
+        sources=[
+            {"path": str(s.relative_path), "graph": s.graph_iri(base_iri), "sha256": s.sha256}
+            for s in sources
+        ],
+        graphs=dict(sorted(counts.items())),
+        seconds=round(seconds, 3),
+        versions=versions(),
+    )
+
+
+def _swap_in(store_path: Path, build_dir: Path) -> None:
+    """Point ``current`` at the new build with one atomic rename."""
+    link = store_path / f".current-{uuid.uuid4().hex[:8]}"
+    link.symlink_to(build_dir.relative_to(store_path))
+    os.replace(link, store_path / "current")
+
+
+def _previous_name(previous: BuildRecord | None) -> list[str]:
+    # The build readers may still have open stays one more round.
+    return [previous.build_id] if previous else []
+
+
+def _prune(store_path: Path, keep: set[str]) -> None:
+    for old in (store_path / "builds").iterdir():
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _build_lock(store_path: Path) -> Iterator[None]:
+    with open(store_path / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CityrefError(f"another build of {store_path} is running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,66 @@
+"""The errors cityref reports to people: each says what went wrong and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CityrefError(Exception):
+    """Base of every error cityref raises on purpose (never a bug)."""
+
+
+class SettingsError(CityrefError):
+    """A setting's value is malformed."""
+
+
+@dataclass
+class SourceLocation:
+    """Where in a file something is; line and column are 1-based, ``None`` when unknown."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class SourceSyntaxError(CityrefError):
+    """A source file does not parse; formatted as ``path:line:column: message``."""
+
+    def __init__(self, location: SourceLocation, message: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+class QuerySyntaxError(CityrefError):
+    """A SPARQL query does not parse."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"SPARQL syntax error: {where}{message}")
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+class QueryTimeout(CityrefError):
+    """A query ran past its time limit and its worker was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"query stopped after the time limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+class QueryRefused(CityrefError):
+    """A query or update is not allowed (e.g. an update on a read-only store)."""
+
+
+class StoreMissing(CityrefError):
+    """No built store at the configured path."""

@@ -1,0 +1,42 @@
+"""``cityref info``: what the current store holds and where it came from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from cityref.build import current_build_dir, current_record, open_current, versions
+from cityref.errors import StoreMissing
+from cityref.settings import Settings
+
+
+def describe_store(settings: Settings, *, as_json: bool = False) -> str:
+    """A report on the current build; :class:`StoreMissing` when there is none."""
+    build_dir = current_build_dir(settings.store)
+    record = current_record(settings.store)
+    if record is None:
+        raise StoreMissing(f"{build_dir} has no build.json: rebuild with 'cityref build --force'")
+    live_counts = open_current(settings.store).stats()
+    if as_json:
+        doc = asdict(record) | {
+            "store": str(settings.store.resolve()),
+            "build_dir": str(build_dir),
+            "graphs": live_counts,
+            "versions": versions(),
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    lines = [
+        f"store:        {settings.store.resolve()}",
+        f"build:        {record.build_id} ({record.created}, {record.seconds:.2f} s)",
+        f"base IRI:     {record.base_iri}",
+        f"sources root: {record.sources_root}",
+        "versions:     " + ", ".join(f"{k} {v}" for k, v in versions().items()),
+        "",
+        "sources (sha256):",
+    ]
+    lines += [f"  {s['sha256'][:16]}  {s['path']}" for s in record.sources]
+    lines += ["", "triples per graph:"]
+    width = max((len(g) for g in live_counts), default=0)
+    lines += [f"  {g:<{width}}  {n:>8}" for g, n in live_counts.items()]
+    lines.append(f"  {'total':<{width}}  {sum(live_counts.values()):>8}")
+    return "\n".join(lines)

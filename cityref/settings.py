@@ -1,0 +1,190 @@
+"""Settings: one declarative table read by the CLI, the web app, the docs and the tests.
+
+Every setting has a name, a type, a default, the ``CITYREF_*`` environment variable that
+overrides it and a help text. Nothing else in cityref reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from cityref.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table; ``help`` in English, ``help_ja`` in Japanese."""
+
+    name: str
+    type: type
+    default: Any
+    env: str
+    help: str
+    help_ja: str
+
+
+def _default_sources() -> Path:
+    """The checkout's content folders when run from git, else the copy inside the wheel."""
+    package_dir = Path(__file__).resolve().parent
+    checkout = package_dir.parent
+    if (checkout / "ontology").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return package_dir / "_sources"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "store",
+        Path,
+        Path(".cityref/store"),
+        "CITYREF_STORE",
+        "Folder of the embedded Oxigraph store (relative paths are under the working directory).",
+        "組み込み Oxigraph ストアのフォルダ（相対パスは作業ディレクトリ基準）。",
+    ),
+    Setting(
+        "sources",
+        Path,
+        None,
+        "CITYREF_SOURCES",
+        "Folder holding ontology/, shapes/ and registry/. Default: the git checkout, "
+        "or the copy installed with the package.",
+        "ontology/・shapes/・registry/ を含むフォルダ。"
+        "既定は git チェックアウト、またはパッケージ同梱のコピー。",
+    ),
+    Setting(
+        "base_iri",
+        str,
+        "https://w3id.org/cityref/",
+        "CITYREF_BASE_IRI",
+        "Base IRI of the model's terms, profiles, records and named graphs; ends with '/'.",
+        "語彙・プロファイル・登録レコード・名前付きグラフの基底 IRI（末尾は '/'）。",
+    ),
+    Setting(
+        "host",
+        str,
+        "127.0.0.1",
+        "CITYREF_HOST",
+        "Address the web server binds to. 0.0.0.0 exposes it to every network the machine is on.",
+        "Web サーバが待ち受けるアドレス。0.0.0.0 はすべてのネットワークに公開します。",
+    ),
+    Setting(
+        "port",
+        int,
+        8000,
+        "CITYREF_PORT",
+        "TCP port of the web server.",
+        "Web サーバの TCP ポート。",
+    ),
+    Setting(
+        "query_timeout",
+        float,
+        10.0,
+        "CITYREF_QUERY_TIMEOUT",
+        "Seconds a SPARQL query may run before its worker process is killed.",
+        "SPARQL クエリの制限時間（秒）。超えるとワーカープロセスを停止します。",
+    ),
+    Setting(
+        "max_rows",
+        int,
+        10_000,
+        "CITYREF_MAX_ROWS",
+        "Most result rows (or triples) a query returns; the rest is cut and the cut is reported.",
+        "クエリが返す最大行数（またはトリプル数）。超過分は切り捨て、その旨を通知します。",
+    ),
+    Setting(
+        "max_upload_bytes",
+        int,
+        50 * 1024 * 1024,
+        "CITYREF_MAX_UPLOAD_BYTES",
+        "Largest request body or uploaded file accepted, in bytes.",
+        "受け付けるリクエスト本文・アップロードファイルの最大バイト数。",
+    ),
+)
+
+SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values in force. Build with :func:`load_settings`; change with :meth:`with_`."""
+
+    store: Path
+    sources: Path
+    base_iri: str
+    host: str
+    port: int
+    query_timeout: float
+    max_rows: int
+    max_upload_bytes: int
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some values replaced, checked like environment values."""
+        checked = {name: _coerce(SETTINGS_BY_NAME[name], value) for name, value in changes.items()}
+        return replace(self, **checked)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    """Turn an environment string (or a Python value) into the setting's type, or say why not."""
+    if raw is None:
+        return None
+    try:
+        if setting.type is Path:
+            value: Any = Path(raw)
+        elif setting.type is int:
+            value = int(raw)
+        elif setting.type is float:
+            value = float(raw)
+        else:
+            value = str(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(
+            f"{setting.env}={raw!r}: expected {setting.type.__name__} ({exc})"
+        ) from exc
+    if setting.type in (int, float) and value <= 0:
+        raise SettingsError(f"{setting.env}={raw!r}: must be greater than 0")
+    if setting.name == "base_iri" and not (
+        value.startswith(("http://", "https://")) and value.endswith("/")
+    ):
+        raise SettingsError(f"{setting.env}={raw!r}: must be an http(s) IRI ending with '/'")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the table's defaults, overridden by ``CITYREF_*`` variables of ``environ``."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.env)
+        values[setting.name] = _coerce(setting, raw) if raw not in (None, "") else setting.default
+    if values["sources"] is None:
+        values["sources"] = _default_sources()
+    return Settings(**values)
+
+
+def settings_markdown() -> str:
+    """``docs/settings.md``, generated from the table (a test keeps the file in step)."""
+    lines = [
+        "# Settings / 設定",
+        "",
+        "<!-- Generated by `cityref settings --markdown > docs/settings.md`; do not edit. -->",
+        "",
+        "Every setting has a default and a `CITYREF_*` environment variable that overrides it.",
+        "`cityref settings` prints the values in force.",
+        "各設定には既定値があり、`CITYREF_*` 環境変数で上書きできます。"
+        "`cityref settings` で現在の値を表示します。",
+        "",
+        "| name | type | default | environment variable | meaning | 説明 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in SETTINGS:
+        default = "the checkout, or the installed copy" if s.default is None else f"`{s.default}`"
+        cells = [f"`{s.name}`", s.type.__name__, default, f"`{s.env}`", s.help, s.help_ja]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,147 @@
+"""The knowledge store: a small interface and its embedded Oxigraph implementation.
+
+The interface is what the CLI, the web app and the registry need: load a graph, query,
+update, list graphs, count triples. A remote SPARQL 1.1 engine (Oxigraph server,
+Virtuoso, ...) can implement the same protocol later; nothing outside this module touches
+pyoxigraph's ``Store`` directly, except to read the terms of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from cityref.errors import QueryRefused, QuerySyntaxError
+from cityref.results import QueryAnswer, answer_from_oxigraph
+from cityref.syntax import query_syntax_error
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What cityref needs of a SPARQL 1.1 store."""
+
+    def load_graph(self, graph_iri: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
+        """Replace the named graph with the triples parsed from ``data``; return their count."""
+        ...
+
+    def query(self, sparql: str, *, result_format: str, max_rows: int) -> QueryAnswer:
+        """Run a query over the union of all graphs and serialise at most ``max_rows`` rows."""
+        ...
+
+    def select(self, sparql: str) -> list[dict[str, Term]]:
+        """Run a SELECT query and return its solutions as dictionaries (for internal use)."""
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update (refused on read-only stores)."""
+        ...
+
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+        ...
+
+    def stats(self) -> dict[str, int]:
+        """Triple count of every named graph."""
+        ...
+
+
+@dataclass
+class OxigraphStore:
+    """The embedded store: pyoxigraph on disk or in memory."""
+
+    _store: ox.Store
+    read_only: bool = False
+    path: Path | None = None
+
+    @classmethod
+    def in_memory(cls) -> OxigraphStore:
+        return cls(ox.Store())
+
+    @classmethod
+    def open(cls, path: Path) -> OxigraphStore:
+        """Open (or create) a writable store; one writer per folder at a time."""
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(ox.Store(str(path)), path=path)
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> OxigraphStore:
+        """Open a store that another process may be writing; sees it as of opening."""
+        return cls(ox.Store.read_only(str(path)), read_only=True, path=path)
+
+    # -- writing -----------------------------------------------------------------------
+    def load_graph(self, graph_iri: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
+        return self.load_quads(graph_iri, ox.parse(data, format=rdf_format))
+
+    def load_quads(self, graph_iri: str, triples: Iterable[ox.Triple | ox.Quad]) -> int:
+        """Replace a named graph with ``triples`` (their own graph names are ignored)."""
+        self._refuse_if_read_only()
+        graph = ox.NamedNode(graph_iri)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        if self._store.contains_named_graph(graph):
+            self._store.remove_graph(graph)
+        self._store.bulk_extend(quads)
+        return len(quads)
+
+    def update(self, sparql: str) -> None:
+        self._refuse_if_read_only()
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise query_syntax_error(exc) from None
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+
+    # -- reading -----------------------------------------------------------------------
+    def raw_query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The pyoxigraph answer, default graph = union of all graphs."""
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise query_syntax_error(exc) from None
+
+    def query(self, sparql: str, *, result_format: str, max_rows: int) -> QueryAnswer:
+        return answer_from_oxigraph(self.raw_query(sparql), result_format, max_rows)
+
+    def select(self, sparql: str) -> list[dict[str, Term]]:
+        answer = self.raw_query(sparql)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in answer.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in answer:
+            row: dict[str, Term] = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def stats(self) -> dict[str, int]:
+        counts = {g: 0 for g in self.graphs()}
+        for row in self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        ):
+            graph, count = row["g"], row["n"]
+            assert isinstance(graph, ox.NamedNode) and isinstance(count, ox.Literal)
+            counts[graph.value] = int(count.value)
+        return counts
+
+    def dump_nquads(self) -> bytes:
+        """Every quad as N-Quads, to hand an in-memory store to a worker process."""
+        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise QueryRefused("the store is open read-only")

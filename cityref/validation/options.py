@@ -1,0 +1,40 @@
+"""Typed options for a validation run."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Engine(enum.StrEnum):
+    """Which implementation checks the data."""
+
+    COMPILED = "compiled"  # SHACL compiled to SPARQL on Oxigraph (default)
+    PYSHACL = "pyshacl"  # the reference implementation, as fallback and oracle
+
+
+class Language(enum.StrEnum):
+    """Language of default messages and readable reports."""
+
+    JA = "ja"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How to validate.
+
+    ``max_results`` caps the results kept in the report (``None``: no cap); the report says
+    when it was truncated. ``time_limit`` (seconds, ``None``: none) runs validation in a
+    worker process that is killed at the limit. ``inference`` adds RDFS entailments of the
+    data (via owlrl) before validating, like pySHACL's ``inference="rdfs"``.
+    ``max_input_bytes`` refuses larger data or shapes documents.
+    """
+
+    engine: Engine = Engine.COMPILED
+    language: Language = Language.EN
+    max_results: int | None = 10_000
+    time_limit: float | None = None
+    inference: bool = False
+    max_input_bytes: int | None = None
+    base_iri: str = "https://w3id.org/cityref/"
