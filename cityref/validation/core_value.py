@@ -1,0 +1,114 @@
+"""Per-value Core components: value type (4.1), value range (4.3), string-based (4.4, except
+sh:uniqueLang) and sh:in (4.8.3). Each becomes a SPARQL condition over ``?value``; the engine
+tests all of a shape's conditions in one query."""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal, NamedNode
+
+from cityref.validation.errors import ShapesError
+from cityref.validation.model import RDF_TYPE_PATH, ValueCheck, component, show
+from cityref.validation.shapes import Shape, int_param
+from cityref.validation.terms import (
+    XSD,
+    datatype_is_expr,
+    encode_shapes_term,
+    is_blank_expr,
+    is_iri_expr,
+    sparql_term,
+    value_expr,
+)
+
+V = "?value"
+
+# Datatypes whose well-formedness a SPARQL cast can check (the cast fails on ill-formed input).
+_CASTABLE = {
+    XSD + n: XSD + c
+    for n, c in (
+        ("integer", "integer"),
+        ("decimal", "decimal"),
+        ("double", "double"),
+        ("float", "float"),
+        ("boolean", "boolean"),
+        ("dateTime", "dateTime"),
+        ("date", "date"),
+        ("time", "time"),
+        ("duration", "duration"),
+    )
+}
+
+_NODE_KINDS = {
+    "BlankNode": f"{is_blank_expr(V)}",
+    "IRI": f"{is_iri_expr(V)}",
+    "Literal": f"isLiteral({V})",
+    "BlankNodeOrIRI": f"(isBlank({V}) || isIRI({V}))",
+    "BlankNodeOrLiteral": f"({is_blank_expr(V)} || isLiteral({V}))",
+    "IRIOrLiteral": f"({is_iri_expr(V)} || isLiteral({V}))",
+}
+
+_RANGES = (
+    ("minExclusive", ">"),
+    ("minInclusive", ">="),
+    ("maxExclusive", "<"),
+    ("maxInclusive", "<="),
+)
+
+
+def _datatype_condition(dt: NamedNode) -> str:
+    cond = datatype_is_expr(V, dt)
+    cast = _CASTABLE.get(dt.value)
+    if cast is not None:
+        cond = f"({cond} && COALESCE(isLiteral(<{cast}>(STR({V}))), false))"
+    return cond
+
+
+def value_checks(shape: Shape) -> list[ValueCheck]:
+    """The shape's per-value constraints as SPARQL conditions."""
+    checks: list[ValueCheck] = []
+    for cls in shape.values("class"):
+        cond = f"EXISTS {{ {V} {RDF_TYPE_PATH} {sparql_term(encode_shapes_term(cls))} }}"
+        checks.append(ValueCheck(component("Class"), cond, (("expected", show(cls)),)))
+    for dt in shape.values("datatype"):
+        if not isinstance(dt, NamedNode):
+            raise ShapesError(f"sh:datatype must be an IRI, not {dt}")
+        checks.append(
+            ValueCheck(component("Datatype"), _datatype_condition(dt), (("expected", show(dt)),))
+        )
+    for kind in shape.values("nodeKind"):
+        local = kind.value.rsplit("#", 1)[-1] if isinstance(kind, NamedNode) else ""
+        if local not in _NODE_KINDS:
+            raise ShapesError(f"unknown sh:nodeKind {kind}")
+        checks.append(ValueCheck(component("NodeKind"), _NODE_KINDS[local], (("expected", local),)))
+    for local, op in _RANGES:
+        for bound in shape.values(local):
+            if not isinstance(bound, Literal):
+                raise ShapesError(f"sh:{local} must be a literal, not {bound}")
+            cond = f"({value_expr(V)} {op} {sparql_term(bound)})"
+            name = local[0].upper() + local[1:]
+            checks.append(ValueCheck(component(name), cond, (("expected", show(bound)),)))
+    for local, op in (("minLength", ">="), ("maxLength", "<=")):
+        for n in shape.values(local):
+            size = int_param(n, f"sh:{local}")
+            cond = f"(!{is_blank_expr(V)} && STRLEN(STR({V})) {op} {size})"
+            name = local[0].upper() + local[1:]
+            checks.append(ValueCheck(component(name), cond, (("expected", str(size)),)))
+    flags = shape.value("flags")
+    for pattern in shape.values("pattern"):
+        if not isinstance(pattern, Literal):
+            raise ShapesError(f"sh:pattern must be a literal, not {pattern}")
+        args = sparql_term(Literal(pattern.value))
+        if isinstance(flags, Literal):
+            args += ", " + sparql_term(Literal(flags.value))
+        cond = f"(!{is_blank_expr(V)} && REGEX(STR({V}), {args}))"
+        checks.append(ValueCheck(component("Pattern"), cond, (("expected", pattern.value),)))
+    for tags in shape.list_values("languageIn"):
+        tests = [f"langMatches(LANG({V}), {sparql_term(Literal(t.value))})" for t in tags]
+        cond = f"(isLiteral({V}) && ({' || '.join(tests) or 'false'}))"
+        shown = ", ".join(t.value for t in tags)
+        checks.append(ValueCheck(component("LanguageIn"), cond, (("expected", shown),)))
+    for members in shape.list_values("in"):
+        tests = [f"sameTerm({V}, {sparql_term(encode_shapes_term(m))})" for m in members]
+        cond = "(" + (" || ".join(tests) or "false") + ")"
+        shown = ", ".join(show(m) for m in members)
+        checks.append(ValueCheck(component("In"), cond, (("expected", shown),)))
+    return checks

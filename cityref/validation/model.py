@@ -1,0 +1,158 @@
+"""Shared types of the compiled engine: validation results, focus node sets, checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pyoxigraph import Literal, NamedNode, QuerySolution
+
+from cityref.validation.paths import Path
+from cityref.validation.shapes import Shape, ShapesGraph
+from cityref.validation.terms import Term, encode_shapes_term, sparql_term, sh
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result (spec section 3.6), in the terms of the data graph."""
+
+    focus: Term
+    path: Path | None
+    value: Term | None
+    severity: Term
+    source_shape: Term
+    component: NamedNode
+    source_constraint: Term | None = None
+    messages: tuple[Literal, ...] = ()
+    # Readable facts for default messages, e.g. (("expected", "1"), ("found", "0")).
+    detail: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @property
+    def component_name(self) -> str:
+        """The component's local name without the ``ConstraintComponent`` suffix."""
+        name = self.component.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return name.removesuffix("ConstraintComponent")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A set of focus nodes as a SPARQL group pattern that binds ``?this`` once per node."""
+
+    pattern: str
+    empty: bool = False
+
+    @staticmethod
+    def of_nodes(nodes: Iterable[Term]) -> Focus:
+        """Focus nodes given one by one (already in the store's encoding)."""
+        rendered = " ".join(sparql_term(n) for n in nodes)
+        return Focus(f"VALUES ?this {{ {rendered} }}", empty=not rendered)
+
+    @staticmethod
+    def of_targets(shape: Shape) -> Focus:
+        """The focus nodes of a shape's targets (spec section 2.1.3)."""
+        t = shape.targets
+        parts: list[str] = []
+        if t.nodes:
+            nodes = " ".join(sparql_term(encode_shapes_term(n)) for n in t.nodes)
+            parts.append(f"VALUES ?this {{ {nodes} }}")
+        for c in t.classes:
+            parts.append(f"?this {RDF_TYPE_PATH} {sparql_term(c)} .")
+        for p in t.subjects_of:
+            parts.append(f"?this {sparql_term(p)} ?_any .")
+        for p in t.objects_of:
+            parts.append(f"?_any {sparql_term(p)} ?this .")
+        if not parts:
+            return Focus("", empty=True)
+        union = " UNION ".join("{ " + p + " }" for p in parts)
+        return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}")
+
+
+RDF_TYPE_PATH = (
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
+    "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+)
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """A constraint tested on each value node alone; batched into one query per shape.
+
+    ``condition`` is a SPARQL boolean expression over ``?value`` that is true when the value
+    conforms; an evaluation error counts as a violation.
+    """
+
+    component: NamedNode
+    condition: str
+    detail: tuple[tuple[str, str], ...] = ()
+
+
+class Context(Protocol):
+    """What checks may ask of the engine."""
+
+    shapes: ShapesGraph
+
+    def select(self, query: str) -> list[QuerySolution]:
+        """Run a SELECT query on the data store."""
+        ...
+
+    def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
+        """(focus node, value node) pairs of the shape for these focus nodes."""
+        ...
+
+    def focus_nodes(self, focus: Focus) -> list[Term]:
+        """The focus nodes themselves."""
+        ...
+
+    def failing(self, shape: Term, nodes: Iterable[Term]) -> set[Term]:
+        """The nodes among ``nodes`` that do not conform to ``shape``."""
+        ...
+
+    def result(
+        self,
+        shape: Shape,
+        focus: Term,
+        component: NamedNode,
+        *,
+        value: Term | None = None,
+        path: Path | None = None,
+        use_shape_path: bool = True,
+        detail: tuple[tuple[str, str], ...] = (),
+    ) -> Result:
+        """A result with the shape's severity and messages."""
+        ...
+
+
+CheckFn = Callable[[Context, Shape, Focus], list[Result]]
+
+
+def value_pattern(shape: Shape) -> str:
+    """SPARQL binding ``?value`` to each value node of ``?this`` (spec section 2.3)."""
+    from cityref.validation.paths import path_sparql
+
+    if shape.path is None:
+        return "BIND(?this AS ?value)"
+    return f"?this {path_sparql(shape.path)} ?value ."
+
+
+def component(local: str) -> NamedNode:
+    """The IRI of a Core constraint component, ``sh:<local>ConstraintComponent``."""
+    return sh(local + "ConstraintComponent")
+
+
+def show(term: Term) -> str:
+    """A short readable form of a (store-encoded) term for messages."""
+    from cityref.validation.terms import decode
+
+    t = decode(term)
+    if isinstance(t, NamedNode):
+        return "<" + t.value + ">"
+    if isinstance(t, Literal):
+        if t.language:
+            return f'"{t.value}"@{t.language}'
+        dt = t.datatype.value
+        if dt.endswith("#string"):
+            return f'"{t.value}"'
+        local = dt.rsplit("#", 1)[-1]
+        return f'"{t.value}"^^{"xsd:" + local if "XMLSchema#" in dt else "<" + dt + ">"}'
+    return "_:" + t.value

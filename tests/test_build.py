@@ -1,0 +1,164 @@
+"""``cityref build``: named graphs, OWL-RL entailments, skipping, and the swap that protects readers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from cityref.build import build_store, current_build_dir, open_current
+from tests.conftest import BASE_IRI, RunCli
+
+GRAPH = BASE_IRI + "graph/"
+
+
+def _builds(store: Path) -> list[str]:
+    return sorted(p.name for p in (store / "builds").iterdir())
+
+
+def test_build_loads_one_graph_per_file_and_the_entailments(
+    run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    result = run_cli("build")
+    assert result.exit_code == 0, result.output
+    for graph in ("ontology/city", "shapes/facility", "registry/places", "inferred"):
+        assert re.search(rf"{re.escape(GRAPH + graph)}\s+\d+", result.output), result.output
+    assert re.search(r"4 graphs, \d+ triples in \d+\.\d\d s", result.output)
+
+    store = open_current(Path(cli_env["CITYREF_STORE"]))
+    counts = store.stats()
+    assert counts[GRAPH + "ontology/city"] == 13
+    assert counts[GRAPH + "registry/places"] == 5
+    # OWL-RL over the ontology graphs: the School < Shelter < Facility chain is closed,
+    # and nothing is said about the xsd or owl built-ins.
+    inferred = store.select(
+        "SELECT ?c WHERE { GRAPH <%sinferred> { <https://example.org/toy#School> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> ?c } }" % GRAPH
+    )
+    assert "https://example.org/toy#Facility" in {row["c"].value for row in inferred}
+    builtin = store.select(
+        "SELECT ?s WHERE { GRAPH <%sinferred> { ?s ?p ?o "
+        'FILTER(STRSTARTS(STR(?s), "http://www.w3.org/2001/XMLSchema#")) } }' % GRAPH
+    )
+    assert builtin == []
+
+
+def test_default_graph_is_the_union_of_all_graphs(run_cli: RunCli, cli_env: dict[str, str]) -> None:
+    assert run_cli("build").exit_code == 0
+    store = open_current(Path(cli_env["CITYREF_STORE"]))
+    rows = store.select(
+        # rdf:type is stated in registry/, the subclass axioms in ontology/ and inferred.
+        "SELECT ?label WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://example.org/toy#Facility> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = 'ja') }"
+    )
+    assert [r["label"].value for r in rows] == ["第一小学校"]
+
+
+def test_unchanged_second_build_does_no_work(run_cli: RunCli, cli_env: dict[str, str]) -> None:
+    store = Path(cli_env["CITYREF_STORE"])
+    assert run_cli("build").exit_code == 0
+    first = current_build_dir(store)
+    again = run_cli("build")
+    assert again.exit_code == 0
+    assert "up to date" in again.output
+    assert current_build_dir(store) == first
+    assert _builds(store) == [first.name]
+
+
+def test_changed_source_or_force_rebuilds(
+    run_cli: RunCli, cli_env: dict[str, str], toy_sources: Path
+) -> None:
+    store = Path(cli_env["CITYREF_STORE"])
+    assert run_cli("build").exit_code == 0
+    first = current_build_dir(store)
+    assert "up to date" not in run_cli("build", "--force").output
+    second = current_build_dir(store)
+    assert second != first
+    places = toy_sources / "registry" / "places.ttl"
+    places.write_text(places.read_text() + "ex:school3 a ex:School .\n")
+    result = run_cli("build")
+    assert "up to date" not in result.output
+    assert f"{GRAPH}registry/places" in result.output
+    # The build before the current one stays for readers that still have it open.
+    assert _builds(store) == sorted([second.name, current_build_dir(store).name])
+
+
+def test_parse_error_exits_1_with_position_and_keeps_previous_store(
+    run_cli: RunCli, cli_env: dict[str, str], toy_sources: Path
+) -> None:
+    store = Path(cli_env["CITYREF_STORE"])
+    assert run_cli("build").exit_code == 0
+    before = current_build_dir(store)
+    reader = open_current(store)
+
+    broken = toy_sources / "registry" / "places.ttl"
+    lines = broken.read_text().splitlines()
+    lines.append("ex:school3 a ex:School ; ex:name .")  # line N: an object is missing
+    broken.write_text("\n".join(lines) + "\n")
+    bad_line = len(lines)
+
+    result = run_cli("build")
+    assert result.exit_code == 1
+    match = re.search(r"(\S*places\.ttl):(\d+):(\d+): (.+)", result.stderr)
+    assert match, result.stderr
+    assert Path(match.group(1)).resolve() == broken.resolve()
+    assert int(match.group(2)) == bad_line
+    assert int(match.group(3)) == len("ex:school3 a ex:School ; ex:name ") + 1
+    assert "previous store is unchanged" in result.stderr
+    assert "Traceback" not in result.output
+
+    # Nothing was swapped or left behind, and both old and new readers still answer.
+    assert current_build_dir(store) == before
+    assert _builds(store) == [before.name]
+    assert reader.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value != "0"
+    answer = run_cli("query", "ASK { <https://example.org/toy#school1> ?p ?o }", "--format", "json")
+    assert answer.exit_code == 0
+    assert json.loads(answer.stdout)["boolean"] is True
+
+
+def test_every_broken_file_is_reported(run_cli: RunCli, toy_sources: Path) -> None:
+    (toy_sources / "ontology" / "city.ttl").write_text("@prefix ex: <x> .\nex:a ex:b")
+    (toy_sources / "shapes" / "facility.ttl").write_text("<https://e/a> <https://e/b> 'x\n")
+    result = run_cli("build")
+    assert result.exit_code == 1
+    assert re.search(r"city\.ttl:\d+:\d+: ", result.stderr)
+    assert re.search(r"facility\.ttl:1:\d+: ", result.stderr)
+
+
+def test_a_reader_keeps_answering_while_a_new_build_swaps_in(
+    tmp_path: Path, toy_sources: Path
+) -> None:
+    store_path = tmp_path / "store"
+    build_store(store_path, toy_sources, BASE_IRI)
+    reader = open_current(store_path)
+    build_store(store_path, toy_sources, BASE_IRI, force=True)
+    build_store(store_path, toy_sources, BASE_IRI, force=True)  # the reader's build is pruned
+    assert len(reader.select("SELECT * WHERE { ?s ?p ?o }")) > 0
+
+
+def test_memory_build_writes_nothing(run_cli: RunCli, cli_env: dict[str, str]) -> None:
+    result = run_cli("build", "--memory")
+    assert result.exit_code == 0, result.output
+    assert "4 graphs" in result.output
+    assert not Path(cli_env["CITYREF_STORE"]).exists()
+
+
+def test_info_reports_sources_checksums_counts_and_versions(
+    run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    assert run_cli("info").exit_code == 1  # nothing built yet
+    assert run_cli("build").exit_code == 0
+    text = run_cli("info")
+    assert text.exit_code == 0
+    for needle in ("pyoxigraph", "rdflib", "cityref", "ontology/city.ttl", GRAPH + "inferred"):
+        assert needle in text.output
+    doc = json.loads(run_cli("info", "--json").output)
+    assert doc["store"] == str(Path(cli_env["CITYREF_STORE"]).resolve())
+    assert [s["path"] for s in doc["sources"]] == [  # load order: ontology, shapes, registry
+        "ontology/city.ttl",
+        "shapes/facility.ttl",
+        "registry/places.ttl",
+    ]
+    assert all(len(s["sha256"]) == 64 for s in doc["sources"])
+    assert doc["graphs"][GRAPH + "ontology/city"] == 13

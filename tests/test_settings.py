@@ -1,0 +1,77 @@
+"""The settings table: defaults, environment overrides, errors, and the docs made from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cityref.errors import SettingsError
+from cityref.settings import SETTINGS, load_settings, settings_markdown
+from tests.conftest import REPO, RunCli
+
+
+def test_defaults_are_safe() -> None:
+    settings = load_settings({})
+    assert settings.host == "127.0.0.1"
+    assert settings.store == Path(".cityref/store")
+    assert settings.base_iri == "https://w3id.org/cityref/"
+    assert settings.sources == REPO  # the checkout, since tests run from it
+
+
+def test_environment_overrides_every_setting() -> None:
+    env = {
+        "CITYREF_STORE": "/tmp/x",
+        "CITYREF_SOURCES": "/tmp/src",
+        "CITYREF_BASE_IRI": "http://example.org/city/",
+        "CITYREF_HOST": "0.0.0.0",
+        "CITYREF_PORT": "9000",
+        "CITYREF_QUERY_TIMEOUT": "2.5",
+        "CITYREF_MAX_ROWS": "7",
+        "CITYREF_MAX_UPLOAD_BYTES": "1024",
+    }
+    assert {s.env for s in SETTINGS} == set(env)
+    settings = load_settings(env)
+    assert settings.store == Path("/tmp/x")
+    assert settings.port == 9000
+    assert settings.query_timeout == 2.5
+    assert settings.max_rows == 7
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("CITYREF_PORT", "eighty", "expected int"),
+        ("CITYREF_MAX_ROWS", "0", "greater than 0"),
+        ("CITYREF_BASE_IRI", "https://example.org/no-slash", "ending with '/'"),
+        ("CITYREF_BASE_IRI", "urn:x:", "http(s) IRI"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, says: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    assert variable in str(caught.value)
+    assert says in str(caught.value)
+
+
+def test_docs_settings_md_is_generated_from_the_table() -> None:
+    documented = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert documented == settings_markdown(), (
+        "docs/settings.md is stale: run `cityref settings --markdown > docs/settings.md`"
+    )
+
+
+def test_settings_command_prints_current_values(run_cli: RunCli, cli_env: dict[str, str]) -> None:
+    result = run_cli("settings")
+    assert result.exit_code == 0, result.output
+    for setting in SETTINGS:
+        assert setting.env in result.output
+    assert f"store = {cli_env['CITYREF_STORE']}" in result.output
+    assert "query_timeout = 1.0" in result.output
+
+
+def test_bad_environment_is_a_usage_error(run_cli: RunCli, cli_env: dict[str, str]) -> None:
+    cli_env["CITYREF_PORT"] = "x"
+    result = run_cli("settings")
+    assert result.exit_code == 2
+    assert "CITYREF_PORT" in result.stderr
