@@ -1,4 +1,4 @@
-"""``cityref build``: named graphs, OWL-RL entailments, skipping, and the swap that protects readers."""
+"""``cityref build``: named graphs, OWL-RL entailments, skipping, and the swap for readers."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ def test_build_loads_one_graph_per_file_and_the_entailments(
     # OWL-RL over the ontology graphs: the School < Shelter < Facility chain is closed,
     # and nothing is said about the xsd or owl built-ins.
     inferred = store.select(
-        "SELECT ?c WHERE { GRAPH <%sinferred> { <https://example.org/toy#School> "
-        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> ?c } }" % GRAPH
+        f"SELECT ?c WHERE {{ GRAPH <{GRAPH}inferred> {{ <https://example.org/toy#School> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> ?c } }"
     )
     assert "https://example.org/toy#Facility" in {row["c"].value for row in inferred}
     builtin = store.select(
-        "SELECT ?s WHERE { GRAPH <%sinferred> { ?s ?p ?o "
-        'FILTER(STRSTARTS(STR(?s), "http://www.w3.org/2001/XMLSchema#")) } }' % GRAPH
+        f"SELECT ?s WHERE {{ GRAPH <{GRAPH}inferred> {{ ?s ?p ?o "
+        'FILTER(STRSTARTS(STR(?s), "http://www.w3.org/2001/XMLSchema#")) } }'
     )
     assert builtin == []
 

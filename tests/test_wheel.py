@@ -1,4 +1,4 @@
-"""A wheel built from the repo carries the model: installed in a fresh venv, it builds and queries."""
+"""A wheel built from the repo carries the model: in a fresh venv it builds and queries."""
 
 from __future__ import annotations
 

@@ -1,0 +1,72 @@
+"""Other components (spec section 4.8): sh:closed with sh:ignoredProperties and sh:hasValue.
+(sh:in is a per-value condition in core_value.py.)"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+from cityref.validation.model import CheckFn, Context, Focus, Result, component, show, value_pattern
+from cityref.validation.paths import PredicatePath
+from cityref.validation.shapes import Shape
+from cityref.validation.terms import Term, encode_shapes_term, sparql_term, sh
+
+
+def checks(shape: Shape) -> list[CheckFn]:
+    """Checks for sh:hasValue and sh:closed."""
+    out: list[CheckFn] = [_has_value(v) for v in shape.values("hasValue")]
+    closed = shape.value("closed")
+    if closed is not None and closed.value.lower() in ("true", "1"):
+        allowed: list[Term] = []
+        for prop in shape.values("property"):
+            path = shape.graph.one(prop, sh("path"))
+            if isinstance(path, NamedNode):
+                allowed.append(path)
+        for members in shape.list_values("ignoredProperties"):
+            allowed.extend(members)
+        out.append(_closed(allowed))
+    return out
+
+
+def _has_value(expected: Term) -> CheckFn:
+    def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
+        t = sparql_term(encode_shapes_term(expected))
+        if shape.path is None:
+            where = f"FILTER(!sameTerm(?this, {t}))"
+        else:
+            where = "FILTER NOT EXISTS { " + value_pattern(shape).replace("?value", t) + " }"
+        query = f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} {where} }}"
+        detail = (("expected", show(expected)),)
+        return [
+            ctx.result(shape, row["this"], component("HasValue"), detail=detail)
+            for row in ctx.select(query)
+        ]
+
+    return run
+
+
+def _closed(allowed: list[Term]) -> CheckFn:
+    def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
+        names = ", ".join(sparql_term(a) for a in allowed if isinstance(a, NamedNode))
+        filt = f"FILTER(?_p NOT IN ({names}))" if names else ""
+        query = (
+            f"SELECT DISTINCT ?this ?_p ?_o WHERE {{ {focus.pattern} {value_pattern(shape)} "
+            f"?value ?_p ?_o . {filt} }}"
+        )
+        out: list[Result] = []
+        for row in ctx.select(query):
+            p = row["_p"]
+            assert isinstance(p, NamedNode)
+            out.append(
+                ctx.result(
+                    shape,
+                    row["this"],
+                    component("Closed"),
+                    value=row["_o"],
+                    path=PredicatePath(p),
+                    use_shape_path=False,
+                    detail=(("found", show(p)),),
+                )
+            )
+        return out
+
+    return run
