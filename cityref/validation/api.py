@@ -1,0 +1,137 @@
+"""The validation API: bytes + format (or a loaded store) against shapes bytes + format."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
+
+from cityref.validation.engine import add_hierarchy, run_compiled
+from cityref.validation.graph import Graph
+from cityref.validation.loading import FormatLike, load_store, read_graph
+from cityref.validation.options import Engine, ValidationOptions
+from cityref.validation.report import Report
+from cityref.validation.shapes import ShapesGraph
+from cityref.validation.terms import RDFS, Term, decode, encode_quad, sh
+
+_LABELS = (
+    NamedNode(RDFS + "label"),
+    NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    sh("name"),
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One RDF input: its bytes, its format and a name for error messages."""
+
+    data: bytes
+    format: FormatLike
+    name: str = "<data>"
+    base_iri: str | None = None
+
+
+def validate(
+    data: bytes,
+    data_format: FormatLike,
+    shapes: bytes,
+    shapes_format: FormatLike,
+    options: ValidationOptions = ValidationOptions(),
+) -> Report:
+    """Validate one data document against one shapes document."""
+    return validate_documents([Document(data, data_format)], Document(shapes, shapes_format, "<shapes>"), options)
+
+
+def validate_documents(
+    data: list[Document], shapes: Document, options: ValidationOptions = ValidationOptions()
+) -> Report:
+    """Validate the union of ``data`` against ``shapes`` (shapes never come from the data)."""
+    if options.time_limit is not None:
+        from cityref.validation.worker import run_with_time_limit
+
+        return run_with_time_limit(data, shapes, options)
+    return _validate_here(data, shapes, options)
+
+
+def _validate_here(data: list[Document], shapes: Document, options: ValidationOptions) -> Report:
+    started = time.perf_counter()
+    shapes_graph = read_graph(
+        shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri, max_bytes=options.max_input_bytes
+    )
+    if options.engine == Engine.PYSHACL:
+        from cityref.validation.pyshacl_engine import run_pyshacl
+
+        return run_pyshacl(data, shapes, shapes_graph, options)
+    store = Store()
+    for doc in data:
+        load_store([(doc.data, doc.format, doc.name)], base_iri=doc.base_iri, max_bytes=options.max_input_bytes, store=store)
+    parsed = time.perf_counter()
+    return _finish(store, shapes_graph, options, started, parsed)
+
+
+def validate_store(
+    store: Store,
+    shapes: Document,
+    options: ValidationOptions = ValidationOptions(),
+) -> Report:
+    """Validate the default graph of an already loaded store (copied, never modified)."""
+    started = time.perf_counter()
+    shapes_graph = read_graph(shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri)
+    fresh = Store()
+    fresh.extend([encode_quad(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph())])
+    return _finish(fresh, shapes_graph, options, started, time.perf_counter())
+
+
+def _finish(store: Store, graph: Graph, options: ValidationOptions, started: float, parsed: float) -> Report:
+    shapes = ShapesGraph(graph)
+    add_hierarchy(store, shapes)
+    if options.inference:
+        from cityref.validation.inference import add_rdfs_entailments
+
+        add_rdfs_entailments(store)
+    results, stats = run_compiled(store, shapes, options.max_results)
+    truncated = options.max_results is not None and len(results) > options.max_results
+    if truncated:
+        results = results[: options.max_results]
+    stats["parse_seconds"] = parsed - started
+    stats["total_seconds"] = time.perf_counter() - started
+    stats["data_triples"] = float(len(store))
+    return Report(
+        conforms=not results,
+        results=tuple(results),
+        engine=Engine.COMPILED.value,
+        truncated=truncated,
+        stats=stats,
+        labels=collect_labels(store, graph, results),
+        base_iri=options.base_iri,
+    )
+
+
+def collect_labels(store: Store | None, graph: Graph, results: list[Result]) -> dict[Term, tuple[Literal, ...]]:
+    """Labels of the terms that appear in results, from the shapes graph and the data."""
+    from cityref.validation.paths import PredicatePath
+    from cityref.validation.terms import encode
+
+    terms: set[Term] = set()
+    for r in results:
+        terms.add(r.focus)
+        terms.add(r.source_shape)
+        if isinstance(r.path, PredicatePath):
+            terms.add(r.path.iri)
+    labels: dict[Term, tuple[Literal, ...]] = {}
+    for t in terms:
+        found: list[Literal] = []
+        for p in _LABELS:
+            found.extend(o for o in graph.objects(t, p) if isinstance(o, Literal))
+            if store is not None and not isinstance(t, Literal):
+                for q in store.quads_for_pattern(encode(t), p, None):  # type: ignore[arg-type]
+                    o = decode(q.object)
+                    if isinstance(o, Literal):
+                        found.append(o)
+        if found:
+            labels[t] = tuple(dict.fromkeys(found))
+    return labels
+
+
+from cityref.validation.model import Result  # noqa: E402  (type used above)

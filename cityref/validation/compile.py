@@ -1,0 +1,52 @@
+"""Compiling a shape: which checks it needs and the batched per-value query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cityref.validation import (
+    core_cardinality,
+    core_logical,
+    core_other,
+    core_pairs,
+    core_value,
+    sparql_constraints,
+)
+from cityref.validation.model import CheckFn, Focus, ValueCheck, value_pattern
+from cityref.validation.shapes import Shape, ShapesGraph
+from cityref.validation.terms import Term
+
+
+@dataclass(frozen=True)
+class CompiledShape:
+    """A shape's checks: per-value conditions (one query), other checks, property shapes."""
+
+    value_checks: tuple[ValueCheck, ...]
+    checks: tuple[CheckFn, ...]
+    property_shapes: tuple[Term, ...]
+
+
+def compile_shape(shape: Shape, shapes: ShapesGraph) -> CompiledShape:
+    """Translate a shape's constraint parameters into checks."""
+    checks: list[CheckFn] = []
+    checks += core_cardinality.checks(shape)
+    checks += core_pairs.checks(shape)
+    checks += core_other.checks(shape)
+    checks += core_logical.checks(shape)
+    checks += sparql_constraints.checks(shape, shapes)
+    return CompiledShape(
+        value_checks=tuple(core_value.value_checks(shape)),
+        checks=tuple(checks),
+        property_shapes=tuple(shape.values("property")),
+    )
+
+
+def value_query(shape: Shape, focus: Focus, checks: tuple[ValueCheck, ...]) -> str:
+    """One SELECT testing every per-value condition; ?c<i> is false where check i fails."""
+    binds = " ".join(f"BIND(COALESCE({c.condition}, false) AS ?c{i})" for i, c in enumerate(checks))
+    failed = " || ".join(f"!?c{i}" for i in range(len(checks)))
+    outs = " ".join(f"?c{i}" for i in range(len(checks)))
+    return (
+        f"SELECT DISTINCT ?this ?value {outs} WHERE {{ {focus.pattern} {value_pattern(shape)} "
+        f"{binds} FILTER({failed}) }}"
+    )
