@@ -10,6 +10,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 from cityref.validation.engine import add_hierarchy, run_compiled
 from cityref.validation.graph import Graph
 from cityref.validation.loading import FormatLike, load_store, read_graph
+from cityref.validation.model import Result
 from cityref.validation.options import Engine, ValidationOptions
 from cityref.validation.report import Report
 from cityref.validation.shapes import ShapesGraph
@@ -133,5 +134,3 @@ def collect_labels(store: Store | None, graph: Graph, results: list[Result]) -> 
             labels[t] = tuple(dict.fromkeys(found))
     return labels
 
-
-from cityref.validation.model import Result  # noqa: E402  (type used above)

@@ -1,0 +1,37 @@
+"""Docs are checked by tests: every command is documented, every doc link resolves."""
+
+from __future__ import annotations
+
+import re
+
+from cityref.cli import cli
+from tests.conftest import REPO
+
+
+def test_every_command_has_a_section_in_the_cli_guide() -> None:
+    guide = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## `cityref (\w+)", guide, flags=re.MULTILINE))
+    missing = set(cli.commands) - headings
+    assert not missing, f"docs/cli.md has no section for: {sorted(missing)}"
+
+
+def test_relative_links_in_docs_and_readme_resolve() -> None:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(REPO)} -> {target}")
+    assert not broken, broken
+
+
+def test_readme_gives_exactly_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Two commands.*?```sh\n(.*?)```", readme, flags=re.DOTALL)
+    assert block
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert [c for c in commands if c] == ["scripts/run", "scripts/test"]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "scripts/test" in ci
