@@ -2,22 +2,29 @@
 
 Oxigraph cannot interrupt a running query from Python, so the only sure limit is a separate
 process. The worker opens the store itself (read-only on disk, or from an N-Quads dump for an
-in-memory store), serialises the answer and sends the bytes back through a pipe.
+in-memory store), checks each query with :mod:`cityref.query_guard`, runs it, serialises the
+answer and sends the bytes back through a pipe. A :class:`QueryWorker` keeps one such process
+for many queries (the web server); :func:`run_query` uses one for a single query (the CLI).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
+from cityref.query_guard import check_query
 from cityref.results import QueryAnswer
-from cityref.store import OxigraphStore
+from cityref.store import Dataset, OxigraphStore
+
+#: How long a worker may take to open the store before the query's own clock starts.
+STORE_OPEN_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -48,10 +55,13 @@ StoreRef = DiskStoreRef | DumpStoreRef
 
 @dataclass(frozen=True)
 class QueryRequest:
+    """One query: its text, output format, row cap, time limit and protocol dataset."""
+
     sparql: str
     result_format: str
     max_rows: int
     timeout: float
+    dataset: Dataset | None = None
 
 
 def _group_by_graph(quads: Iterable[ox.Quad]) -> list[tuple[str, list[ox.Quad]]]:
@@ -62,58 +72,61 @@ def _group_by_graph(quads: Iterable[ox.Quad]) -> list[tuple[str, list[ox.Quad]]]
     return list(groups.items())
 
 
-def _worker(ref: StoreRef, request: QueryRequest, conn: Connection) -> None:
+def answer_request(store: OxigraphStore, graphs: set[str], request: QueryRequest) -> QueryAnswer:
+    """Check and run one request on an open store (the worker's side)."""
+    plan = check_query(request.sparql, graphs)
+    dataset = request.dataset
+    if dataset is None and plan.has_dataset:
+        dataset = Dataset()  # no union: Oxigraph applies the query's own FROM / FROM NAMED
+    return store.query(
+        request.sparql,
+        result_format=request.result_format,
+        max_rows=request.max_rows,
+        dataset=dataset,
+    )
+
+
+def _serve(ref: StoreRef, conn: Connection) -> None:
+    """The worker's loop: open the store once, answer requests until told to stop."""
     try:
         store = ref.open()
-        conn.send(("ready", None))
-        answer = store.query(
-            request.sparql, result_format=request.result_format, max_rows=request.max_rows
+        graphs = set(store.graphs())
+    except Exception as exc:
+        conn.send(("error", f"cannot open the store: {type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            conn.send(("ok", answer_request(store, graphs, request)))
+        except QuerySyntaxError as exc:
+            conn.send(("syntax", (exc.message, exc.line, exc.column)))
+        except QueryRefused as exc:
+            conn.send(("refused", str(exc)))
+        except Exception as exc:  # reported to the caller, not lost with the process
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _receive(conn: Connection, wait: float, stage: str) -> tuple[str, object]:
+    if not conn.poll(wait):
+        raise (
+            QueryTimeout(wait)
+            if stage == "answering"
+            else CityrefError(f"the query worker took over {wait:g} s {stage}")
         )
-        conn.send(("ok", answer))
-    except QuerySyntaxError as exc:
-        conn.send(("syntax", (exc.message, exc.line, exc.column)))
-    except QueryRefused as exc:
-        conn.send(("refused", str(exc)))
-    except Exception as exc:  # anything else is reported, not lost with the process
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-#: How long a worker may take to open the store before the query's own clock starts.
-STORE_OPEN_SECONDS = 120.0
-
-
-def _receive(receiver: Connection, wait: float, stage: str) -> tuple[str, object]:
-    if wait and not receiver.poll(wait):
-        raise CityrefError(f"the query worker took over {wait:g} s {stage}")
     try:
-        status, payload = receiver.recv()
+        status, payload = conn.recv()
     except EOFError:
         raise CityrefError(f"the query worker ended without an answer while {stage}") from None
     return str(status), payload
 
 
-def run_query(ref: StoreRef, request: QueryRequest) -> QueryAnswer:
-    """Run ``request`` in a fresh worker; raise :class:`QueryTimeout` when it runs too long."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["cityref.query"])
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(ref, request, sender), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        # The clock starts once the store is open, so the limit measures the query alone.
-        status, payload = _receive(receiver, STORE_OPEN_SECONDS, "opening the store")
-        if status == "ready":
-            if not receiver.poll(request.timeout):
-                raise QueryTimeout(request.timeout)
-            status, payload = _receive(receiver, 0, "answering")
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
+def _unpack(status: str, payload: object) -> QueryAnswer:
     if status == "ok":
         assert isinstance(payload, QueryAnswer)
         return payload
@@ -123,3 +136,65 @@ def run_query(ref: StoreRef, request: QueryRequest) -> QueryAnswer:
     if status == "refused":
         raise QueryRefused(str(payload))
     raise CityrefError(str(payload))  # "error": the worker's own exception, as text
+
+
+class QueryWorker:
+    """A long-lived worker process; replaced after a timeout or when the store changes."""
+
+    def __init__(self, ref_source: Callable[[], StoreRef]) -> None:
+        """``ref_source`` says which store to use now; a change restarts the worker."""
+        self._ref_source = ref_source
+        self._ref: StoreRef | None = None
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        conn = self._ensure_started()
+        conn.send(request)
+        try:
+            status, payload = _receive(conn, request.timeout, "answering")
+        except CityrefError:
+            self.stop()  # a worker still busy with a query must not answer the next one
+            raise
+        return _unpack(status, payload)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._process, self._conn, self._ref = None, None, None
+
+    def _ensure_started(self) -> Connection:
+        ref = self._ref_source()
+        alive = self._process is not None and self._process.is_alive()
+        if alive and ref == self._ref and self._conn is not None:
+            return self._conn
+        self.stop()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["cityref.query"])
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(target=_serve, args=(ref, child), daemon=True)
+        process.start()
+        child.close()
+        self._process, self._conn, self._ref = process, parent, ref
+        try:
+            status, payload = _receive(parent, STORE_OPEN_SECONDS, "opening the store")
+        except CityrefError:
+            self.stop()
+            raise
+        if status != "ready":
+            self.stop()
+            raise CityrefError(str(payload))
+        return parent
+
+
+def run_query(ref: StoreRef, request: QueryRequest) -> QueryAnswer:
+    """Run one request in a fresh worker that is gone afterwards."""
+    worker = QueryWorker(lambda: ref)
+    try:
+        return worker.run(request)
+    finally:
+        worker.stop()

@@ -22,6 +22,15 @@ from cityref.syntax import query_syntax_error
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset of one query: the protocol's default-graph-uri and named-graph-uri,
+    or the query's own FROM and FROM NAMED."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class Store(Protocol):
     """What cityref needs of a SPARQL 1.1 store."""
@@ -30,8 +39,14 @@ class Store(Protocol):
         """Replace the named graph with the triples parsed from ``data``; return their count."""
         ...
 
-    def query(self, sparql: str, *, result_format: str, max_rows: int) -> QueryAnswer:
-        """Run a query over the union of all graphs and serialise at most ``max_rows`` rows."""
+    def query(
+        self, sparql: str, *, result_format: str, max_rows: int, dataset: Dataset | None = None
+    ) -> QueryAnswer:
+        """Run a query and serialise at most ``max_rows`` rows.
+
+        Without ``dataset`` the default graph is the union of all graphs; with one, the
+        dataset's graphs (a query's own FROM / FROM NAMED are given as a dataset too).
+        """
         ...
 
     def select(self, sparql: str) -> list[dict[str, Term]]:
@@ -100,15 +115,25 @@ class OxigraphStore:
             self._store.flush()
 
     # -- reading -----------------------------------------------------------------------
-    def raw_query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """The pyoxigraph answer, default graph = union of all graphs."""
+    def raw_query(
+        self, sparql: str, dataset: Dataset | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The pyoxigraph answer; without a dataset the default graph is the union of all."""
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True)
+            if dataset is None:
+                return self._store.query(sparql, use_default_graph_as_union=True)
+            return self._store.query(
+                sparql,
+                default_graph=[ox.NamedNode(g) for g in dataset.default_graphs] or None,
+                named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs] or None,
+            )
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
 
-    def query(self, sparql: str, *, result_format: str, max_rows: int) -> QueryAnswer:
-        return answer_from_oxigraph(self.raw_query(sparql), result_format, max_rows)
+    def query(
+        self, sparql: str, *, result_format: str, max_rows: int, dataset: Dataset | None = None
+    ) -> QueryAnswer:
+        return answer_from_oxigraph(self.raw_query(sparql, dataset), result_format, max_rows)
 
     def select(self, sparql: str) -> list[dict[str, Term]]:
         answer = self.raw_query(sparql)

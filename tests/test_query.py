@@ -160,3 +160,43 @@ def test_memory_store_answers_without_writing(run_cli: RunCli, cli_env: dict[str
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["results"]["bindings"]) == 3
     assert not Path(cli_env["CITYREF_STORE"]).exists()
+
+
+GRAPH = "https://w3id.org/cityref/graph/"
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "SERVICE"),
+        (
+            "PREFIX x: <http://127.0.0.1:1/>\n"
+            "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT x:q { ?a ?b ?c } } }",
+            "SERVICE",
+        ),
+        ("SELECT * FROM <http://127.0.0.1:1/data.ttl> WHERE { ?s ?p ?o }", "FROM <http"),
+        ("SELECT * FROM NAMED <http://127.0.0.1:1/x> WHERE { ?s ?p ?o }", "FROM NAMED"),
+    ],
+)
+def test_network_reaching_queries_are_refused_by_parsing(
+    built: RunCli, query: str, says: str
+) -> None:
+    result = built("query", query)
+    assert result.exit_code == 2
+    assert says in result.stderr
+    assert "refused" in result.stderr
+
+
+def test_from_a_graph_of_the_store_restricts_the_dataset(built: RunCli) -> None:
+    query = "SELECT (COUNT(*) AS ?n) FROM <%s> WHERE { ?s ?p ?o }"
+    places = built("query", query % (GRAPH + "registry/places"), "--format", "json")
+    assert places.exit_code == 0, places.output
+    assert json.loads(places.stdout)["results"]["bindings"][0]["n"]["value"] == "5"
+    named = built(
+        "query",
+        f"SELECT DISTINCT ?g FROM NAMED <{GRAPH}shapes/facility> "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    )
+    assert named.stdout.split() == ["g", GRAPH + "shapes/facility"]

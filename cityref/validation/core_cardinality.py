@@ -16,7 +16,9 @@ def checks(shape: Shape) -> list[CheckFn]:
         return []
 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        having = " || ".join([f"?n < {m}" for m in mins] + [f"?n > {m}" for m in maxs])
+        # HAVING cannot see SELECT aliases, so the aggregate is repeated.
+        n = "COUNT(DISTINCT ?value)"
+        having = " || ".join([f"{n} < {m}" for m in mins] + [f"{n} > {m}" for m in maxs])
         query = (
             "SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE { "
             f"{focus.pattern} OPTIONAL {{ {value_pattern(shape)} }} }} "

@@ -37,6 +37,22 @@ _CASTABLE = {
     )
 }
 
+# Integer-derived datatypes: well-formed when the lexical form is an integer in range.
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    XSD + "byte": (-(2**7), 2**7 - 1),
+    XSD + "short": (-(2**15), 2**15 - 1),
+    XSD + "int": (-(2**31), 2**31 - 1),
+    XSD + "long": (-(2**63), 2**63 - 1),
+    XSD + "unsignedByte": (0, 2**8 - 1),
+    XSD + "unsignedShort": (0, 2**16 - 1),
+    XSD + "unsignedInt": (0, 2**32 - 1),
+    XSD + "unsignedLong": (0, 2**64 - 1),
+    XSD + "nonNegativeInteger": (0, None),
+    XSD + "positiveInteger": (1, None),
+    XSD + "nonPositiveInteger": (None, 0),
+    XSD + "negativeInteger": (None, -1),
+}
+
 _NODE_KINDS = {
     "BlankNode": f"{is_blank_expr(V)}",
     "IRI": f"{is_iri_expr(V)}",
@@ -59,6 +75,15 @@ def _datatype_condition(dt: NamedNode) -> str:
     cast = _CASTABLE.get(dt.value)
     if cast is not None:
         cond = f"({cond} && COALESCE(isLiteral(<{cast}>(STR({V}))), false))"
+    bounds = _INTEGER_RANGES.get(dt.value)
+    if bounds is not None:
+        as_int = f"<{XSD}integer>(STR({V}))"
+        tests = [f"isLiteral({as_int})"]
+        if bounds[0] is not None:
+            tests.append(f"{as_int} >= {bounds[0]}")
+        if bounds[1] is not None:
+            tests.append(f"{as_int} <= {bounds[1]}")
+        cond = f"({cond} && COALESCE({' && '.join(tests)}, false))"
     return cond
 
 

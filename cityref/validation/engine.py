@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolution, Store
@@ -118,8 +119,19 @@ class Validator:
                         )
         for check in c.checks:
             results.extend(check(self, shape, focus))
-        for prop in c.property_shapes:
-            results.extend(self.check_shape(self.shapes.shape(prop), focus))
+        if c.property_shapes:
+            # sh:property applies to value nodes; for node shapes these are the focus nodes.
+            # A value reached from several focus nodes is reported once per focus node
+            # (W3C property-001), so nested results are repeated by that multiplicity.
+            if shape.path is None:
+                for prop in c.property_shapes:
+                    results.extend(self.check_shape(self.shapes.shape(prop), focus))
+            else:
+                times = Counter(v for _, v in self.value_pairs(shape, focus))
+                inner = Focus.of_nodes(times)
+                for prop in c.property_shapes:
+                    for r in self.check_shape(self.shapes.shape(prop), inner):
+                        results.extend([r] * times.get(r.focus, 1))
         return results
 
     def run(self) -> list[Result]:
@@ -162,6 +174,6 @@ def run_compiled(store: Store, shapes: ShapesGraph, max_results: int | None) -> 
     started = time.perf_counter()
     v = Validator(store, shapes, max_results)
     raw = v.run()
-    results = list(dict.fromkeys(decode_result(r) for r in raw))
+    results = [decode_result(r) for r in raw]
     stats = {"queries": float(v.queries), "validate_seconds": time.perf_counter() - started}
     return results, stats
