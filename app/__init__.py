@@ -1,4 +1,7 @@
-"""The Flask front end of cityref: an app factory; each surface is its own blueprint."""
+"""The Flask front end of cityref: an app factory; each surface is its own blueprint.
+
+The app holds no domain logic: it calls :mod:`cityref` and turns the answers into HTTP.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from app import errors, limits, resources, sparql
+from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
 
 
@@ -19,7 +24,14 @@ def create_app(
     app.config.from_mapping(
         CITYREF_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_query_bytes * 2,
+        MAX_FORM_PARTS=100,
     )
     if test_config:
         app.config.from_mapping(test_config)
+    app.extensions["cityref.queries"] = QueryService(settings)
+    limits.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

@@ -7,6 +7,7 @@ a query that does not parse; 3 a query stopped at its time limit.
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,15 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(describe_store(_settings(ctx), as_json=as_json))
     except StoreMissing as exc:
         _fail(str(exc), EXIT_FAILED)
+
+
+def _register_plugin_commands() -> None:
+    """Commands of other packages (the web front end's ``serve``) join through entry points."""
+    for entry in entry_points(group="cityref.commands"):
+        cli.add_command(entry.load(), entry.name)
+
+
+_register_plugin_commands()
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
 from cityref.query_guard import check_query
-from cityref.results import QueryAnswer
+from cityref.results import FormatChoice, QueryAnswer
 from cityref.store import Dataset, OxigraphStore
 
 #: How long a worker may take to open the store before the query's own clock starts.
@@ -58,7 +58,7 @@ class QueryRequest:
     """One query: its text, output format, row cap, time limit and protocol dataset."""
 
     sparql: str
-    result_format: str
+    result_format: str | FormatChoice
     max_rows: int
     timeout: float
     dataset: Dataset | None = None

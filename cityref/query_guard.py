@@ -21,6 +21,28 @@ from cityref.errors import QueryRefused, QuerySyntaxError
 
 #: Update operations that read from or write to places outside the store.
 _NETWORK_UPDATES = {"Load"}
+#: Deepest bracket nesting accepted: deeper queries would exhaust the recursive parser.
+MAX_NESTING = 128
+
+
+def check_nesting(sparql: str) -> None:
+    """Refuse queries nested deeper than :data:`MAX_NESTING`, in one linear pass.
+
+    Brackets inside strings and IRIs are counted too: the count is only an upper bound,
+    and no sensible query comes near the limit.
+    """
+    depth = 0
+    for line_number, line in enumerate(sparql.splitlines(), start=1):
+        for column, char in enumerate(line, start=1):
+            if char in "{([":
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise QueryRefused(
+                        f"line {line_number}, column {column}: the query nests deeper than "
+                        f"{MAX_NESTING} brackets"
+                    )
+            elif char in "})]":
+                depth = max(0, depth - 1)
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,7 @@ def _syntax_error(exc: ParseException) -> QuerySyntaxError:
 
 def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
     """Refuse SERVICE, and FROM / FROM NAMED of graphs that are not in the store."""
+    check_nesting(sparql)
     try:
         parsed = parseQuery(sparql)
     except ParseException as exc:
@@ -76,6 +99,7 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
 
 def check_update(sparql: str) -> None:
     """Refuse LOAD and SERVICE in an update (the caller decides whether updates are allowed)."""
+    check_nesting(sparql)
     try:
         parsed = parseUpdate(sparql)
     except ParseException as exc:

@@ -55,22 +55,28 @@ class QueryAnswer:
     truncated: bool
 
 
-def default_format(kind: AnswerKind) -> str:
-    return "turtle" if kind == "graph" else "json"
+@dataclass(frozen=True)
+class FormatChoice:
+    """The format to use for each query form, when the form is not known in advance."""
+
+    bindings: str = "json"
+    graph: str = "turtle"
 
 
 def answer_from_oxigraph(
     answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-    result_format: str,
+    result_format: str | FormatChoice,
     max_rows: int,
 ) -> QueryAnswer:
-    """Serialise a pyoxigraph answer; ``result_format`` must suit the query form.
+    """Serialise a pyoxigraph answer; a format name must suit the query form.
 
     ``"auto"`` picks SPARQL JSON for SELECT and ASK, Turtle for CONSTRUCT and DESCRIBE.
     """
     if result_format == "auto":
-        kind: AnswerKind = "graph" if isinstance(answer, ox.QueryTriples) else "bindings"
-        result_format = default_format(kind)
+        result_format = FormatChoice()
+    if isinstance(result_format, FormatChoice):
+        is_graph = isinstance(answer, ox.QueryTriples)
+        result_format = result_format.graph if is_graph else result_format.bindings
     if isinstance(answer, ox.QueryBoolean):
         _check_format(result_format, RESULT_FORMATS, "ASK")
         data = serialize_boolean(bool(answer), result_format)

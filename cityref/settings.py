@@ -96,6 +96,30 @@ SETTINGS: tuple[Setting, ...] = (
         "クエリが返す最大行数（またはトリプル数）。超過分は切り捨て、その旨を通知します。",
     ),
     Setting(
+        "max_query_bytes",
+        int,
+        64 * 1024,
+        "CITYREF_MAX_QUERY_BYTES",
+        "Longest SPARQL query text accepted, in bytes (checked before parsing).",
+        "受け付ける SPARQL クエリ文の最大バイト数（構文解析の前に確認）。",
+    ),
+    Setting(
+        "workers",
+        int,
+        4,
+        "CITYREF_WORKERS",
+        "Web server worker processes; each keeps one query worker process of its own.",
+        "Web サーバのワーカープロセス数。各ワーカーが専用のクエリ用プロセスを一つ持ちます。",
+    ),
+    Setting(
+        "rate_limit",
+        int,
+        600,
+        "CITYREF_RATE_LIMIT",
+        "Requests per minute one client address may make to each server worker; then 429.",
+        "1 クライアントアドレスがサーバワーカーごとに 1 分間に送れるリクエスト数。超えると 429。",
+    ),
+    Setting(
         "max_upload_bytes",
         int,
         50 * 1024 * 1024,
@@ -119,6 +143,9 @@ class Settings:
     port: int
     query_timeout: float
     max_rows: int
+    max_query_bytes: int
+    workers: int
+    rate_limit: int
     max_upload_bytes: int
 
     def with_(self, **changes: Any) -> Settings:

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.results import QueryAnswer, answer_from_oxigraph
+from cityref.results import FormatChoice, QueryAnswer, answer_from_oxigraph
 from cityref.syntax import query_syntax_error
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -40,7 +40,12 @@ class Store(Protocol):
         ...
 
     def query(
-        self, sparql: str, *, result_format: str, max_rows: int, dataset: Dataset | None = None
+        self,
+        sparql: str,
+        *,
+        result_format: str | FormatChoice,
+        max_rows: int,
+        dataset: Dataset | None = None,
     ) -> QueryAnswer:
         """Run a query and serialise at most ``max_rows`` rows.
 
@@ -131,7 +136,12 @@ class OxigraphStore:
             raise query_syntax_error(exc) from None
 
     def query(
-        self, sparql: str, *, result_format: str, max_rows: int, dataset: Dataset | None = None
+        self,
+        sparql: str,
+        *,
+        result_format: str | FormatChoice,
+        max_rows: int,
+        dataset: Dataset | None = None,
     ) -> QueryAnswer:
         return answer_from_oxigraph(self.raw_query(sparql, dataset), result_format, max_rows)
 

@@ -29,6 +29,9 @@ def test_environment_overrides_every_setting() -> None:
         "CITYREF_QUERY_TIMEOUT": "2.5",
         "CITYREF_MAX_ROWS": "7",
         "CITYREF_MAX_UPLOAD_BYTES": "1024",
+        "CITYREF_MAX_QUERY_BYTES": "2048",
+        "CITYREF_WORKERS": "2",
+        "CITYREF_RATE_LIMIT": "30",
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)

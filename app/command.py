@@ -1,0 +1,66 @@
+"""``cityref serve``: build the store if needed, then run the web app under gunicorn.
+
+Registered with the ``cityref`` command through the ``cityref.commands`` entry point, so the
+engine's CLI never imports the web front end.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from app import create_app
+from cityref.build import BuildFailed, build_store
+from cityref.settings import Settings, load_settings
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn with its options from cityref's settings, not from a config file."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
+        self.cfg.set("workers", self.settings.workers)
+        self.cfg.set("worker_class", "sync")
+        # A query is killed at query_timeout; the request may take a little longer.
+        self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
+        self.cfg.set("accesslog", "-")
+        self.cfg.set("limit_request_line", 8190)
+
+    def load(self) -> Flask:
+        return create_app(self.settings)
+
+
+@click.command("serve")
+@click.option("--host", help="Address to bind (default: CITYREF_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: CITYREF_PORT).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes.")
+@click.option("--debug", is_flag=True, help="Flask's development server, for debugging only.")
+def serve(host: str | None, port: int | None, workers: int | None, debug: bool) -> None:
+    """Serve the SPARQL endpoint, the IRIs and the web pages (builds the store if needed)."""
+    changes: dict[str, Any] = {
+        k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None
+    }
+    settings = load_settings().with_(**changes)
+    try:
+        outcome = build_store(settings.store, settings.sources, settings.base_iri)
+    except BuildFailed as exc:
+        click.echo(str(exc), err=True)
+        click.echo("build failed; not serving a store that does not match its sources", err=True)
+        sys.exit(1)
+    state = "up to date" if outcome.skipped else "built"
+    click.echo(
+        f"store {outcome.record.build_id} ({state}); serving on http://{settings.host}:{settings.port}/",
+        err=True,
+    )
+    if debug:
+        create_app(settings).run(host=settings.host, port=settings.port, debug=True)
+    else:
+        _Gunicorn(settings).run()

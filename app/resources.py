@@ -1,0 +1,162 @@
+"""Dereferenceable IRIs: every IRI under the base resolves here, for people and machines.
+
+``https://w3id.org/cityref/def/core`` is served at ``/def/core``: HTML for browsers; Turtle,
+JSON-LD, N-Triples or RDF/XML by Accept or ``?format=``. Unknown IRIs are 404, retired terms
+410 with their replacement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+
+from app.errors import ApiError
+from app.negotiation import FORMAT_ALIASES, GRAPH_MEDIA_TYPES
+from app.query_service import QueryService, query_service
+from cityref.describe import (
+    Description,
+    describe_graph,
+    describe_module,
+    describe_resource,
+    is_safe_iri,
+    status_query,
+)
+from cityref.query import QueryRequest
+from cityref.results import GRAPH_FORMATS
+from cityref.sources import inferred_graph_iri
+
+bp = Blueprint("resources", __name__)
+LABEL_PREDICATES = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+}
+
+
+def _ask(service: QueryService, sparql: str) -> bool:
+    settings = service.settings
+    answer = service.run(QueryRequest(sparql, "json", 1, settings.query_timeout))
+    return bool(json.loads(answer.data)["boolean"])
+
+
+def _find(service: QueryService, iri: str, path: str) -> Description | None:
+    inferred = inferred_graph_iri(service.settings.base_iri)
+    if path.startswith("graph/"):
+        candidates = [describe_graph(iri)]
+    else:
+        candidates = [describe_resource(iri, inferred), describe_module(iri, inferred)]
+    for description in candidates:
+        if _ask(service, description.exists_query):
+            return description
+    return None
+
+
+def _retired_replacement(service: QueryService, iri: str) -> tuple[bool, str | None]:
+    base = service.settings.base_iri
+    answer = service.run(QueryRequest(status_query(iri, base), "json", 1, 5.0))
+    rows = json.loads(answer.data)["results"]["bindings"]
+    if not rows or rows[0].get("status", {}).get("value") != f"{base}def/status/retired":
+        return False, None
+    return True, rows[0].get("replacement", {}).get("value")
+
+
+def _wanted_format() -> str:
+    """``html`` or a graph format name, from ``?format=`` or the Accept header."""
+    param = request.args.get("format")
+    if param:
+        if param.lower() == "html":
+            return "html"
+        name = FORMAT_ALIASES.get(param.lower())
+        if name not in GRAPH_FORMATS:
+            raise ApiError(
+                400,
+                f"unknown format {param!r}; use html, {', '.join(GRAPH_FORMATS)}",
+                "不明な形式です",
+            )
+        return name
+    best = request.accept_mimetypes.best_match(["text/html", *GRAPH_MEDIA_TYPES])
+    if best is None or best == "text/html":
+        return "html" if best or not request.accept_mimetypes else "turtle"
+    return GRAPH_MEDIA_TYPES[best]
+
+
+@bp.route("/", defaults={"path": ""})
+@bp.route("/<path:path>")
+def resource(path: str) -> Response | str:
+    service = query_service()
+    if path == "":
+        return render_template("home.html", base_iri=service.settings.base_iri)
+    iri = service.settings.base_iri + path
+    not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
+    if not is_safe_iri(iri):
+        raise not_found
+    description = _find(service, iri, path)
+    if description is None:
+        raise not_found
+    retired, replacement = _retired_replacement(service, iri)
+    if retired:
+        headers = {"Link": f'<{replacement}>; rel="successor-version"'} if replacement else {}
+        raise ApiError(
+            410,
+            f"<{iri}> is retired" + (f"; use <{replacement}>" if replacement else ""),
+            f"<{iri}> は廃止されました"
+            + (f"。代わりに <{replacement}> を使ってください" if replacement else ""),
+            headers=headers,
+        )
+    wanted = _wanted_format()
+    fmt = "ntriples" if wanted == "html" else wanted
+    settings = service.settings
+    answer = service.run(
+        QueryRequest(description.construct_query, fmt, settings.max_rows, settings.query_timeout)
+    )
+    if wanted == "html":
+        return _html(iri, description, answer.data, answer.truncated)
+    response = Response(answer.data, content_type=answer.media_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["ETag"] = f'"{service.etag(iri, fmt)}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    if answer.truncated:
+        response.headers["X-Cityref-Truncated"] = "true"
+    return response
+
+
+def _html(iri: str, description: Description, ntriples: bytes, truncated: bool) -> str:
+    """Group the description by subject and predicate, with the labels it carries."""
+    triples = [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for t in triples:
+        if t.predicate.value in LABEL_PREDICATES and isinstance(t.object, ox.Literal):
+            labels[str(t.subject)][t.object.language or ""] = t.object.value
+    subjects: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+    for t in triples:
+        if description.kind != "graph" and not _described(t.subject, description):
+            continue  # the labels of linked terms are shown beside their links
+        subject = subjects.setdefault(str(t.subject), defaultdict(list))
+        subject[t.predicate.value].append(t.object)
+    return render_template(
+        "resource.html",
+        iri=iri,
+        kind=description.kind,
+        subjects=subjects,
+        labels=labels,
+        truncated=truncated,
+    )
+
+
+def _described(subject: object, description: Description) -> bool:
+    if not isinstance(subject, ox.NamedNode):
+        return False
+    return subject.value == description.iri or subject.value.startswith(description.iri + "#")
+
+
+@bp.app_template_filter("href")
+def href(iri: str) -> str | None:
+    """Where a link to ``iri`` goes: our own IRIs stay on this server; only http(s) links."""
+    base = query_service().settings.base_iri
+    if iri.startswith(base):
+        return "/" + iri[len(base) :].replace("#", "%23", 0)
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None

@@ -1,0 +1,82 @@
+"""What the server says about an IRI under the base: the SPARQL that describes it.
+
+A slash IRI (``<base>def/domain/mobility``) is described by its own statements; a module IRI
+whose terms are hash IRIs (``<base>def/core`` for ``<base>def/core#Facility``) by the
+statements of all its terms, since a fragment never reaches the server; a named graph IRI
+(``<base>graph/ontology/core``) by the graph's content. Descriptions use the asserted graphs,
+and add the labels of what they link to, so a client can show names without asking again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+# Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139).
+_UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+LABELS = (
+    "<http://www.w3.org/2000/01/rdf-schema#label>",
+    "<http://www.w3.org/2004/02/skos/core#prefLabel>",
+)
+DescriptionKind = Literal["resource", "module", "graph"]
+
+
+@dataclass(frozen=True)
+class Description:
+    """How to describe an IRI: an ASK that says whether it exists and a CONSTRUCT of it."""
+
+    kind: DescriptionKind
+    iri: str
+    exists_query: str
+    construct_query: str
+
+
+def is_safe_iri(iri: str) -> bool:
+    return bool(iri) and _UNSAFE_IRI.search(iri) is None
+
+
+def _asserted(pattern: str, inferred_graph: str) -> str:
+    return f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{inferred_graph}>)"
+
+
+def _with_labels(subject_filter: str, inferred_graph: str) -> str:
+    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?label }}
+WHERE {{
+  {{ {_asserted("?s ?p ?o", inferred_graph)} {subject_filter} }}
+  OPTIONAL {{ ?o ?lp ?label FILTER(?lp IN ({", ".join(LABELS)})) FILTER(isIRI(?o)) }}
+}}"""
+
+
+def describe_resource(iri: str, inferred_graph: str) -> Description:
+    return Description(
+        "resource",
+        iri,
+        f"ASK {{ {_asserted(f'<{iri}> ?p ?o', inferred_graph)} }}",
+        _with_labels(f"FILTER(?s = <{iri}>)", inferred_graph),
+    )
+
+
+def describe_module(iri: str, inferred_graph: str) -> Description:
+    prefix = iri + "#"
+    hash_terms = f'FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{prefix}"))'
+    exists = f"""ASK {{ {_asserted("?s ?p ?o", inferred_graph)}
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) }}"""
+    return Description("module", iri, exists, _with_labels(hash_terms, inferred_graph))
+
+
+def describe_graph(iri: str) -> Description:
+    return Description(
+        "graph",
+        iri,
+        f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+    )
+
+
+def status_query(iri: str, base_iri: str) -> str:
+    """SELECT the lifecycle status of a term and its replacement, if any."""
+    return f"""SELECT ?status ?replacement WHERE {{
+  OPTIONAL {{ <{iri}> <{base_iri}def/core#status> ?status }}
+  OPTIONAL {{ <{iri}> <http://purl.org/dc/terms/isReplacedBy> ?replacement }}
+}} LIMIT 1"""
