@@ -20,6 +20,7 @@ def create_app(
 ) -> Flask:
     """Make the web app for ``settings`` (default: the environment's)."""
     app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese stays readable
     settings = settings or load_settings()
     app.config.from_mapping(
         CITYREF_SETTINGS=settings,

@@ -128,12 +128,12 @@ def _html(iri: str, description: Description, ntriples: bytes, truncated: bool) 
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t in triples:
         if t.predicate.value in LABEL_PREDICATES and isinstance(t.object, ox.Literal):
-            labels[str(t.subject)][t.object.language or ""] = t.object.value
+            labels[t.subject.value][t.object.language or ""] = t.object.value
     subjects: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
     for t in triples:
         if description.kind != "graph" and not _described(t.subject, description):
             continue  # the labels of linked terms are shown beside their links
-        subject = subjects.setdefault(str(t.subject), defaultdict(list))
+        subject = subjects.setdefault(t.subject.value, defaultdict(list))
         subject[t.predicate.value].append(t.object)
     return render_template(
         "resource.html",

@@ -80,7 +80,9 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
     except ParseException as exc:
         raise _syntax_error(exc) from None
     except Exception as exc:  # rdflib's grammar rejects what it cannot read in many ways
-        raise QueryRefused(f"the query could not be checked for safety: {exc}") from None
+        raise QueryRefused(
+            f"the query is refused: it could not be checked for safety ({exc})"
+        ) from None
     prologue = translatePrologue(parsed[0], None)
     default: list[str] = []
     named: list[str] = []

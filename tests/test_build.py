@@ -23,7 +23,7 @@ def test_build_loads_one_graph_per_file_and_the_entailments(
     assert result.exit_code == 0, result.output
     for graph in ("ontology/city", "shapes/facility", "registry/places", "inferred"):
         assert re.search(rf"{re.escape(GRAPH + graph)}\s+\d+", result.output), result.output
-    assert re.search(r"4 graphs, \d+ triples in \d+\.\d\d s", result.output)
+    assert re.search(r"5 graphs, \d+ triples in \d+\.\d\d s", result.output)
 
     store = open_current(Path(cli_env["CITYREF_STORE"]))
     counts = store.stats()
@@ -140,7 +140,7 @@ def test_a_reader_keeps_answering_while_a_new_build_swaps_in(
 def test_memory_build_writes_nothing(run_cli: RunCli, cli_env: dict[str, str]) -> None:
     result = run_cli("build", "--memory")
     assert result.exit_code == 0, result.output
-    assert "4 graphs" in result.output
+    assert "5 graphs" in result.output
     assert not Path(cli_env["CITYREF_STORE"]).exists()
 
 
@@ -157,6 +157,7 @@ def test_info_reports_sources_checksums_counts_and_versions(
     assert doc["store"] == str(Path(cli_env["CITYREF_STORE"]).resolve())
     assert [s["path"] for s in doc["sources"]] == [  # load order: ontology, shapes, registry
         "ontology/city.ttl",
+        "ontology/toy-terms.ttl",
         "shapes/facility.ttl",
         "registry/places.ttl",
     ]

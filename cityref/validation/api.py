@@ -14,13 +14,16 @@ from cityref.validation.model import Result
 from cityref.validation.options import Engine, ValidationOptions
 from cityref.validation.report import Report
 from cityref.validation.shapes import ShapesGraph
-from cityref.validation.terms import RDFS, Term, decode, encode_quad, sh
+from cityref.validation.terms import RDFS, Term, encode_quad, sh
 
 _LABELS = (
     NamedNode(RDFS + "label"),
     NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
     sh("name"),
 )
+
+
+DEFAULT_OPTIONS = ValidationOptions()
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,16 @@ def validate(
     data_format: FormatLike,
     shapes: bytes,
     shapes_format: FormatLike,
-    options: ValidationOptions = ValidationOptions(),
+    options: ValidationOptions = DEFAULT_OPTIONS,
 ) -> Report:
     """Validate one data document against one shapes document."""
-    return validate_documents([Document(data, data_format)], Document(shapes, shapes_format, "<shapes>"), options)
+    return validate_documents(
+        [Document(data, data_format)], Document(shapes, shapes_format, "<shapes>"), options
+    )
 
 
 def validate_documents(
-    data: list[Document], shapes: Document, options: ValidationOptions = ValidationOptions()
+    data: list[Document], shapes: Document, options: ValidationOptions = DEFAULT_OPTIONS
 ) -> Report:
     """Validate the union of ``data`` against ``shapes`` (shapes never come from the data)."""
     if options.time_limit is not None:
@@ -58,7 +63,11 @@ def validate_documents(
 def _validate_here(data: list[Document], shapes: Document, options: ValidationOptions) -> Report:
     started = time.perf_counter()
     shapes_graph = read_graph(
-        shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri, max_bytes=options.max_input_bytes
+        shapes.data,
+        shapes.format,
+        name=shapes.name,
+        base_iri=shapes.base_iri,
+        max_bytes=options.max_input_bytes,
     )
     if options.engine == Engine.PYSHACL:
         from cityref.validation.pyshacl_engine import run_pyshacl
@@ -66,7 +75,12 @@ def _validate_here(data: list[Document], shapes: Document, options: ValidationOp
         return run_pyshacl(data, shapes, shapes_graph, options)
     store = Store()
     for doc in data:
-        load_store([(doc.data, doc.format, doc.name)], base_iri=doc.base_iri, max_bytes=options.max_input_bytes, store=store)
+        load_store(
+            [(doc.data, doc.format, doc.name)],
+            base_iri=doc.base_iri,
+            max_bytes=options.max_input_bytes,
+            store=store,
+        )
     parsed = time.perf_counter()
     return _finish(store, shapes_graph, options, started, parsed)
 
@@ -74,17 +88,23 @@ def _validate_here(data: list[Document], shapes: Document, options: ValidationOp
 def validate_store(
     store: Store,
     shapes: Document,
-    options: ValidationOptions = ValidationOptions(),
+    options: ValidationOptions = DEFAULT_OPTIONS,
 ) -> Report:
     """Validate the default graph of an already loaded store (copied, never modified)."""
     started = time.perf_counter()
-    shapes_graph = read_graph(shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri)
+    shapes_graph = read_graph(
+        shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri
+    )
     fresh = Store()
-    fresh.extend([encode_quad(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph())])
+    fresh.extend(
+        [encode_quad(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph())]
+    )
     return _finish(fresh, shapes_graph, options, started, time.perf_counter())
 
 
-def _finish(store: Store, graph: Graph, options: ValidationOptions, started: float, parsed: float) -> Report:
+def _finish(
+    store: Store, graph: Graph, options: ValidationOptions, started: float, parsed: float
+) -> Report:
     shapes = ShapesGraph(graph)
     add_hierarchy(store, shapes)
     if options.inference:
@@ -109,7 +129,9 @@ def _finish(store: Store, graph: Graph, options: ValidationOptions, started: flo
     )
 
 
-def collect_labels(store: Store | None, graph: Graph, results: list[Result]) -> dict[Term, tuple[Literal, ...]]:
+def collect_labels(
+    store: Store | None, graph: Graph, results: list[Result]
+) -> dict[Term, tuple[Literal, ...]]:
     """Labels of the terms that appear in results, from the shapes graph and the data."""
     from cityref.validation.paths import PredicatePath
     from cityref.validation.terms import encode
@@ -127,10 +149,8 @@ def collect_labels(store: Store | None, graph: Graph, results: list[Result]) -> 
             found.extend(o for o in graph.objects(t, p) if isinstance(o, Literal))
             if store is not None and not isinstance(t, Literal):
                 for q in store.quads_for_pattern(encode(t), p, None):  # type: ignore[arg-type]
-                    o = decode(q.object)
-                    if isinstance(o, Literal):
-                        found.append(o)
+                    if isinstance(q.object, Literal):
+                        found.append(q.object)
         if found:
             labels[t] = tuple(dict.fromkeys(found))
     return labels
-

@@ -17,8 +17,8 @@ def checks(shape: Shape) -> list[CheckFn]:
 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
         # HAVING cannot see SELECT aliases, so the aggregate is repeated.
-        n = "COUNT(DISTINCT ?value)"
-        having = " || ".join([f"{n} < {m}" for m in mins] + [f"{n} > {m}" for m in maxs])
+        agg = "COUNT(DISTINCT ?value)"
+        having = " || ".join([f"{agg} < {m}" for m in mins] + [f"{agg} > {m}" for m in maxs])
         query = (
             "SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE { "
             f"{focus.pattern} OPTIONAL {{ {value_pattern(shape)} }} }} "

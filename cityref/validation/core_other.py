@@ -8,7 +8,7 @@ from pyoxigraph import NamedNode
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, show, value_pattern
 from cityref.validation.paths import PredicatePath
 from cityref.validation.shapes import Shape
-from cityref.validation.terms import Term, encode_shapes_term, sparql_term, sh
+from cityref.validation.terms import Term, encode_shapes_term, sh, sparql_term
 
 
 def checks(shape: Shape) -> list[CheckFn]:

@@ -67,7 +67,7 @@ def _unique_lang(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
     vp2 = vp.replace("?value", "?_other")
     query = (
         f"SELECT DISTINCT ?this ?lang WHERE {{ {focus.pattern} {vp} {vp2} "
-        "FILTER(isLiteral(?value) && isLiteral(?_other) && LANG(?value) != \"\" "
+        'FILTER(isLiteral(?value) && isLiteral(?_other) && LANG(?value) != "" '
         "&& LCASE(LANG(?value)) = LCASE(LANG(?_other)) && !sameTerm(?value, ?_other)) "
         "BIND(LCASE(LANG(?value)) AS ?lang) }"
     )

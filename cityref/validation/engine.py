@@ -44,7 +44,9 @@ class Validator:
         """(focus node, value node) pairs, cached per shape and focus set."""
         key = (shape.node, focus.pattern)
         if key not in self._pairs:
-            query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {value_pattern(shape)} }}"
+            query = (
+                f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {value_pattern(shape)} }}"
+            )
             self._pairs[key] = [(r["this"], r["value"]) for r in self.select(query)]
         return self._pairs[key]
 
@@ -52,7 +54,9 @@ class Validator:
         """The focus nodes of a focus set."""
         if focus.empty:
             return []
-        return [r["this"] for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} }}")]
+        return [
+            r["this"] for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} }}")
+        ]
 
     def failing(self, shape: Term, nodes: Iterable[Term]) -> set[Term]:
         """The nodes that do not conform to ``shape`` (any result of any severity)."""
@@ -61,7 +65,10 @@ class Validator:
         if todo and shape not in self._active:  # recursion: nodes under check count as valid
             self._active.add(shape)
             try:
-                bad = {r.focus for r in self.check_shape(self.shapes.shape(shape), Focus.of_nodes(todo))}
+                bad = {
+                    r.focus
+                    for r in self.check_shape(self.shapes.shape(shape), Focus.of_nodes(todo))
+                }
             finally:
                 self._active.discard(shape)
             for n in todo:
@@ -114,11 +121,15 @@ class Validator:
                     if ok is None or ok.value != "true":
                         results.append(
                             self.result(
-                                shape, row["this"], check.component, value=row["value"], detail=check.detail
+                                shape,
+                                row["this"],
+                                check.component,
+                                value=row["value"],
+                                detail=check.detail,
                             )
                         )
-        for check in c.checks:
-            results.extend(check(self, shape, focus))
+        for run_check in c.checks:
+            results.extend(run_check(self, shape, focus))
         if c.property_shapes:
             # sh:property applies to value nodes; for node shapes these are the focus nodes.
             # A value reached from several focus nodes is reported once per focus node
@@ -169,7 +180,9 @@ def decode_result(r: Result) -> Result:
     )
 
 
-def run_compiled(store: Store, shapes: ShapesGraph, max_results: int | None) -> tuple[list[Result], dict[str, float]]:
+def run_compiled(
+    store: Store, shapes: ShapesGraph, max_results: int | None
+) -> tuple[list[Result], dict[str, float]]:
     """Validate and return decoded, de-duplicated results plus run statistics."""
     started = time.perf_counter()
     v = Validator(store, shapes, max_results)

@@ -17,6 +17,10 @@ class InputError(ValidationError):
         self.location = location
         self.message = message
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, SourceLocation | None]]:
+        # Errors cross the worker-process pipe; keep the structured fields.
+        return (type(self), (self.message, self.location))
+
 
 class RdfSyntaxError(InputError):
     """An RDF document does not parse."""
@@ -44,6 +48,9 @@ class ValidationTimeout(ValidationError):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"validation stopped after the time limit of {seconds:g} s")
         self.seconds = seconds
+
+    def __reduce__(self) -> tuple[type[ValidationTimeout], tuple[float]]:
+        return (type(self), (self.seconds,))
 
 
 __all__ = [

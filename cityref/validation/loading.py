@@ -84,7 +84,7 @@ def _syntax_error(exc: SyntaxError, name: str) -> RdfSyntaxError:
 
 
 def _parse(data: bytes, fmt: RdfFormat, base_iri: str | None) -> QuadParser:
-    return parse(data, fmt, base_iri=base_iri)
+    return parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True)
 
 
 def read_graph(

@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolution
 
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
-from cityref.validation.terms import Term, encode_shapes_term, sparql_term, sh
+from cityref.validation.terms import Term, encode_shapes_term, sh, sparql_term
 
 
 @dataclass(frozen=True)

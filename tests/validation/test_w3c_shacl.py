@@ -16,12 +16,21 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
-from cityref.validation import Document, Engine, ValidationError, ValidationOptions, validate_documents
+from cityref.validation import (
+    Document,
+    Engine,
+    ValidationError,
+    ValidationOptions,
+    validate_documents,
+)
 from cityref.validation.paths import path_sparql
 
 SUITE = pathlib.Path("/work/shared/conformance/w3c-shacl-test-suite/tests")
 if not SUITE.exists():  # pragma: no cover - a checkout without the shared suites
-    SUITE = pathlib.Path(__file__).resolve().parents[3] / "shared/conformance/w3c-shacl-test-suite/tests"
+    SUITE = (
+        pathlib.Path(__file__).resolve().parents[3]
+        / "shared/conformance/w3c-shacl-test-suite/tests"
+    )
 
 rdflib.NORMALIZE_LITERALS = False  # compare lexical forms as written
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -31,7 +40,9 @@ SHT = rdflib.Namespace("http://www.w3.org/ns/shacl-test#")
 EXPECTED_FAILURES: dict[str, str] = {}
 
 
-def _entries(manifest: pathlib.Path) -> list[tuple[str, pathlib.Path, rdflib.Graph, rdflib.term.Node]]:
+def _entries(
+    manifest: pathlib.Path,
+) -> list[tuple[str, pathlib.Path, rdflib.Graph, rdflib.term.Node]]:
     g = rdflib.Graph().parse(manifest, format="turtle")
     out = []
     for inc in g.objects(None, MF.include):
@@ -89,7 +100,9 @@ def _term_key(t: Any) -> str | None:
     return str(t.value)
 
 
-def expected_results(g: rdflib.Graph, report: rdflib.term.Node) -> tuple[bool, Counter[tuple[Any, ...]]]:
+def expected_results(
+    g: rdflib.Graph, report: rdflib.term.Node
+) -> tuple[bool, Counter[tuple[Any, ...]]]:
     conforms = bool(g.value(report, SH.conforms).toPython())  # type: ignore[union-attr]
     keys: Counter[tuple[Any, ...]] = Counter()
     for r in g.objects(report, SH.result):
@@ -106,7 +119,9 @@ def expected_results(g: rdflib.Graph, report: rdflib.term.Node) -> tuple[bool, C
     return conforms, keys
 
 
-def run_case(manifest: pathlib.Path, g: rdflib.Graph, entry: rdflib.term.Node, engine: Engine) -> None:
+def run_case(
+    manifest: pathlib.Path, g: rdflib.Graph, entry: rdflib.term.Node, engine: Engine
+) -> None:
     action = g.value(entry, MF.action)
     data_iri = str(g.value(action, SHT.dataGraph))
     shapes_iri = str(g.value(action, SHT.shapesGraph))
@@ -140,7 +155,9 @@ def run_case(manifest: pathlib.Path, g: rdflib.Graph, entry: rdflib.term.Node, e
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("iri", "manifest", "graph", "entry"), _cases())
-def test_w3c_compiled(iri: str, manifest: pathlib.Path, graph: rdflib.Graph, entry: rdflib.term.Node) -> None:
+def test_w3c_compiled(
+    iri: str, manifest: pathlib.Path, graph: rdflib.Graph, entry: rdflib.term.Node
+) -> None:
     if iri in EXPECTED_FAILURES:
         pytest.xfail(EXPECTED_FAILURES[iri])
     run_case(manifest, graph, entry, Engine.COMPILED)

@@ -1,0 +1,93 @@
+"""The cityref JSON report: a stable, versioned schema (docs/report-format.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pyoxigraph import BlankNode, NamedNode
+
+from cityref.validation.messages import label, message, pick
+from cityref.validation.options import Language
+from cityref.validation.paths import PredicatePath, path_sparql
+from cityref.validation.terms import Term
+
+if TYPE_CHECKING:
+    from cityref.validation.report import Report
+
+SCHEMA = "https://w3id.org/cityref/schemas/validation-report/1"
+VERSION = 1
+
+
+def term_json(term: Term | None) -> dict[str, str] | None:
+    """A term as {"type": "iri"|"bnode"|"literal", "value", ["datatype" | "language"]}."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return {"type": "iri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["language"] = term.language
+    else:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _local(term: Term) -> str:
+    return term.value.rsplit("#", 1)[-1] if isinstance(term, NamedNode) else str(term)
+
+
+def report_dict(report: Report, language: Language = Language.EN) -> dict[str, Any]:
+    """The JSON report as Python data."""
+    severities = {"Violation": 0, "Warning": 0, "Info": 0}
+    results: list[dict[str, Any]] = []
+    for r in report.results:
+        sev = _local(r.severity)
+        severities[sev] = severities.get(sev, 0) + 1
+        path_label = None
+        if isinstance(r.path, PredicatePath):
+            path_label = label(r.path.iri, report.labels, language)
+        focus_label = pick(report.labels.get(r.focus, ()), language)
+        results.append(
+            {
+                "focusNode": term_json(r.focus),
+                "focusLabel": focus_label.value if focus_label else None,
+                "path": path_sparql(r.path) if r.path is not None else None,
+                "pathLabel": path_label,
+                "value": term_json(r.value),
+                "severity": sev,
+                "sourceShape": term_json(r.source_shape),
+                "component": r.component_name,
+                "componentIri": r.component.value,
+                "sourceConstraint": term_json(r.source_constraint),
+                "message": message(r, report.labels, language),
+                "shapeMessages": [{"value": m.value, "language": m.language} for m in r.messages],
+                "details": dict(r.detail),
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "conforms": report.conforms,
+        "engine": report.engine,
+        "language": language.value,
+        "truncated": report.truncated,
+        "summary": {
+            "results": len(report.results),
+            "violations": severities.get("Violation", 0),
+            "warnings": severities.get("Warning", 0),
+            "infos": severities.get("Info", 0),
+        },
+        "stats": dict(report.stats),
+        "results": results,
+    }
+
+
+def report_json(report: Report, language: Language = Language.EN) -> str:
+    """The JSON report text (UTF-8, Japanese not escaped)."""
+    return json.dumps(report_dict(report, language), ensure_ascii=False, indent=2) + "\n"
+
+
+__all__ = ["SCHEMA", "VERSION", "report_dict", "report_json", "term_json"]

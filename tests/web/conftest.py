@@ -1,0 +1,44 @@
+"""Fixtures for the web app: a store built from the toy model and an app with tight limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from cityref.build import build_store
+from cityref.settings import Settings, load_settings
+from tests.conftest import BASE_IRI, TOY
+
+
+@pytest.fixture(scope="module")
+def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    store = tmp_path_factory.mktemp("web") / "store"
+    build_store(store, TOY, BASE_IRI)
+    return load_settings(
+        {
+            "CITYREF_STORE": str(store),
+            "CITYREF_SOURCES": str(TOY),
+            "CITYREF_QUERY_TIMEOUT": "1",
+            "CITYREF_MAX_ROWS": "5",
+            "CITYREF_MAX_QUERY_BYTES": "4096",
+            "CITYREF_RATE_LIMIT": "100000",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def app(web_settings: Settings) -> Flask:
+    return create_app(web_settings, {"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def store_path(settings: Settings) -> Path:
+    return settings.store
