@@ -29,6 +29,8 @@ from cityref.results import GRAPH_FORMATS
 from cityref.sources import inferred_graph_iri
 
 bp = Blueprint("resources", __name__)
+#: Descriptions are of our own data, not of a user's query: a generous fixed bound.
+DESCRIPTION_MAX_TRIPLES = 100_000
 LABEL_PREDICATES = {
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -46,7 +48,8 @@ def _find(service: QueryService, iri: str, path: str) -> Description | None:
     if path.startswith("graph/"):
         candidates = [describe_graph(iri)]
     else:
-        candidates = [describe_resource(iri, inferred), describe_module(iri, inferred)]
+        # A module's IRI is also a resource (its owl:Ontology header): the module wins.
+        candidates = [describe_module(iri, inferred), describe_resource(iri, inferred)]
     for description in candidates:
         if _ask(service, description.exists_query):
             return description
@@ -109,7 +112,9 @@ def resource(path: str) -> Response | str:
     fmt = "ntriples" if wanted == "html" else wanted
     settings = service.settings
     answer = service.run(
-        QueryRequest(description.construct_query, fmt, settings.max_rows, settings.query_timeout)
+        QueryRequest(
+            description.construct_query, fmt, DESCRIPTION_MAX_TRIPLES, settings.query_timeout
+        )
     )
     if wanted == "html":
         return _html(iri, description, answer.data, answer.truncated)
