@@ -23,21 +23,22 @@ GRAPH_MEDIA_TYPES: dict[str, str] = {
     "application/ld+json": "jsonld",
     "application/rdf+xml": "rdfxml",
 }
-#: ``?format=`` values: the names cityref uses, and a few common aliases.
-FORMAT_ALIASES: dict[str, str] = {
-    "json": "json",
-    "xml": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "ntriples": "ntriples",
-    "nt": "ntriples",
-    "jsonld": "jsonld",
-    "json-ld": "jsonld",
-    "rdfxml": "rdfxml",
-    "rdf": "rdfxml",
-    "xml-rdf": "rdfxml",
+#: ``?format=`` values, for each query form (``None``: no such format for that form). Names
+#: such as ``xml`` and ``json`` mean the matching format of either form, as SPARQLWrapper
+#: and other clients expect.
+FORMAT_PARAMETERS: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
 }
 
 
@@ -46,15 +47,14 @@ def _best(accept: MIMEAccept, table: dict[str, str], default: str) -> str:
     return table[match] if match else default
 
 
-def choose_formats(accept: MIMEAccept, format_param: str | None) -> FormatChoice | str:
-    """A fixed format when ``?format=`` names one; else the best per query form."""
+def choose_formats(accept: MIMEAccept, format_param: str | None) -> FormatChoice:
+    """The format of each query form: from ``?format=`` when given, else from Accept."""
     if format_param:
-        name = FORMAT_ALIASES.get(format_param.lower())
-        if name is None:
-            raise ValueError(
-                f"unknown format {format_param!r}; use one of {', '.join(sorted(FORMAT_ALIASES))}"
-            )
-        return name
+        choice = FORMAT_PARAMETERS.get(format_param.lower())
+        if choice is None:
+            known = ", ".join(sorted(FORMAT_PARAMETERS))
+            raise ValueError(f"unknown format {format_param!r}; use one of {known}")
+        return FormatChoice(bindings=choice[0], graph=choice[1])
     return FormatChoice(
         bindings=_best(accept, BINDINGS_MEDIA_TYPES, "json"),
         graph=_best(accept, GRAPH_MEDIA_TYPES, "turtle"),

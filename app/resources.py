@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from app.errors import ApiError
-from app.negotiation import FORMAT_ALIASES, GRAPH_MEDIA_TYPES
+from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
 from app.query_service import QueryService, query_service
 from cityref.describe import (
     Description,
@@ -71,8 +71,8 @@ def _wanted_format() -> str:
     if param:
         if param.lower() == "html":
             return "html"
-        name = FORMAT_ALIASES.get(param.lower())
-        if name not in GRAPH_FORMATS:
+        name = FORMAT_PARAMETERS.get(param.lower(), (None, None))[1]
+        if name is None:
             raise ApiError(
                 400,
                 f"unknown format {param!r}; use html, {', '.join(GRAPH_FORMATS)}",

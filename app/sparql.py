@@ -126,10 +126,9 @@ def _content_type(media_type: str) -> str:
 
 
 def _service_description() -> Response:
-    formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
-    graph_format = formats if isinstance(formats, str) else formats.graph
     try:
-        data, media_type = service_description(request.base_url, graph_format)
+        formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
+        data, media_type = service_description(request.base_url, formats.graph or "turtle")
     except ValueError as exc:
         raise ApiError(400, str(exc), "不明な形式です") from None
     response = Response(data, content_type=_content_type(media_type))

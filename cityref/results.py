@@ -59,8 +59,8 @@ class QueryAnswer:
 class FormatChoice:
     """The format to use for each query form, when the form is not known in advance."""
 
-    bindings: str = "json"
-    graph: str = "turtle"
+    bindings: str | None = "json"
+    graph: str | None = "turtle"
 
 
 def answer_from_oxigraph(
@@ -76,7 +76,11 @@ def answer_from_oxigraph(
         result_format = FormatChoice()
     if isinstance(result_format, FormatChoice):
         is_graph = isinstance(answer, ox.QueryTriples)
-        result_format = result_format.graph if is_graph else result_format.bindings
+        chosen = result_format.graph if is_graph else result_format.bindings
+        if chosen is None:
+            form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
+            raise QueryRefused(f"the format asked for does not fit a {form} query")
+        result_format = chosen
     if isinstance(answer, ox.QueryBoolean):
         _check_format(result_format, RESULT_FORMATS, "ASK")
         data = serialize_boolean(bool(answer), result_format)

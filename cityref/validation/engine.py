@@ -33,12 +33,29 @@ class Validator:
         self._pairs: dict[tuple[Term, str], list[tuple[Term, Term]]] = {}
         self._conformance: dict[Term, dict[Term, bool]] = {}
         self._active: set[Term] = set()
+        self._shapes_loaded = False
 
     # -- Context -------------------------------------------------------------------------
     def select(self, query: str) -> list[QuerySolution]:
         """Run a SELECT query on the data store."""
         self.queries += 1
         return list(self.store.query(query))  # type: ignore[arg-type]
+
+    def ask(self, query: str) -> bool:
+        """Run an ASK query on the data store."""
+        self.queries += 1
+        return bool(self.store.query(query))
+
+    def shapes_graph(self) -> NamedNode:
+        """The shapes graph as a named graph of the data store, for $shapesGraph."""
+        if not self._shapes_loaded:
+            quads = [
+                Quad(encode_shapes_term(s), p, encode_shapes_term(o), SHAPES_GRAPH_IRI)  # type: ignore[arg-type]
+                for s, p, o in self.shapes.graph.triples()
+            ]
+            self.store.extend(quads)
+            self._shapes_loaded = True
+        return SHAPES_GRAPH_IRI
 
     def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
         """(focus node, value node) pairs, cached per shape and focus set."""

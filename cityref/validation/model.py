@@ -96,6 +96,14 @@ class Context(Protocol):
         """Run a SELECT query on the data store."""
         ...
 
+    def ask(self, query: str) -> bool:
+        """Run an ASK query on the data store."""
+        ...
+
+    def shapes_graph(self) -> NamedNode:
+        """The name of the shapes graph inside the data store (loaded on first use)."""
+        ...
+
     def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
         """(focus node, value node) pairs of the shape for these focus nodes."""
         ...
@@ -118,8 +126,10 @@ class Context(Protocol):
         path: Path | None = None,
         use_shape_path: bool = True,
         detail: tuple[tuple[str, str], ...] = (),
+        source_constraint: Term | None = None,
+        messages: tuple[Literal, ...] | None = None,
     ) -> Result:
-        """A result with the shape's severity and messages."""
+        """A result with the shape's severity and (unless given) the shape's messages."""
         ...
 
 
