@@ -399,6 +399,18 @@ def test_everything_has_japanese_and_english_labels(store: ox.Store) -> None:
         }""",
     )
     assert concepts_missing == []
+    one_language_only = select(
+        store,
+        """
+        SELECT ?s ?p {
+          ?s ?p ?text .
+          VALUES ?p { landscape:overview landscape:targetProjects landscape:explanation
+                      dcterms:description skos:definition }
+          FILTER(!EXISTS { ?s ?p ?ja FILTER(lang(?ja) = "ja") }
+                 || !EXISTS { ?s ?p ?en FILTER(lang(?en) = "en") })
+        }""",
+    )
+    assert one_language_only == []
 
 
 def test_term_metadata(store: ox.Store) -> None:

@@ -12,7 +12,7 @@ from cityref.validation import (
     core_value,
     sparql_constraints,
 )
-from cityref.validation.model import CheckFn, Focus, ValueCheck, value_pattern
+from cityref.validation.model import CheckFn, Focus, ValueCheck, focus_values
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import Term
 
@@ -47,6 +47,6 @@ def value_query(shape: Shape, focus: Focus, checks: tuple[ValueCheck, ...]) -> s
     failed = " || ".join(f"!?c{i}" for i in range(len(checks)))
     outs = " ".join(f"?c{i}" for i in range(len(checks)))
     return (
-        f"SELECT DISTINCT ?this ?value {outs} WHERE {{ {focus.pattern} {value_pattern(shape)} "
+        f"SELECT DISTINCT ?this ?value {outs} WHERE {{ {focus_values(shape, focus)} "
         f"{binds} FILTER({failed}) }}"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cityref.validation.model import CheckFn, Context, Focus, Result, component, value_pattern
+from cityref.validation.model import CheckFn, Context, Focus, Result, component, focus_values
 from cityref.validation.shapes import Shape, int_param
 
 
@@ -21,7 +21,8 @@ def checks(shape: Shape) -> list[CheckFn]:
         having = " || ".join([f"{agg} < {m}" for m in mins] + [f"{agg} > {m}" for m in maxs])
         query = (
             "SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE { "
-            f"{focus.pattern} OPTIONAL {{ {value_pattern(shape)} }} }} "
+            # The focus-only branch keeps focus nodes without values (count 0).
+            f"{{ {focus_values(shape, focus)} }} UNION {{ {focus.pattern} }} }} "
             f"GROUP BY ?this HAVING ({having})"
         )
         out: list[Result] = []

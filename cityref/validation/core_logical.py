@@ -67,7 +67,9 @@ def _qualified(qualified: Term) -> CheckFn:
             # parent shape of this property shape (spec 4.7.3).
             for parent in ctx.shapes.parents(shape.node):
                 for prop in shape.graph.objects(parent, sh("property")):
-                    if prop == shape.node:
+                    # A deactivated sibling property shape is ignored like the rest of it
+                    # (pySHACL does the same; the spec is silent).
+                    if prop == shape.node or ctx.shapes.shape(prop).deactivated:
                         continue
                     siblings.extend(shape.graph.objects(prop, sh("qualifiedValueShape")))
         pairs = ctx.value_pairs(shape, focus)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from cityref.validation.model import CheckFn, Context, Focus, Result, component, show, value_pattern
+from cityref.validation.model import (
+    CheckFn,
+    Context,
+    Focus,
+    Result,
+    component,
+    focus_values,
+    has_value_expr,
+    show,
+)
 from cityref.validation.paths import PredicatePath
 from cityref.validation.shapes import Shape
 from cityref.validation.terms import Term, encode_shapes_term, sh, sparql_term
@@ -30,10 +39,7 @@ def checks(shape: Shape) -> list[CheckFn]:
 def _has_value(expected: Term) -> CheckFn:
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
         t = sparql_term(encode_shapes_term(expected))
-        if shape.path is None:
-            where = f"FILTER(!sameTerm(?this, {t}))"
-        else:
-            where = "FILTER NOT EXISTS { " + value_pattern(shape).replace("?value", t) + " }"
+        where = f"FILTER(!{has_value_expr(shape, t)})"
         query = f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} {where} }}"
         detail = (("expected", show(expected)),)
         return [
@@ -49,7 +55,7 @@ def _closed(allowed: list[Term]) -> CheckFn:
         names = ", ".join(sparql_term(a) for a in allowed if isinstance(a, NamedNode))
         filt = f"FILTER(?_p NOT IN ({names}))" if names else ""
         query = (
-            f"SELECT DISTINCT ?this ?_p ?_o WHERE {{ {focus.pattern} {value_pattern(shape)} "
+            f"SELECT DISTINCT ?this ?_p ?_o WHERE {{ {focus_values(shape, focus)} "
             f"?value ?_p ?_o . {filt} }}"
         )
         out: list[Result] = []

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyoxigraph import NamedNode
 
-from cityref.validation.model import CheckFn, Context, Focus, Result, component, show, value_pattern
+from cityref.validation.model import (
+    CheckFn,
+    Context,
+    Focus,
+    Result,
+    component,
+    focus_values,
+    has_value_expr,
+    show,
+)
 from cityref.validation.shapes import Shape
 from cityref.validation.terms import sparql_term, value_expr
 
+# A branch builds a group pattern binding ?this and ?value (and maybe ?_other) per violation.
+Branch = Callable[[Shape, Focus], str]
 
-def _query_check(local: str, other: NamedNode, *branches: str, extra: str = "") -> CheckFn:
-    """A check whose query yields ?this and ?value for each violating value.
 
-    Each branch is joined with the focus pattern inside its own group, so that ?this is
-    bound where BIND and FILTER NOT EXISTS see it.
-    """
+def _query_check(local: str, other: NamedNode, *branches: Branch, extra: str = "") -> CheckFn:
+    """A check whose query yields ?this and ?value for each violating value."""
 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        vp = value_pattern(shape)
-        union = " UNION ".join(
-            "{ " + focus.pattern + " " + b.format(vp=vp) + " }" for b in branches
-        )
+        union = " UNION ".join("{ " + b(shape, focus) + " }" for b in branches)
         query = f"SELECT DISTINCT ?this ?value {extra} WHERE {{ {union} }}"
         detail = (("other", show(other)),)
         return [
@@ -37,24 +44,32 @@ def checks(shape: Shape) -> list[CheckFn]:
     for p in shape.values("equals"):
         if isinstance(p, NamedNode):
             t = sparql_term(p)
-            if shape.path is None:  # the only value node is the focus node itself
-                missing = "BIND(?this AS ?value) FILTER NOT EXISTS {{ ?this " + t + " ?value }}"
-                extra = "?this " + t + " ?value . FILTER(!sameTerm(?this, ?value))"
-            else:
-                missing = "{vp} FILTER NOT EXISTS {{ ?this " + t + " ?value }}"
-                extra = "?this " + t + " ?value . FILTER NOT EXISTS {{ {vp} }}"
-            out.append(_query_check("Equals", p, missing, extra))
+
+            def only_path(s: Shape, f: Focus, t: str = t) -> str:
+                return f"{focus_values(s, f)} FILTER NOT EXISTS {{ ?this {t} ?value }}"
+
+            def only_other(s: Shape, f: Focus, t: str = t) -> str:
+                return f"{f.pattern} ?this {t} ?value . FILTER(!{has_value_expr(s, '?value')})"
+
+            out.append(_query_check("Equals", p, only_path, only_other))
     for p in shape.values("disjoint"):
         if isinstance(p, NamedNode):
-            out.append(_query_check("Disjoint", p, "{vp} ?this " + sparql_term(p) + " ?value ."))
+
+            def shared(s: Shape, f: Focus, t: str = sparql_term(p)) -> str:
+                return f"{focus_values(s, f)} ?this {t} ?value ."
+
+            out.append(_query_check("Disjoint", p, shared))
     for local, op in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
         for p in shape.values(local):
             if isinstance(p, NamedNode):
                 cond = f"COALESCE({value_expr('?value')} {op} {value_expr('?_other')}, false)"
-                where = "{vp} ?this " + sparql_term(p) + " ?_other . FILTER(!" + cond + ")"
+
+                def not_less(s: Shape, f: Focus, t: str = sparql_term(p), c: str = cond) -> str:
+                    return f"{focus_values(s, f)} ?this {t} ?_other . FILTER(!{c})"
+
                 # One result per (value, other value) pair, as the W3C tests expect.
                 name = local[0].upper() + local[1:]
-                out.append(_query_check(name, p, where, extra="?_other"))
+                out.append(_query_check(name, p, not_less, extra="?_other"))
     unique = shape.value("uniqueLang")
     if shape.path is not None and unique is not None and unique.value == "true":
         # only the literal "true" activates it (W3C uniqueLang-002)
@@ -63,13 +78,10 @@ def checks(shape: Shape) -> list[CheckFn]:
 
 
 def _unique_lang(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-    vp = value_pattern(shape)
-    vp2 = vp.replace("?value", "?_other")
     query = (
-        f"SELECT DISTINCT ?this ?lang WHERE {{ {focus.pattern} {vp} {vp2} "
-        'FILTER(isLiteral(?value) && isLiteral(?_other) && LANG(?value) != "" '
-        "&& LCASE(LANG(?value)) = LCASE(LANG(?_other)) && !sameTerm(?value, ?_other)) "
-        "BIND(LCASE(LANG(?value)) AS ?lang) }"
+        f"SELECT ?this ?lang WHERE {{ {focus_values(shape, focus)} "
+        'FILTER(isLiteral(?value) && LANG(?value) != "") } '
+        "GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)"
     )
     return [
         ctx.result(

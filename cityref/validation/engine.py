@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolution, Store
 
 from cityref.validation.compile import CompiledShape, compile_shape, value_query
-from cityref.validation.model import Focus, Result, value_pattern
+from cityref.validation.model import Focus, Result, focus_values
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import RDFS_SUBCLASSOF, Term, decode, encode_shapes_term
@@ -61,9 +61,7 @@ class Validator:
         """(focus node, value node) pairs, cached per shape and focus set."""
         key = (shape.node, focus.pattern)
         if key not in self._pairs:
-            query = (
-                f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {value_pattern(shape)} }}"
-            )
+            query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus_values(shape, focus)} }}"
             self._pairs[key] = [(r["this"], r["value"]) for r in self.select(query)]
         return self._pairs[key]
 

@@ -136,13 +136,33 @@ class Context(Protocol):
 CheckFn = Callable[[Context, Shape, Focus], list[Result]]
 
 
-def value_pattern(shape: Shape) -> str:
-    """SPARQL binding ``?value`` to each value node of ``?this`` (spec section 2.3)."""
-    from cityref.validation.paths import path_sparql
+def focus_values(shape: Shape, focus: Focus, var: str = "?value") -> str:
+    """SPARQL binding ``?this`` to each focus node and ``var`` to each of its value nodes.
+
+    A path that can have length zero (``*``, ``?``) reaches the focus node itself even when
+    that node is absent from the data (a sh:targetNode, a literal); SPARQL only enumerates
+    graph terms for zero-length paths, so that case is added explicitly.
+    """
+    from cityref.validation.paths import nullable, path_sparql
 
     if shape.path is None:
-        return "BIND(?this AS ?value)"
-    return f"?this {path_sparql(shape.path)} ?value ."
+        return f"{focus.pattern} BIND(?this AS {var})"
+    walk = f"{focus.pattern} ?this {path_sparql(shape.path)} {var} ."
+    if not nullable(shape.path):
+        return walk
+    return f"{{ {walk} }} UNION {{ {focus.pattern} BIND(?this AS {var}) }}"
+
+
+def has_value_expr(shape: Shape, value: str) -> str:
+    """SPARQL expression: ``value`` is a value node of the bound ``?this``."""
+    from cityref.validation.paths import nullable, path_sparql
+
+    if shape.path is None:
+        return f"sameTerm(?this, {value})"
+    exists = f"EXISTS {{ ?this {path_sparql(shape.path)} {value} }}"
+    if nullable(shape.path):
+        return f"(sameTerm(?this, {value}) || {exists})"
+    return exists
 
 
 def component(local: str) -> NamedNode:

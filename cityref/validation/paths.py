@@ -81,6 +81,19 @@ def read_path(graph: Graph, node: Term, _depth: int = 0) -> Path:
     raise ShapesError(f"not a well-formed property path: {node}")
 
 
+def nullable(path: Path) -> bool:
+    """True when the path can have length zero (then every node reaches itself)."""
+    if isinstance(path, PredicatePath):
+        return False
+    if isinstance(path, InversePath):
+        return nullable(path.path)
+    if isinstance(path, SequencePath):
+        return all(nullable(s) for s in path.steps)
+    if isinstance(path, AlternativePath):
+        return any(nullable(s) for s in path.options)
+    return path.modifier != "+" or nullable(path.path)
+
+
 def path_sparql(path: Path) -> str:
     """The path in SPARQL 1.1 property-path syntax (fully parenthesised)."""
     if isinstance(path, PredicatePath):

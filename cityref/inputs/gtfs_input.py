@@ -1,0 +1,160 @@
+"""GTFS / GTFS-JP zip to RDF, one CSVW table per file, with file, row and column kept.
+
+Rows of files with an id (routes.txt: route_id, …) are named by that id (``…zip#route=R1``),
+and cells that refer to another file (trips.txt route_id) name the same node, so a reference
+to a missing route is an sh:class result on the referring cell. Such nodes map back to their
+row through :attr:`Converted.subjects`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+
+from cityref.inputs.csv_header import Column, TableSchema, match_header
+from cityref.inputs.csv_input import (
+    EXTRA_CELLS,
+    EXTRA_CELLS_COLUMN,
+    HEADER_CLASS,
+    cell_literal,
+    finding_triples,
+    read_rows,
+)
+from cityref.inputs.model import (
+    COMMON,
+    RDF_TYPE,
+    Converted,
+    InputDataError,
+    InputFormat,
+    Location,
+    input_error,
+    input_iri,
+    row_iri,
+)
+
+MISSING_FILE = COMMON + "missingFile"
+DUPLICATE_ID = COMMON + "duplicateId"
+DUPLICATE_ID_COLUMN = "（重複したID）"
+# A zip bomb guard: no GTFS text file we read is near this size uncompressed.
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand(template: str, base: str, values: dict[str, str]) -> str | None:
+    """A CSVW URI template with the row's cells, resolved against ``base``; None if a cell
+    it needs is blank."""
+    missing = False
+
+    def fill(m: re.Match[str]) -> str:
+        nonlocal missing
+        v = values.get(m.group(1), "")
+        if v == "":
+            missing = True
+        return quote(v, safe="")
+
+    text = _PLACEHOLDER.sub(fill, template)
+    if missing:
+        return None
+    return base + text if text.startswith("#") else text
+
+
+def _members(data: bytes, name: str) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise input_error(
+            f"zipファイルとして読めません: {exc}", f"not a readable zip file: {exc}", name
+        ) from None
+    out: dict[str, bytes] = {}
+    for info in archive.infolist():
+        if info.is_dir() or not info.filename.endswith(".txt"):
+            continue
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise input_error(
+                f"{info.filename} が大きすぎます（{info.file_size} バイト）",
+                f"{info.filename} is too large ({info.file_size} bytes uncompressed)",
+                name,
+            )
+        out.setdefault(PurePosixPath(info.filename).name, archive.read(info))
+    return out
+
+
+def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted:
+    """RDF for a GTFS zip read through the profile's CSVW table group."""
+    members = _members(data, name)
+    base = input_iri(name)
+    triples: list[Triple] = []
+    conv = Converted(name, InputFormat.GTFS, b"", 0)
+    type_pred = NamedNode(RDF_TYPE)
+    defined: set[tuple[str, str]] = set()
+    named: set[str] = set()  # nodes named by an id column (a second row with it is a duplicate)
+    for table in tables:
+        file = table.url or ""
+        path = f"{name}/{file}"
+        for col in table.columns:
+            conv.columns[col.property_url] = col.title
+        if file not in members:
+            if table.required_file:
+                triples.append(
+                    Triple(NamedNode(row_iri(path, 1)), NamedNode(MISSING_FILE), Literal(file))
+                )
+            continue
+        try:
+            rows, _ = read_rows(members[file], path)
+        except InputDataError:
+            raise
+        header = [h.strip() for h in rows[0]]
+        match = match_header(header, table)
+        header_node = NamedNode(row_iri(path, 1))
+        triples.append(Triple(header_node, type_pred, NamedNode(HEADER_CLASS)))
+        triples.extend(finding_triples(header_node, match.findings))
+        cols: list[tuple[int, Column]] = [(i, c) for i, c in enumerate(match.columns) if c]
+        row_class = NamedNode(table.row_class) if table.row_class else None
+        for number, cells in enumerate(rows[1:], start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            values = {c.name: (cells[i] if i < len(cells) else "") for i, c in cols}
+            subject = NamedNode(row_iri(path, number))
+            if table.about_url:
+                about = _expand(table.about_url, base, values)
+                if about is not None and about in named:
+                    first = conv.subjects[about]
+                    triples.append(
+                        Triple(subject, NamedNode(DUPLICATE_ID), Literal(f"{about.split('#')[-1]} (row {first.row})"))
+                    )
+                elif about is not None:
+                    subject = NamedNode(about)
+                    named.add(about)
+                    conv.subjects[about] = Location(path, row=number)
+            if row_class is not None:
+                triples.append(Triple(subject, type_pred, row_class))
+            for _, col in cols:
+                text = values[col.name]
+                if text == "":
+                    continue
+                pred = NamedNode(col.property_url)
+                if col.value_url:
+                    target = _expand(col.value_url, base, values) or ""
+                    triples.append(Triple(subject, pred, NamedNode(target)))
+                    if col.defines and (target, col.defines) not in defined:
+                        defined.add((target, col.defines))
+                        triples.append(Triple(NamedNode(target), type_pred, NamedNode(col.defines)))
+                        conv.subjects.setdefault(target, Location(path, row=number))
+                else:
+                    triples.append(Triple(subject, pred, cell_literal(text, col.datatype)))
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                triples.append(Triple(subject, NamedNode(EXTRA_CELLS), Literal(str(len(cells)))))
+    conv.columns[EXTRA_CELLS] = EXTRA_CELLS_COLUMN
+    conv.columns[DUPLICATE_ID] = DUPLICATE_ID_COLUMN
+    conv.ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    conv.triple_count = len(triples)
+    conv.notes.extend(
+        f"{f}: not part of the profile, not read / プロファイルにないファイルのため読みません"
+        for f in sorted(set(members) - {t.url for t in tables})
+    )
+    return conv

@@ -1,0 +1,96 @@
+"""What an input adapter hands to the validation engine: RDF plus the way back to the source.
+
+Every node an adapter mints is an IRI that names its place in the input, so a validation
+result's focus node alone says where it came from: ``…#row=5`` (RFC 7111 row numbering, the
+header is row 1, as a spreadsheet counts) or ``…#/location/value`` (a JSON pointer).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from cityref.errors import SourceLocation
+from cityref.validation import InputError
+
+# Terms of the adapters' own findings (header problems, missing files, ignored contexts).
+# They live under shapes/common/, where tabular.ttl holds the shapes that report them.
+COMMON = "https://w3id.org/cityref/shapes/common/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INPUT_BASE = "urn:cityref:input:"
+
+
+class InputFormat(enum.StrEnum):
+    """The kinds of input an adapter reads."""
+
+    CSV = "csv"
+    GTFS = "gtfs"  # a GTFS / GTFS-JP zip
+    NGSI_LD = "ngsi-ld"  # NGSI-LD JSON, normalized or key-values
+    RDF = "rdf"  # any RDF syntax, passed through
+
+
+class InputDataError(InputError):
+    """Input that no adapter can read (bad encoding, not a zip, not JSON, …)."""
+
+
+def input_iri(name: str) -> str:
+    """The IRI of an input file; fragments under it name rows or JSON pointers."""
+    return INPUT_BASE + quote(name, safe="/._-")
+
+
+def row_iri(name: str, row: int) -> str:
+    """The IRI of a spreadsheet row of a file (row 1 is the header)."""
+    return f"{input_iri(name)}#row={row}"
+
+
+def pointer_iri(name: str, pointer: str) -> str:
+    """The IRI of the JSON value at ``pointer`` (RFC 6901) in a file."""
+    return input_iri(name) + "#" + quote(pointer, safe="/~_-.")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is: file plus row and column (tabular) or a JSON pointer."""
+
+    file: str
+    row: int | None = None
+    column: str | None = None
+    pointer: str | None = None
+
+    def __str__(self) -> str:
+        if self.pointer is not None:
+            return f"{self.file}#{self.pointer}"
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Converted:
+    """RDF made from one input, as N-Triples, with the maps from RDF back to the source.
+
+    ``columns`` maps a predicate IRI to its column name. ``subjects`` maps a subject IRI
+    that does not carry its own location (e.g. a GTFS route named by its route_id) to the
+    row it came from.
+    """
+
+    name: str
+    format: InputFormat
+    ntriples: bytes
+    triple_count: int
+    columns: dict[str, str] = field(default_factory=dict)
+    subjects: dict[str, Location] = field(default_factory=dict)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def input_error(
+    message_ja: str, message_en: str, name: str, line: int | None = None
+) -> InputDataError:
+    """An input error with both languages and the file (and line) it concerns."""
+    return InputDataError(f"{message_en} / {message_ja}", SourceLocation(name, line))

@@ -1,0 +1,128 @@
+"""Picking a profile for data that came without one: from the CSV header, the set of files
+in a GTFS zip, or the NGSI-LD entity type."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cityref.errors import CityrefError
+from cityref.inputs import InputFormat, input_format_for_name
+from cityref.inputs.csv_header import header_score
+from cityref.inputs.csv_input import read_rows
+from cityref.profiles.registry import Profile, list_profiles
+
+# Below this share of matching column names a header is not taken to be of a profile.
+MIN_HEADER_SCORE = 0.5
+GTFS_CORE_FILES = {"agency.txt", "routes.txt", "trips.txt", "stop_times.txt", "stops.txt"}
+
+
+class NoProfileDetected(CityrefError):
+    """Nothing in the data says which profile it follows; the caller should ask for one."""
+
+
+@dataclass(frozen=True)
+class ProfileMatch:
+    """The profile picked for some data, how sure the pick is (0..1) and why (ja / en)."""
+
+    profile: Profile
+    score: float
+    reason_en: str
+    reason_ja: str
+    input_format: InputFormat
+
+
+def detect_profile(data: bytes, filename: str, root: Path | None = None) -> ProfileMatch:
+    """The profile ``data`` most likely follows; raises :class:`NoProfileDetected`."""
+    kind = input_format_for_name(filename)
+    if kind == InputFormat.RDF and data.lstrip()[:1] in (b"{", b"["):
+        kind = InputFormat.NGSI_LD
+    if data[:4] == b"PK\x03\x04":
+        kind = InputFormat.GTFS
+    profiles = [p for p in list_profiles(root) if p.is_data_profile]
+    if kind == InputFormat.CSV:
+        return _from_header(data, filename, profiles)
+    if kind == InputFormat.GTFS:
+        return _from_zip(data, filename, profiles)
+    if kind == InputFormat.NGSI_LD:
+        return _from_json(data, filename, profiles)
+    raise NoProfileDetected(
+        f"{filename}: RDF data does not name its profile; give --profile / "
+        "RDFデータからはプロファイルを決められません。--profile で指定してください"
+    )
+
+
+def _from_header(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
+    rows, _ = read_rows(data, filename)
+    header = rows[0]
+    scored: list[tuple[float, Profile]] = []
+    for p in profiles:
+        schema = p.table_schema() if p.input_kind == InputFormat.CSV else None
+        if schema is not None:
+            scored.append((header_score(header, schema), p))
+    scored.sort(key=lambda sp: (-sp[0], sp[1].id))
+    if not scored or scored[0][0] < MIN_HEADER_SCORE:
+        best = f" (closest: {scored[0][1].id}, {scored[0][0]:.0%})" if scored else ""
+        raise NoProfileDetected(
+            f"{filename}: the header matches no profile{best}; give --profile / "
+            "見出し行に合うプロファイルがありません。--profile で指定してください"
+        )
+    score, profile = scored[0]
+    return ProfileMatch(
+        profile,
+        score,
+        f"{score:.0%} of the column names match profile {profile.id}",
+        f"列名の {score:.0%} がプロファイル {profile.id} と一致",
+        InputFormat.CSV,
+    )
+
+
+def _from_zip(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
+    try:
+        names = {Path(n).name for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+    except zipfile.BadZipFile as exc:
+        raise NoProfileDetected(
+            f"{filename}: not a zip file ({exc}) / zipファイルではありません"
+        ) from None
+    gtfs = [p for p in profiles if p.input_kind == InputFormat.GTFS]
+    found = GTFS_CORE_FILES & names
+    if not gtfs or len(found) < 3:
+        raise NoProfileDetected(
+            f"{filename}: the zip has too few GTFS files ({', '.join(sorted(found)) or 'none'}) / "
+            "zipにGTFSのファイルがほとんどありません"
+        )
+    jp = any(n.endswith("_jp.txt") for n in names)
+    score = len(found) / len(GTFS_CORE_FILES)
+    return ProfileMatch(
+        gtfs[0],
+        score,
+        f"the zip holds GTFS files ({len(found)} of the 5 core files{', JP extension files' if jp else ''})",
+        f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{'、JP拡張ファイルあり' if jp else ''}）",
+        InputFormat.GTFS,
+    )
+
+
+def _from_json(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NoProfileDetected(f"{filename}: not JSON ({exc}) / JSONではありません") from None
+    entities = doc if isinstance(doc, list) else [doc]
+    typed = [e for e in entities if isinstance(e, dict) and "type" in e and "id" in e]
+    ngsi = [p for p in profiles if p.input_kind == InputFormat.NGSI_LD]
+    if not typed or not ngsi:
+        raise NoProfileDetected(
+            f"{filename}: JSON without NGSI-LD entities (id and type) / "
+            "NGSI-LDのエンティティ（id と type）がありません"
+        )
+    types = sorted({str(e["type"]) for e in typed})
+    return ProfileMatch(
+        ngsi[0],
+        1.0,
+        f"NGSI-LD entities of type {', '.join(types)}",
+        f"NGSI-LDエンティティ（type: {', '.join(types)}）",
+        InputFormat.NGSI_LD,
+    )

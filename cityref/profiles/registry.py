@@ -1,0 +1,180 @@
+"""The profiles under shapes/: their metadata from profile.ttl, shapes and CSVW schema."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Store
+
+from cityref.errors import CityrefError
+from cityref.inputs.csv_header import TableSchema, load_table_schema, parse_table_group
+from cityref.inputs.model import COMMON, InputFormat
+
+PROF = "http://www.w3.org/ns/dx/prof/"
+DCT = "http://purl.org/dc/terms/"
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+CORE = "https://w3id.org/cityref/def/core#"
+SH = "http://www.w3.org/ns/shacl#"
+COMMON_FOLDER = "common"
+# Profiles validating the vocabulary itself, not input data; they are listed but not detected.
+_NOT_DATA = {"quality"}
+
+
+class ProfileNotFound(CityrefError):
+    """No profile with this id (or version)."""
+
+
+def shapes_root() -> Path:
+    """shapes/ of the git checkout, else the copy inside the installed package."""
+    package_dir = Path(__file__).resolve().parents[1]
+    checkout = package_dir.parent
+    if (checkout / "shapes").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout / "shapes"
+    return package_dir / "_sources" / "shapes"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One application profile: metadata from profile.ttl and the files beside it."""
+
+    id: str
+    iri: str
+    version: str
+    title: dict[str, str]
+    description: dict[str, str]
+    domains: tuple[str, ...]
+    standards: tuple[str, ...]
+    status: str
+    input_kind: InputFormat
+    directory: Path
+
+    @property
+    def shapes_files(self) -> tuple[Path, ...]:
+        """The profile's own shapes files (every .ttl but profile.ttl, outside examples/)."""
+        return tuple(p for p in sorted(self.directory.glob("*.ttl")) if p.name != "profile.ttl")
+
+    def shapes(self) -> bytes:
+        """Turtle of the profile's shapes plus the shared checks in shapes/common/."""
+        return _shapes_bytes(self.directory)
+
+    def table_schema(self) -> TableSchema | None:
+        """The CSVW table schema, for tabular profiles."""
+        path = self.directory / "csv-metadata.json"
+        return load_table_schema(path.read_bytes()) if path.is_file() else None
+
+    def table_schemas(self) -> list[TableSchema]:
+        """The tables of a CSVW table group (GTFS: one per file); empty when not tabular."""
+        path = self.directory / "csv-metadata.json"
+        if not path.is_file():
+            return []
+        return parse_table_group(json.loads(path.read_text(encoding="utf-8")))
+
+    def shape_columns(self) -> dict[str, str]:
+        """Shape IRI -> column to report, for shapes whose results have no path."""
+        return _shape_columns(self.directory)
+
+    @property
+    def is_data_profile(self) -> bool:
+        """True when the profile checks input data (not the vocabulary itself)."""
+        return self.id not in _NOT_DATA
+
+
+@functools.lru_cache(maxsize=64)
+def _shapes_bytes(directory: Path) -> bytes:
+    parts = [p.read_bytes() for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
+    common = directory.parent / COMMON_FOLDER
+    parts += [p.read_bytes() for p in sorted(common.glob("*.ttl"))]
+    # Each file is a whole Turtle document; prefixes may be redeclared, so join as N-Triples
+    # would be safest, but Turtle allows @prefix anywhere, so plain concatenation is valid.
+    return b"\n".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _shape_columns(directory: Path) -> dict[str, str]:
+    store = Store()
+    store.load(_shapes_bytes(directory), format=RdfFormat.TURTLE)
+    out: dict[str, str] = {}
+    for q in store.quads_for_pattern(None, NamedNode(COMMON + "reportColumn"), None):
+        if isinstance(q.subject, NamedNode) and isinstance(q.object, Literal):
+            out[q.subject.value] = q.object.value
+    return out
+
+
+def _texts(store: Store, s: NamedNode, p: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for q in store.quads_for_pattern(s, NamedNode(p), None):
+        if isinstance(q.object, Literal):
+            out[q.object.language or ""] = q.object.value
+    return out
+
+
+def _iris(store: Store, s: NamedNode, p: str) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            q.object.value
+            for q in store.quads_for_pattern(s, NamedNode(p), None)
+            if isinstance(q.object, NamedNode)
+        )
+    )
+
+
+def read_profile(directory: Path) -> Profile:
+    """A profile from its folder's profile.ttl."""
+    store = Store()
+    try:
+        store.load((directory / "profile.ttl").read_bytes(), format=RdfFormat.TURTLE)
+    except (OSError, SyntaxError) as exc:
+        raise ProfileNotFound(f"{directory / 'profile.ttl'}: {exc}") from exc
+    subjects = [
+        q.subject
+        for q in store.quads_for_pattern(
+            None,
+            NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            NamedNode(PROF + "Profile"),
+        )
+    ]
+    if not subjects or not isinstance(subjects[0], NamedNode):
+        raise ProfileNotFound(f"{directory / 'profile.ttl'}: no prof:Profile in it")
+    s = subjects[0]
+    ident = _texts(store, s, DCT + "identifier").get("", directory.name)
+    kind = _texts(store, s, COMMON + "inputKind").get("", "rdf")
+    status = _iris(store, s, CORE + "status")
+    return Profile(
+        id=ident,
+        iri=s.value,
+        version=_texts(store, s, OWL_VERSION).get("", "0"),
+        title=_texts(store, s, DCT + "title"),
+        description=_texts(store, s, DCT + "description"),
+        domains=tuple(d.rsplit("/", 1)[-1] for d in _iris(store, s, CORE + "domain")),
+        standards=_iris(store, s, PROF + "isProfileOf"),
+        status=status[0].rsplit("/", 1)[-1] if status else "draft",
+        input_kind=InputFormat(kind),
+        directory=directory,
+    )
+
+
+def list_profiles(root: Path | None = None) -> list[Profile]:
+    """Every profile under shapes/, sorted by id."""
+    base = root or shapes_root()
+    found = [read_profile(p.parent) for p in sorted(base.glob("*/profile.ttl"))]
+    return sorted(found, key=lambda p: p.id)
+
+
+def load_profile(ref: str, root: Path | None = None) -> Profile:
+    """The profile ``id`` or ``id@version``; a wrong version is an error, not a fallback."""
+    ident, _, version = ref.partition("@")
+    for profile in list_profiles(root):
+        if profile.id == ident:
+            if version and version != profile.version:
+                raise ProfileNotFound(
+                    f"profile {ident!r} is at version {profile.version}, not {version} / "
+                    f"プロファイル {ident} の版は {profile.version} です（{version} ではありません）"
+                )
+            return profile
+    known = ", ".join(p.id for p in list_profiles(root))
+    raise ProfileNotFound(
+        f"no profile {ident!r} (known: {known}) / プロファイル {ident} はありません"
+    )
