@@ -84,11 +84,13 @@ def shape_iri(pid: str, title: str, key: str) -> str:
     return f"{BASE}{pid}/shape/{title}-{key}"
 
 
-def profile_ttl(spec: TabularSpec) -> str:
-    """profile.ttl of a tabular profile."""
+def profile_ttl(spec: TabularSpec, input_kind: str = "csv") -> str:
+    """profile.ttl of a profile (a CSVW descriptor when it reads tables)."""
     iri = f"<{BASE}{spec.id}/>"
     domains = " , ".join(f"domain:{d}" for d in spec.domains)
-    return f"""# Profile "{spec.id}". Written by cityref.profiles.authoring from tabular_specs.py.
+    tabular = input_kind in ("csv", "gtfs")
+    resources = f"<{BASE}{spec.id}/shapes>" + (f" , <{BASE}{spec.id}/csv-metadata>" if tabular else "")
+    text = f"""# Profile "{spec.id}". Written by cityref.profiles.authoring; edit the spec, not this file.
 
 {PREFIXES}
 {iri}
@@ -102,8 +104,8 @@ def profile_ttl(spec: TabularSpec) -> str:
     core:domain         {domains} ;
     prof:isProfileOf    std:{spec.standard} ;
     core:status         status:candidate ;
-    common:inputKind    "csv" ;
-    prof:hasResource    <{BASE}{spec.id}/shapes> , <{BASE}{spec.id}/csv-metadata> .
+    common:inputKind    {_lit(input_kind)} ;
+    prof:hasResource    {resources} .
 
 <{BASE}{spec.id}/shapes>
     a                   prof:ResourceDescriptor ;
@@ -111,7 +113,9 @@ def profile_ttl(spec: TabularSpec) -> str:
     prof:hasRole        role:validation ;
     dcterms:conformsTo  <http://www.w3.org/ns/shacl#> ;
     prof:hasArtifact    "shapes.ttl"^^xsd:anyURI .
-
+"""
+    if tabular:
+        text += f"""
 <{BASE}{spec.id}/csv-metadata>
     a                   prof:ResourceDescriptor ;
     dcterms:title       "CSVWメタデータ"@ja , "CSVW metadata"@en ;
@@ -119,6 +123,7 @@ def profile_ttl(spec: TabularSpec) -> str:
     dcterms:conformsTo  <http://www.w3.org/ns/csvw#> ;
     prof:hasArtifact    "csv-metadata.json"^^xsd:anyURI .
 """
+    return text
 
 
 def _swap_sparql(pid: str) -> str:
@@ -320,15 +325,32 @@ def profile_files(spec: TabularSpec) -> dict[str, str]:
     return files
 
 
-def write_all(shapes_dir: Path) -> list[Path]:
-    """Write every tabular profile under ``shapes_dir``; returns the paths written."""
-    written: list[Path] = []
+def generated_files() -> dict[str, str]:
+    """Every generated file, by path relative to shapes/."""
+    from cityref.profiles import gtfs_spec
+    from cityref.profiles.other_specs import OTHER_SPECS
+
+    files: dict[str, str] = {}
     for spec in SPECS:
         for rel, text in profile_files(spec).items():
-            path = shapes_dir / spec.id / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
-            written.append(path)
+            files[f"{spec.id}/{rel}"] = text
+    for other, kind in OTHER_SPECS:
+        files[f"{other.id}/profile.ttl"] = profile_ttl(other, kind)
+    files[f"{gtfs_spec.PID}/shapes.ttl"] = gtfs_spec.shapes_ttl()
+    files[f"{gtfs_spec.PID}/csv-metadata.json"] = (
+        json.dumps(gtfs_spec.csv_metadata(), ensure_ascii=False, indent=1) + "\n"
+    )
+    return files
+
+
+def write_all(shapes_dir: Path) -> list[Path]:
+    """Write every generated profile file under ``shapes_dir``; returns the paths written."""
+    written: list[Path] = []
+    for rel, text in generated_files().items():
+        path = shapes_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+        written.append(path)
     return written
 
 
