@@ -31,11 +31,20 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_class", "sync")
         # A query is killed at query_timeout; the request may take a little longer.
         self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
+        self.cfg.set("graceful_timeout", 10)
+        self.cfg.set("worker_exit", _stop_query_worker)
         self.cfg.set("accesslog", "-")
         self.cfg.set("limit_request_line", 8190)
 
     def load(self) -> Flask:
         return create_app(self.settings)
+
+
+def _stop_query_worker(_server: object, worker: Any) -> None:
+    """gunicorn's worker_exit hook: the worker's query process goes with it."""
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        app.extensions["cityref.queries"].stop()
 
 
 @click.command("serve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import threading
 
@@ -20,6 +21,12 @@ class QueryService:
         self.settings = settings
         self._worker = QueryWorker(self._current_ref)
         self._lock = threading.Lock()  # one query at a time per worker process
+        # A query worker left behind would keep the server process from exiting.
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """Stop the query worker process (it is started again by the next query)."""
+        self._worker.stop()
 
     def _current_ref(self) -> DiskStoreRef:
         return DiskStoreRef(current_build_dir(self.settings.store) / "oxigraph")

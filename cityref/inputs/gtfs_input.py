@@ -112,7 +112,9 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
         match = match_header(header, table)
         header_node = NamedNode(row_iri(path, 1))
         triples.append(Triple(header_node, type_pred, NamedNode(HEADER_CLASS)))
-        triples.extend(finding_triples(header_node, match.findings))
+        # GTFS leaves most fields optional and feeds routinely omit them: not worth a finding.
+        findings = tuple(f for f in match.findings if f.kind != "missing-optional")
+        triples.extend(finding_triples(header_node, findings))
         cols: list[tuple[int, Column]] = [(i, c) for i, c in enumerate(match.columns) if c]
         row_class = NamedNode(table.row_class) if table.row_class else None
         for number, cells in enumerate(rows[1:], start=2):

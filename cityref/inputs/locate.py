@@ -38,6 +38,11 @@ def _split(iri: str) -> tuple[str, str] | None:
     return unquote(path), unquote(fragment)
 
 
+def _escape(key: str) -> str:
+    """A JSON object key as a JSON pointer token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 def node_location(iri: str, converted: Converted) -> Location | None:
     """Where a node minted by an adapter comes from."""
     known = converted.subjects.get(iri)
@@ -73,6 +78,11 @@ def locate(
     if isinstance(result.path, PredicatePath):
         predicate = result.path.iri.value
         value = decode(result.value) if result.value is not None else None
+        if base.pointer is not None:
+            # JSON: the node's pointer plus the key the predicate came from, if any.
+            key = converted.columns.get(predicate)
+            pointer = base.pointer + ("/" + _escape(key) if key else "")
+            return Location(base.file, pointer=pointer)
         if predicate in _VALUE_IS_COLUMN and isinstance(value, Literal):
             column = value.value.split(" → ")[0]
         else:
@@ -82,12 +92,7 @@ def locate(
         if isinstance(shape, NamedNode):
             column = shape_columns.get(shape.value)
     if base.pointer is not None:
-        pointer = base.pointer
-        if column is not None and not column.startswith("/"):
-            pointer = pointer.rstrip("/") + "/" + column.replace("~", "~0").replace("/", "~1")
-        elif column is not None:
-            pointer = column
-        return Location(base.file, pointer=pointer)
+        return base
     return Location(base.file, row=base.row, column=column)
 
 

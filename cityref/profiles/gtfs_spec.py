@@ -76,8 +76,8 @@ FILES: tuple[tuple[str, bool, str | None, str, tuple[str, ...]], ...] = (
     ("routes_jp.txt", False, None, "RouteJp",
      ("route_id*:ref=route", "route_update_date:gdate", "origin_stop", "via_stop",
       "destination_stop")),
-    ("calendar.txt", True, "service", "Service",
-     ("service_id*", "monday*:flag10", "tuesday*:flag10", "wednesday*:flag10",
+    ("calendar.txt", True, "service", "Calendar",
+     ("service_id*:def=service", "monday*:flag10", "tuesday*:flag10", "wednesday*:flag10",
       "thursday*:flag10", "friday*:flag10", "saturday*:flag10", "sunday*:flag10",
       "start_date*:gdate", "end_date*:gdate")),
     ("calendar_dates.txt", False, None, "CalendarDate",
@@ -105,7 +105,9 @@ FILES: tuple[tuple[str, bool, str | None, str, tuple[str, ...]], ...] = (
     ("translations.txt", True, None, "Translation",
      ("trans_id*", "lang*", "translation*")),
 )
-CLASS_OF_KIND = {f[2]: f[3] for f in FILES if f[2]} | {"shape": "Shape"}
+# Services are named by calendar.txt rows or by mention in calendar_dates.txt; both define
+# the class Service, which trips.txt service_id refers to.
+CLASS_OF_KIND = {f[2]: f[3] for f in FILES if f[2]} | {"shape": "Shape", "service": "Service"}
 
 
 def class_iri(name: str) -> str:

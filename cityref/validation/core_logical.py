@@ -76,7 +76,8 @@ def _qualified(qualified: Term) -> CheckFn:
         values = {v for _, v in pairs}
         failing = ctx.failing(qualified, values)
         in_sibling: set[Term] = set()
-        for sib in dict.fromkeys(siblings):
+        # The spec's definition excludes the shape's own qualified value shape.
+        for sib in dict.fromkeys(s for s in siblings if s != qualified):
             in_sibling |= values - ctx.failing(sib, values)
         counts: dict[Term, int] = {n: 0 for n in ctx.focus_nodes(focus)}
         for this, v in pairs:

@@ -277,6 +277,15 @@ def _case(data: str, shapes: str) -> tuple[str, str]:
 
 # Mismatches hypothesis found once, kept as fixed regression cases.
 REGRESSIONS = [
+    # A sibling's qualified value shape equal to the shape's own does not count.
+    _case(
+        'ex:n0 ex:p ex:n0 , "x"@en .',
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property ex:P0 , ex:P1 .\n"
+        "ex:P0 sh:path ex:p ; sh:qualifiedValueShape ex:Inner ; sh:qualifiedMaxCount 0 .\n"
+        "ex:P1 sh:path ex:p ; sh:qualifiedValueShape ex:Inner ; sh:qualifiedMaxCount 0 ; "
+        "sh:qualifiedValueShapesDisjoint true .\n"
+        "ex:Inner a sh:NodeShape ; sh:datatype rdf:langString .",
+    ),
     # A deactivated property shape contributes no sibling qualified value shape.
     _case(
         'ex:n0 ex:p ex:n0 , "x"@en .',
