@@ -24,6 +24,7 @@ from cityref.describe import (
     is_safe_iri,
     status_query,
 )
+from cityref.errors import QueryRefused, QuerySyntaxError
 from cityref.query import QueryRequest
 from cityref.results import GRAPH_FORMATS
 from cityref.sources import inferred_graph_iri
@@ -95,7 +96,10 @@ def resource(path: str) -> Response | str:
     not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
     if not is_safe_iri(iri):
         raise not_found
-    description = _find(service, iri, path)
+    try:
+        description = _find(service, iri, path)
+    except (QuerySyntaxError, QueryRefused):
+        description = None  # an IRI Oxigraph will not read is not one of ours
     if description is None:
         raise not_found
     retired, replacement = _retired_replacement(service, iri)

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-# Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139).
-_UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139), and
+# the control characters RFC 3987 leaves out of IRIs.
+_UNSAFE_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
 LABELS = (
     "<http://www.w3.org/2000/01/rdf-schema#label>",
     "<http://www.w3.org/2004/02/skos/core#prefLabel>",

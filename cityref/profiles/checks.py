@@ -23,7 +23,9 @@ TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 # Prefecture codes 01..47 (JIS X 0401) as the first two digits of a 6-digit code.
 PREFECTURE_PATTERN = r"^(0[1-9]|[1-3][0-9]|4[0-7])"
-HALF_WIDTH_KANA = r"^[^\uFF61-\uFF9F]*$"
+# Half-width katakana block U+FF61..U+FF9F, written as the characters themselves because XPath
+# regular expressions (SPARQL REGEX) have no \u escapes.
+HALF_WIDTH_KANA = "^[^\uff61-\uff9f]*$"
 
 
 def lg_check_digit(five: str) -> str:

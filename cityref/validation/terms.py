@@ -45,7 +45,7 @@ def sh(local: str) -> NamedNode:
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.(?:0|[0-9]*[1-9])")
 # Datatypes whose canonical lexical forms the store keeps unchanged when they match these.
-_SAFE_FORMS: dict[str, re.Pattern[str]] = {
+SAFE_FORMS: dict[str, re.Pattern[str]] = {
     XSD + "integer": _CANONICAL_INTEGER,
     XSD + "boolean": re.compile(r"true|false"),
     XSD + "date": re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"),
@@ -58,7 +58,7 @@ def needs_literal_encoding(lit: Literal) -> bool:
     dt = lit.datatype.value
     if not dt.startswith(XSD) or dt == XSD + "string":
         return False
-    safe = _SAFE_FORMS.get(dt)
+    safe = SAFE_FORMS.get(dt)
     return safe is None or safe.fullmatch(lit.value) is None
 
 

@@ -1,0 +1,201 @@
+"""The OpenAPI 3.1 description of the HTTP interfaces, served at ``/api/openapi.json``.
+
+Written as data beside the blueprints it describes; a schemathesis test sends generated
+requests to every operation and checks the answers against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from cityref import __version__
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_RESULT_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+]
+_DATASET_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "description": "A graph of the default graph; repeatable. Overrides FROM.",
+        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "description": "A named graph of the dataset; repeatable. Overrides FROM NAMED.",
+        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "style": "form",
+        "explode": True,
+    },
+]
+_FORMAT_PARAMETER: dict[str, Any] = {
+    "name": "format",
+    "in": "query",
+    "description": "Result format; overrides the Accept header.",
+    "schema": {
+        "type": "string",
+        "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
+    },
+}
+_QUERY_ANSWERS: dict[str, Any] = {
+    "200": {
+        "description": "The answer, or the service description when no query is given.",
+        "content": {media: {"schema": {"type": "string"}} for media in _RESULT_TYPES},
+        "headers": {
+            "ETag": {"schema": {"type": "string"}},
+            "X-Cityref-Truncated": {
+                "description": "true when the answer was cut at the row limit",
+                "schema": {"type": "string"},
+            },
+        },
+    },
+    "304": {"description": "Not modified since the ETag given in If-None-Match."},
+    "400": _ERROR,
+    "403": _ERROR,
+    "406": _ERROR,
+    "413": _ERROR,
+    "415": _ERROR,
+    "429": _ERROR,
+    "503": _ERROR,
+}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "cityref",
+        "version": __version__,
+        "description": (
+            "The Super City Reference Model as a knowledge graph: a read-only SPARQL 1.1 "
+            "endpoint and dereferenceable IRIs. / スーパーシティのリファレンスモデルの "
+            "SPARQL エンドポイントと参照可能な IRI。"
+        ),
+        "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    },
+    "paths": {
+        "/sparql": {
+            "get": {
+                "operationId": "sparqlGet",
+                "summary": "SPARQL 1.1 query by GET; without a query, the service description",
+                "parameters": [
+                    {
+                        "name": "query",
+                        "in": "query",
+                        "description": "The SPARQL query.",
+                        "schema": {"type": "string"},
+                    },
+                    *_DATASET_PARAMETERS,
+                    _FORMAT_PARAMETER,
+                ],
+                "responses": _QUERY_ANSWERS,
+            },
+            "post": {
+                "operationId": "sparqlPost",
+                "summary": "SPARQL 1.1 query by POST, as a form or as the body",
+                "parameters": [*_DATASET_PARAMETERS, _FORMAT_PARAMETER],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"query": {"type": "string"}},
+                                "required": ["query"],
+                            }
+                        },
+                        "application/sparql-query": {"schema": {"type": "string"}},
+                    },
+                },
+                "responses": _QUERY_ANSWERS,
+            },
+        },
+        "/{path}": {
+            "get": {
+                "operationId": "dereference",
+                "summary": "The description of an IRI under the base, by content negotiation",
+                "parameters": [
+                    {
+                        "name": "path",
+                        "in": "path",
+                        "required": True,
+                        "description": "The IRI less the base, e.g. def/domain/mobility.",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["html", "turtle", "ntriples", "jsonld", "rdfxml"],
+                        },
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The description.",
+                        "content": {
+                            media: {"schema": {"type": "string"}}
+                            for media in [
+                                "text/html",
+                                "text/turtle",
+                                "application/n-triples",
+                                "application/ld+json",
+                                "application/rdf+xml",
+                            ]
+                        },
+                    },
+                    "400": _ERROR,
+                    "404": _ERROR,
+                    "410": _ERROR,
+                    "429": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["status", "error", "error_ja"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "error": {"type": "string", "description": "What went wrong, in English."},
+                    "error_ja": {"type": "string", "description": "同じ内容を日本語で。"},
+                    "line": {"type": ["integer", "null"]},
+                    "column": {"type": ["integer", "null"]},
+                },
+            }
+        },
+        "responses": {
+            "Error": {
+                "description": "An error the client can act on, in English and Japanese.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+                    "text/plain": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    },
+}
+
+
+@bp.route("/api/openapi.json")
+def openapi() -> Response:
+    response = jsonify(SPEC)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
