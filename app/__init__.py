@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import errors, limits, openapi, resources, sparql
+from app import errors, i18n, limits, openapi, pages, resources, sparql
 from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
 
@@ -32,8 +32,10 @@ def create_app(
         app.config.from_mapping(test_config)
     app.extensions["cityref.queries"] = QueryService(settings)
     limits.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

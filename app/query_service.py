@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import threading
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from flask import current_app
 
+from cityref.browse import Row, Value
 from cityref.build import current_build_dir
 from cityref.query import DiskStoreRef, QueryRequest, QueryWorker
 from cityref.results import QueryAnswer
+from cityref.search import Entry, build_index
 from cityref.settings import Settings
+
+T = TypeVar("T")
 
 
 class QueryService:
@@ -21,6 +28,8 @@ class QueryService:
         self.settings = settings
         self._worker = QueryWorker(self._current_ref)
         self._lock = threading.Lock()  # one query at a time per worker process
+        self._memo: dict[str, object] = {}
+        self._memo_build = ""
         # A query worker left behind would keep the server process from exiting.
         atexit.register(self.stop)
 
@@ -42,6 +51,32 @@ class QueryService:
     def run(self, request: QueryRequest) -> QueryAnswer:
         with self._lock:
             return self._worker.run(request)
+
+    def select(self, sparql: str) -> list[Row]:
+        """A SELECT of the app's own (no row cap), as rows of :class:`Value`."""
+        answer = self.run(QueryRequest(sparql, "json", 1_000_000, self.settings.query_timeout))
+        return [
+            {name: _value(binding) for name, binding in solution.items()}
+            for solution in json.loads(answer.data)["results"]["bindings"]
+        ]
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """``make()`` once per build and process: page data depends on the build alone."""
+        build = self.build_id()
+        if self._memo_build != build:
+            self._memo, self._memo_build = {}, build
+        if key not in self._memo:
+            self._memo[key] = make()
+        return cast(T, self._memo[key])
+
+    def search_index(self) -> list[Entry]:
+        """The search index of the current build."""
+        return self.memo("search-index", lambda: build_index(self.select))
+
+
+def _value(binding: dict[str, str]) -> Value:
+    kind = {"uri": "iri", "bnode": "bnode"}.get(binding["type"], "literal")
+    return Value(binding["value"], kind, binding.get("xml:lang", ""), binding.get("datatype", ""))
 
 
 def query_service() -> QueryService:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, render_template, request
 
 from app.errors import ApiError
 from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
+from app.pages import domain_html
 from app.query_service import QueryService, query_service
 from cityref.describe import (
     Description,
@@ -86,12 +87,9 @@ def _wanted_format() -> str:
     return GRAPH_MEDIA_TYPES[best]
 
 
-@bp.route("/", defaults={"path": ""})
 @bp.route("/<path:path>")
 def resource(path: str) -> Response | str:
     service = query_service()
-    if path == "":
-        return render_template("home.html", base_iri=service.settings.base_iri)
     iri = service.settings.base_iri + path
     not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
     if not is_safe_iri(iri):
@@ -113,6 +111,10 @@ def resource(path: str) -> Response | str:
             headers=headers,
         )
     wanted = _wanted_format()
+    if wanted == "html" and path.startswith("def/domain/"):
+        rich = domain_html(iri)
+        if rich is not None:
+            return rich
     fmt = "ntriples" if wanted == "html" else wanted
     settings = service.settings
     answer = service.run(

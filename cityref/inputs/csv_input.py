@@ -143,11 +143,12 @@ def convert_csv(data: bytes, name: str, schema: TableSchema) -> Converted:
 
 
 def finding_triples(node: NamedNode, findings: tuple[HeaderFinding, ...]) -> list[Triple]:
+    """Triples stating header findings on the header row's node (value: the column name)."""
     out: list[Triple] = []
     for f in findings:
         if f.kind == "misspelt":
             text = f"{f.found} → {f.expected}"
         else:
-            text = f.found if f.kind == "unknown" else f.expected or ""
+            text = (f.found if f.kind == "unknown" else f.expected) or ""
         out.append(Triple(node, NamedNode(FINDING_PREDICATES[f.kind]), Literal(text)))
     return out

@@ -31,7 +31,8 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 def _undecodable(name: str, data: bytes, exc: UnicodeDecodeError) -> Exception:
     line = data[: exc.start].count(b"\n") + 1
     return input_error(
-        f"文字コードを判別できません（UTF-8 でも Shift_JIS/CP932 でもない）: バイト位置 {exc.start}",
+        "文字コードを判別できません（UTF-8 でも Shift_JIS/CP932 でもない）: "
+        f"バイト位置 {exc.start}",
         f"cannot decode the text as UTF-8 or Shift_JIS/CP932 (byte offset {exc.start})",
         name,
         line,

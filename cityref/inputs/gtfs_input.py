@@ -127,7 +127,11 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
                 if about is not None and about in named:
                     first = conv.subjects[about]
                     triples.append(
-                        Triple(subject, NamedNode(DUPLICATE_ID), Literal(f"{about.split('#')[-1]} (row {first.row})"))
+                        Triple(
+                            subject,
+                            NamedNode(DUPLICATE_ID),
+                            Literal(f"{about.split('#')[-1]} (row {first.row})"),
+                        )
                     )
                 elif about is not None:
                     subject = NamedNode(about)

@@ -53,9 +53,22 @@ ATTRIBUTE_TYPES = {
 }
 GEOMETRIES = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
 # Members of an attribute object that are not sub-attributes.
-_ATTRIBUTE_MEMBERS = {"type", "value", "object", "observedAt", "unitCode", "datasetId",
-                      "createdAt", "modifiedAt", "languageMap", "vocab", "json", "valueList",
-                      "objectList", "objectType"}
+_ATTRIBUTE_MEMBERS = {
+    "type",
+    "value",
+    "object",
+    "observedAt",
+    "unitCode",
+    "datasetId",
+    "createdAt",
+    "modifiedAt",
+    "languageMap",
+    "vocab",
+    "json",
+    "valueList",
+    "objectList",
+    "objectType",
+}
 _ENTITY_DATES = {"createdAt", "modifiedAt", "observedAt"}
 
 
@@ -99,8 +112,13 @@ class _Terms:
 
 def _is_iri(text: str) -> bool:
     scheme, colon, rest = text.partition(":")
-    return bool(colon and rest and scheme[:1].isalpha() and " " not in text
-                and all(c.isalnum() or c in "+.-" for c in scheme))
+    return bool(
+        colon
+        and rest
+        and scheme[:1].isalpha()
+        and " " not in text
+        and all(c.isalnum() or c in "+.-" for c in scheme)
+    )
 
 
 def _datetime(text: str) -> Literal:
@@ -155,8 +173,10 @@ class _Writer:
             self.attribute(node, pred, key, value, f"{pointer}/{_token(key)}")
 
     def attribute(self, owner: NamedNode, pred: str, key: str, value: Any, pointer: str) -> None:
-        if isinstance(value, list) and value and all(
-            isinstance(v, dict) and v.get("type") in ATTRIBUTE_TYPES for v in value
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) and v.get("type") in ATTRIBUTE_TYPES for v in value)
         ):
             for i, v in enumerate(value):  # multi-attribute (several datasetIds)
                 self.attribute(owner, pred, key, v, f"{pointer}/{i}")
@@ -183,7 +203,11 @@ class _Writer:
                 self.value(node, NGSI + "hasValue", "value", v, sub, geo)
             elif key == "object":
                 for obj in v if isinstance(v, list) else [v]:
-                    o = NamedNode(str(obj)) if isinstance(obj, str) and _is_iri(obj) else _scalar(obj)
+                    o = (
+                        NamedNode(str(obj))
+                        if isinstance(obj, str) and _is_iri(obj)
+                        else _scalar(obj)
+                    )
                     self.add(node, NGSI + "hasObject", o, "object")
             elif key in ("observedAt", "createdAt", "modifiedAt"):
                 self.add(node, self.terms.iri(key), _datetime(str(v)), key)

@@ -89,8 +89,10 @@ def profile_ttl(spec: TabularSpec, input_kind: str = "csv") -> str:
     iri = f"<{BASE}{spec.id}/>"
     domains = " , ".join(f"domain:{d}" for d in spec.domains)
     tabular = input_kind in ("csv", "gtfs")
-    resources = f"<{BASE}{spec.id}/shapes>" + (f" , <{BASE}{spec.id}/csv-metadata>" if tabular else "")
-    text = f"""# Profile "{spec.id}". Written by cityref.profiles.authoring; edit the spec, not this file.
+    resources = f"<{BASE}{spec.id}/shapes>" + (
+        f" , <{BASE}{spec.id}/csv-metadata>" if tabular else ""
+    )
+    text = f"""# Profile "{spec.id}", written by cityref.profiles.authoring (edit the spec).
 
 {PREFIXES}
 {iri}
@@ -146,7 +148,8 @@ def shapes_ttl(spec: TabularSpec) -> str:
         PREFIXES,
         f"<{BASE}{pid}/RecordShape>",
         "    a sh:NodeShape ;",
-        f"    rdfs:label {_lit(spec.title_ja + ' の行', 'ja')} , {_lit('row of ' + spec.title_en, 'en')} ;",
+        f"    rdfs:label {_lit(spec.title_ja + ' の行', 'ja')} ,"
+        f" {_lit('row of ' + spec.title_en, 'en')} ;",
         f"    sh:targetClass <{BASE}{pid}/Record> ;",
     ]
     props: list[str] = []
@@ -168,9 +171,11 @@ def shapes_ttl(spec: TabularSpec) -> str:
         props.append(f"<{iri}>")
         body.append(
             f"<{iri}>\n    a sh:PropertyShape ;\n    sh:path <{column_iri(pid, first)}> ;\n"
-            f"    sh:lessThanOrEquals <{column_iri(pid, second)}> ;\n    sh:severity sh:Violation ;\n"
+            f"    sh:lessThanOrEquals <{column_iri(pid, second)}> ;\n"
+            "    sh:severity sh:Violation ;\n"
             f"    sh:message {_lit(f'「{first}」は「{second}」より後にできません。', 'ja')} ,\n"
-            f"               {_lit(f'Column {first} must not be later than column {second}.', 'en')} .\n"
+            "               "
+            f"{_lit(f'Column {first} must not be later than column {second}.', 'en')} .\n"
         )
     out.append("    sh:property " + " ,\n        ".join(props) + " .\n")
     titles = {c.title for c in cols}
@@ -180,7 +185,8 @@ def shapes_ttl(spec: TabularSpec) -> str:
             f'    sh:targetClass <{BASE}{pid}/Record> ;\n    common:reportColumn "緯度" ;\n'
             "    sh:sparql [\n        a sh:SPARQLConstraint ;\n"
             f"        sh:select {_lit(_swap_sparql(pid))} ;\n"
-            '        sh:message "緯度と経度が入れ替わっているようです（緯度が経度の範囲、経度が緯度の範囲にあります）。"@ja ,\n'
+            '        sh:message "緯度と経度が入れ替わっているようです'
+            '（緯度が経度の範囲、経度が緯度の範囲にあります）。"@ja ,\n'
             '                   "Latitude and longitude look swapped (the latitude is in the '
             'longitude range and the longitude in the latitude range)."@en ] .\n'
         )
@@ -269,7 +275,7 @@ def examples(spec: TabularSpec) -> dict[str, str]:
             {"component": "MinInclusive", "column": "経度", "row": n},
             {"component": "SPARQL", "column": "緯度", "row": n},
         ]
-    for first, second in spec.ordered:
+    for first, _second in spec.ordered:
         row = list(good)
         row[header.index(first)] = "2024-04-02"
         rows.append(row)
@@ -337,6 +343,8 @@ def generated_files() -> dict[str, str]:
     for other, kind in OTHER_SPECS:
         files[f"{other.id}/profile.ttl"] = profile_ttl(other, kind)
     files[f"{gtfs_spec.PID}/shapes.ttl"] = gtfs_spec.shapes_ttl()
+    for rel, text in gtfs_spec.rules_feed().items():
+        files[f"{gtfs_spec.PID}/{rel}"] = text
     files[f"{gtfs_spec.PID}/csv-metadata.json"] = (
         json.dumps(gtfs_spec.csv_metadata(), ensure_ascii=False, indent=1) + "\n"
     )

@@ -197,7 +197,8 @@ KINDS: dict[str, Kind] = {
             Rule(
                 "gif",
                 pattern(PHONE_PATTERN),
-                "「{col}」がGIFの電話番号の書き方（半角数字とハイフン、市外局番は括弧可、複数は「 / 」区切り）に合いません。",
+                "「{col}」がGIFの電話番号の書き方（半角数字とハイフン、市外局番は括弧可、"
+                "複数は「 / 」区切り）に合いません。",
                 "Column {col} does not follow the GIF phone number rules (half-width digits and "
                 "hyphens, area code optionally in parentheses, several joined by ' / ').",
                 Bad("03/5253/2111", ("Pattern",)),

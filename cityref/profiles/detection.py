@@ -96,11 +96,13 @@ def _from_zip(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMat
         )
     jp = any(n.endswith("_jp.txt") for n in names)
     score = len(found) / len(GTFS_CORE_FILES)
+    jp_en = ", JP extension files" if jp else ""
+    jp_ja = "、JP拡張ファイルあり" if jp else ""
     return ProfileMatch(
         gtfs[0],
         score,
-        f"the zip holds GTFS files ({len(found)} of the 5 core files{', JP extension files' if jp else ''})",
-        f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{'、JP拡張ファイルあり' if jp else ''}）",
+        f"the zip holds GTFS files ({len(found)} of the 5 core files{jp_en})",
+        f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{jp_ja}）",
         InputFormat.GTFS,
     )
 

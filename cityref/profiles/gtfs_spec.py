@@ -9,12 +9,12 @@ written by hand.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-import sys
-from pathlib import Path
 
-from cityref.profiles.authoring import BASE, PREFIXES, _lit, parse_column
-from cityref.profiles.checks import Kind, Rule, Bad, in_list, pattern
+from cityref.profiles.authoring import BASE, PREFIXES, ColumnSpec, _lit, parse_column
+from cityref.profiles.checks import Bad, Kind, Rule, pattern
 
 PID = "gtfs-jp"
 COMMON = "https://w3id.org/cityref/shapes/common/"
@@ -57,53 +57,210 @@ COLOR = Kind(
 EXTRA_KINDS = {"gtime": GTIME, "gdate": GDATE, "color": COLOR}
 # Files: (file, required, id kind or None, class name, columns).
 FILES: tuple[tuple[str, bool, str | None, str, tuple[str, ...]], ...] = (
-    ("agency.txt", True, "agency", "Agency",
-     ("agency_id*", "agency_name*", "agency_url*:url", "agency_timezone*:enum=Asia/Tokyo",
-      "agency_lang:enum=ja", "agency_phone:tel", "agency_fare_url:url", "agency_email:email")),
-    ("agency_jp.txt", False, None, "AgencyJp",
-     ("agency_id*:ref=agency", "agency_official_name", "agency_zip_number:zip", "agency_address",
-      "agency_president_pos", "agency_president_name")),
-    ("office_jp.txt", False, "office", "Office",
-     ("office_id*", "office_name*", "office_url:url", "office_phone:tel")),
-    ("stops.txt", True, "stop", "Stop",
-     ("stop_id*", "stop_code", "stop_name*", "stop_desc", "stop_lat*:lat", "stop_lon*:lon",
-      "zone_id", "stop_url:url", "location_type:enum=0|1|2|3|4", "parent_station:ref=stop",
-      "stop_timezone", "wheelchair_boarding:enum=0|1|2", "platform_code")),
-    ("routes.txt", True, "route", "Route",
-     ("route_id*", "agency_id*:ref=agency", "route_short_name", "route_long_name", "route_desc",
-      "route_type*:enum=3|0|1|2|4|5|6|7|11|12", "route_url:url", "route_color:color",
-      "route_text_color:color", "route_sort_order:int", "jp_parent_route_id")),
-    ("routes_jp.txt", False, None, "RouteJp",
-     ("route_id*:ref=route", "route_update_date:gdate", "origin_stop", "via_stop",
-      "destination_stop")),
-    ("calendar.txt", True, "service", "Calendar",
-     ("service_id*:def=service", "monday*:flag10", "tuesday*:flag10", "wednesday*:flag10",
-      "thursday*:flag10", "friday*:flag10", "saturday*:flag10", "sunday*:flag10",
-      "start_date*:gdate", "end_date*:gdate")),
-    ("calendar_dates.txt", False, None, "CalendarDate",
-     ("service_id*:def=service", "date*:gdate", "exception_type*:enum=1|2")),
-    ("shapes.txt", False, None, "ShapePoint",
-     ("shape_id*:def=shape", "shape_pt_lat*:lat", "shape_pt_lon*:lon", "shape_pt_sequence*:int",
-      "shape_dist_traveled:dec")),
-    ("trips.txt", True, "trip", "Trip",
-     ("route_id*:ref=route", "service_id*:ref=service", "trip_id*", "trip_headsign",
-      "trip_short_name", "direction_id:enum=0|1", "block_id", "shape_id:ref=shape",
-      "wheelchair_accessible:enum=0|1|2", "bikes_allowed:enum=0|1|2", "jp_trip_desc",
-      "jp_trip_desc_symbol", "jp_office_id:ref=office")),
-    ("stop_times.txt", True, None, "StopTime",
-     ("trip_id*:ref=trip", "arrival_time*:gtime", "departure_time*:gtime", "stop_id*:ref=stop",
-      "stop_sequence*:int", "stop_headsign", "pickup_type:enum=0|1|2|3",
-      "drop_off_type:enum=0|1|2|3", "shape_dist_traveled:dec", "timepoint:enum=0|1")),
-    ("fare_attributes.txt", True, "fare", "Fare",
-     ("fare_id*", "price*:int", "currency_type*:enum=JPY", "payment_method*:enum=0|1",
-      "transfers:enum=0|1|2", "agency_id:ref=agency", "transfer_duration:int")),
-    ("fare_rules.txt", True, None, "FareRule",
-     ("fare_id*:ref=fare", "route_id:ref=route", "origin_id", "destination_id", "contains_id")),
-    ("feed_info.txt", True, None, "FeedInfo",
-     ("feed_publisher_name*", "feed_publisher_url*:url", "feed_lang*:enum=ja", "feed_start_date:gdate",
-      "feed_end_date:gdate", "feed_version")),
-    ("translations.txt", True, None, "Translation",
-     ("trans_id*", "lang*", "translation*")),
+    (
+        "agency.txt",
+        True,
+        "agency",
+        "Agency",
+        (
+            "agency_id*",
+            "agency_name*",
+            "agency_url*:url",
+            "agency_timezone*:enum=Asia/Tokyo",
+            "agency_lang:enum=ja",
+            "agency_phone:tel",
+            "agency_fare_url:url",
+            "agency_email:email",
+        ),
+    ),
+    (
+        "agency_jp.txt",
+        False,
+        None,
+        "AgencyJp",
+        (
+            "agency_id*:ref=agency",
+            "agency_official_name",
+            "agency_zip_number:zip",
+            "agency_address",
+            "agency_president_pos",
+            "agency_president_name",
+        ),
+    ),
+    (
+        "office_jp.txt",
+        False,
+        "office",
+        "Office",
+        ("office_id*", "office_name*", "office_url:url", "office_phone:tel"),
+    ),
+    (
+        "stops.txt",
+        True,
+        "stop",
+        "Stop",
+        (
+            "stop_id*",
+            "stop_code",
+            "stop_name*",
+            "stop_desc",
+            "stop_lat*:lat",
+            "stop_lon*:lon",
+            "zone_id",
+            "stop_url:url",
+            "location_type:enum=0|1|2|3|4",
+            "parent_station:ref=stop",
+            "stop_timezone",
+            "wheelchair_boarding:enum=0|1|2",
+            "platform_code",
+        ),
+    ),
+    (
+        "routes.txt",
+        True,
+        "route",
+        "Route",
+        (
+            "route_id*",
+            "agency_id*:ref=agency",
+            "route_short_name",
+            "route_long_name",
+            "route_desc",
+            "route_type*:enum=3|0|1|2|4|5|6|7|11|12",
+            "route_url:url",
+            "route_color:color",
+            "route_text_color:color",
+            "route_sort_order:int",
+            "jp_parent_route_id",
+        ),
+    ),
+    (
+        "routes_jp.txt",
+        False,
+        None,
+        "RouteJp",
+        (
+            "route_id*:ref=route",
+            "route_update_date:gdate",
+            "origin_stop",
+            "via_stop",
+            "destination_stop",
+        ),
+    ),
+    (
+        "calendar.txt",
+        True,
+        "service",
+        "Calendar",
+        (
+            "service_id*:def=service",
+            "monday*:flag10",
+            "tuesday*:flag10",
+            "wednesday*:flag10",
+            "thursday*:flag10",
+            "friday*:flag10",
+            "saturday*:flag10",
+            "sunday*:flag10",
+            "start_date*:gdate",
+            "end_date*:gdate",
+        ),
+    ),
+    (
+        "calendar_dates.txt",
+        False,
+        None,
+        "CalendarDate",
+        ("service_id*:def=service", "date*:gdate", "exception_type*:enum=1|2"),
+    ),
+    (
+        "shapes.txt",
+        False,
+        None,
+        "ShapePoint",
+        (
+            "shape_id*:def=shape",
+            "shape_pt_lat*:lat",
+            "shape_pt_lon*:lon",
+            "shape_pt_sequence*:int",
+            "shape_dist_traveled:dec",
+        ),
+    ),
+    (
+        "trips.txt",
+        True,
+        "trip",
+        "Trip",
+        (
+            "route_id*:ref=route",
+            "service_id*:ref=service",
+            "trip_id*",
+            "trip_headsign",
+            "trip_short_name",
+            "direction_id:enum=0|1",
+            "block_id",
+            "shape_id:ref=shape",
+            "wheelchair_accessible:enum=0|1|2",
+            "bikes_allowed:enum=0|1|2",
+            "jp_trip_desc",
+            "jp_trip_desc_symbol",
+            "jp_office_id:ref=office",
+        ),
+    ),
+    (
+        "stop_times.txt",
+        True,
+        None,
+        "StopTime",
+        (
+            "trip_id*:ref=trip",
+            "arrival_time*:gtime",
+            "departure_time*:gtime",
+            "stop_id*:ref=stop",
+            "stop_sequence*:int",
+            "stop_headsign",
+            "pickup_type:enum=0|1|2|3",
+            "drop_off_type:enum=0|1|2|3",
+            "shape_dist_traveled:dec",
+            "timepoint:enum=0|1",
+        ),
+    ),
+    (
+        "fare_attributes.txt",
+        True,
+        "fare",
+        "Fare",
+        (
+            "fare_id*",
+            "price*:int",
+            "currency_type*:enum=JPY",
+            "payment_method*:enum=0|1",
+            "transfers:enum=0|1|2",
+            "agency_id:ref=agency",
+            "transfer_duration:int",
+        ),
+    ),
+    (
+        "fare_rules.txt",
+        True,
+        None,
+        "FareRule",
+        ("fare_id*:ref=fare", "route_id:ref=route", "origin_id", "destination_id", "contains_id"),
+    ),
+    (
+        "feed_info.txt",
+        True,
+        None,
+        "FeedInfo",
+        (
+            "feed_publisher_name*",
+            "feed_publisher_url*:url",
+            "feed_lang*:enum=ja",
+            "feed_start_date:gdate",
+            "feed_end_date:gdate",
+            "feed_version",
+        ),
+    ),
+    ("translations.txt", True, None, "Translation", ("trans_id*", "lang*", "translation*")),
 )
 # Services are named by calendar.txt rows or by mention in calendar_dates.txt; both define
 # the class Service, which trips.txt service_id refers to.
@@ -131,10 +288,26 @@ def _split(text: str) -> tuple[str, str | None, str | None]:
     return text, None, None
 
 
+def column_rules(text: str) -> tuple[ColumnSpec, list[Rule], str | None, str | None]:
+    """A field's parsed spec, its rules (reference check included), ref and def kinds."""
+    plain, ref, defines = _split(text)
+    title, _, kind = plain.partition(":")
+    if kind in EXTRA_KINDS:
+        col = parse_column(title)
+        rules = [*col.rules(), *EXTRA_KINDS[kind].rules]
+        col = ColumnSpec(col.title, col.required, col.recommended, EXTRA_KINDS[kind], kind)
+    else:
+        col = parse_column(plain)
+        rules = col.rules()
+    if ref:
+        rules.append(_ref_rule(ref))
+    return col, rules, ref, defines
+
+
 def shapes_ttl() -> str:
     """Every shape of the profile: one node shape per file, one property shape per rule."""
     out = [
-        "# Shapes of profile \"gtfs-jp\". Written by cityref.profiles.gtfs_spec from its file table.",
+        '# Shapes of profile "gtfs-jp". Written by cityref.profiles.gtfs_spec from its file table.',
         "",
         PREFIXES,
     ]
@@ -142,18 +315,9 @@ def shapes_ttl() -> str:
         props: list[str] = []
         body: list[str] = []
         for text in columns:
-            plain, ref, _ = _split(text)
-            if ":" in plain and plain.split(":", 1)[1] in EXTRA_KINDS:
-                title = plain.split(":", 1)[0]
-                col = parse_column(title)
-                rules = [*col.rules(), *EXTRA_KINDS[plain.split(":", 1)[1]].rules]
-            else:
-                col = parse_column(plain)
-                rules = col.rules()
+            col, rules, _, _ = column_rules(text)
             pred = field_iri(file, col.title)
             body.append(f"<{pred}> rdfs:label {_lit(col.title, 'en')} .\n")
-            if ref:
-                rules = [*rules, _ref_rule(ref)]
             for rule in rules:
                 iri = f"{BASE}{PID}/shape/{file}/{col.title}-{rule.key}"
                 props.append(f"<{iri}>")
@@ -198,8 +362,12 @@ def csv_metadata() -> dict[str, object]:
                 "name": title,
                 "titles": title,
                 "propertyUrl": field_iri(file, title),
-                "datatype": {"lat": "decimal", "lon": "decimal", "dec": "decimal",
-                             "int": "integer"}.get(kind, "string"),
+                "datatype": {
+                    "lat": "decimal",
+                    "lon": "decimal",
+                    "dec": "decimal",
+                    "int": "integer",
+                }.get(kind, "string"),
             }
             if plain.split(":", 1)[0].endswith("*"):
                 entry["required"] = True
@@ -224,3 +392,52 @@ def csv_metadata() -> dict[str, object]:
     }
 
 
+def _txt(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _good_row(
+    parsed: list[tuple[ColumnSpec, list[Rule], str | None, str | None]],
+    id_kind: str | None,
+    row_number: int,
+) -> list[str]:
+    """A passing row: ids unique per row (``<kind>-ok`` on row 2), references to row 2."""
+    row: list[str] = []
+    for col, _, ref, defines in parsed:
+        if id_kind and col.title == f"{id_kind}_id":
+            row.append(f"{id_kind}-ok" if row_number == 2 else f"{id_kind}-{row_number}")
+        elif ref or defines:
+            row.append(f"{ref or defines}-ok")
+        else:
+            row.append(col.kind.good)
+    return row
+
+
+def rules_feed() -> dict[str, str]:
+    """An invalid example feed: in every file a good row, then one row per rule that breaks
+    only that rule; ids of good rows are ``<kind>-ok`` and every reference points at them."""
+    files: dict[str, str] = {}
+    expected: list[dict[str, object]] = []
+    for file, _req, id_kind, _cls, columns in FILES:
+        parsed = [column_rules(text) for text in columns]
+        header = [col.title for col, _, _, _ in parsed]
+        rows = [header, _good_row(parsed, id_kind, 2)]
+        for i, (col, rules, _, _) in enumerate(parsed):
+            for rule in rules:
+                row = _good_row(parsed, id_kind, len(rows) + 1)
+                row[i] = rule.bad.value
+                rows.append(row)
+                for comp in rule.bad.components:
+                    expected.append(
+                        {"component": comp, "file": file, "column": col.title, "row": len(rows)}
+                    )
+        files[f"examples/invalid/rules-feed/{file}"] = _txt(rows)
+    expected.sort(
+        key=lambda r: (str(r["file"]), int(str(r["row"])), str(r["column"]), str(r["component"]))
+    )
+    files["examples/invalid/rules-feed.expected.json"] = (
+        json.dumps({"results": expected}, ensure_ascii=False, indent=1) + "\n"
+    )
+    return files

@@ -19,7 +19,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "標準的なバス情報フォーマット（GTFS-JP）",
             "GTFS-JP (Japanese standard bus information format)",
             "GTFS-JP 第2版のzip: 必須ファイルと必須項目、型、ファイル間の参照（trip→route、"
-            "stop_time→trip と stop、route→agency）、停留所座標が日本の範囲にあること、JP拡張ファイルと項目。",
+            "stop_time→trip と stop、route→agency）、停留所座標が日本の範囲にあること、JP拡張ファ"
+            "イルと項目。",
             "A GTFS-JP (2nd edition) zip: required files and fields, types, references between "
             "files (trip to route, stop_time to trip and stop, route to agency), stop coordinates "
             "inside Japan, and the JP extension files and fields.",
@@ -49,7 +50,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "sosa-observation",
             "センサー観測（SOSA/SSN、エネルギー・水・環境）",
             "sensor observation (SOSA/SSN for energy, water and environment)",
-            "SOSA/SSN の観測: センサー、観測対象の特性、結果（QUDTの単位付きの数値）、結果時刻（ISO 8601、時差付き）。",
+            "SOSA/SSN の観測: センサー、観測対象の特性、結果（QUDTの単位付きの数値）、結果時刻（I"
+            "SO 8601、時差付き）。",
             "SOSA/SSN observations: the sensor, the observed property, the result (a number with "
             "a QUDT unit) and the result time (ISO 8601 with a time zone).",
             ("energy", "environment", "infrastructure"),
@@ -62,7 +64,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "cityos-api-catalogue",
             "都市OSのAPIカタログ項目（DCAT DataService）",
             "city OS API catalogue entry (DCAT DataService)",
-            "データ連携基盤の公開APIをカタログに登録する記述: エンドポイント、準拠する標準、認証方式、ライセンス、連絡先。",
+            "データ連携基盤の公開APIをカタログに登録する記述: エンドポイント、準拠する標準、認証"
+            "方式、ライセンス、連絡先。",
             "How a data-linkage platform registers a public API: endpoint, standard it conforms "
             "to, authentication, licence and contact point.",
             ("cityos",),
@@ -75,8 +78,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "gif-facility",
             "GIF 施設",
             "GIF facility",
-            "GIFコアデータモデルの施設（IMI語彙）: 名称、住所、連絡先。連絡先は名称に加えて電話番号・内線番号・"
-            "メールアドレス・FormURLの少なくとも一つ。",
+            "GIFコアデータモデルの施設（IMI語彙）: 名称、住所、連絡先。"
+            "連絡先は名称に加えて電話番号・内線番号・メールアドレス・FormURLの少なくとも一つ。",
             "The GIF core data model facility (IMI vocabulary): name, address, contact. A contact "
             "has a name plus at least one of phone, extension, e-mail or form URL.",
             ("government",),
@@ -89,7 +92,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "gif-address",
             "GIF 住所",
             "GIF address",
-            "GIFコアデータモデルの住所（IMI語彙）: 表記、都道府県、市区町村、全国地方公共団体コード（検査数字）、郵便番号。",
+            "GIFコアデータモデルの住所（IMI語彙）: 表記、都道府県、市区町村、全国地方公共団体コー"
+            "ド（検査数字）、郵便番号。",
             "The GIF core data model address (IMI vocabulary): full text, prefecture, "
             "municipality, local government code with check digit, postal code.",
             ("government",),
@@ -102,7 +106,8 @@ OTHER_SPECS: tuple[tuple[TabularSpec, str], ...] = (
             "gif-event",
             "GIF イベント",
             "GIF event",
-            "GIFコアデータモデルのイベント（IMI語彙）: 名称、期間（開始・終了日時、ISO 8601）、開催場所、連絡先。",
+            "GIFコアデータモデルのイベント（IMI語彙）: 名称、期間（開始・終了日時、ISO 8601）、開"
+            "催場所、連絡先。",
             "The GIF core data model event (IMI vocabulary): name, period (start and end, "
             "ISO 8601), venue and contact.",
             ("government",),

@@ -171,7 +171,8 @@ def load_profile(ref: str, root: Path | None = None) -> Profile:
             if version and version != profile.version:
                 raise ProfileNotFound(
                     f"profile {ident!r} is at version {profile.version}, not {version} / "
-                    f"プロファイル {ident} の版は {profile.version} です（{version} ではありません）"
+                    f"プロファイル {ident} の版は {profile.version} です"
+                    f"（{version} ではありません）"
                 )
             return profile
     known = ", ".join(p.id for p in list_profiles(root))

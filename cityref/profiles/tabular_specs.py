@@ -51,7 +51,10 @@ PHONE = ("電話番号:tel", "内線番号")
 IMAGE = ("画像:url", "画像_ライセンス")
 ODS = "municipal-standard-dataset"
 LEGACY = "recommended-dataset"
-_CURRENT_NOTE_JA = "自治体標準オープンデータセットの現行レイアウト（全国地方公共団体コード, ID, 地方公共団体名, …）。"
+_CURRENT_NOTE_JA = (
+    "自治体標準オープンデータセットの現行レイアウト"
+    "（全国地方公共団体コード, ID, 地方公共団体名, …）。"
+)
 _CURRENT_NOTE_EN = (
     "Current layout of the Digital Agency's standard open data set for local governments "
     "(全国地方公共団体コード, ID, 地方公共団体名, …)."

@@ -1,29 +1,41 @@
-"""Cardinality components (spec section 4.2): sh:minCount and sh:maxCount, one grouped query."""
+"""Cardinality components (spec section 4.2): sh:minCount and sh:maxCount.
+
+Counting the values of every focus node (GROUP BY) is the slow part on large data, so the
+check first finds *candidates* with cheap patterns, one per bound: a node without any value
+(minCount 1), without two distinct values (minCount 2), with two distinct values (maxCount 1).
+Other bounds fall back to counting. Only the candidates are then counted exactly, and every
+bound is tested on those exact counts.
+"""
 
 from __future__ import annotations
 
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, focus_values
+from cityref.validation.paths import nullable, path_sparql
 from cityref.validation.shapes import Shape, int_param
+from cityref.validation.terms import Term
+
+_COUNT = "COUNT(DISTINCT ?value)"
 
 
 def checks(shape: Shape) -> list[CheckFn]:
-    """A check counting each focus node's distinct values once for all count bounds."""
+    """One check testing all of the shape's count bounds."""
     if shape.path is None:
         return []
     mins = [int_param(v, "sh:minCount") for v in shape.values("minCount")]
     maxs = [int_param(v, "sh:maxCount") for v in shape.values("maxCount")]
-    if not mins and not maxs:
+    if not any(m > 0 for m in mins) and not maxs:
         return []
 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        # HAVING cannot see SELECT aliases, so the aggregate is repeated.
-        agg = "COUNT(DISTINCT ?value)"
-        having = " || ".join([f"{agg} < {m}" for m in mins] + [f"{agg} > {m}" for m in maxs])
+        candidates: dict[Term, None] = {}
+        for query in _candidate_queries(shape, focus, mins, maxs):
+            candidates.update((row["this"], None) for row in ctx.select(query))
+        if not candidates:
+            return []
+        exact = Focus.of_nodes(candidates)
         query = (
-            "SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE { "
-            # The focus-only branch keeps focus nodes without values (count 0).
-            f"{{ {focus_values(shape, focus)} }} UNION {{ {focus.pattern} }} }} "
-            f"GROUP BY ?this HAVING ({having})"
+            f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
+            f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this"
         )
         out: list[Result] = []
         for row in ctx.select(query):
@@ -39,3 +51,36 @@ def checks(shape: Shape) -> list[CheckFn]:
         return out
 
     return [run]
+
+
+def _candidate_queries(shape: Shape, focus: Focus, mins: list[int], maxs: list[int]) -> list[str]:
+    """SELECT ?this queries whose union contains every focus node that may break a bound."""
+    assert shape.path is not None
+    path = path_sparql(shape.path)
+    two = f"?this {path} ?value . ?this {path} ?_other . FILTER(!sameTerm(?value, ?_other))"
+    if nullable(shape.path):  # the focus node is also a value: count exactly
+        two = ""
+    queries: list[str] = []
+    for m in sorted(set(mins)):
+        if m == 1 and not nullable(shape.path):
+            queries.append(
+                f"SELECT ?this WHERE {{ {focus.pattern} FILTER NOT EXISTS {{ ?this {path} ?_a }} }}"
+            )
+        elif m == 2 and two:
+            queries.append(
+                f"SELECT ?this WHERE {{ {focus.pattern} FILTER NOT EXISTS {{ {two} }} }}"
+            )
+        elif m > 0:
+            with_zero = f"{{ {focus_values(shape, focus)} }} UNION {{ {focus.pattern} }}"
+            queries.append(
+                f"SELECT ?this WHERE {{ {with_zero} }} GROUP BY ?this HAVING ({_COUNT} < {m})"
+            )
+    for m in sorted(set(maxs)):
+        if m == 1 and two:
+            queries.append(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} {two} }}")
+        else:
+            queries.append(
+                f"SELECT ?this WHERE {{ {focus_values(shape, focus)} }} "
+                f"GROUP BY ?this HAVING ({_COUNT} > {m})"
+            )
+    return queries

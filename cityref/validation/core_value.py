@@ -11,6 +11,7 @@ from cityref.validation.model import RDF_TYPE_PATH, ValueCheck, component, show
 from cityref.validation.shapes import Shape, int_param
 from cityref.validation.terms import (
     XSD,
+    Term,
     datatype_is_expr,
     encode_shapes_term,
     is_blank_expr,
@@ -87,6 +88,15 @@ def _datatype_condition(dt: NamedNode) -> str:
     return cond
 
 
+def _equality_is_identity(term: Term) -> bool:
+    """True when SPARQL "=" against this term means RDF term identity."""
+    if isinstance(term, NamedNode):
+        return True
+    if isinstance(term, Literal):
+        return term.language is not None or term.datatype.value == XSD + "string"
+    return False
+
+
 def value_checks(shape: Shape) -> list[ValueCheck]:
     """The shape's per-value constraints as SPARQL conditions."""
     checks: list[ValueCheck] = []
@@ -132,8 +142,12 @@ def value_checks(shape: Shape) -> list[ValueCheck]:
         shown = ", ".join(t.value for t in tags)
         checks.append(ValueCheck(component("LanguageIn"), cond, (("expected", shown),)))
     for members in shape.list_values("in"):
-        tests = [f"sameTerm({V}, {sparql_term(encode_shapes_term(m))})" for m in members]
-        cond = "(" + (" || ".join(tests) or "false") + ")"
+        if members and all(_equality_is_identity(m) for m in members):
+            # For IRIs and strings "=" is term identity, and IN is much faster than sameTerm.
+            cond = f"({V} IN ({', '.join(sparql_term(encode_shapes_term(m)) for m in members)}))"
+        else:
+            tests = [f"sameTerm({V}, {sparql_term(encode_shapes_term(m))})" for m in members]
+            cond = "(" + (" || ".join(tests) or "false") + ")"
         shown = ", ".join(show(m) for m in members)
         checks.append(ValueCheck(component("In"), cond, (("expected", shown),)))
     return checks

@@ -48,6 +48,8 @@ _CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.(?:0|[0-9]*[1-9])")
 SAFE_FORMS: dict[str, re.Pattern[str]] = {
     XSD + "integer": _CANONICAL_INTEGER,
     XSD + "boolean": re.compile(r"true|false"),
+    # Kept when the fraction ends in a non-zero digit (conservative length limits).
+    XSD + "decimal": re.compile(r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]{0,17}[1-9]"),
     XSD + "date": re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"),
     XSD + "gYear": re.compile(r"-?[0-9]{4}"),
 }

@@ -1,0 +1,134 @@
+"""Japanese and English for every page: the language in force and the interface's words.
+
+The language comes from ``?lang=`` (which also sets a cookie, so the choice sticks), then the
+cookie, then the browser's Accept-Language; Japanese when nothing says otherwise. Every word
+of the interface is a key of :data:`MESSAGES` with both languages; a test walks the pages and
+checks that no text of the other language shows through.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+
+from cityref.browse import Text
+
+LANGUAGES = ("ja", "en")
+COOKIE = "cityref_lang"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (ja, en)
+    "site.tagline": (
+        "スーパーシティのリファレンスモデル",
+        "The Super City Reference Model",
+    ),
+    "nav.home": ("ホーム", "Home"),
+    "nav.search": ("検索", "Search"),
+    "nav.query": ("SPARQL クエリ", "SPARQL query"),
+    "nav.standards": ("標準", "Standards"),
+    "nav.validate": ("データ検証", "Validate data"),
+    "nav.language": ("English", "日本語"),
+    "nav.language.label": ("言語を切り替える", "Switch language"),
+    "home.title": ("スーパーシティ構想の全体像", "The Super City landscape"),
+    "home.intro": (
+        "各分野の到達すべき姿、データ連携、実証実験、課題を、関係府省の取組（案）の表のとおりに示します。"
+        "分野名から、その分野の語彙・プロファイル・標準へ進めます。",
+        "Each domain's target state, data linkage, pilots and challenges, as the tables of "
+        "the ministries' joint plan show them. Follow a domain to its vocabulary, profiles "
+        "and standards.",
+    ),
+    "home.field": ("Society 5.0 の分野", "Society 5.0 field"),
+    "home.area": ("スーパーシティ構成領域", "Super City area"),
+    "kind.TargetState": ("到達すべき姿", "Target state"),
+    "kind.DataLinkageStatus": ("データ連携", "Data linkage"),
+    "kind.Pilot": ("実証実験", "Pilots"),
+    "kind.Challenge": ("課題", "Challenges"),
+    "home.layers": ("三つの層", "The three layers"),
+    "home.principles": ("スーパーシティの要諦", "The Super City principles"),
+    "home.funding": ("活用可能な予算（平成30年度）", "Funding available (FY2018)"),
+    "funding.kind.Grant": ("交付金・補助金", "Grant or subsidy"),
+    "funding.kind.FiscalInvestmentAndLoan": ("財政投融資", "Fiscal investment and loan"),
+    "funding.amount": ("金額（円）", "Amount (JPY)"),
+    "funding.agency": ("所管", "Ministry"),
+    "funding.name": ("名称", "Name"),
+    "funding.kind": ("種類", "Kind"),
+    "funding.total": ("合計", "Total"),
+    "none": ("—", "—"),
+    "domain.landscape": ("取組の現状と課題", "Current work and challenges"),
+    "domain.agencies": ("関係府省", "Agencies"),
+    "domain.programmes": ("プログラム", "Programmes"),
+    "domain.organisations": ("組織", "Organisations"),
+    "domain.platforms": ("基盤", "Platforms"),
+    "domain.laws": ("法令", "Laws"),
+    "domain.data_kinds": ("データの種類", "Kinds of data"),
+    "domain.classes": ("語彙（クラス）", "Vocabulary (classes)"),
+    "domain.profiles": ("アプリケーションプロファイル", "Application profiles"),
+    "domain.standards": ("関連する標準", "Standards"),
+    "domain.funding": ("活用可能な予算", "Funding available"),
+    "search.title": ("語彙を検索", "Search the vocabulary"),
+    "search.label": ("検索語", "Search terms"),
+    "search.placeholder": ("例：避難所、ひなんじょ、parking", "e.g. 避難所, ひなんじょ, parking"),
+    "search.retired": ("廃止された語も表示", "Show retired terms"),
+    "search.none": ("該当する語はありません。", "No term matches."),
+    "search.results": ("件", "results"),
+    "status.deprecated": ("非推奨", "deprecated"),
+    "status.retired": ("廃止", "retired"),
+    "query.title": ("SPARQL クエリ", "SPARQL query"),
+    "query.intro": (
+        "モデル全体（すべての名前付きグラフの和）に問い合わせます。例の質問から始められます。",
+        "Query the whole model (the union of every named graph). Start from an example.",
+    ),
+    "query.examples": ("アーキテクトの質問", "The architects' questions"),
+    "query.nojs": (
+        "JavaScript なしでも、下のフォームで実行できます。",
+        "Without JavaScript, the form below runs the query.",
+    ),
+    "query.run": ("実行", "Run"),
+    "resource.formats": ("形式", "Formats"),
+    "resource.property": ("属性", "Property"),
+    "resource.value": ("値", "Value"),
+    "resource.truncated": ("件数の上限で打ち切りました。", "Cut at the row limit."),
+    "footer.licence": (
+        "モデルは CC BY 4.0、ソフトウェアは Apache-2.0 で提供します。",
+        "The model is CC BY 4.0, the software Apache-2.0.",
+    ),
+}
+
+
+def current_language() -> str:
+    lang: str = g.get("lang") or choose_language()
+    g.lang = lang
+    return lang
+
+
+def choose_language() -> str:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    stored = request.cookies.get(COOKIE)
+    if stored in LANGUAGES:
+        return stored
+    return request.accept_languages.best_match(LANGUAGES) or "ja"
+
+
+def translate(key: str) -> str:
+    """The interface text ``key`` in the current language (a missing key is a bug: KeyError)."""
+    ja, en = MESSAGES[key]
+    return ja if current_language() == "ja" else en
+
+
+def pick(text: Text | None) -> str:
+    """A model text in the current language, else in the other one."""
+    return text.get(current_language()) if text else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(t=translate, pick=pick, lang=current_language)
+
+    @app.after_request
+    def _remember_language(response: Response) -> Response:
+        asked = request.args.get("lang")
+        if asked in LANGUAGES:
+            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
+        if response.mimetype == "text/html":
+            response.headers.add("Vary", "Accept-Language, Cookie")
+        return response

@@ -1,0 +1,124 @@
+"""The pages people read: the landscape, search, the query page, and front-end libraries.
+
+Each view asks :mod:`cityref.browse` / :mod:`cityref.search` for plain data through the
+time-limited query worker and renders it in the page language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+
+from app.i18n import current_language
+from app.query_service import query_service
+from cityref import browse
+from cityref.browse import Text
+from cityref.search import search as run_search
+
+bp = Blueprint("pages", __name__)
+
+REPO = Path(__file__).resolve().parents[1]
+#: Files of npm packages the pages use, served from node_modules (never copied into the repo).
+VENDOR_FILES = {
+    "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
+    "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
+    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+}
+
+
+def node_modules() -> Path:
+    return REPO / "node_modules"
+
+
+@bp.route("/")
+def home() -> str:
+    service = query_service()
+    select = service.select
+    return render_template(
+        "home.html",
+        rows=service.memo("landscape", lambda: browse.landscape(select)),
+        kinds=browse.STATEMENT_KINDS,
+        layers=service.memo(
+            "layers", lambda: browse.named_things(select, "Layer", "dcterms:description")
+        ),
+        principles=service.memo(
+            "principles",
+            lambda: browse.named_things(select, "Principle", "landscape:explanation"),
+        ),
+        funding=service.memo("funding", lambda: browse.funding(select)),
+    )
+
+
+@bp.route("/search")
+def search_page() -> str:
+    query = request.args.get("q", "")
+    include_retired = request.args.get("retired") == "1"
+    hits = run_search(query_service().search_index(), query, include_retired=include_retired)
+    return render_template("search.html", query=query, hits=hits, retired=include_retired)
+
+
+@bp.route("/api/search")
+def search_api() -> Response:
+    """As-you-type search: ranked hits with labels in the page language."""
+    hits = run_search(
+        query_service().search_index(),
+        request.args.get("q", ""),
+        include_retired=request.args.get("retired") == "1",
+        limit=20,
+    )
+    lang = current_language()
+    return jsonify(
+        {
+            "lang": lang,
+            "hits": [
+                {
+                    "iri": h.entry.iri,
+                    "label": h.entry.label.get(lang),
+                    "definition": h.entry.definition.get(lang),
+                    "status": h.entry.status,
+                    "score": h.score,
+                }
+                for h in hits
+            ],
+        }
+    )
+
+
+@bp.route("/query")
+def query_page() -> str:
+    examples = []
+    for path in sorted((query_service().settings.sources / "tests" / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = Text()
+        for line in text.splitlines()[:3]:
+            for lang in ("ja", "en"):
+                if line.startswith(f"# {lang}:"):
+                    setattr(title, lang, line.split(":", 1)[1].strip())
+        examples.append({"name": path.stem, "title": title, "query": text})
+    return render_template("query.html", examples=examples)
+
+
+@bp.route("/vendor/<name>")
+def vendor(name: str) -> Response:
+    """A front-end library file from node_modules, by an allow-listed name only."""
+    relative = VENDOR_FILES.get(name)
+    if relative is None or not (node_modules() / relative).is_file():
+        abort(404)
+    response = send_file(node_modules() / relative, max_age=86400)
+    return response
+
+
+def domain_html(iri: str) -> str | None:
+    """The rich page of a domain concept, or ``None`` when ``iri`` is not one."""
+    service = query_service()
+    select = service.select
+    page = service.memo(f"domain {iri}", lambda: browse.domain_page(select, iri))
+    if page is None:
+        return None
+    return render_template(
+        "domain.html",
+        page=page,
+        kinds=browse.STATEMENT_KINDS,
+        funding=service.memo("funding", lambda: browse.funding(select)),
+    )

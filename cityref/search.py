@@ -1,0 +1,129 @@
+"""Search over the labels and definitions of the model, in Japanese and English.
+
+Japanese is normalised the way people type it: NFKC folds full- and half-width forms
+(ＡＥＤ, ｱｰﾄ), katakana is folded to hiragana (ヒナンジョ = ひなんじょ), and case is ignored.
+Alternative labels (skos:altLabel, skos:hiddenLabel) carry kana readings where the model has
+them, so a reading finds its kanji label. Ranking: exact label, label prefix, word in label,
+anywhere in label, then in the definition; deprecated terms rank last, retired ones are hidden
+unless asked for.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from cityref.browse import PREFIXES, Select, Text
+
+_KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
+_HIRAGANA_OFFSET = 0x60
+STATUS_BASE = "https://w3id.org/cityref/def/status/"
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, katakana folded to hiragana, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    chars = [
+        chr(ord(c) - _HIRAGANA_OFFSET) if _KATAKANA_START <= ord(c) <= _KATAKANA_END else c
+        for c in folded
+    ]
+    return " ".join("".join(chars).split())
+
+
+@dataclass
+class Entry:
+    iri: str
+    label: Text = field(default_factory=Text)
+    definition: Text = field(default_factory=Text)
+    status: str = ""
+    kinds: set[str] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)  # normalised, every language and reading
+    definitions: list[str] = field(default_factory=list)
+
+    @property
+    def deprecated(self) -> bool:
+        return self.status == "deprecated"
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: int
+
+
+def build_index(select: Select) -> list[Entry]:
+    """Every term, concept and record of ours with a label."""
+    rows = select(
+        PREFIXES
+        + """SELECT ?x ?p ?text ?status ?type WHERE {
+  ?x ?p ?text .
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel skos:definition
+              rdfs:comment dcterms:title }
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "https://w3id.org/cityref/"))
+  OPTIONAL { ?x core:status ?status }
+  OPTIONAL { ?x a ?type FILTER(?type IN (owl:Class, owl:ObjectProperty,
+      owl:DatatypeProperty, skos:Concept, owl:AnnotationProperty)) }
+}"""
+    )
+    entries: dict[str, Entry] = {}
+    for row in rows:
+        iri = row["x"].value
+        entry = entries.setdefault(iri, Entry(iri))
+        predicate = row["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        text = row["text"]
+        if predicate in ("label", "prefLabel", "title"):
+            entry.label.add(text)
+        if predicate in ("definition", "comment"):
+            entry.definition.add(text)
+            entry.definitions.append(normalise(text.value))
+        else:
+            entry.labels.append(normalise(text.value))
+        if "status" in row:
+            entry.status = row["status"].value.removeprefix(STATUS_BASE)
+        if "type" in row:
+            entry.kinds.add(row["type"].value.rsplit("#", 1)[-1])
+    for entry in entries.values():
+        entry.labels = sorted(set(entry.labels))
+        entry.definitions = sorted(set(entry.definitions))
+    return [e for e in entries.values() if e.labels]
+
+
+def _score(entry: Entry, query: str) -> int:
+    best = 0
+    for label in entry.labels:
+        if label == query:
+            best = max(best, 100)
+        elif label.startswith(query):
+            best = max(best, 80)
+        elif f" {query}" in f" {label}":
+            best = max(best, 60)
+        elif query in label:
+            best = max(best, 40)
+    if not best and any(query in d for d in entry.definitions):
+        best = 10
+    if best and entry.kinds & {"Class", "ObjectProperty", "DatatypeProperty"}:
+        best += 5  # vocabulary first: it is what people search for
+    return best
+
+
+def search(
+    index: list[Entry], query: str, *, include_retired: bool = False, limit: int = 50
+) -> list[Hit]:
+    """Ranked hits for ``query``; every word of it must match."""
+    words = normalise(query).split()
+    if not words:
+        return []
+    hits = []
+    for entry in index:
+        if entry.retired and not include_retired:
+            continue
+        scores = [_score(entry, w) for w in words]
+        if all(scores):
+            score = sum(scores) - (1000 if entry.deprecated or entry.retired else 0)
+            hits.append(Hit(entry, score))
+    hits.sort(key=lambda h: (-h.score, h.entry.label.en or h.entry.label.ja))
+    return hits[:limit]

@@ -1,0 +1,53 @@
+"""Real files published by municipalities, a bus operator and FIWARE go through detection,
+the input adapters and the engine as they are: no input error, and every result says where
+(file, row and column, or a JSON pointer). What they find is described in docs/real-data.md."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cityref.inputs import convert_input, converted_document, locate_report
+from cityref.profiles.detection import detect_profile
+from cityref.validation import Document, ValidationOptions, validate_documents
+
+REAL = Path(__file__).resolve().parents[3] / "shared/data/real"
+FILES = sorted(p for p in REAL.rglob("*") if p.is_file() and p.name != "README.md")
+EXPECTED_PROFILE = {
+    "122033_103_evacuation_space.csv": "ods-evacuation-site",
+    "122033_108_aed.csv": "ods-aed",
+    "122033_201_multipurpose_toilet.csv": "ods-public-toilet",
+    "222127_aed.csv": "legacy-aed",
+    "222127_preschool.csv": "legacy-childcare-facility",
+    "222127_public_toilet.csv": "ods-public-toilet",
+    "donanbus-gtfs-jp.zip": "gtfs-jp",
+    "OffStreetParking-example-normalized.jsonld": "ngsi-ld-entity",
+}
+
+
+def test_real_data_is_there() -> None:
+    assert REAL.is_dir(), f"the real data folder is missing: {REAL} (/work/shared/data/real)"
+    assert {p.name for p in FILES} == set(EXPECTED_PROFILE), "real files changed; update this test"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_real_file(path: Path) -> None:
+    data = path.read_bytes()
+    match = detect_profile(data, path.name)
+    assert match.profile.id == EXPECTED_PROFILE[path.name]
+    converted = convert_input(data, path.name, match.profile, match.input_format)
+    assert converted is not None
+    shapes = Document(match.profile.shapes(), "turtle", match.profile.id)
+    report = validate_documents(
+        [converted_document(converted)], shapes, ValidationOptions(max_results=None)
+    )
+    located = locate_report(report, [converted], match.profile.shape_columns())
+    where = Counter()
+    for item in located:
+        loc = item.location
+        assert loc is not None, item.result
+        assert loc.pointer is not None or (loc.row is not None and loc.column), item.result
+        where[loc.file] += 1
+    assert all(f.startswith(path.name) for f in where)
