@@ -67,7 +67,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+            "Content-Security-Policy",
+            # YASGUI and cytoscape set styles from script; no inline script is allowed.
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "frame-ancestors 'none'",
         )
         # Read-only data for anyone: CORS without credentials.
         response.headers.setdefault("Access-Control-Allow-Origin", "*")

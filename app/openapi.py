@@ -14,6 +14,14 @@ from cityref import __version__
 
 bp = Blueprint("openapi", __name__)
 
+
+def _body_schema(media_type: str) -> dict[str, Any]:
+    """JSON answers are documents (objects or JSON-LD arrays); the others are text."""
+    if media_type.endswith("json"):
+        return {"type": ["object", "array"]}
+    return {"type": "string"}
+
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 _RESULT_TYPES = [
     "application/sparql-results+json",
@@ -55,7 +63,7 @@ _FORMAT_PARAMETER: dict[str, Any] = {
 _QUERY_ANSWERS: dict[str, Any] = {
     "200": {
         "description": "The answer, or the service description when no query is given.",
-        "content": {media: {"schema": {"type": "string"}} for media in _RESULT_TYPES},
+        "content": {media: {"schema": _body_schema(media)} for media in _RESULT_TYPES},
         "headers": {
             "ETag": {"schema": {"type": "string"}},
             "X-Cityref-Truncated": {
@@ -148,7 +156,7 @@ SPEC: dict[str, Any] = {
                     "200": {
                         "description": "The description.",
                         "content": {
-                            media: {"schema": {"type": "string"}}
+                            media: {"schema": _body_schema(media)}
                             for media in [
                                 "text/html",
                                 "text/turtle",

@@ -14,6 +14,7 @@ from app.i18n import current_language
 from app.query_service import query_service
 from cityref import browse
 from cityref.browse import Text
+from cityref.browse_term import term_page
 from cityref.search import search as run_search
 
 bp = Blueprint("pages", __name__)
@@ -122,3 +123,12 @@ def domain_html(iri: str) -> str | None:
         kinds=browse.STATEMENT_KINDS,
         funding=service.memo("funding", lambda: browse.funding(select)),
     )
+
+
+def term_html(iri: str) -> str | None:
+    """The rich page of a class or property, or ``None`` when ``iri`` is neither."""
+    service = query_service()
+    page = service.memo(f"term {iri}", lambda: term_page(service.select, iri))
+    if page is None:
+        return None
+    return render_template("term.html", page=page)

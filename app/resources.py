@@ -15,7 +15,7 @@ from flask import Blueprint, Response, render_template, request
 
 from app.errors import ApiError
 from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
-from app.pages import domain_html
+from app.pages import domain_html, term_html
 from app.query_service import QueryService, query_service
 from cityref.describe import (
     Description,
@@ -111,8 +111,8 @@ def resource(path: str) -> Response | str:
             headers=headers,
         )
     wanted = _wanted_format()
-    if wanted == "html" and path.startswith("def/domain/"):
-        rich = domain_html(iri)
+    if wanted == "html" and path.startswith("def/"):
+        rich = domain_html(iri) if path.startswith("def/domain/") else term_html(iri)
         if rich is not None:
             return rich
     fmt = "ntriples" if wanted == "html" else wanted
@@ -167,7 +167,7 @@ def href(iri: str) -> str | None:
     """Where a link to ``iri`` goes: our own IRIs stay on this server; only http(s) links."""
     base = query_service().settings.base_iri
     if iri.startswith(base):
-        return "/" + iri[len(base) :].replace("#", "%23", 0)
+        return "/" + iri[len(base) :].replace("#", "%23")
     if iri.startswith(("http://", "https://")):
         return iri
     return None

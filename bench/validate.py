@@ -56,7 +56,7 @@ CATEGORIES = ("park", "school", "library", "clinic", "hall")
 
 
 def generate(triples: int, seed: int = 7) -> bytes:
-    """Turtle with about ``triples`` triples (about 12 per facility), ~2% defective facilities."""
+    """Turtle with about ``triples`` triples (11 per facility), about 2% defective facilities."""
     rng = random.Random(seed)
     out = [
         "@prefix ex: <https://example.org/city#> .",
@@ -68,7 +68,7 @@ def generate(triples: int, seed: int = 7) -> bytes:
     orgs = max(10, triples // 1000)
     for o in range(orgs):
         out.append(f'ex:org{o} a ex:Organization ; rdfs:label "事業者{o}"@ja .')
-    for i in range(triples // 12):
+    for i in range(triples // 11):  # 11 triples per facility
         cls = ("ex:Facility", "ex:Park", "ex:School")[i % 3]
         lat, lon = 20 + rng.random() * 26, 122 + rng.random() * 32
         code = f"{rng.randrange(10000, 480000):06d}"

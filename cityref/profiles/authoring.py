@@ -333,7 +333,7 @@ def profile_files(spec: TabularSpec) -> dict[str, str]:
 
 def generated_files() -> dict[str, str]:
     """Every generated file, by path relative to shapes/."""
-    from cityref.profiles import gtfs_spec
+    from cityref.profiles import gtfs_examples, gtfs_spec
     from cityref.profiles.other_specs import OTHER_SPECS
 
     files: dict[str, str] = {}
@@ -343,7 +343,7 @@ def generated_files() -> dict[str, str]:
     for other, kind in OTHER_SPECS:
         files[f"{other.id}/profile.ttl"] = profile_ttl(other, kind)
     files[f"{gtfs_spec.PID}/shapes.ttl"] = gtfs_spec.shapes_ttl()
-    for rel, text in gtfs_spec.rules_feed().items():
+    for rel, text in gtfs_examples.rules_feed().items():
         files[f"{gtfs_spec.PID}/{rel}"] = text
     files[f"{gtfs_spec.PID}/csv-metadata.json"] = (
         json.dumps(gtfs_spec.csv_metadata(), ensure_ascii=False, indent=1) + "\n"

@@ -184,9 +184,9 @@ def vocabulary_context(root: Path | None = None) -> dict[str, Any]:
                 entry["@type"] = "@id"
             else:
                 for r in store.quads_for_pattern(iri, NamedNode(RDFS + "range"), None):
-                    if isinstance(r.object, NamedNode) and r.object.value.startswith(XSD):
-                        if r.object.value != XSD + "string":
-                            entry["@type"] = "xsd:" + r.object.value[len(XSD) :]
+                    rng = r.object.value if isinstance(r.object, NamedNode) else ""
+                    if rng.startswith(XSD) and rng != XSD + "string":
+                        entry["@type"] = "xsd:" + rng[len(XSD) :]
             ctx[local] = entry
     return {
         "@context": dict(

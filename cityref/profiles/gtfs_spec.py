@@ -9,9 +9,7 @@ written by hand.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+from dataclasses import dataclass
 
 from cityref.profiles.authoring import BASE, PREFIXES, ColumnSpec, _lit, parse_column
 from cityref.profiles.checks import Bad, Kind, Rule, pattern
@@ -304,6 +302,64 @@ def column_rules(text: str) -> tuple[ColumnSpec, list[Rule], str | None, str | N
     return col, rules, ref, defines
 
 
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several fields of one row, as a node shape on the file's row class."""
+
+    file: str
+    key: str
+    body: str  # Turtle: the constraint (sh:or …, sh:sparql […])
+    ja: str
+    en: str
+    column: str  # the field results are reported on
+    bad: dict[str, str]  # field values that break the rule (and nothing else)
+    component: str
+
+
+def _kana_sparql() -> str:
+    lang, text = field_iri("translations.txt", "lang"), field_iri("translations.txt", "translation")
+    return (
+        f"SELECT $this ?value WHERE {{ $this <{lang}> ?lang ; <{text}> ?value . "
+        'FILTER(STR(?lang) = "ja-Hrkt" && !REGEX(STR(?value), '
+        '"^[\\u3041-\\u3096\\u30a1-\\u30fa\\u30fc\\u30fb\\u3000 0-9A-Za-z()（）]+$")) }'
+    )
+
+
+ROW_RULES: tuple[RowRule, ...] = (
+    RowRule(
+        "routes.txt",
+        "name",
+        f"sh:or ( [ sh:path <{field_iri('routes.txt', 'route_short_name')}> ; sh:minCount 1 ]"
+        f" [ sh:path <{field_iri('routes.txt', 'route_long_name')}> ; sh:minCount 1 ] )",
+        "routes.txt の route_short_name と route_long_name のどちらかが必要です。",
+        "routes.txt needs route_short_name or route_long_name.",
+        "route_long_name",
+        {"route_short_name": "", "route_long_name": ""},
+        "Or",
+    ),
+    RowRule(
+        "translations.txt",
+        "reading",
+        f"sh:sparql [ a sh:SPARQLConstraint ; sh:select {_lit(_kana_sparql())} ]",
+        "lang が ja-Hrkt の translation は読み仮名（ひらがな・カタカナ）で書きます。",
+        "A translation with lang ja-Hrkt must be a reading in hiragana or katakana.",
+        "translation",
+        {"lang": "ja-Hrkt", "translation": "駅前"},
+        "SPARQL",
+    ),
+)
+
+
+def _row_rule_ttl(rule: RowRule, cls: str) -> str:
+    return (
+        f"<{BASE}{PID}/shape/{rule.file}/{rule.key}>\n    a sh:NodeShape ;\n"
+        f"    sh:targetClass <{class_iri(cls)}> ;\n"
+        f"    common:reportColumn {_lit(rule.column)} ;\n"
+        f"    {rule.body} ;\n"
+        f"    sh:message {_lit(rule.ja, 'ja')} ,\n               {_lit(rule.en, 'en')} .\n"
+    )
+
+
 def shapes_ttl() -> str:
     """Every shape of the profile: one node shape per file, one property shape per rule."""
     out = [
@@ -335,6 +391,7 @@ def shapes_ttl() -> str:
             "    sh:property " + " ,\n        ".join(props) + " .\n"
         )
         out.extend(body)
+        out.extend(_row_rule_ttl(r, cls) for r in ROW_RULES if r.file == file)
     return "\n".join(out)
 
 
@@ -390,54 +447,3 @@ def csv_metadata() -> dict[str, object]:
         "dc:title": "GTFS-JP (標準的なバス情報フォーマット 第2版)",
         "tables": tables,
     }
-
-
-def _txt(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
-    return buf.getvalue()
-
-
-def _good_row(
-    parsed: list[tuple[ColumnSpec, list[Rule], str | None, str | None]],
-    id_kind: str | None,
-    row_number: int,
-) -> list[str]:
-    """A passing row: ids unique per row (``<kind>-ok`` on row 2), references to row 2."""
-    row: list[str] = []
-    for col, _, ref, defines in parsed:
-        if id_kind and col.title == f"{id_kind}_id":
-            row.append(f"{id_kind}-ok" if row_number == 2 else f"{id_kind}-{row_number}")
-        elif ref or defines:
-            row.append(f"{ref or defines}-ok")
-        else:
-            row.append(col.kind.good)
-    return row
-
-
-def rules_feed() -> dict[str, str]:
-    """An invalid example feed: in every file a good row, then one row per rule that breaks
-    only that rule; ids of good rows are ``<kind>-ok`` and every reference points at them."""
-    files: dict[str, str] = {}
-    expected: list[dict[str, object]] = []
-    for file, _req, id_kind, _cls, columns in FILES:
-        parsed = [column_rules(text) for text in columns]
-        header = [col.title for col, _, _, _ in parsed]
-        rows = [header, _good_row(parsed, id_kind, 2)]
-        for i, (col, rules, _, _) in enumerate(parsed):
-            for rule in rules:
-                row = _good_row(parsed, id_kind, len(rows) + 1)
-                row[i] = rule.bad.value
-                rows.append(row)
-                for comp in rule.bad.components:
-                    expected.append(
-                        {"component": comp, "file": file, "column": col.title, "row": len(rows)}
-                    )
-        files[f"examples/invalid/rules-feed/{file}"] = _txt(rows)
-    expected.sort(
-        key=lambda r: (str(r["file"]), int(str(r["row"])), str(r["column"]), str(r["component"]))
-    )
-    files["examples/invalid/rules-feed.expected.json"] = (
-        json.dumps({"results": expected}, ensure_ascii=False, indent=1) + "\n"
-    )
-    return files

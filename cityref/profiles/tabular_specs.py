@@ -138,7 +138,7 @@ def _current(
     )
 
 
-SPECS: tuple[TabularSpec, ...] = (
+CURRENT_SPECS: tuple[TabularSpec, ...] = (
     _current(
         "ods-aed",
         "AED設置箇所一覧",
@@ -432,102 +432,13 @@ SPECS: tuple[TabularSpec, ...] = (
             "備考",
         ),
     ),
-    TabularSpec(
-        "legacy-aed",
-        "AED設置箇所一覧（推奨データセット）",
-        "AED locations (older recommended data set)",
-        f"{_LEGACY_NOTE_JA}AEDの設置場所。",
-        f"{_LEGACY_NOTE_EN} Where AEDs are installed.",
-        ("health", "safety"),
-        LEGACY,
-        (
-            "都道府県コード又は市区町村コード*:lgcode",
-            "NO*",
-            "都道府県名",
-            "市区町村名",
-            "名称*",
-            "名称_カナ*:kana",
-            "住所*",
-            "方書",
-            "緯度:lat",
-            "経度:lon",
-            "設置位置*",
-            "電話番号:tel",
-            "内線番号",
-            "法人番号:corp",
-            "団体名",
-            *HOURS,
-            "小児対応設備の有無:umu",
-            "URL:url",
-            "備考",
-        ),
-    ),
-    TabularSpec(
-        "legacy-public-facility",
-        "公共施設一覧（推奨データセット）",
-        "public facilities (older recommended data set)",
-        f"{_LEGACY_NOTE_JA}公共施設。",
-        f"{_LEGACY_NOTE_EN} Public facilities.",
-        ("government",),
-        LEGACY,
-        (
-            "都道府県コード又は市区町村コード*:lgcode",
-            "NO*",
-            "都道府県名",
-            "市区町村名",
-            "名称*",
-            "名称_カナ*:kana",
-            "名称_通称",
-            "POIコード:poi",
-            "住所*",
-            "方書",
-            "緯度:lat",
-            "経度:lon",
-            "電話番号:tel",
-            "内線番号",
-            "法人番号:corp",
-            "団体名",
-            *HOURS,
-            "説明",
-            "バリアフリー情報",
-            "URL:url",
-            "備考",
-        ),
-    ),
-    TabularSpec(
-        "legacy-childcare-facility",
-        "子育て施設一覧（推奨データセット）",
-        "child-care facilities (older recommended data set)",
-        f"{_LEGACY_NOTE_JA}幼稚園・保育所など。",
-        f"{_LEGACY_NOTE_EN} Kindergartens and nurseries.",
-        ("education", "health"),
-        LEGACY,
-        (
-            "都道府県コード又は市区町村コード*:lgcode",
-            "NO*",
-            "都道府県名",
-            "市区町村名",
-            "名称*",
-            "名称_カナ*:kana",
-            f"種別*:enum={CHILDCARE_TYPES}",
-            "住所*",
-            "方書",
-            "緯度:lat",
-            "経度:lon",
-            "アクセス方法",
-            "駐車場情報",
-            "電話番号:tel",
-            "内線番号",
-            "FAX番号:tel",
-            "法人番号:corp",
-            "団体名",
-            "認可等年月日:date",
-            "収容定員:int",
-            "受入年齢",
-            *HOURS,
-            "一時預かりの有無:umu",
-            "URL:url",
-            "備考",
-        ),
-    ),
 )
+
+
+def _all_specs() -> tuple[TabularSpec, ...]:
+    from cityref.profiles.tabular_legacy import LEGACY_SPECS
+
+    return CURRENT_SPECS + LEGACY_SPECS
+
+
+SPECS: tuple[TabularSpec, ...] = _all_specs()

@@ -111,7 +111,7 @@ def _finish(
         from cityref.validation.inference import add_rdfs_entailments
 
         add_rdfs_entailments(store)
-    results, stats = run_compiled(store, shapes, options.max_results)
+    results, stats = run_compiled(store, shapes, options.max_results, options.threads)
     truncated = options.max_results is not None and len(results) > options.max_results
     if truncated:
         results = results[: options.max_results]

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolution, Store
 
 from cityref.validation.compile import CompiledShape, compile_shape, value_query
-from cityref.validation.model import Focus, Result, focus_values
+from cityref.validation.model import Focus, Result, ValueCheck, focus_values
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import RDFS_SUBCLASSOF, Term, decode, encode_shapes_term
 
 SHAPES_GRAPH_IRI = NamedNode("urn:cityref:graph:shapes")
-
-
-class ResultCapReached(Exception):
-    """Internal: stop once the result cap is reached."""
 
 
 class Validator:
@@ -32,7 +31,7 @@ class Validator:
         self._compiled: dict[Term, CompiledShape] = {}
         self._pairs: dict[tuple[Term, str], list[tuple[Term, Term]]] = {}
         self._conformance: dict[Term, dict[Term, bool]] = {}
-        self._active: set[Term] = set()
+        self._local = threading.local()  # per-thread recursion guard for failing()
         self._shapes_loaded = False
 
     # -- Context -------------------------------------------------------------------------
@@ -77,15 +76,16 @@ class Validator:
         """The nodes that do not conform to ``shape`` (any result of any severity)."""
         known = self._conformance.setdefault(shape, {})
         todo = [n for n in dict.fromkeys(nodes) if n not in known]
-        if todo and shape not in self._active:  # recursion: nodes under check count as valid
-            self._active.add(shape)
+        active: set[Term] = self._local.__dict__.setdefault("active", set())
+        if todo and shape not in active:  # recursion: nodes under check count as valid
+            active.add(shape)
             try:
                 bad = {
                     r.focus
                     for r in self.check_shape(self.shapes.shape(shape), Focus.of_nodes(todo))
                 }
             finally:
-                self._active.discard(shape)
+                active.discard(shape)
             for n in todo:
                 known[n] = n in bad
         return {n for n in nodes if known.get(n, False)}
@@ -125,49 +125,76 @@ class Validator:
 
     def check_shape(self, shape: Shape, focus: Focus) -> list[Result]:
         """Every result of ``shape`` for the focus nodes of ``focus``."""
+        results: list[Result] = []
+        for unit in self.units(shape, focus):
+            results.extend(unit())
+        return results
+
+    def units(self, shape: Shape, focus: Focus) -> list[Callable[[], list[Result]]]:
+        """The independent pieces of work that check ``shape``: one query each, roughly.
+
+        A node shape's property shapes contribute their own units, so that the top-level
+        work can be spread over threads (Oxigraph releases the GIL while it evaluates).
+        """
         if shape.deactivated or focus.empty:
             return []
         c = self.compiled(shape)
-        results: list[Result] = []
+        units: list[Callable[[], list[Result]]] = []
         if c.value_checks:
-            for row in self.select(value_query(shape, focus, c.value_checks)):
-                for i, check in enumerate(c.value_checks):
-                    ok = row[f"c{i}"]
-                    if ok is None or ok.value != "true":
-                        results.append(
-                            self.result(
-                                shape,
-                                row["this"],
-                                check.component,
-                                value=row["value"],
-                                detail=check.detail,
-                            )
+            units.append(partial(self._value_checks, shape, focus, c.value_checks))
+        units.extend(partial(check, self, shape, focus) for check in c.checks)
+        # sh:property applies to value nodes; for node shapes these are the focus nodes.
+        if shape.path is None:
+            for prop in c.property_shapes:
+                units.extend(self.units(self.shapes.shape(prop), focus))
+        elif c.property_shapes:
+            units.append(partial(self._nested_properties, shape, focus, c.property_shapes))
+        return units
+
+    def _value_checks(
+        self, shape: Shape, focus: Focus, checks: tuple[ValueCheck, ...]
+    ) -> list[Result]:
+        results: list[Result] = []
+        for row in self.select(value_query(shape, focus, checks)):
+            for i, check in enumerate(checks):
+                ok = row[f"c{i}"]
+                if ok is None or ok.value != "true":
+                    results.append(
+                        self.result(
+                            shape,
+                            row["this"],
+                            check.component,
+                            value=row["value"],
+                            detail=check.detail,
                         )
-        for run_check in c.checks:
-            results.extend(run_check(self, shape, focus))
-        if c.property_shapes:
-            # sh:property applies to value nodes; for node shapes these are the focus nodes.
-            # A value reached from several focus nodes is reported once per focus node
-            # (W3C property-001), so nested results are repeated by that multiplicity.
-            if shape.path is None:
-                for prop in c.property_shapes:
-                    results.extend(self.check_shape(self.shapes.shape(prop), focus))
-            else:
-                times = Counter(v for _, v in self.value_pairs(shape, focus))
-                inner = Focus.of_nodes(times)
-                for prop in c.property_shapes:
-                    for r in self.check_shape(self.shapes.shape(prop), inner):
-                        results.extend([r] * times.get(r.focus, 1))
+                    )
         return results
 
-    def run(self) -> list[Result]:
-        """Validate every targeted shape; stops early at the result cap."""
+    def _nested_properties(
+        self, shape: Shape, focus: Focus, props: tuple[Term, ...]
+    ) -> list[Result]:
+        # A value reached from several focus nodes is reported once per focus node
+        # (W3C property-001), so nested results are repeated by that multiplicity.
+        times = Counter(v for _, v in self.value_pairs(shape, focus))
+        inner = Focus.of_nodes(times)
         results: list[Result] = []
-        for shape in self.shapes.targeted_shapes():
-            results.extend(self.check_shape(shape, Focus.of_targets(shape)))
-            if self.max_results is not None and len(results) > self.max_results:
-                break
+        for prop in props:
+            for r in self.check_shape(self.shapes.shape(prop), inner):
+                results.extend([r] * times.get(r.focus, 1))
         return results
+
+    def run(self, threads: int = 1) -> list[Result]:
+        """Validate every targeted shape, spreading the top-level units over ``threads``."""
+        units = [
+            unit
+            for shape in self.shapes.targeted_shapes()
+            for unit in self.units(shape, Focus.of_targets(shape))
+        ]
+        if threads <= 1 or len(units) <= 1:
+            return [r for unit in units for r in unit()]
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            futures = [pool.submit(unit) for unit in units]
+            return [r for f in futures for r in f.result()]
 
 
 def add_hierarchy(store: Store, shapes: ShapesGraph) -> None:
@@ -196,12 +223,12 @@ def decode_result(r: Result) -> Result:
 
 
 def run_compiled(
-    store: Store, shapes: ShapesGraph, max_results: int | None
+    store: Store, shapes: ShapesGraph, max_results: int | None, threads: int = 1
 ) -> tuple[list[Result], dict[str, float]]:
-    """Validate and return decoded, de-duplicated results plus run statistics."""
+    """Validate and return decoded results plus run statistics."""
     started = time.perf_counter()
     v = Validator(store, shapes, max_results)
-    raw = v.run()
+    raw = v.run(threads)
     results = [decode_result(r) for r in raw]
     stats = {"queries": float(v.queries), "validate_seconds": time.perf_counter() - started}
     return results, stats

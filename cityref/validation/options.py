@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 
 class Engine(enum.StrEnum):
@@ -28,7 +29,9 @@ class ValidationOptions:
     when it was truncated. ``time_limit`` (seconds, ``None``: none) runs validation in a
     worker process that is killed at the limit. ``inference`` adds RDFS entailments of the
     data (via owlrl) before validating, like pySHACL's ``inference="rdfs"``.
-    ``max_input_bytes`` refuses larger data or shapes documents.
+    ``max_input_bytes`` refuses larger data or shapes documents. ``threads`` is how many
+    queries the compiled engine runs at once. ``base_iri`` is where term pages live, for links
+    in HTML reports.
     """
 
     engine: Engine = Engine.COMPILED
@@ -38,3 +41,5 @@ class ValidationOptions:
     inference: bool = False
     max_input_bytes: int | None = None
     base_iri: str = "https://w3id.org/cityref/"
+    # Threads for the compiled engine's queries (Oxigraph evaluates without the GIL).
+    threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))

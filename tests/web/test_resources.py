@@ -60,7 +60,7 @@ def test_browser_gets_escaped_bilingual_html(client: FlaskClient) -> None:
     assert "公園" in page and "Park" in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
-    assert 'href="/def/toy#Park"' in page  # Garden's superclass links to its term
+    assert 'href="/def/toy%23Park"' in page  # Garden's superclass links to its term
 
 
 def test_unknown_iri_is_404(client: FlaskClient) -> None:

@@ -1,0 +1,115 @@
+"""Input adapters: encodings, header matching, locations, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from cityref.inputs import InputDataError, convert_input
+from cityref.inputs.csv_header import match_header, normalise
+from cityref.inputs.encoding import decode_text
+from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
+from cityref.profiles.checks import lg_check_digit
+from cityref.profiles.detection import NoProfileDetected, detect_profile
+from cityref.profiles.registry import ProfileNotFound, load_profile
+
+AED = load_profile("ods-aed")
+HEADER = ",".join(c.title for c in AED.table_schema().columns)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("five", ["13101", "01100", "22212", "12203", "09201"])
+def test_check_digit_matches_known_codes(five: str) -> None:
+    known = {"13101": "6", "01100": "2", "22212": "7", "12203": "3", "09201": "1"}
+    assert lg_check_digit(five) == known[five]
+
+
+def test_encodings_are_detected() -> None:
+    text = "名称,緯度\r\n市役所,35.0\r\n"
+    assert decode_text(b"\xef\xbb\xbf" + text.encode(), "a.csv") == (text, "utf-8-sig")
+    assert decode_text(text.encode(), "a.csv") == (text, "utf-8")
+    assert decode_text(text.encode("cp932"), "a.csv") == (text, "cp932")
+    half_width = "ｼﾔｸｼｮ".encode("cp932")
+    assert decode_text(half_width, "a.csv")[1] == "cp932"
+
+
+def test_undecodable_bytes_name_the_line() -> None:
+    with pytest.raises(InputDataError) as err:
+        decode_text(b"ok\n\x82", "bad.csv")
+    assert err.value.location is not None and err.value.location.line == 2
+
+
+def test_header_findings_column_by_column() -> None:
+    schema = AED.table_schema()
+    assert schema is not None
+    header = [c.title for c in schema.columns if c.title != "名称"]
+    header[header.index("名称_カナ")] = "名称_ｶﾅ"
+    header.append("独自列")
+    match = match_header(header, schema)
+    kinds = {(f.kind, f.found, f.expected) for f in match.findings}
+    assert ("misspelt", "名称_ｶﾅ", "名称_カナ") in kinds
+    assert ("unknown", "独自列", None) in kinds
+    assert ("missing", None, "名称") in kinds
+    assert normalise("都道府県コ―ド") == normalise("都道府県コード")
+
+
+def test_csv_locations_are_spreadsheet_rows() -> None:
+    data = (HEADER + "\r\n" + "\r\n" + "," * HEADER.count(",") + "\r\n").encode()
+    conv = convert_input(data, "x.csv", AED)
+    assert conv is not None
+    assert b"urn:cityref:input:x.csv#row=1" in conv.ntriples
+
+
+def test_empty_csv_is_a_clear_error() -> None:
+    with pytest.raises(InputDataError, match="no header row"):
+        convert_input(b"", "empty.csv", AED)
+
+
+def test_not_a_zip_is_a_clear_error() -> None:
+    with pytest.raises(InputDataError, match="not a readable zip"):
+        convert_input(b"PK\x03\x04garbage", "feed.zip", load_profile("gtfs-jp"))
+
+
+def test_bad_json_names_line_and_column() -> None:
+    with pytest.raises(InputDataError, match=r"line 2, column"):
+        convert_ngsi_ld(b'{"id": "urn:x",\n "type": }', "e.json")
+
+
+def test_remote_context_is_never_fetched() -> None:
+    doc = b'{"id": "urn:a", "type": "T", "@context": "https://example.org/ctx.jsonld"}'
+    conv = convert_ngsi_ld(doc, "e.json")
+    assert b"remoteContext" in conv.ntriples
+    assert b"https://uri.etsi.org/ngsi-ld/default-context/T" in conv.ntriples
+
+
+def test_key_values_become_properties() -> None:
+    doc = (
+        b'{"id": "urn:a", "type": "T", "speed": 3,'
+        b' "location": {"type": "Point", "coordinates": [139.7, 35.6]}}'
+    )
+    nt = convert_ngsi_ld(doc, "kv.json").ntriples.decode()
+    assert "<urn:cityref:input:kv.json#/speed> <https://uri.etsi.org/ngsi-ld/hasValue>" in nt
+    assert "GeoProperty" in nt
+
+
+def test_detection_from_header_zip_and_json() -> None:
+    assert detect_profile(HEADER.encode("cp932"), "aed.csv").profile.id == "ods-aed"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("agency.txt", "routes.txt", "trips.txt", "stops.txt", "stop_times.txt"):
+            z.writestr(name, "x\n")
+    assert detect_profile(buf.getvalue(), "feed.zip").profile.id == "gtfs-jp"
+    assert detect_profile(b'{"id": "urn:a", "type": "T"}', "e.json").profile.id == "ngsi-ld-entity"
+    with pytest.raises(NoProfileDetected):
+        detect_profile(b"a,b,c\r\n1,2,3\r\n", "other.csv")
+    with pytest.raises(NoProfileDetected):
+        detect_profile(b"<a> <b> <c> .", "data.nt")
+
+
+def test_profile_versions() -> None:
+    assert load_profile("ods-aed@1.0.0").id == "ods-aed"
+    with pytest.raises(ProfileNotFound, match="version"):
+        load_profile("ods-aed@9.9")
+    with pytest.raises(ProfileNotFound, match="known"):
+        load_profile("no-such-profile")

@@ -1,0 +1,103 @@
+"""``cityref validate``: exit codes, formats, stdin, output file, clean errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cityref.validation.command import validate
+
+SHAPES = b"""@prefix ex: <http://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:S a sh:NodeShape ; sh:targetClass ex:Facility ;
+  sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+"""
+GOOD = b'@prefix ex: <http://example.org/> .\nex:a a ex:Facility ; ex:name "A" .\n'
+BAD = b"@prefix ex: <http://example.org/> .\nex:b a ex:Facility .\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    out = {}
+    for name, content in {
+        "shapes.ttl": SHAPES,
+        "good.ttl": GOOD,
+        "bad.ttl": BAD,
+        "broken.ttl": b"@prefix ex: <http://example.org/> .\nex:a ex:b\n  ex:c ;; .\n",
+        "data.unknown": GOOD,
+        "doctype.rdf": b'<?xml version="1.0"?><!DOCTYPE r><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+    }.items():
+        (tmp_path / name).write_bytes(content)
+        out[name] = str(tmp_path / name)
+    return out
+
+
+def invoke(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(validate, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_exit_codes(files: dict[str, str]) -> None:
+    assert invoke(files["good.ttl"], "--shapes", files["shapes.ttl"])[0] == 0
+    code, out, _ = invoke(files["bad.ttl"], "--shapes", files["shapes.ttl"], "--lang", "ja")
+    assert code == 1 and "少なくとも 1 個" in out
+
+
+def test_json_output_file_and_stdin(files: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = invoke(
+        "-",
+        "--data-format",
+        "turtle",
+        "--shapes",
+        files["shapes.ttl"],
+        "--format",
+        "json",
+        "--output",
+        str(target),
+        stdin=BAD,
+    )
+    assert code == 1 and out == ""
+    report = json.loads(target.read_text(encoding="utf-8"))
+    assert report["conforms"] is False and report["engine"] == "compiled"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "turtle", "jsonld", "html"])
+def test_every_format_with_both_engines(files: dict[str, str], fmt: str) -> None:
+    for engine in ("compiled", "pyshacl"):
+        code, out, _ = invoke(
+            files["good.ttl"],
+            files["bad.ttl"],
+            "--shapes",
+            files["shapes.ttl"],
+            "--format",
+            fmt,
+            "--engine",
+            engine,
+        )
+        assert code == 1 and out
+
+
+def test_input_errors_exit_2_without_traceback(files: dict[str, str]) -> None:
+    cases = {
+        (files["broken.ttl"],): f"{files['broken.ttl']}:3:",
+        (files["data.unknown"],): "cannot tell the RDF format",
+        (files["doctype.rdf"],): "DOCTYPE is refused",
+        (files["good.ttl"], "--max-input-bytes", "10"): "above the limit",
+        ("missing.ttl",): "missing.ttl: cannot read",
+        ("-",): "needs --data-format",
+        (files["good.ttl"], "--profile", "facility"): "profiles are not available yet",
+    }
+    for args, expected in cases.items():
+        code, _, err = invoke(*args, "--shapes", files["shapes.ttl"])
+        assert code == 2, (args, err)
+        assert expected in err, (args, err)
+        assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(files: dict[str, str]) -> None:
+    assert invoke(files["good.ttl"])[0] == 2  # no --shapes
+    assert invoke(files["good.ttl"], "--shapes", files["shapes.ttl"], "--format", "xml")[0] == 2
