@@ -9,6 +9,7 @@ checks that no text of the other language shows through.
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
+from markupsafe import Markup, escape
 
 from cityref.browse import Text
 
@@ -139,9 +140,18 @@ def translate(key: str) -> str:
     return ja if current_language() == "ja" else en
 
 
-def pick(text: Text | None) -> str:
-    """A model text in the current language, else in the other one."""
-    return text.get(current_language()) if text else ""
+def pick(text: Text | None) -> Markup:
+    """A model text in the current language; else the other one, marked with its ``lang``
+    so that screen readers (and the translation test) know it is not the page's language."""
+    if text is None:
+        return Markup("")
+    lang = current_language()
+    own = text.ja if lang == "ja" else text.en
+    if own:
+        return escape(own)
+    other = "en" if lang == "ja" else "ja"
+    fallback = text.get(other)
+    return Markup(f'<span lang="{other}">{escape(fallback)}</span>') if fallback else Markup("")
 
 
 def init_app(app: Flask) -> None:

@@ -171,6 +171,14 @@ def _closest(cell: str, candidates: list[Column]) -> Column | None:
     return best[1] if best else None
 
 
+def header_known_share(header: list[str], schema: TableSchema) -> tuple[float, int]:
+    """Share of the header's cells that are columns of the schema, and how many there are."""
+    found = {normalise(h) for h in header if h.strip()}
+    expected = {normalise(t) for c in schema.columns for t in c.titles}
+    known = len(found & expected)
+    return (known / len(found) if found else 0.0), known
+
+
 def header_score(header: list[str], schema: TableSchema) -> float:
     """How well a header fits a schema, 0..1 (Jaccard of normalised titles), for detection."""
     found = {normalise(h) for h in header if h.strip()}

@@ -32,6 +32,37 @@ class InputCheck:
     report: Report
     located: tuple[LocatedResult, ...]
 
+    def locations(self, lang: str = "en") -> list[dict[str, str | int | None]]:
+        """One entry per result: where (file, row, column or pointer), what and its message."""
+        out: list[dict[str, str | int | None]] = []
+        for item in self.located:
+            r, loc = item.result, item.location
+            message = next((m.value for m in r.messages if m.language == lang), None)
+            out.append(
+                {
+                    "file": loc.file if loc else self.converted.name if self.converted else None,
+                    "row": loc.row if loc else None,
+                    "column": loc.column if loc else None,
+                    "pointer": loc.pointer if loc else None,
+                    "severity": r.severity.value.rsplit("#", 1)[-1],
+                    "component": r.component_name,
+                    "message": message or (r.messages[0].value if r.messages else None),
+                }
+            )
+        return out
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """``file:row:column: Severity: message`` per result (or ``file#pointer: …``)."""
+        out: list[str] = []
+        for e in self.locations(lang):
+            where = (
+                f"{e['file']}#{e['pointer']}"
+                if e["pointer"] is not None
+                else f"{e['file']}:{e['row']}:{e['column']}"
+            )
+            out.append(f"{where}: {e['severity']}: {e['message']}")
+        return out
+
     def profile_note(self, lang: str = "en") -> str:
         """A line saying which profile was used and why (for the report's header)."""
         if self.match is None:
@@ -47,12 +78,15 @@ def check_input(
     profile_ref: str | None = None,
     options: ValidationOptions = DEFAULT_OPTIONS,
     rdf_format: FormatLike | None = None,
+    *,
+    ontology: Document | None = None,
 ) -> InputCheck:
     """Validate one input file against a profile (detected when ``profile_ref`` is None).
 
     Raises :class:`cityref.profiles.detection.NoProfileDetected`,
     :class:`cityref.profiles.registry.ProfileNotFound` or a
     :class:`cityref.validation.InputError` (unreadable input) — each with what and where.
+    ``ontology`` (e.g. the vocabulary's Turtle) gives the engine class hierarchy and labels.
     """
     match: ProfileMatch | None = None
     if profile_ref is None:
@@ -66,8 +100,8 @@ def check_input(
     converted = convert_input(data, name, profile, kind)
     if converted is None:
         fmt = rdf_format or format_for_name(name)
-        report = validate_documents([Document(data, fmt, name)], shapes, options)
+        report = validate_documents([Document(data, fmt, name)], shapes, options, ontology=ontology)
         return InputCheck(profile, match, None, report, ())
-    report = validate_documents([converted_document(converted)], shapes, options)
+    report = validate_documents([converted_document(converted)], shapes, options, ontology=ontology)
     located = locate_report(report, [converted], profile.shape_columns())
     return InputCheck(profile, match, converted, report, tuple(located))

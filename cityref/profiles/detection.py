@@ -11,12 +11,13 @@ from pathlib import Path
 
 from cityref.errors import CityrefError
 from cityref.inputs import InputFormat, input_format_for_name
-from cityref.inputs.csv_header import header_score
+from cityref.inputs.csv_header import header_known_share, header_score
 from cityref.inputs.csv_input import read_rows
 from cityref.profiles.registry import Profile, list_profiles
 
 # Below this share of matching column names a header is not taken to be of a profile.
 MIN_HEADER_SCORE = 0.5
+MIN_KNOWN_SHARE, MIN_KNOWN_COLUMNS = 0.6, 3
 GTFS_CORE_FILES = {"agency.txt", "routes.txt", "trips.txt", "stop_times.txt", "stops.txt"}
 
 
@@ -64,7 +65,14 @@ def _from_header(data: bytes, filename: str, profiles: list[Profile]) -> Profile
         if schema is not None:
             scored.append((header_score(header, schema), p))
     scored.sort(key=lambda sp: (-sp[0], sp[1].id))
-    if not scored or scored[0][0] < MIN_HEADER_SCORE:
+    # A header with only some of the columns still names its profile when most of its cells
+    # are that profile's columns (a municipality publishing a subset).
+    accepted = bool(scored) and scored[0][0] >= MIN_HEADER_SCORE
+    if scored and not accepted:
+        schema = scored[0][1].table_schema()
+        share, known = header_known_share(header, schema) if schema else (0.0, 0)
+        accepted = share >= MIN_KNOWN_SHARE and known >= MIN_KNOWN_COLUMNS
+    if not accepted:
         best = f" (closest: {scored[0][1].id}, {scored[0][0]:.0%})" if scored else ""
         raise NoProfileDetected(
             f"{filename}: the header matches no profile{best}; give --profile / "

@@ -50,17 +50,52 @@ def validate(
 
 
 def validate_documents(
-    data: list[Document], shapes: Document, options: ValidationOptions = DEFAULT_OPTIONS
+    data: list[Document],
+    shapes: Document,
+    options: ValidationOptions = DEFAULT_OPTIONS,
+    *,
+    ontology: Document | None = None,
 ) -> Report:
-    """Validate the union of ``data`` against ``shapes`` (shapes never come from the data)."""
+    """Validate the union of ``data`` against ``shapes`` (shapes never come from the data).
+
+    ``ontology`` (optional) contributes its rdfs:subClassOf hierarchy (for class targets and
+    sh:class) and its labels (rdfs:label, skos:prefLabel) to messages; it is never validated.
+    """
     if options.time_limit is not None:
         from cityref.validation.worker import run_with_time_limit
 
-        return run_with_time_limit(data, shapes, options)
-    return _validate_here(data, shapes, options)
+        return run_with_time_limit(data, shapes, options, ontology)
+    return _validate_here(data, shapes, options, ontology)
 
 
-def _validate_here(data: list[Document], shapes: Document, options: ValidationOptions) -> Report:
+# SHACL Advanced Features the compiled engine does not cover; shapes using them go to pySHACL
+# (the report's engine then says "pyshacl").
+_ADVANCED = ("target", "rule", "condition", "expression", "js", "jsFunctionName")
+
+
+def needs_reference_engine(shapes: Graph) -> bool:
+    """True when the shapes use features only pySHACL implements (SPARQL targets, rules)."""
+    return any(shapes.pairs(sh(local)) for local in _ADVANCED)
+
+
+def _read_ontology(ontology: Document | None, options: ValidationOptions) -> Graph | None:
+    if ontology is None:
+        return None
+    return read_graph(
+        ontology.data,
+        ontology.format,
+        name=ontology.name,
+        base_iri=ontology.base_iri,
+        max_bytes=options.max_input_bytes,
+    )
+
+
+def _validate_here(
+    data: list[Document],
+    shapes: Document,
+    options: ValidationOptions,
+    ontology: Document | None = None,
+) -> Report:
     started = time.perf_counter()
     shapes_graph = read_graph(
         shapes.data,
@@ -69,10 +104,11 @@ def _validate_here(data: list[Document], shapes: Document, options: ValidationOp
         base_iri=shapes.base_iri,
         max_bytes=options.max_input_bytes,
     )
-    if options.engine == Engine.PYSHACL:
+    ontology_graph = _read_ontology(ontology, options)
+    if options.engine == Engine.PYSHACL or needs_reference_engine(shapes_graph):
         from cityref.validation.pyshacl_engine import run_pyshacl
 
-        return run_pyshacl(data, shapes, shapes_graph, options)
+        return run_pyshacl(data, shapes, shapes_graph, options, ontology_graph)
     store = Store()
     for doc in data:
         load_store(
@@ -82,15 +118,22 @@ def _validate_here(data: list[Document], shapes: Document, options: ValidationOp
             store=store,
         )
     parsed = time.perf_counter()
-    return _finish(store, shapes_graph, options, started, parsed)
+    return _finish(store, shapes_graph, options, started, parsed, ontology_graph)
 
 
 def validate_store(
     store: Store,
     shapes: Document,
     options: ValidationOptions = DEFAULT_OPTIONS,
+    *,
+    ontology: Document | None = None,
 ) -> Report:
-    """Validate the default graph of an already loaded store (copied, never modified)."""
+    """Validate the default graph of an already loaded store (copied, never modified).
+
+    A pyoxigraph store has already canonicalised typed literals when they were loaded
+    ("05"^^xsd:integer is "5", "5"^^xsd:int is "5"^^xsd:integer); validate bytes with
+    :func:`validate_documents` when lexical forms and derived datatypes matter.
+    """
     started = time.perf_counter()
     shapes_graph = read_graph(
         shapes.data, shapes.format, name=shapes.name, base_iri=shapes.base_iri
@@ -99,14 +142,22 @@ def validate_store(
     fresh.extend(
         [encode_quad(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph())]
     )
-    return _finish(fresh, shapes_graph, options, started, time.perf_counter())
+    ontology_graph = _read_ontology(ontology, options)
+    return _finish(fresh, shapes_graph, options, started, time.perf_counter(), ontology_graph)
 
 
 def _finish(
-    store: Store, graph: Graph, options: ValidationOptions, started: float, parsed: float
+    store: Store,
+    graph: Graph,
+    options: ValidationOptions,
+    started: float,
+    parsed: float,
+    ontology: Graph | None = None,
 ) -> Report:
     shapes = ShapesGraph(graph)
-    add_hierarchy(store, shapes)
+    add_hierarchy(store, graph)
+    if ontology is not None:
+        add_hierarchy(store, ontology)
     if options.inference:
         from cityref.validation.inference import add_rdfs_entailments
 
@@ -124,15 +175,15 @@ def _finish(
         engine=Engine.COMPILED.value,
         truncated=truncated,
         stats=stats,
-        labels=collect_labels(store, graph, results),
+        labels=collect_labels(store, graph, results, ontology),
         base_iri=options.base_iri,
     )
 
 
 def collect_labels(
-    store: Store | None, graph: Graph, results: list[Result]
+    store: Store | None, graph: Graph, results: list[Result], ontology: Graph | None = None
 ) -> dict[Term, tuple[Literal, ...]]:
-    """Labels of the terms that appear in results, from the shapes graph and the data."""
+    """Labels of the terms in results, from the shapes graph, the ontology and the data."""
     from cityref.validation.paths import PredicatePath
     from cityref.validation.terms import encode
 
@@ -147,6 +198,8 @@ def collect_labels(
         found: list[Literal] = []
         for p in _LABELS:
             found.extend(o for o in graph.objects(t, p) if isinstance(o, Literal))
+            if ontology is not None:
+                found.extend(o for o in ontology.objects(t, p) if isinstance(o, Literal))
             if store is not None and not isinstance(t, Literal):
                 for q in store.quads_for_pattern(encode(t), p, None):  # type: ignore[arg-type]
                     if isinstance(q.object, Literal):

@@ -48,6 +48,12 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 @click.command("validate")
 @click.argument("data", nargs=-1, required=True)
 @click.option("--shapes", "shapes_file", metavar="FILE", help="SHACL shapes file ('-' for stdin).")
+@click.option(
+    "--ontology",
+    "ontology_file",
+    metavar="FILE",
+    help="Vocabulary giving the class hierarchy and labels for messages (never validated).",
+)
 @click.option("--profile", metavar="ID[@VERSION]", help="A Reference Model profile.")
 @click.option(
     "--format",
@@ -104,6 +110,7 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 def validate(
     data: tuple[str, ...],
     shapes_file: str | None,
+    ontology_file: str | None,
     profile: str | None,
     output_format: str,
     lang: str,
@@ -138,7 +145,8 @@ def validate(
         stdin_used: list[bool] = []
         documents = [_read(name, data_format, stdin_used) for name in data]
         shapes = _read(shapes_file, shapes_format, stdin_used)
-        report = validate_documents(documents, shapes, options)
+        ontology = _read(ontology_file, None, stdin_used) if ontology_file else None
+        report = validate_documents(documents, shapes, options, ontology=ontology)
         text = report.render(output_format, options.language)  # type: ignore[arg-type]
     except CityrefError as exc:
         _fail(str(exc))

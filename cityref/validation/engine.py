@@ -12,6 +12,7 @@ from functools import partial
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolution, Store
 
 from cityref.validation.compile import CompiledShape, compile_shape, value_query
+from cityref.validation.graph import Graph
 from cityref.validation.model import Focus, Result, ValueCheck, focus_values
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
@@ -197,11 +198,11 @@ class Validator:
             return [r for f in futures for r in f.result()]
 
 
-def add_hierarchy(store: Store, shapes: ShapesGraph) -> None:
-    """Add the shapes graph's rdfs:subClassOf triples so class targets and sh:class see them."""
+def add_hierarchy(store: Store, graph: Graph) -> None:
+    """Add a graph's rdfs:subClassOf triples so class targets and sh:class see them."""
     quads = [
         Quad(encode_shapes_term(s), RDFS_SUBCLASSOF, encode_shapes_term(o), DefaultGraph())  # type: ignore[arg-type]
-        for s, o in shapes.subclass_pairs()
+        for s, o in graph.pairs(RDFS_SUBCLASSOF)
     ]
     if quads:
         store.extend(quads)

@@ -15,7 +15,7 @@ from cityref.validation.model import Result
 from cityref.validation.options import Engine, ValidationOptions
 from cityref.validation.paths import read_path
 from cityref.validation.report import Report
-from cityref.validation.terms import RDF_TYPE, Term, sh
+from cityref.validation.terms import RDF_TYPE, RDFS_SUBCLASSOF, Term, sh
 
 if TYPE_CHECKING:
     from cityref.validation.api import Document
@@ -48,12 +48,25 @@ def to_oxigraph(term: Any) -> Term:
     raise ValueError(f"unsupported rdflib term {term!r}")
 
 
-def _parse_rdflib(doc: Document, max_bytes: int | None) -> Any:
+def to_rdflib(term: Term) -> Any:
+    """A pyoxigraph term as an rdflib term."""
+    import rdflib
+
+    if isinstance(term, NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def _parse_rdflib(doc: Document, max_bytes: int | None, into: Any = None) -> Any:
     import rdflib
 
     fmt = rdf_format(doc.format)
     check_input(doc.data, fmt, doc.name, max_bytes)
-    g = rdflib.Graph()
+    g = rdflib.Graph() if into is None else into
     try:
         g.parse(data=doc.data, format=_RDFLIB_FORMATS[fmt], publicID=doc.base_iri)
     except Exception as exc:  # rdflib raises many types; re-read with Oxigraph for a position
@@ -63,7 +76,11 @@ def _parse_rdflib(doc: Document, max_bytes: int | None) -> Any:
 
 
 def run_pyshacl(
-    data: list[Document], shapes: Document, shapes_graph: Graph, options: ValidationOptions
+    data: list[Document],
+    shapes: Document,
+    shapes_graph: Graph,
+    options: ValidationOptions,
+    ontology: Graph | None = None,
 ) -> Report:
     """Validate with pySHACL; results are converted to the engine-independent model."""
     import pyshacl
@@ -72,9 +89,12 @@ def run_pyshacl(
     started = time.perf_counter()
     data_graph = rdflib.Graph()
     for doc in data:
-        for triple in _parse_rdflib(doc, options.max_input_bytes):
-            data_graph.add(triple)
+        _parse_rdflib(doc, options.max_input_bytes, into=data_graph)
     shacl_graph = _parse_rdflib(shapes, options.max_input_bytes)
+    # The same class hierarchy as the compiled engine: that of the shapes and the ontology.
+    for graph in (shapes_graph, ontology):
+        for s, o in graph.pairs(RDFS_SUBCLASSOF) if graph is not None else ():
+            data_graph.add((to_rdflib(s), rdflib.RDFS.subClassOf, to_rdflib(o)))
     parsed = time.perf_counter()
     try:
         _conforms, results_graph, _text = pyshacl.validate(
@@ -110,7 +130,7 @@ def run_pyshacl(
             "total_seconds": time.perf_counter() - started,
             "data_triples": float(len(data_graph)),
         },
-        labels=collect_labels(None, shapes_graph, results),
+        labels=collect_labels(None, shapes_graph, results, ontology),
         base_iri=options.base_iri,
     )
 

@@ -66,6 +66,20 @@ def _named(term: Term, report: Report, language: Language) -> str:
     return name if shown.strip("<>") == name else f"{name} {shown}"
 
 
+def _shape_name(shape: Term, results: list[Result], report: Report, language: Language) -> str:
+    """A shape by its label; an anonymous property shape by the property it constrains."""
+    if isinstance(shape, BlankNode) and shape not in report.labels and results:
+        from cityref.validation.messages import property_label
+
+        prop = property_label(results[0], report.labels, language)
+        return (
+            f"{prop} のプロパティシェイプ"
+            if language == Language.JA
+            else f"property shape of {prop}"
+        )
+    return _named(shape, report, language)
+
+
 def _summary(report: Report, language: Language) -> list[str]:
     c = _counts(report)
     lines = [
@@ -85,7 +99,8 @@ def report_text(report: Report, language: Language = Language.EN) -> str:
     lines = _summary(report, language)
     for shape, by_focus in grouped(report).items():
         lines.append("")
-        lines.append(f"{_w('shape', language)}: {_named(shape, report, language)}")
+        first = next(iter(by_focus.values()))
+        lines.append(f"{_w('shape', language)}: {_shape_name(shape, first, report, language)}")
         for focus, results in by_focus.items():
             lines.append(f"  {_w('focus', language)}: {_named(focus, report, language)}")
             for r in results:
@@ -127,9 +142,13 @@ def report_html(report: Report, language: Language = Language.EN) -> str:
         *(f"<p>{e(line)}</p>" for line in summary[1:]),
     ]
     for shape, by_focus in grouped(report).items():
-        parts.append(
-            f"<section><h2>{e(_w('shape', language))}: {_link(shape, report, language)}</h2>"
+        first = next(iter(by_focus.values()))
+        name = (
+            e(_shape_name(shape, first, report, language))
+            if isinstance(shape, BlankNode)
+            else _link(shape, report, language)
         )
+        parts.append(f"<section><h2>{e(_w('shape', language))}: {name}</h2>")
         for focus, results in by_focus.items():
             parts.append(
                 f"<h3>{e(_w('focus', language))}: {_link(focus, report, language)}</h3><ul>"

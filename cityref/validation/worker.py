@@ -20,11 +20,12 @@ def _child(
     data: list[Document],
     shapes: Document,
     options: ValidationOptions,
+    ontology: Document | None,
 ) -> None:
     from cityref.validation.api import validate_documents
 
     try:
-        conn.send(("ok", validate_documents(data, shapes, options)))
+        conn.send(("ok", validate_documents(data, shapes, options, ontology=ontology)))
     except ValidationError as exc:
         conn.send(("error", exc))
     except Exception as exc:  # a bug: still report it to the parent, not as a hang
@@ -34,7 +35,10 @@ def _child(
 
 
 def run_with_time_limit(
-    data: list[Document], shapes: Document, options: ValidationOptions
+    data: list[Document],
+    shapes: Document,
+    options: ValidationOptions,
+    ontology: Document | None = None,
 ) -> Report:
     """Validate in a child process; kill it and raise :class:`ValidationTimeout` at the limit."""
     assert options.time_limit is not None
@@ -42,7 +46,7 @@ def run_with_time_limit(
     ctx: Any = multiprocessing.get_context(method)
     parent, child = ctx.Pipe(duplex=False)
     inner = replace(options, time_limit=None)
-    proc = ctx.Process(target=_child, args=(child, data, shapes, inner), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, data, shapes, inner, ontology), daemon=True)
     proc.start()
     child.close()
     try:

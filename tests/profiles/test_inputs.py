@@ -113,3 +113,15 @@ def test_profile_versions() -> None:
         load_profile("ods-aed@9.9")
     with pytest.raises(ProfileNotFound, match="known"):
         load_profile("no-such-profile")
+
+
+def test_check_input_detects_and_locates() -> None:
+    from cityref.profiles import check_input
+
+    header = "都道府県コ―ド又は市区町村コード,NO,名称,名称_カナ,住所,設置位置,電話番号"
+    data = (header + "\r\n131016,1,本庁舎,ホンチョウシャ,東京都,1階,03 5253 2111\r\n").encode()
+    result = check_input(data, "aed.csv")
+    assert result.profile.id == "legacy-aed"
+    assert "legacy-aed" in result.profile_note()
+    assert "aed.csv:2:電話番号: Violation:" in "\n".join(result.lines())
+    assert "aed.csv:1:都道府県コ―ド又は市区町村コード: Warning:" in "\n".join(result.lines())

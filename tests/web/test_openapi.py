@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 OPERATIONS = ["GET /sparql", "POST /sparql", "GET /{path}"]
 

@@ -1,0 +1,64 @@
+"""The UI as a person uses it, in headless Chromium: browse, switch language, search, query."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_domain_class_shape(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("h1")).to_have_text("スーパーシティ構想の全体像")
+    expect(page.locator("table.landscape tbody tr")).to_have_count(16)
+    screenshot(page, "home")
+    page.click("#row-mobility th a")
+    expect(page.locator("h1")).to_contain_text("モビリティ")
+    expect(page.locator("#classes")).to_be_visible()
+    screenshot(page, "domain")
+    page.locator("section[aria-labelledby=classes] a").first.click()
+    expect(page.locator("#hierarchy")).to_be_visible()
+    page.goto("/def/core%23Facility")
+    expect(page.locator("h1")).to_contain_text("施設")
+    expect(page.locator("#neighbourhood canvas").first).to_be_attached()
+    screenshot(page, "term")
+    shape_link = page.locator("ul.shapes a").first
+    href = shape_link.get_attribute("href") or ""
+    assert href.startswith("/shapes/")
+    shape_link.click()
+    expect(page).to_have_url(re.compile(r"/shapes/"))
+    expect(page.locator("h1")).to_be_visible()
+
+
+def test_language_switch_sticks(page: Page) -> None:
+    page.goto("/")
+    page.click("a.lang-switch")
+    expect(page.locator("h1")).to_have_text("The Super City landscape")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/def/domain/health")  # the cookie keeps English
+    expect(page.locator("h2#landscape")).to_have_text("Current work and challenges")
+    page.click("a.lang-switch")
+    expect(page.locator("h2#landscape")).to_have_text("取組の現状と課題")
+
+
+def test_search_as_you_type_with_japanese_normalisation(page: Page) -> None:
+    page.goto("/search")
+    page.fill("#q", "ｼｾﾂ")  # half-width katakana finds 施設's reading or label
+    page.fill("#q", "施設")
+    expect(page.locator("#hits li").first).to_be_visible()
+    first = page.locator("#hits li a").first.inner_text()
+    assert "施設" in first
+    screenshot(page, "search")
+
+
+def test_example_query_shows_a_results_table(page: Page) -> None:
+    page.goto("/query")
+    page.locator("button.example").first.click()
+    expect(page.locator(".yasr table, .yasr .dataTable").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".yasr")).to_contain_text("モビリティ")
+    screenshot(page, "query")
