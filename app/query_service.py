@@ -19,6 +19,7 @@ from cityref.search import Entry, build_index
 from cityref.settings import Settings
 
 T = TypeVar("T")
+MEMO_LIMIT = 20_000
 
 
 class QueryService:
@@ -66,6 +67,8 @@ class QueryService:
         if self._memo_build != build:
             self._memo, self._memo_build = {}, build
         if key not in self._memo:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()  # bounded: any URL can add an entry
             self._memo[key] = make()
         return cast(T, self._memo[key])
 

@@ -95,12 +95,15 @@ def resource(path: str) -> Response | str:
     if not is_safe_iri(iri):
         raise not_found
     try:
-        description = _find(service, iri, path)
+        # What an IRI is changes only with the build: found once per build and process.
+        description = service.memo(f"find {iri}", lambda: _find(service, iri, path))
     except (QuerySyntaxError, QueryRefused):
         description = None  # an IRI Oxigraph will not read is not one of ours
     if description is None:
         raise not_found
-    retired, replacement = _retired_replacement(service, iri)
+    retired, replacement = service.memo(
+        f"retired {iri}", lambda: _retired_replacement(service, iri)
+    )
     if retired:
         headers = {"Link": f'<{replacement}>; rel="successor-version"'} if replacement else {}
         raise ApiError(

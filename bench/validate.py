@@ -151,8 +151,12 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--skip-pyshacl-above", type=int, default=None,
-                        help="do not run pySHACL on inputs larger than this many triples")
+    parser.add_argument(
+        "--skip-pyshacl-above",
+        type=int,
+        default=None,
+        help="do not run pySHACL on inputs larger than this many triples",
+    )
     parser.add_argument("--write", type=Path, help="update the validation section of this file")
     parser.add_argument("--run-one", nargs=3, metavar=("ENGINE", "DATA", "SHAPES"))
     args = parser.parse_args()

@@ -78,6 +78,18 @@ def cell_literal(text: str, datatype: str) -> Literal:
     return Literal(text)
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def ntriples_literal(text: str, datatype: str) -> str:
+    """The N-Triples form of :func:`cell_literal` (typed when valid, else a plain string)."""
+    quoted = '"' + text.translate(_ESCAPES) + '"'
+    rule = _LEXICAL.get(datatype)
+    if rule is not None and rule[1](text):
+        return f"{quoted}^^<{XSD}{rule[0]}>"
+    return quoted
+
+
 def read_rows(data: bytes, name: str) -> tuple[list[list[str]], str]:
     """The rows of a CSV file (header first) and its encoding; errors name the line."""
     text, encoding = decode_text(data, name)
@@ -109,34 +121,41 @@ def convert_csv(data: bytes, name: str, schema: TableSchema) -> Converted:
     header_node = NamedNode(row_iri(name, 1))
     triples.append(Triple(header_node, NamedNode(RDF_TYPE), NamedNode(HEADER_CLASS)))
     triples.extend(finding_triples(header_node, match.findings))
-    props: list[tuple[int, NamedNode, str] | None] = []
+    # Rows are written as N-Triples text directly: building a pyoxigraph term per cell costs
+    # more than the validation of the cell (bench/csv_validate.py).
+    props: list[tuple[int, str, str] | None] = []
     for i, col in enumerate(match.columns):
         if col is None:
             props.append(None)
             continue
-        props.append((i, NamedNode(col.property_url), col.datatype))
+        props.append((i, f" <{col.property_url}> ", col.datatype))
         columns[col.property_url] = header[i].strip() or col.title
-    row_type = NamedNode(schema.row_class) if schema.row_class else None
-    type_pred = NamedNode(RDF_TYPE)
+    type_line = f" <{RDF_TYPE}> <{schema.row_class}> .\n" if schema.row_class else None
+    extra = f" <{EXTRA_CELLS}> "
+    base = row_iri(name, 0)[: -len("0")]
+    lines: list[str] = []
+    count = len(triples)
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines are not records
-        subject = NamedNode(row_iri(name, number))
-        if row_type is not None:
-            triples.append(Triple(subject, type_pred, row_type))
+        subject = f"<{base}{number}>"
+        if type_line is not None:
+            lines.append(subject + type_line)
         for prop in props:
             if prop is None:
                 continue
             i, pred, datatype = prop
             if i < len(cells) and cells[i] != "":
-                triples.append(Triple(subject, pred, cell_literal(cells[i], datatype)))
+                lines.append(subject + pred + ntriples_literal(cells[i], datatype) + " .\n")
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            triples.append(Triple(subject, NamedNode(EXTRA_CELLS), Literal(str(len(cells)))))
+            lines.append(f'{subject}{extra}"{len(cells)}" .\n')
+    count += len(lines)
+    head = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
     return Converted(
         name=name,
         format=InputFormat.CSV,
-        ntriples=serialize(triples, format=RdfFormat.N_TRIPLES) or b"",
-        triple_count=len(triples),
+        ntriples=head + "".join(lines).encode("utf-8"),
+        triple_count=count,
         columns=columns,
         encoding=encoding,
     )

@@ -14,8 +14,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # GIF 445 phone numbers: area code in parentheses or hyphenated, mobile/toll-free without
 # parentheses, +81 international form, optional extension, several joined by " / ".
 _ONE_PHONE = (
-    r"(\+81 ?)?(\(0\d{1,4}\)\d{1,4}-\d{4}|0\d{1,4}-\d{1,4}-\d{3,4}|0\d{4,5}-\d{4}"
-    r"|0(120|800)-\d{6})( ?(内線|Ext\.) ?\d{1,5})?"
+    r"(\+81 ?)?(\(0\d{1,4}\)\d{1,4}-\d{4}|0\d{1,4}-\d{1,4}-\d{4}|0\d{4,5}-\d{4}"
+    r"|0(120|800)-(\d{6}|\d{3}-\d{3}))( ?(内線|Ext\.) ?\d{1,5})?"
 )
 PHONE_PATTERN = f"^{_ONE_PHONE}( / {_ONE_PHONE})*$"
 URL_PATTERN = r"^https?://[^\s<>\"]+$"

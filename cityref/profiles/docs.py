@@ -24,6 +24,23 @@ Shared checks (`shapes/common/shapes.ttl` and `cityref/profiles/checks.py`):
 有/無 and 1/0 flags, half-width kana (warning), CSV header findings (missing, unknown,
 misspelt columns).
 
+Inputs (`cityref/inputs/`): CSV in UTF-8 (with or without BOM) or Shift_JIS/CP932, read
+through the profile's CSVW metadata (`csv-metadata.json`), each row a node named
+`…#row=N` (the header is row 1, as a spreadsheet counts); a header that differs from the
+profile is reported column by column (missing, unknown, misspelt with the closest name, which
+is still read). GTFS as a zip, one CSVW table per file, references between files checked as
+`sh:class`. NGSI-LD JSON (normalized or key-values) read with the shipped core @context; a
+remote @context is never fetched (a warning says so); nodes are named by JSON pointer. RDF in
+any syntax goes to the engine as it is. Every result of CSV, GTFS and NGSI-LD input names its
+file and row and column, or its JSON pointer.
+
+入力: CSV（UTF-8、BOM付きUTF-8、Shift_JIS/CP932を判別）はプロファイルの
+CSVWメタデータで読み、各行を `…#row=N`（見出しが1行目）として扱う。
+見出しの不一致は列ごとに報告する（不足・不明・綴り違いは最も近い列名として読む）。
+GTFSはzip、ファイル間の参照を検査。NGSI-LD JSON は同梱のコア @context で読み、
+リモートの @context は取得しない。RDFはそのまま検証する。CSV・GTFS・NGSI-LD の
+結果には必ずファイル・行・列、または JSON ポインターが付く。
+
 | id | version | status | input | domains | title (ja) | title (en) |
 |---|---|---|---|---|---|---|
 """

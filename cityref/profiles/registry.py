@@ -10,7 +10,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from cityref.errors import CityrefError
-from cityref.inputs.csv_header import TableSchema, load_table_schema, parse_table_group
+from cityref.inputs.csv_header import TableSchema, parse_table_group
 from cityref.inputs.model import COMMON, InputFormat
 
 PROF = "http://www.w3.org/ns/dx/prof/"
@@ -61,9 +61,9 @@ class Profile:
         return _shapes_bytes(self.directory)
 
     def table_schema(self) -> TableSchema | None:
-        """The CSVW table schema, for tabular profiles."""
-        path = self.directory / "csv-metadata.json"
-        return load_table_schema(path.read_bytes()) if path.is_file() else None
+        """The CSVW table schema of a one-table profile (CSV); None otherwise."""
+        tables = self.table_schemas()
+        return tables[0] if len(tables) == 1 else None
 
     def table_schemas(self) -> list[TableSchema]:
         """The tables of a CSVW table group (GTFS: one per file); empty when not tabular."""

@@ -1,0 +1,52 @@
+"""Loading data into the validation store keeps every term exactly (see terms.py)."""
+
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+
+from cityref.validation import loading
+from cityref.validation.terms import decode, encode_quad
+
+TTL = b"""@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def _rows(n: int) -> bytes:
+    lines = []
+    for i in range(n):
+        lines.append(
+            f'ex:s{i} ex:p "0{i}"^^xsd:integer , {i} , "{i}"^^xsd:int , "{i}.50"^^xsd:decimal , '
+            f'"{i}.25"^^xsd:decimal , "1"^^xsd:boolean , "a \\" b {i}" , "x"@en-GB , '
+            f'"2020-01-0{i % 9 + 1}"^^xsd:date , "1.5E{i}"^^xsd:double , "abc"^^xsd:int .'
+        )
+    return TTL + "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("chunk", [64, 1 << 20])
+def test_fast_path_equals_the_per_quad_path(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    data = _rows(300)
+    monkeypatch.setattr(loading, "_CHUNK", chunk)
+    fast = loading.load_store([(data, "turtle", "a.ttl")])
+    slow = pyoxigraph.Store()
+    slow.extend([encode_quad(q) for q in pyoxigraph.parse(data, pyoxigraph.RdfFormat.TURTLE)])
+    assert set(fast) == set(slow)
+    # ... and decoding gives back the data exactly as written.
+    written = {
+        (q.subject, q.predicate, q.object)
+        for q in pyoxigraph.parse(data, pyoxigraph.RdfFormat.TURTLE)
+    }
+    assert {(q.subject, q.predicate, decode(q.object)) for q in fast} == written
+
+
+def test_blank_nodes_become_iris_and_come_back() -> None:
+    data = TTL + b'_:a ex:p _:b , [ ex:q "_:c ." ] .\n_:b ex:p "ends _:x" .'
+    store = loading.load_store([(data, "turtle", "a.ttl")])
+    quads = list(store)
+    assert all(
+        not isinstance(t, pyoxigraph.BlankNode) for q in quads for t in (q.subject, q.object)
+    )
+    objects = {decode(q.object) for q in quads}
+    assert pyoxigraph.Literal("_:c .") in objects and pyoxigraph.Literal("ends _:x") in objects
+    assert sum(isinstance(decode(q.subject), pyoxigraph.BlankNode) for q in quads) == 4
