@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from cityref.cli import cli
+from cityref.reference_docs import domains_table, render
+from cityref.store import OxigraphStore
 from tests.conftest import REPO
 
 
@@ -35,3 +37,11 @@ def test_readme_gives_exactly_the_two_commands() -> None:
     assert [c for c in commands if c] == ["scripts/run", "scripts/test"]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test" in ci
+
+
+def test_reference_model_domains_table_is_current(model_store: OxigraphStore) -> None:
+    path = REPO / "docs" / "reference-model.md"
+    document = path.read_text(encoding="utf-8")
+    assert document == render(document, domains_table(model_store)), (
+        "docs/reference-model.md is stale: run `python -m cityref.reference_docs`"
+    )

@@ -21,8 +21,8 @@ from cityref.inputs.csv_input import (
     EXTRA_CELLS,
     EXTRA_CELLS_COLUMN,
     HEADER_CLASS,
-    cell_literal,
     finding_triples,
+    ntriples_literal,
     read_rows,
 )
 from cityref.inputs.model import (
@@ -84,6 +84,57 @@ def _members(data: bytes, name: str) -> dict[str, bytes]:
     return out
 
 
+def _row_lines(
+    rows: list[list[str]],
+    cols: list[tuple[int, Column]],
+    table: TableSchema,
+    path: str,
+    base: str,
+    conv: Converted,
+    named: set[str],
+    defined: set[tuple[str, str]],
+) -> list[str]:
+    """N-Triples lines for the data rows of one GTFS file."""
+    out: list[str] = []
+    width = len(rows[0])
+    type_tail = f" <{RDF_TYPE}> <{table.row_class}> .\n" if table.row_class else None
+    row_base = row_iri(path, 0)[:-1]
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        values = {c.name: (cells[i] if i < len(cells) else "") for i, c in cols}
+        subject = f"<{row_base}{number}>"
+        if table.about_url:
+            about = _expand(table.about_url, base, values)
+            if about is not None and about in named:
+                first = conv.subjects[about]
+                text = f"{about.split('#')[-1]} (row {first.row})"
+                out.append(f"{subject} <{DUPLICATE_ID}> {ntriples_literal(text, 'string')} .\n")
+            elif about is not None:
+                subject = f"<{about}>"
+                named.add(about)
+                conv.subjects[about] = Location(path, row=number)
+        if type_tail is not None:
+            out.append(subject + type_tail)
+        for _, col in cols:
+            text = values[col.name]
+            if text == "":
+                continue
+            if col.value_url:
+                target = _expand(col.value_url, base, values) or ""
+                out.append(f"{subject} <{col.property_url}> <{target}> .\n")
+                if col.defines and (target, col.defines) not in defined:
+                    defined.add((target, col.defines))
+                    out.append(f"<{target}> <{RDF_TYPE}> <{col.defines}> .\n")
+                    conv.subjects.setdefault(target, Location(path, row=number))
+            else:
+                literal = ntriples_literal(text, col.datatype)
+                out.append(f"{subject} <{col.property_url}> {literal} .\n")
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            out.append(f'{subject} <{EXTRA_CELLS}> "{len(cells)}" .\n')
+    return out
+
+
 def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted:
     """RDF for a GTFS zip read through the profile's CSVW table group."""
     members = _members(data, name)
@@ -93,6 +144,7 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
     type_pred = NamedNode(RDF_TYPE)
     defined: set[tuple[str, str]] = set()
     named: set[str] = set()  # nodes named by an id column (a second row with it is a duplicate)
+    lines: list[str] = []  # rows as N-Triples text (see csv_input: cheaper than term objects)
     for table in tables:
         file = table.url or ""
         path = f"{name}/{file}"
@@ -116,49 +168,12 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
         findings = tuple(f for f in match.findings if f.kind != "missing-optional")
         triples.extend(finding_triples(header_node, findings))
         cols: list[tuple[int, Column]] = [(i, c) for i, c in enumerate(match.columns) if c]
-        row_class = NamedNode(table.row_class) if table.row_class else None
-        for number, cells in enumerate(rows[1:], start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            values = {c.name: (cells[i] if i < len(cells) else "") for i, c in cols}
-            subject = NamedNode(row_iri(path, number))
-            if table.about_url:
-                about = _expand(table.about_url, base, values)
-                if about is not None and about in named:
-                    first = conv.subjects[about]
-                    triples.append(
-                        Triple(
-                            subject,
-                            NamedNode(DUPLICATE_ID),
-                            Literal(f"{about.split('#')[-1]} (row {first.row})"),
-                        )
-                    )
-                elif about is not None:
-                    subject = NamedNode(about)
-                    named.add(about)
-                    conv.subjects[about] = Location(path, row=number)
-            if row_class is not None:
-                triples.append(Triple(subject, type_pred, row_class))
-            for _, col in cols:
-                text = values[col.name]
-                if text == "":
-                    continue
-                pred = NamedNode(col.property_url)
-                if col.value_url:
-                    target = _expand(col.value_url, base, values) or ""
-                    triples.append(Triple(subject, pred, NamedNode(target)))
-                    if col.defines and (target, col.defines) not in defined:
-                        defined.add((target, col.defines))
-                        triples.append(Triple(NamedNode(target), type_pred, NamedNode(col.defines)))
-                        conv.subjects.setdefault(target, Location(path, row=number))
-                else:
-                    triples.append(Triple(subject, pred, cell_literal(text, col.datatype)))
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                triples.append(Triple(subject, NamedNode(EXTRA_CELLS), Literal(str(len(cells)))))
+        lines.extend(_row_lines(rows, cols, table, path, base, conv, named, defined))
     conv.columns[EXTRA_CELLS] = EXTRA_CELLS_COLUMN
     conv.columns[DUPLICATE_ID] = DUPLICATE_ID_COLUMN
-    conv.ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-    conv.triple_count = len(triples)
+    head = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    conv.ntriples = head + "".join(lines).encode("utf-8")
+    conv.triple_count = len(triples) + len(lines)
     conv.notes.extend(
         f"{f}: not part of the profile, not read / プロファイルにないファイルのため読みません"
         for f in sorted(set(members) - {t.url for t in tables})

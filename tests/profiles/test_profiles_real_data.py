@@ -27,6 +27,22 @@ EXPECTED_PROFILE = {
 }
 
 
+DOC = Path(__file__).resolve().parents[2] / "docs" / "real-data.md"
+
+
+def _doc_summary() -> dict[str, str]:
+    """file -> results column of the summary table of docs/real-data.md."""
+    rows: dict[str, str] = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and "/" in cells[0] and not cells[0].startswith("-"):
+            rows[cells[0]] = cells[3]
+    return rows
+
+
+DOC_SUMMARY = _doc_summary()
+
+
 def test_real_data_is_there() -> None:
     assert REAL.is_dir(), f"the real data folder is missing: {REAL} (/work/shared/data/real)"
     assert {p.name for p in FILES} == set(EXPECTED_PROFILE), "real files changed; update this test"
@@ -44,10 +60,19 @@ def test_real_file(path: Path) -> None:
         [converted_document(converted)], shapes, ValidationOptions(max_results=None)
     )
     located = locate_report(report, [converted], match.profile.shape_columns())
-    where = Counter()
+    where: Counter[str] = Counter()
     for item in located:
         loc = item.location
         assert loc is not None, item.result
         assert loc.pointer is not None or (loc.row is not None and loc.column), item.result
         where[loc.file] += 1
     assert all(f.startswith(path.name) for f in where)
+    severities = Counter(r.severity.value.rsplit("#", 1)[-1].lower() for r in report.results)
+    summary = ", ".join(
+        f"{n} {sev}{'s' if n != 1 else ''}"
+        for sev in ("violation", "warning", "info")
+        if (n := severities[sev])
+    )
+    assert DOC_SUMMARY[f"{path.parent.name}/{path.name}"] == (summary or "none"), (
+        "docs/real-data.md summary table is out of date"
+    )

@@ -1,0 +1,81 @@
+"""Durable registry writes: one lock per sources folder, temporary file then rename.
+
+Every write to registry/ goes through :func:`registry_lock` (an exclusive ``flock`` on
+``registry/.lock``) and :func:`write_atomic` (write a temporary file beside the target, flush
+and fsync it, then ``os.replace``). A reader therefore sees either the old file or the new
+one, never half of one, and two processes writing at once queue on the lock instead of
+overwriting each other's changes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cityref.errors import CityrefError
+
+LOCK_NAME = ".lock"
+
+
+class RegistryError(CityrefError):
+    """A registry operation cannot be done; the message says what and where (ja / en)."""
+
+
+@contextmanager
+def registry_lock(root: Path) -> Iterator[None]:
+    """Hold the registry's exclusive lock (``<root>/registry/.lock``) for the block."""
+    folder = root / "registry"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK_NAME, "a+b")  # noqa: SIM115 - closed in finally
+    except OSError as exc:
+        raise RegistryError(
+            f"{folder}: cannot open the registry lock: {exc.strerror or exc} / "
+            f"登録簿のロックを開けません"
+        ) from exc
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise RegistryError(
+            f"{path}: cannot write: {exc.strerror or exc} / 書き込めません"
+        ) from exc
+    try:
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or a :class:`RegistryError` naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(
+            f"{path}: cannot read: {exc.strerror or exc} / 読み込めません"
+        ) from exc
