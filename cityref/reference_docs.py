@@ -22,24 +22,36 @@ PREFIX core: <https://w3id.org/cityref/def/core#>
 PREFIX landscape: <https://w3id.org/cityref/def/landscape#>
 PREFIX reg: <https://w3id.org/cityref/def/registry#>
 PREFIX prof: <http://www.w3.org/ns/dx/prof/>
-SELECT ?domain ?table ?pos ?ja ?en
-  (COUNT(DISTINCT ?statement) AS ?statements) (COUNT(DISTINCT ?class) AS ?classes)
-  (COUNT(DISTINCT ?property) AS ?properties) (COUNT(DISTINCT ?profile) AS ?profiles)
-  (COUNT(DISTINCT ?standard) AS ?standards)
+SELECT ?domain ?table ?pos ?ja ?en ?statements ?classes ?properties ?profiles ?standards
 WHERE {
   ?row landscape:rowDomain ?domain ; landscape:tableNumber ?table ; landscape:position ?pos .
   OPTIONAL { ?domain skos:prefLabel ?ja FILTER(LANG(?ja) = "ja") }
   OPTIONAL { ?domain skos:prefLabel ?en FILTER(LANG(?en) = "en") }
-  OPTIONAL { ?statement landscape:inRow ?row }
-  OPTIONAL { ?class a owl:Class ; core:domain ?domain }
-  OPTIONAL { ?property core:domain ?domain .
-             { ?property a owl:ObjectProperty } UNION { ?property a owl:DatatypeProperty } }
-  OPTIONAL { ?profile a prof:Profile ; core:domain ?domain }
-  OPTIONAL { ?standard reg:servesDomain ?domain }
+  # One count per subquery: OPTIONALs side by side would multiply into each other.
+  { SELECT ?row (COUNT(DISTINCT ?s) AS ?statements)
+    WHERE { ?row a landscape:LandscapeRow OPTIONAL { ?s landscape:inRow ?row } } GROUP BY ?row }
+  { SELECT ?domain (COUNT(DISTINCT ?c) AS ?classes)
+    WHERE { ?r landscape:rowDomain ?domain OPTIONAL { ?c a owl:Class ; core:domain ?domain } }
+    GROUP BY ?domain }
+  { SELECT ?domain (COUNT(DISTINCT ?p) AS ?properties)
+    WHERE { ?r landscape:rowDomain ?domain
+            OPTIONAL { ?p core:domain ?domain ; a ?kind
+                       FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty)) } }
+    GROUP BY ?domain }
+  { SELECT ?domain (COUNT(DISTINCT ?f) AS ?profiles)
+    WHERE { ?r landscape:rowDomain ?domain OPTIONAL { ?f a prof:Profile ; core:domain ?domain } }
+    GROUP BY ?domain }
+  { SELECT ?domain (COUNT(DISTINCT ?d) AS ?standards)
+    WHERE { ?r landscape:rowDomain ?domain OPTIONAL { ?d reg:servesDomain ?domain } }
+    GROUP BY ?domain }
 }
-GROUP BY ?domain ?table ?pos ?ja ?en
 ORDER BY ?table ?pos
 """
+
+
+def _text(term: object) -> str:
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
 
 
 def domains_table(store: OxigraphStore) -> str:
@@ -50,13 +62,11 @@ def domains_table(store: OxigraphStore) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in store.select(_COUNTS):
-        slug = row["domain"].value.rsplit("/", 1)[-1]
-        ja = row["ja"].value if "ja" in row else ""
-        en = row["en"].value if "en" in row else ""
-        counts = [row[k].value for k in ("statements", "classes", "properties", "profiles")]
-        lines.append(
-            f"| `{slug}` {ja} / {en} | " + " | ".join(counts) + f" | {row['standards'].value} |"
-        )
+        text = {name: _text(term) for name, term in row.items()}
+        slug = text["domain"].rsplit("/", 1)[-1]
+        counts = [text[k] for k in ("statements", "classes", "properties", "profiles", "standards")]
+        label = f"{text.get('ja', '')} / {text.get('en', '')}"
+        lines.append(f"| `{slug}` {label} | " + " | ".join(counts) + " |")
     return "\n".join(lines)
 
 

@@ -76,6 +76,4 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise RegistryError(
-            f"{path}: cannot read: {exc.strerror or exc} / 読み込めません"
-        ) from exc
+        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc} / 読み込めません") from exc
