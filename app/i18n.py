@@ -111,6 +111,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.draft": ("草案", "draft"),
     "status.candidate": ("候補", "candidate"),
     "status.adopted": ("採用", "adopted"),
+    "standards.title": ("標準カタログ", "Standards catalogue"),
+    "standards.intro": (
+        "各分野が依拠する標準と、その要素を実装する参照モデルの語・プロファイルの数（領域×標準）。"
+        "空欄はその標準がその領域に関わらないこと、0 は未実装（ギャップ）を示します。",
+        "The standards each domain relies on, and how many of our terms and profiles implement "
+        "their elements (domains x standards). Blank: the standard does not serve the domain; "
+        "0: nothing of ours implements it yet (a gap).",
+    ),
+    "standards.matrix": ("カバレッジ行列", "Coverage matrix"),
+    "standards.list": ("標準の一覧", "All standards"),
+    "standards.standard": ("標準", "Standard"),
+    "standards.publisher": ("発行者", "Publisher"),
+    "standards.status": ("状態", "Status"),
+    "standards.version": ("現行版", "Current version"),
     "footer.licence": (
         "モデルは CC BY 4.0、ソフトウェアは Apache-2.0 で提供します。",
         "The model is CC BY 4.0, the software Apache-2.0.",

@@ -14,6 +14,7 @@ from app.i18n import current_language
 from app.query_service import query_service
 from cityref import browse
 from cityref.browse import Text
+from cityref.browse_registry import coverage_matrix
 from cityref.browse_term import term_page
 from cityref.search import search as run_search
 
@@ -132,3 +133,14 @@ def term_html(iri: str) -> str | None:
     if page is None:
         return None
     return render_template("term.html", page=page)
+
+
+@bp.route("/registry/standards")
+def standards_page() -> str:
+    service = query_service()
+    matrix_file = service.settings.sources / "docs" / "examples" / "coverage-matrix.rq"
+    matrix = service.memo(
+        "coverage-matrix",
+        lambda: coverage_matrix(service.select, matrix_file.read_text(encoding="utf-8")),
+    )
+    return render_template("standards.html", matrix=matrix)

@@ -62,3 +62,11 @@ def test_example_query_shows_a_results_table(page: Page) -> None:
     expect(page.locator(".yasr table, .yasr .dataTable").first).to_be_visible(timeout=30_000)
     expect(page.locator(".yasr")).to_contain_text("モビリティ")
     screenshot(page, "query")
+
+
+def test_standards_catalogue_with_coverage_matrix(page: Page) -> None:
+    page.goto("/registry/standards?lang=en")
+    expect(page.locator("h1")).to_have_text("Standards catalogue")
+    expect(page.locator("table.matrix thead th")).to_have_count(17)  # standard + 16 domains
+    assert page.locator("table.matrix tbody tr").count() >= 30
+    screenshot(page, "standards")

@@ -25,6 +25,7 @@ PAGES = [
     "/search?q=%E6%96%BD%E8%A8%AD",
     "/search?q=parking",
     "/query",
+    "/registry/standards",
 ]
 
 

@@ -1,0 +1,88 @@
+"""The registry pages' data: the standards catalogue and the domains x standards matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cityref.browse import PREFIXES, Named, Select, Text, texts_by_key
+
+
+@dataclass
+class StandardRow:
+    iri: str
+    title: Text
+    publisher: Text
+    status: Text
+    version: str
+    homepage: str
+    domains: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CoverageMatrix:
+    domains: list[Named]
+    standards: list[StandardRow]
+    # (standard IRI, domain IRI) -> number of our terms and profiles implementing it
+    cells: dict[tuple[str, str], int]
+    ours: dict[tuple[str, str], list[str]]
+
+
+def standards(select: Select) -> list[StandardRow]:
+    rows = select(
+        PREFIXES
+        + """PREFIX adms: <http://www.w3.org/ns/adms#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
+  ?s a dcterms:Standard ; dcterms:title ?title .
+  OPTIONAL { ?s dcterms:publisher/(rdfs:label|skos:prefLabel) ?publisherLabel }
+  OPTIONAL { ?s adms:status/(skos:prefLabel|rdfs:label) ?statusLabel }
+  OPTIONAL { ?s reg:currentVersion/owl:versionInfo ?version }
+  OPTIONAL { ?s foaf:homepage ?homepage }
+  OPTIONAL { ?s reg:servesDomain ?domain }
+}"""
+    )
+    titles = texts_by_key(rows, "s", "title")
+    publishers = texts_by_key(rows, "s", "publisherLabel")
+    statuses = texts_by_key(rows, "s", "statusLabel")
+    found: dict[str, StandardRow] = {}
+    for row in rows:
+        iri = row["s"].value
+        entry = found.setdefault(
+            iri,
+            StandardRow(
+                iri,
+                titles[iri],
+                publishers.get(iri, Text()),
+                statuses.get(iri, Text()),
+                row["version"].value if "version" in row else "",
+                row["homepage"].value if "homepage" in row else "",
+            ),
+        )
+        if "domain" in row and row["domain"].value not in entry.domains:
+            entry.domains.append(row["domain"].value)
+    return sorted(found.values(), key=lambda s: s.title.en or s.title.ja)
+
+
+def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
+    """The catalogue's standards against the 16 domains, from the coverage-matrix query
+    (docs/examples/coverage-matrix.rq), with the count of our implementations per cell."""
+    domain_rows = select(
+        PREFIXES
+        + """SELECT ?d ?label ?table ?pos WHERE {
+  ?row landscape:rowDomain ?d ; landscape:tableNumber ?table ; landscape:position ?pos .
+  OPTIONAL { ?d skos:prefLabel ?label }
+} ORDER BY ?table ?pos"""
+    )
+    labels = texts_by_key(domain_rows, "d", "label")
+    domains: list[Named] = []
+    for row in domain_rows:
+        if row["d"].value not in {d.iri for d in domains}:
+            domains.append(Named(row["d"].value, labels[row["d"].value]))
+    cells: dict[tuple[str, str], int] = {}
+    ours: dict[tuple[str, str], list[str]] = {}
+    for row in select(matrix_query):
+        key = (row["standard"].value, row["domain"].value)
+        cells[key] = int(row["implementations"].value)
+        listed = row["ourTermsAndProfiles"].value if "ourTermsAndProfiles" in row else ""
+        ours[key] = sorted(listed.split())
+    return CoverageMatrix(domains, standards(select), cells, ours)
