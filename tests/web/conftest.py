@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from cityref.build import build_store
 from cityref.settings import Settings, load_settings
-from tests.conftest import BASE_IRI, TOY
+from tests.conftest import BASE_IRI, REPO, TOY
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +43,18 @@ def client(app: Flask) -> FlaskClient:
 
 def store_path(settings: Settings) -> Path:
     return settings.store
+
+
+@pytest.fixture(scope="session")
+def model_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    store = tmp_path_factory.mktemp("model") / "store"
+    build_store(store, REPO, BASE_IRI)
+    settings = load_settings(
+        {"CITYREF_STORE": str(store), "CITYREF_SOURCES": str(REPO), "CITYREF_RATE_LIMIT": "100000"}
+    )
+    yield create_app(settings, {"TESTING": True})
+
+
+@pytest.fixture
+def model_client(model_app: Flask) -> FlaskClient:
+    return model_app.test_client()

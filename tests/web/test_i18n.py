@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from app.i18n import MESSAGES
-from cityref.build import build_store
-from cityref.settings import load_settings
-from tests.conftest import BASE_IRI, REPO
 
 PAGES = [
     "/",
@@ -27,21 +21,6 @@ PAGES = [
     "/query",
     "/registry/standards",
 ]
-
-
-@pytest.fixture(scope="module")
-def model_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    store = tmp_path_factory.mktemp("model") / "store"
-    build_store(store, REPO, BASE_IRI)
-    settings = load_settings(
-        {"CITYREF_STORE": str(store), "CITYREF_SOURCES": str(REPO), "CITYREF_RATE_LIMIT": "100000"}
-    )
-    yield create_app(settings, {"TESTING": True})
-
-
-@pytest.fixture
-def model_client(model_app: Flask) -> FlaskClient:
-    return model_app.test_client()
 
 
 def test_every_message_has_both_languages() -> None:

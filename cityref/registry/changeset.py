@@ -1,0 +1,178 @@
+"""RDF changesets: statements to add and to delete, each in the named graph of a source file.
+
+A changeset is two TriG documents, *additions* and *deletions*. A statement in the named graph
+``<base>graph/<path>`` (the graph ``cityref build`` gives the file ``<path>.ttl``) changes that
+file; a statement in the default graph changes the file that already describes its subject.
+Applying one rewrites only the affected subject blocks of each file (see turtle_writer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    parse,
+    serialize,
+)
+
+from cityref.registry.durable import RegistryError, read_bytes, write_atomic
+from cityref.registry.turtle_writer import TurtleFile, patch_text
+from cityref.registry.vocab import PREFIXES
+from cityref.sources import discover_sources
+
+EDITABLE_FOLDERS = ("ontology", "shapes")
+
+
+@dataclass
+class Changeset:
+    """Statements to add and to delete (quads: the graph names the source file)."""
+
+    additions: list[Quad] = field(default_factory=list)
+    deletions: list[Quad] = field(default_factory=list)
+
+    @staticmethod
+    def from_trig(additions: bytes, deletions: bytes, name: str = "<patch>") -> Changeset:
+        return Changeset(
+            parse_quads(additions, RdfFormat.TRIG, f"{name} (additions)"),
+            parse_quads(deletions, RdfFormat.TRIG, f"{name} (deletions)"),
+        )
+
+    def to_trig(self) -> tuple[str, str]:
+        """(additions, deletions) as TriG text."""
+        return quads_to_trig(self.additions), quads_to_trig(self.deletions)
+
+    @property
+    def subjects(self) -> list[str]:
+        """The named subjects the changeset touches, sorted."""
+        found = {
+            q.subject.value
+            for q in [*self.additions, *self.deletions]
+            if isinstance(q.subject, NamedNode)
+        }
+        return sorted(found)
+
+    def is_empty(self) -> bool:
+        return not self.additions and not self.deletions
+
+
+def parse_quads(data: bytes, fmt: RdfFormat, name: str) -> list[Quad]:
+    if not data.strip():
+        return []
+    try:
+        return list(parse(data, fmt))
+    except (SyntaxError, ValueError) as exc:
+        raise RegistryError(f"{name}: does not parse: {exc} / 構文解析できません") from exc
+
+
+def quads_to_trig(quads: list[Quad]) -> str:
+    if not quads:
+        return ""
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate)))
+    return serialize(ordered, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)).decode("utf-8")
+
+
+def graph_to_path(graph: str, base_iri: str) -> PurePosixPath | None:
+    """The source path (``ontology/core.ttl``) of a build graph IRI, or None."""
+    prefix = base_iri + "graph/"
+    if not graph.startswith(prefix):
+        return None
+    path = PurePosixPath(graph[len(prefix) :] + ".ttl")
+    if path.parts[0] not in EDITABLE_FOLDERS or ".." in path.parts:
+        return None
+    return path
+
+
+def _subject_files(root: Path) -> dict[str, list[PurePosixPath]]:
+    """Named subject IRI -> the editable source files describing it."""
+    out: dict[str, list[PurePosixPath]] = {}
+    for source in discover_sources(root):
+        if source.folder not in EDITABLE_FOLDERS:
+            continue
+        text = source.absolute_path.read_text(encoding="utf-8")
+        for subject in TurtleFile(text, source.display_path).subjects():
+            out.setdefault(subject.value, []).append(source.relative_path)
+    return out
+
+
+def _file_for(
+    quad: Quad, root: Path, base_iri: str, index: dict[str, list[PurePosixPath]] | None
+) -> tuple[PurePosixPath, dict[str, list[PurePosixPath]] | None]:
+    if not isinstance(quad.graph_name, DefaultGraph):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        path = graph_to_path(graph, base_iri)
+        if path is None:
+            raise RegistryError(
+                f"graph <{graph}> is not a source file under ontology/ or shapes/ "
+                f"(expected {base_iri}graph/ontology/… or …/graph/shapes/…) / "
+                "グラフ名がソースファイルを指していません"
+            )
+        return path, index
+    if index is None:
+        index = _subject_files(root)
+    files = index.get(quad.subject.value, []) if isinstance(quad.subject, NamedNode) else []
+    if len(files) != 1:
+        where = "no source file" if not files else f"{len(files)} files"
+        raise RegistryError(
+            f"<{quad.subject}>: {where} describe it; put the statement in the named graph of "
+            "the file to change / 対象ファイルを名前付きグラフで指定してください"
+        )
+    return files[0], index
+
+
+def apply_changeset(root: Path, changeset: Changeset, base_iri: str) -> list[PurePosixPath]:
+    """Apply to the Turtle sources under ``root``; the changed files' paths.
+
+    Every file is patched in memory first; nothing is written unless all patches apply.
+    The caller holds the registry lock.
+    """
+    per_file: dict[PurePosixPath, tuple[list[Triple], list[Triple]]] = {}
+    index: dict[str, list[PurePosixPath]] | None = None
+    for quads, slot in ((changeset.deletions, 1), (changeset.additions, 0)):
+        # Blank-node descriptions follow the statement that links them.
+        for q in quads:
+            if isinstance(q.subject, BlankNode):
+                continue
+            path, index = _file_for(q, root, base_iri, index)
+            entry = per_file.setdefault(path, ([], []))
+            entry[slot].append(q.triple)
+            if slot == 0 and isinstance(q.object, BlankNode):
+                entry[0].extend(_bnode_closure(quads, q.object))
+    new_texts: dict[PurePosixPath, str] = {}
+    for path, (additions, deletions) in sorted(per_file.items()):
+        target = root / path
+        if not target.is_file():
+            raise RegistryError(f"{path}: no such source file / ソースファイルがありません")
+        old = read_bytes(target).decode("utf-8")
+        new = patch_text(old, str(path), additions, deletions)
+        try:
+            parse(new.encode("utf-8"), RdfFormat.TURTLE)
+        except SyntaxError as exc:  # a bug in the writer must not reach the sources
+            raise RegistryError(f"{path}: patched text does not parse: {exc}") from exc
+        if new != old:
+            new_texts[path] = new
+    for path, text in new_texts.items():
+        write_atomic(root / path, text.encode("utf-8"))
+    return sorted(new_texts)
+
+
+def _bnode_closure(quads: list[Quad], node: BlankNode) -> list[Triple]:
+    out: list[Triple] = []
+    todo, done = [node], set()
+    while todo:
+        current = todo.pop()
+        if current in done:
+            continue
+        done.add(current)
+        for q in quads:
+            if q.subject == current:
+                out.append(q.triple)
+                if isinstance(q.object, BlankNode):
+                    todo.append(q.object)
+    return out

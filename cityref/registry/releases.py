@@ -1,0 +1,243 @@
+"""Numbered releases: snapshots of ontology/ and shapes/ under registry/releases/<version>/.
+
+A release folder mirrors the sources' layout::
+
+    registry/releases/1.1.0/release.ttl          the release record (reg:Release)
+    registry/releases/1.1.0/ontology/**.ttl      the ontology as released
+    registry/releases/1.1.0/shapes/<id>/*.ttl    every profile as released
+
+``cityref build`` loads each of these files as its own named graph
+(``<base>graph/registry/releases/1.1.0/ontology/core`` …), so every release stays queryable.
+In the snapshot each owl:Ontology's owl:versionIRI is set to ``<ontology IRI>/<version>``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
+
+from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
+from cityref.registry.turtle_writer import patch_text, write_document
+from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
+
+RELEASES = Path("registry") / "releases"
+WORKING = "working"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$")
+_LANG_HEADING = re.compile(r"^#+\s*(ja|en|日本語|english)\s*$", re.IGNORECASE)
+SNAPSHOT_FOLDERS = ("ontology", "shapes")
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    iri: str
+    issued: str
+    folder: Path
+
+
+def semver_key(version: str) -> tuple[int, int, int, int, str]:
+    m = _SEMVER.match(version)
+    if not m:
+        raise RegistryError(
+            f"{version!r} is not a semantic version (MAJOR.MINOR.PATCH) / "
+            "セマンティックバージョン（例 1.2.0）ではありません"
+        )
+    pre = m.group(4)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, pre or "")
+
+
+def release_iri(base_iri: str, version: str) -> str:
+    return f"{base_iri}registry/release/{version}"
+
+
+def split_notes(text: str, name: str) -> dict[str, str]:
+    """Notes in Markdown with a ``# ja`` and a ``# en`` section -> {"ja": …, "en": …}."""
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        m = _LANG_HEADING.match(line.strip())
+        if m:
+            word = m.group(1).lower()
+            current = "ja" if word in ("ja", "日本語") else "en"
+            sections.setdefault(current, [])
+        elif current is not None:
+            sections[current].append(line)
+    notes = {lang: "\n".join(lines).strip() for lang, lines in sections.items()}
+    missing = [lang for lang in ("ja", "en") if not notes.get(lang)]
+    if missing:
+        raise RegistryError(
+            f"{name}: release notes need a '# ja' and a '# en' section; missing: "
+            f"{', '.join(missing)} / リリースノートには '# ja' と '# en' の節が必要です"
+        )
+    return notes
+
+
+def list_releases(root: Path) -> list[Release]:
+    """Every release under registry/releases/, oldest first."""
+    folder = root / RELEASES
+    out: list[Release] = []
+    if not folder.is_dir():
+        return out
+    for sub in folder.iterdir():
+        record = sub / "release.ttl"
+        if not (sub.is_dir() and record.is_file() and _SEMVER.match(sub.name)):
+            continue
+        issued = ""
+        iri = ""
+        for q in parse(read_bytes(record), RdfFormat.TURTLE):
+            if q.predicate == dct("issued") and isinstance(q.object, Literal):
+                issued, iri = q.object.value, q.subject.value
+        out.append(Release(sub.name, iri, issued, sub))
+    return sorted(out, key=lambda r: semver_key(r.version))
+
+
+def tree(root: Path, ref: str) -> Path:
+    """The folder holding ontology/ and shapes/ for a release version or ``working``."""
+    if ref == WORKING:
+        return root
+    semver_key(ref)
+    folder = root / RELEASES / ref
+    if not (folder / "release.ttl").is_file():
+        known = ", ".join(r.version for r in list_releases(root)) or "none"
+        raise RegistryError(
+            f"no release {ref} under {root / RELEASES} (known: {known}) / リリース {ref} はありません"
+        )
+    return folder
+
+
+def _snapshot_files(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for name in SNAPSHOT_FOLDERS:
+        for path in sorted((root / name).rglob("*.ttl")):
+            if "examples" not in path.relative_to(root).parts and path.is_file():
+                files.append(path)
+    return files
+
+
+def _with_version_iri(text: str, name: str, version: str) -> str:
+    """Set owl:versionIRI (and owl:versionInfo) of every owl:Ontology in a snapshot file."""
+    triples = [q.triple for q in parse(text.encode("utf-8"), RdfFormat.TURTLE)]
+    ontologies = [
+        t.subject
+        for t in triples
+        if t.predicate == RDF_TYPE and t.object == NamedNode(OWL + "Ontology")
+    ]
+    additions: list[Triple] = []
+    deletions: list[Triple] = []
+    for o in ontologies:
+        for t in triples:
+            if t.subject == o and t.predicate.value in (OWL + "versionIRI", OWL + "versionInfo"):
+                deletions.append(t)
+        base = o.value.rstrip("/#")
+        additions.append(Triple(o, NamedNode(OWL + "versionIRI"), NamedNode(f"{base}/{version}")))
+        additions.append(Triple(o, NamedNode(OWL + "versionInfo"), Literal(version)))
+    if not ontologies:
+        return text
+    return patch_text(text, name, additions, deletions)
+
+
+def create_release(
+    root: Path,
+    version: str,
+    notes: dict[str, str],
+    base_iri: str,
+    issued: datetime | None = None,
+) -> Release:
+    """Snapshot ontology/ and shapes/ as release ``version`` (newer than every release)."""
+    semver_key(version)
+    when = (issued or datetime.now(UTC)).date().isoformat()
+    with registry_lock(root):
+        existing = list_releases(root)
+        if existing and semver_key(version) <= semver_key(existing[-1].version):
+            raise RegistryError(
+                f"release {version} is not newer than the latest, {existing[-1].version} / "
+                f"リリース {version} は最新版 {existing[-1].version} より新しくありません"
+            )
+        target = root / RELEASES / version
+        if target.exists():
+            raise RegistryError(f"{target}: already exists / 既に存在します")
+        staging = root / RELEASES / f".{version}.staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        iri = release_iri(base_iri, version)
+        record: list[Triple] = []
+        subject = NamedNode(iri)
+        record += [
+            Triple(subject, RDF_TYPE, reg("Release")),
+            Triple(subject, NamedNode(OWL + "versionInfo"), Literal(version)),
+            Triple(subject, NamedNode(OWL + "versionIRI"), NamedNode(f"{base_iri}release/{version}")),
+            Triple(subject, dct("issued"), Literal(when, datatype=NamedNode(XSD + "date"))),
+            Triple(subject, dct("title"), Literal(f"cityref {version}", language="en")),
+            Triple(subject, dct("title"), Literal(f"cityref 第 {version} 版", language="ja")),
+        ]
+        for lang, text in sorted(notes.items()):
+            record.append(Triple(subject, reg("notes"), Literal(text, language=lang)))
+        for path in _snapshot_files(root):
+            relative = path.relative_to(root)
+            text = read_bytes(path).decode("utf-8")
+            if relative.parts[0] == "ontology":
+                text = _with_version_iri(text, str(relative), version)
+            write_atomic(staging / relative, text.encode("utf-8"))
+            graph = f"{base_iri}graph/{(RELEASES / version / relative).with_suffix('').as_posix()}"
+            record.append(Triple(subject, dct("hasPart"), NamedNode(graph)))
+        from cityref.registry.proposals import mark_merged
+
+        for proposal in mark_merged(root, iri):
+            record.append(Triple(subject, reg("includesProposal"), NamedNode(proposal)))
+        comment = f"Release {version} of the cityref Reference Model (written by cityref release)."
+        write_atomic(
+            staging / "release.ttl", write_document(record, PREFIXES, comment).encode("utf-8")
+        )
+        staging.rename(target)
+    return Release(version, iri, when, target)
+
+
+def ontology_bytes(folder: Path) -> bytes:
+    """Every ontology/**.ttl of a tree as one N-Triples document."""
+    triples: list[Triple] = []
+    for path in sorted((folder / "ontology").rglob("*.ttl")):
+        try:
+            triples += [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
+        except SyntaxError as exc:
+            raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+    return serialize(triples, format=RdfFormat.N_TRIPLES)
+
+
+def profile_folder(folder: Path, profile_id: str) -> Path:
+    """The folder under ``<tree>/shapes`` of the profile whose dcterms:identifier is ``id``."""
+    shapes = folder / "shapes"
+    ident = NamedNode(DCT + "identifier")
+    for profile_ttl in sorted(shapes.glob("*/profile.ttl")):
+        for q in parse(read_bytes(profile_ttl), RdfFormat.TURTLE):
+            if q.predicate == ident and isinstance(q.object, Literal):
+                if q.object.value == profile_id:
+                    return profile_ttl.parent
+    if (shapes / profile_id).is_dir() and profile_id != "common":
+        return shapes / profile_id
+    raise RegistryError(
+        f"no profile {profile_id!r} in {shapes} / プロファイル {profile_id} はありません"
+    )
+
+
+def tree_profile_shapes(folder: Path, profile_id: str) -> bytes:
+    """A profile's shapes (every .ttl but profile.ttl) plus shapes/common/, as Turtle."""
+    directory = profile_folder(folder, profile_id)
+    parts = [read_bytes(p) for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
+    parts += [read_bytes(p) for p in sorted((folder / "shapes" / "common").glob("*.ttl"))]
+    return b"\n".join(parts)
+
+
+def profile_shapes_at(version: str, profile_id: str, root: Path | None = None) -> bytes:
+    """The shapes of ``profile_id`` as they were in release ``version`` (or ``working``).
+
+    This is what ``cityref validate --profile ID@VERSION`` validates against.
+    """
+    if root is None:
+        from cityref.settings import load_settings
+
+        root = load_settings().sources
+    return tree_profile_shapes(tree(root, version), profile_id)
