@@ -120,6 +120,23 @@ SETTINGS: tuple[Setting, ...] = (
         "1 クライアントアドレスがサーバワーカーごとに 1 分間に送れるリクエスト数。超えると 429。",
     ),
     Setting(
+        "validation_timeout",
+        float,
+        120.0,
+        "CITYREF_VALIDATION_TIMEOUT",
+        "Seconds one validation may run before its worker process is killed.",
+        "1 回の検証の制限時間（秒）。超えるとワーカープロセスを停止します。",
+    ),
+    Setting(
+        "async_validation_bytes",
+        int,
+        5 * 1024 * 1024,
+        "CITYREF_ASYNC_VALIDATION_BYTES",
+        "Uploads larger than this are validated as a job in the background (202 and a job URL).",
+        "これより大きいアップロードはバックグラウンドのジョブとして検証します"
+        "（202 とジョブの URL）。",
+    ),
+    Setting(
         "max_upload_bytes",
         int,
         50 * 1024 * 1024,
@@ -146,6 +163,8 @@ class Settings:
     max_query_bytes: int
     workers: int
     rate_limit: int
+    validation_timeout: float
+    async_validation_bytes: int
     max_upload_bytes: int
 
     def with_(self, **changes: Any) -> Settings:

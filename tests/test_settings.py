@@ -32,6 +32,8 @@ def test_environment_overrides_every_setting() -> None:
         "CITYREF_MAX_QUERY_BYTES": "2048",
         "CITYREF_WORKERS": "2",
         "CITYREF_RATE_LIMIT": "30",
+        "CITYREF_VALIDATION_TIMEOUT": "30",
+        "CITYREF_ASYNC_VALIDATION_BYTES": "100000",
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)

@@ -102,7 +102,11 @@ def deprecated_terms(ontology: bytes, fmt: RdfFormat = RdfFormat.TURTLE) -> list
             continue
         out.append(
             DeprecatedTerm(
-                term.value, st, kind, tuple(sorted(replaced.get(term, ()))), labels.get(term.value, {})
+                term.value,
+                st,
+                kind,
+                tuple(sorted(replaced.get(term, ()))),
+                labels.get(term.value, {}),
             )
         )
     return out
@@ -117,7 +121,11 @@ def _messages(term: DeprecatedTerm, labels: dict[str, dict[str, str]]) -> tuple[
     ja = f"{name(term.iri, 'ja')} は{state_ja}の用語です。"
     en = f"{name(term.iri, 'en')} is a {term.state} term."
     if term.replacements:
-        ja += "代わりに " + "、".join(name(r, "ja") for r in term.replacements) + " を使ってください。"
+        ja += (
+            "代わりに "
+            + "、".join(name(r, "ja") for r in term.replacements)
+            + " を使ってください。"
+        )
         en += " Use " + " or ".join(name(r, "en") for r in term.replacements) + " instead."
     else:
         ja += "置き換える用語はありません。"

@@ -169,7 +169,9 @@ def create_release(
         record += [
             Triple(subject, RDF_TYPE, reg("Release")),
             Triple(subject, NamedNode(OWL + "versionInfo"), Literal(version)),
-            Triple(subject, NamedNode(OWL + "versionIRI"), NamedNode(f"{base_iri}release/{version}")),
+            Triple(
+                subject, NamedNode(OWL + "versionIRI"), NamedNode(f"{base_iri}release/{version}")
+            ),
             Triple(subject, dct("issued"), Literal(when, datatype=NamedNode(XSD + "date"))),
             Triple(subject, dct("title"), Literal(f"cityref {version}", language="en")),
             Triple(subject, dct("title"), Literal(f"cityref 第 {version} 版", language="ja")),

@@ -61,7 +61,7 @@ class TermWriter:
                 if local == "" or _LOCAL.match(local):
                     best, best_ns = name, ns
         if best_ns:
-            return f"{best}:{node.value[len(best_ns):]}"
+            return f"{best}:{node.value[len(best_ns) :]}"
         return f"<{node.value}>"
 
     def literal(self, lit: Literal) -> str:
@@ -357,9 +357,7 @@ def group_by_subject(triples: Sequence[Triple]) -> dict[NamedNode, list[Triple]]
     return out
 
 
-def write_document(
-    triples: Sequence[Triple], prefixes: dict[str, str], comment: str = ""
-) -> str:
+def write_document(triples: Sequence[Triple], prefixes: dict[str, str], comment: str = "") -> str:
     """A whole Turtle document: comment, prefixes, then one block per named subject (sorted)."""
     terms = TermWriter(dict(prefixes))
     writer = BlockWriter(terms)

@@ -26,7 +26,9 @@ class CompiledShape:
     property_shapes: tuple[Term, ...]
 
 
-def compile_shape(shape: Shape, shapes: ShapesGraph) -> CompiledShape:
+def compile_shape(
+    shape: Shape, shapes: ShapesGraph, subclasses: core_value.SubclassesFn | None = None
+) -> CompiledShape:
     """Translate a shape's constraint parameters into checks."""
     checks: list[CheckFn] = []
     checks += core_cardinality.checks(shape)
@@ -35,7 +37,7 @@ def compile_shape(shape: Shape, shapes: ShapesGraph) -> CompiledShape:
     checks += core_logical.checks(shape)
     checks += sparql_constraints.checks(shape, shapes)
     return CompiledShape(
-        value_checks=tuple(core_value.value_checks(shape)),
+        value_checks=tuple(core_value.value_checks(shape, subclasses)),
         checks=tuple(checks),
         property_shapes=tuple(shape.values("property")),
     )

@@ -16,7 +16,13 @@ from cityref.validation.graph import Graph
 from cityref.validation.model import Focus, Result, ValueCheck, focus_values
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
-from cityref.validation.terms import RDFS_SUBCLASSOF, Term, decode, encode_shapes_term
+from cityref.validation.terms import (
+    RDFS_SUBCLASSOF,
+    Term,
+    decode,
+    encode_shapes_term,
+    sparql_term,
+)
 
 SHAPES_GRAPH_IRI = NamedNode("urn:cityref:graph:shapes")
 
@@ -34,6 +40,7 @@ class Validator:
         self._conformance: dict[Term, dict[Term, bool]] = {}
         self._local = threading.local()  # per-thread recursion guard for failing()
         self._shapes_loaded = False
+        self._subclasses: dict[Term, list[Term]] = {}
 
     # -- Context -------------------------------------------------------------------------
     def select(self, query: str) -> list[QuerySolution]:
@@ -118,10 +125,21 @@ class Validator:
         )
 
     # -- evaluation ----------------------------------------------------------------------
+    def subclasses(self, cls: Term) -> list[Term]:
+        """``cls`` and its subclasses in the data store (computed once per class)."""
+        key = encode_shapes_term(cls)
+        if key not in self._subclasses:
+            query = (
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASSOF.value}>* {sparql_term(key)} }}"
+            )
+            found = [r["c"] for r in self.select(query)]
+            self._subclasses[key] = list(dict.fromkeys([key, *found]))
+        return self._subclasses[key]
+
     def compiled(self, shape: Shape) -> CompiledShape:
         """The shape's checks, compiled once."""
         if shape.node not in self._compiled:
-            self._compiled[shape.node] = compile_shape(shape, self.shapes)
+            self._compiled[shape.node] = compile_shape(shape, self.shapes, self.subclasses)
         return self._compiled[shape.node]
 
     def check_shape(self, shape: Shape, focus: Focus) -> list[Result]:
