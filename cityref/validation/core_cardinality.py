@@ -2,7 +2,7 @@
 
 Counting the values of every focus node (GROUP BY) is the slow part on large data, so the
 check first finds *candidates* with cheap patterns, one per bound: a node without any value
-(minCount 1), without two distinct values (minCount 2), with two distinct values (maxCount 1).
+(minCount 1), without two distinct values (minCount 2), with two or three (maxCount 1 or 2).
 Other bounds fall back to counting. Only the candidates are then counted exactly, and every
 bound is tested on those exact counts.
 """
@@ -78,6 +78,12 @@ def _candidate_queries(shape: Shape, focus: Focus, mins: list[int], maxs: list[i
     for m in sorted(set(maxs)):
         if m == 1 and two:
             queries.append(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} {two} }}")
+        elif m == 2 and two:
+            three = (
+                f"?this {path} ?_a , ?_b , ?_c . FILTER(!sameTerm(?_a, ?_b) && "
+                "!sameTerm(?_a, ?_c) && !sameTerm(?_b, ?_c))"
+            )
+            queries.append(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} {three} }}")
         else:
             queries.append(
                 f"SELECT ?this WHERE {{ {focus_values(shape, focus)} }} "

@@ -8,6 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
+from tests.conftest import REPO
+
+REAL = REPO.parent / "shared" / "data" / "real"
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +73,15 @@ def test_standards_catalogue_with_coverage_matrix(page: Page) -> None:
     expect(page.locator("table.matrix thead th")).to_have_count(17)  # standard + 16 domains
     assert page.locator("table.matrix tbody tr").count() >= 30
     screenshot(page, "standards")
+
+
+def test_upload_a_real_csv_and_see_a_violation_with_its_row(page: Page) -> None:
+    toilets = REAL / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
+    page.goto("/validate")
+    page.set_input_files("#file", str(toilets))
+    page.click("button[type=submit]")
+    expect(page.locator("p.verdict")).to_have_text("適合していません。")
+    first_row = page.locator("tr.violation").first
+    expect(first_row).to_contain_text("行")
+    expect(first_row).to_contain_text("設置位置")
+    screenshot(page, "report")

@@ -20,6 +20,7 @@ PAGES = [
     "/search?q=parking",
     "/query",
     "/registry/standards",
+    "/validate",
 ]
 
 

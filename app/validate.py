@@ -1,0 +1,200 @@
+"""Validation over HTTP: ``POST /api/validate`` for pipelines, ``/validate`` for people.
+
+Both create a job (:mod:`cityref.jobs`). Uploads up to ``async_validation_bytes`` are checked
+in the request (in a worker process with the validation time limit); larger ones run in the
+background and the answer is 202 with the job's URL to poll.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+
+from app.errors import ApiError
+from app.i18n import current_language
+from app.query_service import query_service
+from cityref.jobs import (
+    Job,
+    JobNotFound,
+    create_job,
+    job_file,
+    read_job,
+    run_job,
+    start_job_process,
+)
+from cityref.profiles import list_profiles
+from cityref.settings import Settings
+from cityref.validation import ValidationOptions
+
+bp = Blueprint("validate", __name__)
+CSRF_COOKIE = "cityref_csrf"
+#: A raw body's media type -> the file name the input adapters read it as.
+BODY_NAMES = {
+    "text/csv": "upload.csv",
+    "application/zip": "upload.zip",
+    "application/x-zip-compressed": "upload.zip",
+    "text/turtle": "upload.ttl",
+    "application/n-triples": "upload.nt",
+    "application/rdf+xml": "upload.rdf",
+    "application/ld+json": "upload.jsonld",
+    "application/json": "upload.json",
+    "application/trig": "upload.trig",
+    "application/n-quads": "upload.nq",
+}
+REPORT_TYPES = {
+    "application/json": None,
+    "text/turtle": "report.ttl",
+    "application/ld+json": "report.jsonld",
+    "text/csv": "results.csv",
+}
+
+
+def _settings() -> Settings:
+    return query_service().settings
+
+
+def _uploads() -> list[tuple[bytes, str]]:
+    """The uploaded files, or the raw body with a name from its media type."""
+    if request.files:
+        files = [f for f in request.files.getlist("file") if f.filename or f.content_length]
+        uploads = [(f.read(), f.filename or "upload") for f in files]
+        if uploads:
+            return uploads
+    pasted = request.form.get("text", "")
+    if pasted.strip():
+        return [(pasted.encode("utf-8"), request.form.get("filename") or "pasted.csv")]
+    body = request.get_data(cache=False)
+    if not body:
+        raise ApiError(
+            400,
+            "send the data as multipart 'file' parts or as the body with its Content-Type",
+            "データを multipart の file として、または本文として Content-Type 付きで送ってください",
+        )
+    name = request.args.get("filename") or BODY_NAMES.get(request.mimetype or "")
+    if name is None:
+        raise ApiError(
+            415,
+            f"cannot read a body of type {request.mimetype!r}; give ?filename= with an extension",
+            "この Content-Type は読めません。?filename= で拡張子を示してください",
+        )
+    return [(body, name)]
+
+
+def _start(data: bytes, name: str, profile: str | None) -> Job:
+    settings = _settings()
+    job = create_job(settings.store, data, name, profile)
+    if len(data) > settings.async_validation_bytes:
+        start_job_process(settings.store, job.id, settings.validation_timeout)
+        return job
+    options = ValidationOptions(time_limit=settings.validation_timeout)
+    return run_job(settings.store, job.id, options)
+
+
+def _job_answer(job: Job) -> Response:
+    """The job's report by Accept: cityref JSON (default), W3C Turtle or JSON-LD, CSV."""
+    if job.state in ("queued", "running"):
+        pending = {"job": job.id, "state": job.state, "poll": url_for(".job", job_id=job.id)}
+        response = Response(json.dumps(pending), status=202, mimetype="application/json")
+        response.headers["Location"] = url_for(".job", job_id=job.id)
+        response.headers["Retry-After"] = "2"
+        return response
+    if job.state == "failed":
+        error = job.error or {"en": "failed", "ja": "失敗しました"}
+        raise ApiError(422, error["en"], error["ja"])
+    store = _settings().store
+    wanted = request.accept_mimetypes.best_match(list(REPORT_TYPES)) or "application/json"
+    report_file = REPORT_TYPES[wanted]
+    if report_file is not None:
+        return send_file(job_file(store, job.id, report_file), mimetype=wanted)
+    lang = request.args.get("lang") or current_language()
+    lang = lang if lang in ("ja", "en") else "en"
+    report = json.loads(job_file(store, job.id, f"report.{lang}.json").read_text("utf-8"))
+    located = json.loads(job_file(store, job.id, "locations.json").read_text("utf-8"))
+    body: dict[str, Any] = {
+        "job": job.id,
+        "file": job.filename,
+        "profile": job.profile_used,
+        "profile_note": job.profile_note.get(lang),
+        "conforms": job.conforms,
+        "counts": job.counts,
+        "results": located[lang],
+        "report": report,
+    }
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+
+
+@bp.route("/api/validate", methods=["POST"])
+def api_validate() -> Response:
+    profile = request.values.get("profile") or None
+    jobs = [_start(data, name, profile) for data, name in _uploads()]
+    if len(jobs) == 1:
+        return _job_answer(jobs[0])
+    listing = [{"job": j.id, "file": j.filename, "state": j.state} for j in jobs]
+    return Response(json.dumps({"jobs": listing}), status=202, mimetype="application/json")
+
+
+@bp.route("/api/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    return _job_answer(_read(job_id))
+
+
+@bp.route("/api/jobs/<job_id>/<name>")
+def job_download(job_id: str, name: str) -> Response:
+    try:
+        path = job_file(_settings().store, job_id, name)
+    except JobNotFound as exc:
+        raise ApiError(404, str(exc), "ありません") from None
+    mimetypes = {".json": "application/json", ".ttl": "text/turtle", ".csv": "text/csv"}
+    mimetype = "application/ld+json" if name.endswith(".jsonld") else mimetypes[Path(name).suffix]
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{job_id}-{name}")
+
+
+def _read(job_id: str) -> Job:
+    try:
+        return read_job(_settings().store, job_id)
+    except JobNotFound as exc:
+        raise ApiError(404, str(exc), "そのジョブはありません") from None
+
+
+@bp.route("/validate", methods=["GET"])
+def validate_page() -> Response:
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    profiles = [p for p in list_profiles(_settings().sources / "shapes") if p.is_data_profile]
+    page = render_template("validate.html", profiles=profiles, csrf=token)
+    response = Response(page, mimetype="text/html")
+    response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=True)
+    return response
+
+
+@bp.route("/validate", methods=["POST"])
+def validate_form() -> Response:
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token or not secrets.compare_digest(token, request.form.get("csrf", "")):
+        raise ApiError(
+            403,
+            "the form has expired: open the validation page again",
+            "フォームの有効期限が切れました。検証ページを開き直してください",
+        )
+    profile = request.form.get("profile") or None
+    (data, name), *_rest = _uploads()
+    job = _start(data, name, profile)
+    return redirect(url_for(".report_page", job_id=job.id), code=303)  # type: ignore[return-value]
+
+
+@bp.route("/validate/<job_id>")
+def report_page(job_id: str) -> str:
+    job = _read(job_id)
+    lang = current_language()
+    results: list[dict[str, Any]] = []
+    if job.state == "done":
+        path = job_file(_settings().store, job.id, "locations.json")
+        results = json.loads(path.read_text("utf-8"))[lang]
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for entry in results:
+        shape = groups.setdefault(entry["shape"] or "", {})
+        shape.setdefault(entry["focus"] or "", []).append(entry)
+    return render_template("report.html", job=job, groups=groups, total=len(results))

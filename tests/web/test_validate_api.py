@@ -1,0 +1,129 @@
+"""Validation over HTTP: uploads, raw bodies, detection, report formats, jobs, the page."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import rdflib
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import REPO
+
+REAL = REPO.parent / "shared" / "data" / "real"
+TOILETS = REAL / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
+AED = REAL / "yaizu-222127" / "222127_aed.csv"
+
+
+def test_multipart_upload_detects_the_profile_and_locates_results(
+    model_client: FlaskClient,
+) -> None:
+    with open(TOILETS, "rb") as handle:
+        response = model_client.post(
+            "/api/validate",
+            data={"file": (handle, TOILETS.name), "lang": "ja"},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 200, response.data[:400]
+    body = response.json
+    assert body is not None
+    assert body["profile"].startswith("ods-public-toilet@")
+    assert body["conforms"] is False
+    assert body["counts"]["Violation"] >= 1
+    assert all(r["row"] and r["column"] for r in body["results"])
+    assert any("設置位置" in (r["column"] or "") for r in body["results"])
+
+
+def test_raw_body_with_its_content_type_and_a_named_profile(model_client: FlaskClient) -> None:
+    response = model_client.post(
+        "/api/validate?profile=legacy-aed", data=AED.read_bytes(), content_type="text/csv"
+    )
+    assert response.status_code == 200, response.data[:400]
+    assert response.json is not None and response.json["profile"].startswith("legacy-aed@")
+
+
+def test_w3c_report_as_turtle_by_accept(model_client: FlaskClient) -> None:
+    response = model_client.post(
+        "/api/validate",
+        data=TOILETS.read_bytes(),
+        content_type="text/csv",
+        headers={"Accept": "text/turtle"},
+    )
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.data, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, rdflib.RDF.type, sh.ValidationReport) in graph
+    assert (None, sh.conforms, rdflib.Literal(False)) in graph
+
+
+def test_bad_inputs_are_clear_4xx(model_client: FlaskClient) -> None:
+    empty = model_client.post("/api/validate", data=b"", content_type="text/csv")
+    assert empty.status_code == 400
+    unknown = model_client.post("/api/validate", data=b"x", content_type="image/png")
+    assert unknown.status_code == 415
+    undetectable = model_client.post("/api/validate", data=b"a,b\n1,2\n", content_type="text/csv")
+    assert undetectable.status_code == 422
+    assert undetectable.json is not None and undetectable.json["error_ja"]
+    doctype = model_client.post(
+        "/api/validate",
+        data=b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r/>',
+        content_type="application/rdf+xml",
+        query_string={"profile": "gif-facility"},
+    )
+    assert doctype.status_code == 422
+
+
+def test_large_upload_becomes_a_job_to_poll(model_app: Flask) -> None:
+    settings = model_app.config["CITYREF_SETTINGS"]
+    from app import create_app
+
+    small_limit = create_app(settings.with_(async_validation_bytes=100), {"TESTING": True})
+    client = small_limit.test_client()
+    response = client.post("/api/validate", data=TOILETS.read_bytes(), content_type="text/csv")
+    assert response.status_code == 202
+    poll = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while response.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        response = client.get(poll)
+    assert response.status_code == 200, response.data[:300]
+    assert response.json is not None and response.json["conforms"] is False
+
+
+def test_the_page_uploads_and_shows_row_and_column(model_client: FlaskClient) -> None:
+    page = model_client.get("/validate?lang=en")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    without = model_client.post("/validate", data={"text": "a,b\n"})
+    assert without.status_code == 403
+    with open(TOILETS, "rb") as handle:
+        posted = model_client.post(
+            "/validate",
+            data={"csrf": token.group(1), "file": (handle, TOILETS.name), "profile": ""},
+            content_type="multipart/form-data",
+        )
+    assert posted.status_code == 303
+    report = model_client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "does not conform" in report
+    assert "row 2, column" in report
+    job_id = posted.headers["Location"].rsplit("/", 1)[-1]
+    csv_file = model_client.get(f"/api/jobs/{job_id}/results.csv")
+    assert csv_file.status_code == 200 and b"severity" in csv_file.data
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "report.json", "job.json"])
+def test_job_files_are_only_the_reports(model_client: FlaskClient, name: str) -> None:
+    job = "0" * 32
+    assert model_client.get(f"/api/jobs/{job}/{name}").status_code == 404
+
+
+def test_upload_name_cannot_escape_the_job_folder(model_app: Flask) -> None:
+    from cityref.jobs import create_job
+
+    settings = model_app.config["CITYREF_SETTINGS"]
+    job = create_job(settings.store, b"x", "../../../etc/passwd", None)
+    assert job.filename == "passwd"
+    assert (Path(settings.store) / "jobs" / job.id / "input").read_bytes() == b"x"
