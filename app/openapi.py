@@ -131,6 +131,93 @@ SPEC: dict[str, Any] = {
                 "responses": _QUERY_ANSWERS,
             },
         },
+        "/api/validate": {
+            "post": {
+                "operationId": "validate",
+                "summary": "Validate data against a profile (detected when not given)",
+                "parameters": [
+                    {
+                        "name": "profile",
+                        "in": "query",
+                        "description": "A profile id, optionally @VERSION; detected when absent.",
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "lang", "in": "query", "schema": {"enum": ["ja", "en"]}},
+                    {
+                        "name": "filename",
+                        "in": "query",
+                        "description": "Name (extension) to read a raw body as.",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "profile": {"type": "string"},
+                                },
+                            }
+                        },
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                        "application/ld+json": {"schema": {}},
+                        "text/turtle": {"schema": {"type": "string"}},
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The report (cityref JSON, or the W3C report by Accept).",
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            "text/turtle": {"schema": {"type": "string"}},
+                            "application/ld+json": {"schema": {"type": ["object", "array"]}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "202": {
+                        "description": "A large upload: a job to poll at Location.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "400": _ERROR,
+                    "403": _ERROR,
+                    "413": _ERROR,
+                    "415": _ERROR,
+                    "422": _ERROR,
+                    "429": _ERROR,
+                },
+            }
+        },
+        "/api/jobs/{job}": {
+            "get": {
+                "operationId": "job",
+                "summary": "A validation job: 202 while it runs, then its report",
+                "parameters": [
+                    {"name": "job", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The report.",
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            "text/turtle": {"schema": {"type": "string"}},
+                            "application/ld+json": {"schema": {"type": ["object", "array"]}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "202": {
+                        "description": "Still running.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _ERROR,
+                    "422": _ERROR,
+                    "429": _ERROR,
+                },
+            }
+        },
         "/{path}": {
             "get": {
                 "operationId": "dereference",

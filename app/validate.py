@@ -194,6 +194,8 @@ def report_page(job_id: str) -> str:
         path = job_file(_settings().store, job.id, "locations.json")
         results = json.loads(path.read_text("utf-8"))[lang]
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda e: rank.get(e["severity"], 3))  # stable: rows stay in order
     for entry in results:
         shape = groups.setdefault(entry["shape"] or "", {})
         shape.setdefault(entry["focus"] or "", []).append(entry)

@@ -9,7 +9,13 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-OPERATIONS = ["GET /sparql", "POST /sparql", "GET /{path}"]
+OPERATIONS = [
+    "GET /sparql",
+    "POST /sparql",
+    "GET /{path}",
+    "POST /api/validate",
+    "GET /api/jobs/{job}",
+]
 
 
 @pytest.mark.parametrize("label", OPERATIONS)

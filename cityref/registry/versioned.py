@@ -1,0 +1,49 @@
+"""Validation against a profile as it was in a release, with deprecation warnings.
+
+The shapes are the profile's shapes in the release (or the working tree) plus the
+:func:`~cityref.registry.lifecycle.deprecation_shapes` of that tree's ontology; the ontology
+gives the class hierarchy and the labels for messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+from cityref.registry.lifecycle import deprecation_shapes
+from cityref.registry.records import DataFile
+from cityref.registry.releases import ontology_bytes, tree, tree_profile_shapes
+from cityref.validation import Document, Report, ValidationOptions, validate_documents
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``id@version`` -> (id, version); ``id`` alone -> (id, "working")."""
+    ident, _, version = ref.partition("@")
+    return ident, version or "working"
+
+
+def shapes_at(root: Path, version: str, profile_id: str, base_iri: str) -> bytes:
+    """The profile's shapes at ``version`` plus the deprecation warnings of that ontology."""
+    folder = tree(root, version)
+    warnings = deprecation_shapes(ontology_bytes(folder), RdfFormat.N_TRIPLES, base_iri)
+    return tree_profile_shapes(folder, profile_id) + b"\n" + warnings
+
+
+def validate_at(
+    root: Path,
+    profile_ref: str,
+    files: Sequence[DataFile],
+    base_iri: str,
+    options: ValidationOptions | None = None,
+) -> Report:
+    """Validate RDF ``files`` against ``profile_ref`` (``id@version``; ``id`` = working tree)."""
+    ident, version = split_ref(profile_ref)
+    folder = tree(root, version)
+    shapes = Document(shapes_at(root, version, ident, base_iri), RdfFormat.TURTLE, "<shapes>")
+    ontology = Document(ontology_bytes(folder), RdfFormat.N_TRIPLES, f"<ontology {version}>")
+    documents = [Document(f.data, f.format, f.name) for f in files]
+    return validate_documents(
+        documents, shapes, options or ValidationOptions(base_iri=base_iri), ontology=ontology
+    )
