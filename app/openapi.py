@@ -60,6 +60,12 @@ _FORMAT_PARAMETER: dict[str, Any] = {
         "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
     },
 }
+_REPORT_CONTENT: dict[str, Any] = {
+    "application/json": {"schema": {"type": "object"}},
+    "text/turtle": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": ["object", "array"]}},
+    "text/csv": {"schema": {"type": "string"}},
+}
 _QUERY_ANSWERS: dict[str, Any] = {
     "200": {
         "description": "The answer, or the service description when no query is given.",
@@ -171,12 +177,7 @@ SPEC: dict[str, Any] = {
                 "responses": {
                     "200": {
                         "description": "The report (cityref JSON, or the W3C report by Accept).",
-                        "content": {
-                            "application/json": {"schema": {"type": "object"}},
-                            "text/turtle": {"schema": {"type": "string"}},
-                            "application/ld+json": {"schema": {"type": ["object", "array"]}},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
+                        "content": _REPORT_CONTENT,
                     },
                     "202": {
                         "description": "A large upload: a job to poll at Location.",
@@ -201,12 +202,7 @@ SPEC: dict[str, Any] = {
                 "responses": {
                     "200": {
                         "description": "The report.",
-                        "content": {
-                            "application/json": {"schema": {"type": "object"}},
-                            "text/turtle": {"schema": {"type": "string"}},
-                            "application/ld+json": {"schema": {"type": ["object", "array"]}},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
+                        "content": _REPORT_CONTENT,
                     },
                     "202": {
                         "description": "Still running.",

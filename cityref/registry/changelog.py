@@ -32,7 +32,8 @@ def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[
         f"## {old} → {new}" + (" 変更履歴" if ja else " changelog"),
         "",
         (
-            f"{len(changes)} 件の変更、うち {breaking} 件はデータ提供者にとって互換性のない変更です。"
+            f"{len(changes)} 件の変更、うち {breaking} 件は"
+            "データ提供者にとって互換性のない変更です。"
             if ja
             else f"{len(changes)} changes, {breaking} of them breaking for data producers."
         ),
@@ -45,7 +46,9 @@ def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[
         for c in items:
             mark = ("**互換性なし** " if ja else "**breaking** ") if c.breaking else ""
             text = c.message_ja if ja else c.message_en
-            detail = f" (`{c.old}` → `{c.new}`)" if (c.old or c.new) and kind != "term-changed" else ""
+            detail = (
+                f" (`{c.old}` → `{c.new}`)" if (c.old or c.new) and kind != "term-changed" else ""
+            )
             lines.append(f"- {mark}{text}{detail}")
     return lines
 

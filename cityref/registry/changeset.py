@@ -75,7 +75,8 @@ def quads_to_trig(quads: list[Quad]) -> str:
     if not quads:
         return ""
     ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate)))
-    return serialize(ordered, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)).decode("utf-8")
+    data = serialize(ordered, format=RdfFormat.TRIG, prefixes=dict(PREFIXES))
+    return data.decode("utf-8") if data is not None else ""
 
 
 def graph_to_path(graph: str, base_iri: str) -> PurePosixPath | None:

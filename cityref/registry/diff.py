@@ -110,7 +110,7 @@ class _Tree:
         }
         out: dict[str, dict[str, set[str]]] = {s: defaultdict(set) for s in typed}
         for t in self.ontology:
-            if t.subject.value in out and isinstance(t.subject, NamedNode):
+            if isinstance(t.subject, NamedNode) and t.subject.value in out:
                 out[t.subject.value][t.predicate.value].add(_render(t.object, []))
         return out
 
@@ -128,6 +128,7 @@ class _Tree:
             if isinstance(s, NamedNode) and (
                 (
                     t.predicate == RDF_TYPE
+                    and isinstance(t.object, NamedNode)
                     and t.object.value in (SH + "NodeShape", SH + "PropertyShape")
                 )
                 or t.predicate.value == SH + "path"
@@ -317,11 +318,11 @@ def _compare_param(
         return ("shape-loosened", False)
     if param in NUMERIC and len(ov) == 1 and len(nv) == 1:
         try:
-            o = float(next(iter(ov)).split('"')[1])
-            n = float(next(iter(nv)).split('"')[1])
+            lo = float(next(iter(ov)).split('"')[1])
+            hi = float(next(iter(nv)).split('"')[1])
         except (IndexError, ValueError):
             return ("shape-changed", violation)
-        tighter = (n - o) * NUMERIC[param] > 0
+        tighter = (hi - lo) * NUMERIC[param] > 0
         return ("shape-tightened", violation) if tighter else ("shape-loosened", False)
     if param == SH + "in" and len(ov) == 1 and len(nv) == 1:
         o_items = set(next(iter(ov)).strip("( )").split())

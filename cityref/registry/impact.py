@@ -95,8 +95,12 @@ def _revalidate(root: Path, record: ConformanceRecord, new: str, base_iri: str) 
     violations = sum(r.severity.value.endswith("#Violation") for r in report.results)
     warnings = sum(r.severity.value.endswith("#Warning") for r in report.results)
     return Revalidation(
-        record.iri, f"{ident}@{new}", record.verdict, "fail" if violations else "pass",
-        violations, warnings,
+        record.iri,
+        f"{ident}@{new}",
+        record.verdict,
+        "fail" if violations else "pass",
+        violations,
+        warnings,
     )
 
 

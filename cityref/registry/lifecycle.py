@@ -63,7 +63,11 @@ def label_map(triples: list[Triple]) -> dict[str, dict[str, str]]:
     """IRI -> language -> label (rdfs:label, else skos:prefLabel)."""
     out: dict[str, dict[str, str]] = {}
     for t in triples:
-        if t.predicate in _LABELS and isinstance(t.object, Literal):
+        if (
+            t.predicate in _LABELS
+            and isinstance(t.object, Literal)
+            and isinstance(t.subject, NamedNode)
+        ):
             lang = t.object.language or ""
             out.setdefault(t.subject.value, {}).setdefault(lang, t.object.value)
     return out

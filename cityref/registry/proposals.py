@@ -168,7 +168,13 @@ def read_proposal(root: Path, ident: str) -> Proposal:
     s = subjects[0]
 
     def values(p: NamedNode, subject: NamedNode | BlankNode = s) -> list[NamedNode | Literal]:
-        return [t.object for t in triples if t.subject == subject and t.predicate == p]  # type: ignore[misc]
+        return [
+            t.object
+            for t in triples
+            if t.subject == subject
+            and t.predicate == p
+            and isinstance(t.object, NamedNode | Literal)
+        ]
 
     def one(p: NamedNode, subject: NamedNode | BlankNode = s) -> str:
         found = values(p, subject)
@@ -267,7 +273,8 @@ def accept_proposal(
         s = NamedNode(proposal.iri)
         activity = NamedNode(f"{proposal.iri}/acceptance")
         agent = NamedNode(f"{proposal.iri}/acceptance/agent")
-        additions += status_add + [
+        additions += status_add
+        additions += [
             Triple(activity, RDF_TYPE, prov("Activity")),
             Triple(activity, prov("used"), s),
             Triple(activity, prov("wasAssociatedWith"), agent),

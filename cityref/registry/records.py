@@ -295,10 +295,14 @@ def _read_records(path: Path, system: str) -> list[ConformanceRecord]:
                 violations=int(first(node, "violationCount") or 0),
                 warnings=int(first(node, "warningCount") or 0),
                 infos=int(first(node, "infoCount") or 0),
-                data_sha256=sorted(str(getattr(v, "value", "")) for v in props.get(reg("dataSha256").value, [])),
+                data_sha256=sorted(
+                    str(getattr(v, "value", "")) for v in props.get(reg("dataSha256").value, [])
+                ),
                 report=first(node, "report"),
                 failures=failures,
-                used_terms=sorted(str(getattr(v, "value", "")) for v in props.get(reg("usedTerm").value, [])),
+                used_terms=sorted(
+                    str(getattr(v, "value", "")) for v in props.get(reg("usedTerm").value, [])
+                ),
                 samples=samples,
             )
         )

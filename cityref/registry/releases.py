@@ -105,7 +105,8 @@ def tree(root: Path, ref: str) -> Path:
     if not (folder / "release.ttl").is_file():
         known = ", ".join(r.version for r in list_releases(root)) or "none"
         raise RegistryError(
-            f"no release {ref} under {root / RELEASES} (known: {known}) / リリース {ref} はありません"
+            f"no release {ref} under {root / RELEASES} (known: {known}) / "
+            f"リリース {ref} はありません"
         )
     return folder
 
@@ -206,7 +207,7 @@ def ontology_bytes(folder: Path) -> bytes:
             triples += [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
             raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
-    return serialize(triples, format=RdfFormat.N_TRIPLES)
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
 def profile_folder(folder: Path, profile_id: str) -> Path:
@@ -215,9 +216,12 @@ def profile_folder(folder: Path, profile_id: str) -> Path:
     ident = NamedNode(DCT + "identifier")
     for profile_ttl in sorted(shapes.glob("*/profile.ttl")):
         for q in parse(read_bytes(profile_ttl), RdfFormat.TURTLE):
-            if q.predicate == ident and isinstance(q.object, Literal):
-                if q.object.value == profile_id:
-                    return profile_ttl.parent
+            if (
+                q.predicate == ident
+                and isinstance(q.object, Literal)
+                and q.object.value == profile_id
+            ):
+                return profile_ttl.parent
     if (shapes / profile_id).is_dir() and profile_id != "common":
         return shapes / profile_id
     raise RegistryError(

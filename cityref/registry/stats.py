@@ -25,7 +25,9 @@ class Stats:
             "systems": self.systems,
             "passing": self.passing,
             "failing": self.failing,
-            "failures": [{"constraint": c, "results": n, "records": r} for c, n, r in self.failures],
+            "failures": [
+                {"constraint": c, "results": n, "records": r} for c, n, r in self.failures
+            ],
             "terms": [{"term": t, "records": n, "systems": s} for t, n, s in self.terms],
         }
 

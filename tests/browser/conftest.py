@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import REPO
-from tests.web.test_live_server import _free_port, _wait_until_up
+from tests.servers import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -33,30 +30,14 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    env = os.environ | {
+    settings = {
         "CITYREF_STORE": str(tmp_path_factory.mktemp("ui") / "store"),
         "CITYREF_SOURCES": str(REPO),
-        "CITYREF_PORT": str(port),
         "CITYREF_RATE_LIMIT": "100000",
         "CITYREF_WORKERS": "2",
     }
-    log = tmp_path_factory.mktemp("ui-log") / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cityref", "serve"], env=env, stdout=out, stderr=out
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url + "/sparql", process, log)
+    with running_server(settings, tmp_path_factory.mktemp("ui-log")) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

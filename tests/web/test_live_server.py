@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,7 +10,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -23,6 +17,7 @@ import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import TOY
+from tests.servers import running_server
 
 SCHOOLS = "SELECT ?s WHERE { ?s a <https://example.org/toy#School> } ORDER BY ?s"
 SCHOOL_IRIS = ["https://example.org/toy#school1", "https://example.org/toy#school2"]
@@ -30,53 +25,18 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for 
 TIME_LIMIT = 1.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    env = os.environ | {
+    settings = {
         "CITYREF_STORE": str(tmp_path_factory.mktemp("live") / "store"),
         "CITYREF_SOURCES": str(TOY),
-        "CITYREF_PORT": str(port),
         "CITYREF_QUERY_TIMEOUT": str(TIME_LIMIT),
         "CITYREF_MAX_ROWS": "100",
         "CITYREF_RATE_LIMIT": "1000000",
         "CITYREF_WORKERS": "4",
     }
-    log = tmp_path_factory.mktemp("live-log") / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cityref", "serve"], env=env, stdout=out, stderr=out
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url + "/sparql", process, log)
+    with running_server(settings, tmp_path_factory.mktemp("live-log")) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("server exited:\n" + log.read_text())
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start:\n" + log.read_text())
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):

@@ -1,0 +1,44 @@
+"""Fixtures of the registry tests: a private copy of the sources, the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+REPO = Path(__file__).resolve().parents[2]
+BASE = "https://w3id.org/cityref/"
+
+Run = Callable[..., Result]
+
+
+def copy_sources(target: Path, profiles: tuple[str, ...] = ("common", "gif-corporation")) -> Path:
+    """ontology/ and a few profiles of the repository, copied to ``target``."""
+    shutil.copytree(REPO / "ontology", target / "ontology")
+    for name in profiles:
+        shutil.copytree(REPO / "shapes" / name, target / "shapes" / name)
+    (target / "registry").mkdir()
+    return target
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    return copy_sources(tmp_path / "src")
+
+
+@pytest.fixture
+def run(sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke a registry command with the copy as CITYREF_SOURCES; checks the exit code."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(command: click.Command, *args: str, code: int = 0) -> Result:
+        env = {"CITYREF_SOURCES": str(sources), "CITYREF_STORE": str(tmp_path / "store")}
+        result = CliRunner().invoke(command, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == code, (result.output, result.stderr_bytes)
+        return result
+
+    return invoke
