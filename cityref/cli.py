@@ -7,6 +7,7 @@ a query that does not parse; 3 a query stopped at its time limit.
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from cityref.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, ru
 from cityref.results import GRAPH_FORMATS, RESULT_FORMATS
 from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown
 from cityref.table import render_table
+from cityref.tokens import SCOPES, TokenError, create_token, load_tokens, revoke_token
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -187,6 +189,44 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(describe_store(_settings(ctx), as_json=as_json))
     except StoreMissing as exc:
         _fail(str(exc), EXIT_FAILED)
+
+
+@cli.group("token")
+def token_group() -> None:
+    """Bearer tokens for the write surfaces (stored hashed). 書き込み用トークンの管理。"""
+
+
+@token_group.command("create")
+@click.argument("name")
+@click.option("--scope", type=click.Choice(SCOPES), default="write", show_default=True)
+@click.pass_context
+def token_create(ctx: click.Context, name: str, scope: str) -> None:
+    """Create a token; it is printed once and only its hash is kept."""
+    try:
+        click.echo(create_token(_settings(ctx).tokens_file, name, scope))
+    except TokenError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+@token_group.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """List the tokens: name, scope, created, revoked."""
+    for record in load_tokens(_settings(ctx).tokens_file):
+        state = "revoked" if record.revoked else "active"
+        created = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
+        click.echo(f"{record.name}\t{record.scope}\t{created}\t{state}")
+
+
+@token_group.command("revoke")
+@click.argument("name")
+@click.pass_context
+def token_revoke(ctx: click.Context, name: str) -> None:
+    """Revoke the active token of that name."""
+    try:
+        revoke_token(_settings(ctx).tokens_file, name)
+    except TokenError as exc:
+        _fail(str(exc), EXIT_USAGE)
 
 
 def _register_plugin_commands() -> None:

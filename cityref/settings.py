@@ -46,6 +46,14 @@ SETTINGS: tuple[Setting, ...] = (
         "組み込み Oxigraph ストアのフォルダ（相対パスは作業ディレクトリ基準）。",
     ),
     Setting(
+        "tokens_file",
+        Path,
+        Path(".cityref/tokens.json"),
+        "CITYREF_TOKENS_FILE",
+        "File of the bearer tokens for write surfaces (hashed; managed with `cityref token`).",
+        "書き込み用ベアラートークンのファイル（ハッシュで保存。`cityref token` で管理）。",
+    ),
+    Setting(
         "sources",
         Path,
         None,
@@ -154,6 +162,7 @@ class Settings:
     """The values in force. Build with :func:`load_settings`; change with :meth:`with_`."""
 
     store: Path
+    tokens_file: Path
     sources: Path
     base_iri: str
     host: str

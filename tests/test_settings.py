@@ -22,6 +22,7 @@ def test_defaults_are_safe() -> None:
 def test_environment_overrides_every_setting() -> None:
     env = {
         "CITYREF_STORE": "/tmp/x",
+        "CITYREF_TOKENS_FILE": "/tmp/tokens.json",
         "CITYREF_SOURCES": "/tmp/src",
         "CITYREF_BASE_IRI": "http://example.org/city/",
         "CITYREF_HOST": "0.0.0.0",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from cityref.registry.durable import RegistryError
+from cityref.registry.line_edit import edit_lines
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -176,6 +177,8 @@ class Block:
     triples: list[Triple]
     order: list[Subject]
     dirty: bool = False
+    added: list[Triple] = field(default_factory=list)
+    removed: list[Triple] = field(default_factory=list)
 
     @property
     def named_subjects(self) -> set[NamedNode]:
@@ -266,6 +269,7 @@ class TurtleFile:
                     if isinstance(t.object, BlankNode):
                         drop |= _closure(block.triples, t.object)
                 block.triples = [t for t in block.triples if t not in drop]
+                block.removed += sorted(drop, key=str)
                 block.dirty = True
                 return True
         return False
@@ -283,6 +287,7 @@ class TurtleFile:
         for block in self.blocks:
             if subject in block.named_subjects:
                 block.triples = block.triples + fresh
+                block.added += fresh
                 block.dirty = True
                 return
         if self.parts and not (isinstance(self.parts[-1], str)):
@@ -291,6 +296,25 @@ class TurtleFile:
                 last.text += "\n"
             self.parts.append("\n")
         self.parts.append(Block("", list(fresh), [subject], dirty=True))  # type: ignore[list-item]
+
+    def _render_statement(self, triple: Triple) -> str:
+        predicate = "a" if triple.predicate == RDF_TYPE else self.terms.iri(triple.predicate)
+        o = triple.object
+        obj = self.terms.literal(o) if isinstance(o, Literal) else self.terms.iri(o)  # type: ignore[arg-type]
+        return f"{predicate} {obj}"
+
+    def _edit(self, block: Block) -> str | None:
+        """The block with only the changed lines edited, when its layout allows."""
+        if not block.text or not block.triples or (not block.added and not block.removed):
+            return None
+        return edit_lines(
+            block.text,
+            self.header,
+            self._render_statement,
+            block.added,
+            block.removed,
+            block.triples,
+        )
 
     def text(self) -> str:
         writer = BlockWriter(self.terms)
@@ -302,6 +326,10 @@ class TurtleFile:
                 continue
             if not part.dirty:
                 out.append(part.text)
+                continue
+            edited = self._edit(part)
+            if edited is not None:
+                out.append(edited)
                 continue
             kept = "".join(_leading_comments(part.text))
             if not part.triples:
