@@ -41,7 +41,16 @@ def _changed_lines(old: str, new: str) -> list[str]:
 
 
 def _triples(text: str) -> set[Triple]:
-    return {q.triple for q in parse(text.encode(), RdfFormat.TURTLE)}
+    """The statements without blank nodes (blank node labels differ between parses)."""
+    return {
+        q.triple
+        for q in parse(text.encode(), RdfFormat.TURTLE)
+        if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)
+    }
+
+
+def _count(text: str) -> int:
+    return len(list(parse(text.encode(), RdfFormat.TURTLE)))
 
 
 @pytest.mark.parametrize(
@@ -92,7 +101,7 @@ def test_blank_node_values_are_replaced_whole() -> None:
     in_list = Triple(NamedNode(EX + "C"), NamedNode(SH + "in"), BlankNode())
     new = patch_text(TEXT, "toy", [], [in_list])
     assert "sh:in" not in new and "ex:C" in new
-    assert len(_triples(new)) == len(_triples(TEXT)) - 5  # the statement and the list
+    assert _count(new) == _count(TEXT) - 5  # the statement and the two-item list
 
 
 def test_a_missing_deletion_is_an_error() -> None:
@@ -106,4 +115,4 @@ def test_write_document_is_stable(tmp_path: Path) -> None:
     one = write_document(triples, {"sh": SH, "ex": EX})
     two = write_document(list(reversed(triples)), {"sh": SH, "ex": EX})
     assert one == two
-    assert len(_triples(one)) == len(_triples(TEXT))
+    assert _count(one) == len(triples)
