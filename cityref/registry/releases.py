@@ -27,6 +27,7 @@ from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
 
 RELEASES = Path("registry") / "releases"
 WORKING = "working"
+STAGING = Path(".cityref-staging")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$")
 _LANG_HEADING = re.compile(r"^#+\s*(ja|en|日本語|english)\s*$", re.IGNORECASE)
 SNAPSHOT_FOLDERS = ("ontology", "shapes")
@@ -162,7 +163,8 @@ def create_release(
         target = root / RELEASES / version
         if target.exists():
             raise RegistryError(f"{target}: already exists / 既に存在します")
-        staging = root / RELEASES / f".{version}.staging"
+        # Staged outside registry/ so a build never loads a half-written release.
+        staging = root / STAGING / version
         shutil.rmtree(staging, ignore_errors=True)
         iri = release_iri(base_iri, version)
         record: list[Triple] = []
@@ -187,15 +189,18 @@ def create_release(
             write_atomic(staging / relative, text.encode("utf-8"))
             graph = f"{base_iri}graph/{(RELEASES / version / relative).with_suffix('').as_posix()}"
             record.append(Triple(subject, dct("hasPart"), NamedNode(graph)))
-        from cityref.registry.proposals import mark_merged
+        from cityref.registry.proposals import list_proposals, mark_merged
 
-        for proposal in mark_merged(root, iri):
-            record.append(Triple(subject, reg("includesProposal"), NamedNode(proposal)))
+        for proposal in list_proposals(root, "accepted"):
+            record.append(Triple(subject, reg("includesProposal"), NamedNode(proposal.iri)))
         comment = f"Release {version} of the cityref Reference Model (written by cityref release)."
         write_atomic(
             staging / "release.ttl", write_document(record, PREFIXES, comment).encode("utf-8")
         )
+        target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
+        shutil.rmtree(root / STAGING, ignore_errors=True)
+        mark_merged(root, iri)
     return Release(version, iri, when, target)
 
 

@@ -41,6 +41,7 @@ class Validator:
         self._local = threading.local()  # per-thread recursion guard for failing()
         self._shapes_loaded = False
         self._subclasses: dict[Term, list[Term]] = {}
+        self._asked: dict[str, bool] = {}
 
     # -- Context -------------------------------------------------------------------------
     def select(self, query: str) -> list[QuerySolution]:
@@ -49,9 +50,16 @@ class Validator:
         return list(self.store.query(query))  # type: ignore[arg-type]
 
     def ask(self, query: str) -> bool:
-        """Run an ASK query on the data store."""
-        self.queries += 1
-        return bool(self.store.query(query))
+        """Run an ASK query on the data store, once per distinct query text.
+
+        The store does not change during a run, so an ASK validator asked about the same
+        value again (a municipality code repeated on every row) has the same answer.
+        """
+        answer = self._asked.get(query)
+        if answer is None:
+            self.queries += 1
+            answer = self._asked[query] = bool(self.store.query(query))
+        return answer
 
     def shapes_graph(self) -> NamedNode:
         """The shapes graph as a named graph of the data store, for $shapesGraph."""

@@ -97,9 +97,9 @@ def test_input_errors_exit_2_without_traceback(files: dict[str, str]) -> None:
         assert "Traceback" not in err
 
 
-def test_profiles_are_not_available_yet(files: dict[str, str]) -> None:
+def test_unknown_profile_exits_2_naming_the_known_ones(files: dict[str, str]) -> None:
     code, _, err = invoke(files["good.ttl"], "--profile", "facility@1.0")
-    assert code == 2 and "profiles are not available yet" in err
+    assert code == 2 and "no profile 'facility'" in err and "gif-facility" in err
 
 
 def test_usage_errors_exit_2(files: dict[str, str]) -> None:

@@ -1,0 +1,167 @@
+"""Registry commands: bad input gives a clear error (what and where), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cityref.build import build_in_memory
+from cityref.registry.command import (
+    diff_command,
+    proposals_group,
+    propose_command,
+    records_group,
+    release_command,
+    releases_command,
+    stats_command,
+    systems_group,
+)
+from tests.registry.conftest import BASE, Run
+
+CORE = "https://w3id.org/cityref/def/core#"
+
+
+def _notes(tmp_path: Path, text: str = "# ja\n初版\n# en\nFirst\n") -> str:
+    path = tmp_path / "notes.md"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_release_errors(run: Run, tmp_path: Path) -> None:
+    bad = run(release_command, "1.0", "--notes", _notes(tmp_path), code=1)
+    assert "not a semantic version" in bad.output and "Traceback" not in bad.output
+    one_language = run(release_command, "1.0.0", "--notes", _notes(tmp_path, "# en\nx\n"), code=1)
+    assert "missing: ja" in one_language.output
+    missing = run(release_command, "1.0.0", "--notes", str(tmp_path / "none.md"), code=1)
+    assert "none.md: cannot read" in missing.output
+    run(release_command, "1.0.0", "--notes", _notes(tmp_path))
+    older = run(release_command, "0.9.0", "--notes", _notes(tmp_path), code=1)
+    assert "not newer than the latest, 1.0.0" in older.output
+    assert "1.0.0" in run(releases_command).output
+    unknown = run(diff_command, "1.0.0", "2.0.0", code=1)
+    assert "no release 2.0.0" in unknown.output and "known: 1.0.0" in unknown.output
+
+
+def test_releases_are_loaded_as_named_graphs(run: Run, tmp_path: Path, sources: Path) -> None:
+    run(release_command, "1.0.0", "--notes", _notes(tmp_path))
+    _store, record = build_in_memory(sources, BASE)
+    assert f"{BASE}graph/registry/releases/1.0.0/ontology/core" in record.graphs
+    assert f"{BASE}graph/registry/releases/1.0.0/release" in record.graphs
+    snapshot = (sources / "registry/releases/1.0.0/ontology/core.ttl").read_text(encoding="utf-8")
+    assert "<https://w3id.org/cityref/def/core/1.0.0>" in snapshot
+
+
+def test_proposal_errors(run: Run, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.trig"
+    broken.write_text("GRAPH <urn:x> { <urn:a> <urn:b> ", encoding="utf-8")
+    out = run(
+        propose_command,
+        "--kind",
+        "change-shape",
+        "--additions",
+        str(broken),
+        "--proposer",
+        "A",
+        "--rationale-ja",
+        "理由",
+        "--rationale-en",
+        "why",
+        code=1,
+    )
+    assert "broken.trig (additions): does not parse" in out.output
+    unknown = run(
+        propose_command,
+        "--deprecate",
+        CORE + "noSuchTerm",
+        "--proposer",
+        "A",
+        "--rationale-ja",
+        "理由",
+        "--rationale-en",
+        "why",
+        code=1,
+    )
+    assert "noSuchTerm" in unknown.output
+    no_ja = run(
+        propose_command,
+        "--deprecate",
+        CORE + "name",
+        "--proposer",
+        "A",
+        "--rationale-ja",
+        " ",
+        "--rationale-en",
+        "why",
+        code=1,
+    )
+    assert "missing: ja" in no_ja.output
+    run(
+        propose_command,
+        "--deprecate",
+        CORE + "name",
+        "--proposer",
+        "A",
+        "--rationale-ja",
+        "理由",
+        "--rationale-en",
+        "why",
+    )
+    rejected = run(proposals_group, "reject", "0001", "--reviewer", "B", "--comment", "no")
+    assert "rejected" in rejected.output
+    again = run(proposals_group, "accept", "0001", "--reviewer", "B", code=1)
+    assert "is rejected, not open" in again.output
+    assert "no proposal 0042" in run(proposals_group, "show", "0042", code=1).output
+    shown = run(proposals_group, "show", "0001").output
+    assert "review:" in shown and "rejected" in shown
+
+
+def test_stale_patch_is_refused_and_nothing_written(
+    run: Run, tmp_path: Path, sources: Path
+) -> None:
+    deletions = tmp_path / "del.trig"
+    deletions.write_text(
+        "<https://w3id.org/cityref/shapes/gif-corporation/Name> "
+        "<http://www.w3.org/ns/shacl#minCount> 5 .\n",
+        encoding="utf-8",
+    )
+    run(
+        propose_command,
+        "--kind",
+        "change-shape",
+        "--deletions",
+        str(deletions),
+        "--proposer",
+        "A",
+        "--rationale-ja",
+        "理由",
+        "--rationale-en",
+        "why",
+    )
+    before = (sources / "shapes/gif-corporation/shapes.ttl").read_bytes()
+    out = run(proposals_group, "accept", "0001", "--reviewer", "B", code=1)
+    assert "statement to delete is not there" in out.output
+    assert (sources / "shapes/gif-corporation/shapes.ttl").read_bytes() == before
+    assert "open" in run(proposals_group, "list").output
+
+
+def test_records_errors(run: Run, tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("<urn:a> <urn:b> <urn:c> .", encoding="utf-8")
+    out = run(
+        records_group, "add", "nobody", str(data), "--profile", "gif-corporation@working", code=1
+    )
+    assert "not registered" in out.output
+    bad = run(
+        systems_group,
+        "register",
+        "Bad Id",
+        "--vendor",
+        "V",
+        "--product",
+        "P",
+        "--version",
+        "1",
+        code=1,
+    )
+    assert "not a system id" in bad.output
+    assert "ID@VERSION" in run(records_group, "check", str(data), "--profile", "x", code=2).output
+    assert "records / 記録: 0" in run(stats_command).output
