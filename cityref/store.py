@@ -8,8 +8,8 @@ pyoxigraph's ``Store`` directly, except to read the terms of results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -20,6 +20,8 @@ from cityref.results import FormatChoice, QueryAnswer, answer_from_oxigraph
 from cityref.syntax import query_syntax_error
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+#: Named graphs of released snapshots contain this (see cityref.registry.releases).
+RELEASE_GRAPHS = "/graph/registry/releases/"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class OxigraphStore:
     _store: ox.Store
     read_only: bool = False
     path: Path | None = None
+    _defaults: Sequence[ox.NamedNode | ox.BlankNode] | None = field(default=None, repr=False)
+    _defaults_known: bool = field(default=False, repr=False)
 
     @classmethod
     def in_memory(cls) -> OxigraphStore:
@@ -92,7 +96,9 @@ class OxigraphStore:
     @classmethod
     def open_read_only(cls, path: Path) -> OxigraphStore:
         """Open a store that another process may be writing; sees it as of opening."""
-        return cls(ox.Store.read_only(str(path)), read_only=True, path=path)
+        store = cls(ox.Store.read_only(str(path)), read_only=True, path=path)
+        store.default_graphs()  # read the graph list now, while the build is surely there
+        return store
 
     # -- writing -----------------------------------------------------------------------
     def load_graph(self, graph_iri: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
@@ -123,10 +129,15 @@ class OxigraphStore:
     def raw_query(
         self, sparql: str, dataset: Dataset | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """The pyoxigraph answer; without a dataset the default graph is the union of all."""
+        """The pyoxigraph answer; without a dataset the default graph is the union of the
+        working tree's graphs (releases stay in their own named graphs, see
+        :meth:`default_graphs`)."""
         try:
             if dataset is None:
-                return self._store.query(sparql, use_default_graph_as_union=True)
+                defaults = self.default_graphs()
+                if defaults is None:
+                    return self._store.query(sparql, use_default_graph_as_union=True)
+                return self._store.query(sparql, default_graph=list(defaults))
             return self._store.query(
                 sparql,
                 default_graph=[ox.NamedNode(g) for g in dataset.default_graphs] or None,
@@ -162,6 +173,21 @@ class OxigraphStore:
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def default_graphs(self) -> Sequence[ox.NamedNode | ox.BlankNode] | None:
+        """The graphs the default graph unites, or ``None`` for all of them.
+
+        Released snapshots (``…/graph/registry/releases/<version>/…``) repeat the model's
+        statements; left in the default graph they would answer every question twice, so
+        the default graph is the working tree, and a release is asked for with GRAPH or FROM.
+        """
+        if self.read_only and self._defaults_known:
+            return self._defaults
+        graphs = list(self._store.named_graphs())
+        releases = [g for g in graphs if RELEASE_GRAPHS in str(g)]
+        self._defaults = [g for g in graphs if RELEASE_GRAPHS not in str(g)] if releases else None
+        self._defaults_known = True
+        return self._defaults
 
     def stats(self) -> dict[str, int]:
         counts = {g: 0 for g in self.graphs()}

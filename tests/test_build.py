@@ -133,7 +133,7 @@ def test_a_reader_keeps_answering_while_a_new_build_swaps_in(
     build_store(store_path, toy_sources, BASE_IRI)
     reader = open_current(store_path)
     build_store(store_path, toy_sources, BASE_IRI, force=True)
-    build_store(store_path, toy_sources, BASE_IRI, force=True)  # the reader's build is pruned
+    # The previous build is kept for readers like this one (the one before is pruned).
     assert len(reader.select("SELECT * WHERE { ?s ?p ?o }")) > 0
 
 
@@ -163,3 +163,28 @@ def test_info_reports_sources_checksums_counts_and_versions(
     ]
     assert all(len(s["sha256"]) == 64 for s in doc["sources"])
     assert doc["graphs"][GRAPH + "ontology/city"] == 13
+
+
+def test_released_snapshots_stay_out_of_the_default_graph(
+    run_cli: RunCli, toy_sources: Path
+) -> None:
+    release = toy_sources / "registry" / "releases" / "1.0.0" / "ontology"
+    release.mkdir(parents=True)
+    (release / "city.ttl").write_bytes((toy_sources / "ontology" / "city.ttl").read_bytes())
+    assert run_cli("build").exit_code == 0
+    count = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/toy#School> ?p ?o }"
+    in_default = run_cli("query", count, "--format", "csv").stdout.split()
+    in_release = run_cli(
+        "query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://example.org/toy#School> ?p ?o } "
+        'FILTER(CONTAINS(STR(?g), "releases/1.0.0")) }',
+        "--format",
+        "csv",
+    ).stdout.split()
+    stated = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { <https://example.org/toy#School> ?p ?o } }"
+    )
+    in_working = run_cli("query", stated % (GRAPH + "ontology/city"), "--format", "csv")
+    assert in_release[1] == in_working.stdout.split()[1] == "4"
+    assert int(in_default[1]) >= 4  # the working tree and its entailments, not the release
+    assert int(in_default[1]) < 2 * 4 + 10

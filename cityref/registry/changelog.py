@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -23,6 +24,26 @@ _SECTIONS = (
     ("shape-loosened", "Constraints loosened", "緩和された制約"),
     ("shape-changed", "Constraints changed", "変更された制約"),
 )
+
+
+_TYPED = re.compile(
+    r'"([^"]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:integer|decimal|boolean)>'
+)
+_IRI = re.compile(r"<([^<>\s]+)>")
+
+
+def pretty(value: str) -> str:
+    """A value of the diff for people: numbers bare, IRIs as prefixed names where known."""
+    value = _TYPED.sub(lambda m: m.group(1), value)
+
+    def compact(m: re.Match[str]) -> str:
+        iri = m.group(1)
+        for name, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{name}:{iri[len(ns) :]}"
+        return m.group(0)
+
+    return _IRI.sub(compact, value) or "—"
 
 
 def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[str]:
@@ -46,9 +67,8 @@ def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[
         for c in items:
             mark = ("**互換性なし** " if ja else "**breaking** ") if c.breaking else ""
             text = c.message_ja if ja else c.message_en
-            detail = (
-                f" (`{c.old}` → `{c.new}`)" if (c.old or c.new) and kind != "term-changed" else ""
-            )
+            shown = (c.old or c.new) and kind != "term-changed"
+            detail = f" (`{pretty(c.old)}` → `{pretty(c.new)}`)" if shown else ""
             lines.append(f"- {mark}{text}{detail}")
     return lines
 

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,7 +24,7 @@ from cityref.registry.changeset import Changeset
 from cityref.registry.diff import semantic_diff
 from cityref.registry.durable import RegistryError, read_bytes
 from cityref.registry.releases import create_release, list_releases, split_notes, tree
-from cityref.registry.stats import registry_stats, to_text
+from cityref.registry.stats import evidence_for, registry_stats, to_text
 from cityref.registry.versioned import validate_at
 from cityref.settings import Settings, load_settings
 from cityref.validation import Language, Report
@@ -52,8 +53,10 @@ def _errors() -> Iterator[None]:
         yield
     except CityrefError as exc:
         _fail(str(exc))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SyntaxError) as exc:
         _fail(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # never a traceback on the command line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -150,6 +153,11 @@ def _read_optional(path: Path | None) -> bytes:
 @click.option("--deprecate", metavar="TERM", help="Deprecate this term (builds the patch).")
 @click.option("--retire", metavar="TERM", help="Retire this term (builds the patch).")
 @click.option("--replaced-by", metavar="TERM", help="The replacement of the term.")
+@click.option(
+    "--stats-evidence",
+    is_flag=True,
+    help="Add the conformance statistics of the targets (use, failures) as evidence.",
+)
 def propose_command(
     kind: str | None,
     proposer: str,
@@ -162,6 +170,7 @@ def propose_command(
     deprecate: str | None,
     retire: str | None,
     replaced_by: str | None,
+    stats_evidence: bool,
 ) -> None:
     """Open a proposal: a patch (TriG additions and deletions) with rationale and evidence."""
     s = _settings()
@@ -190,6 +199,11 @@ def propose_command(
             )
         if kind is None:
             _fail("missing --kind", EXIT_USAGE)
+        targets = list(target) or change.subjects
+        notes = list(evidence)
+        if stats_evidence:
+            today = datetime.now(UTC).date().isoformat()
+            notes += evidence_for(registry_stats(s.sources, top=1_000_000), targets, today)
         made = props.create_proposal(
             s.sources,
             s.base_iri,
@@ -197,8 +211,8 @@ def propose_command(
             proposer=proposer,
             changeset=change,
             rationale={"ja": rationale_ja, "en": rationale_en},
-            evidence=list(evidence),
-            targets=list(target) or None,
+            evidence=notes,
+            targets=targets,
         )
     click.echo(f"proposal {made.id} ({made.kind}) is open: {made.iri}")
 

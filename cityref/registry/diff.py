@@ -8,6 +8,7 @@ conformed before may not conform after (a removed term, a tightened sh:Violation
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -71,6 +72,8 @@ NUMERIC = {
     SH + "maxExclusive": -1,
     SH + "qualifiedMaxCount": -1,
 }
+# One rendered term inside a rendered list: an IRI or a literal (with spaces, escapes, tags).
+_TOKEN = re.compile(r'<[^>]*>|"(?:[^"\\]|\\.)*"(?:@[\w-]+|\^\^<[^>]*>)?')
 SEVERITY_RANK = {SH + "Info": 0, SH + "Warning": 1, SH + "Violation": 2}
 
 
@@ -325,8 +328,8 @@ def _compare_param(
         tighter = (hi - lo) * NUMERIC[param] > 0
         return ("shape-tightened", violation) if tighter else ("shape-loosened", False)
     if param == SH + "in" and len(ov) == 1 and len(nv) == 1:
-        o_items = set(next(iter(ov)).strip("( )").split())
-        n_items = set(next(iter(nv)).strip("( )").split())
+        o_items = set(_TOKEN.findall(next(iter(ov))))
+        n_items = set(_TOKEN.findall(next(iter(nv))))
         if n_items < o_items:
             return ("shape-tightened", violation)
         if n_items > o_items:

@@ -18,12 +18,16 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
 from cityref.registry.turtle_writer import patch_text, write_document
 from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
+
+if TYPE_CHECKING:
+    from cityref.profiles.registry import Profile
 
 RELEASES = Path("registry") / "releases"
 WORKING = "working"
@@ -113,10 +117,15 @@ def tree(root: Path, ref: str) -> Path:
 
 
 def _snapshot_files(root: Path) -> list[Path]:
+    """Every Turtle file of ontology/, and every file of shapes/ (the profiles' CSVW metadata
+    too, so their input adapters work on a release), outside examples/ folders."""
     files: list[Path] = []
     for name in SNAPSHOT_FOLDERS:
-        for path in sorted((root / name).rglob("*.ttl")):
-            if "examples" not in path.relative_to(root).parts and path.is_file():
+        pattern = "*.ttl" if name == "ontology" else "*"
+        for path in sorted((root / name).rglob(pattern)):
+            relative = path.relative_to(root)
+            hidden = any(part.startswith(".") for part in relative.parts)
+            if "examples" not in relative.parts and not hidden and path.is_file():
                 files.append(path)
     return files
 
@@ -183,10 +192,13 @@ def create_release(
             record.append(Triple(subject, reg("notes"), Literal(text, language=lang)))
         for path in _snapshot_files(root):
             relative = path.relative_to(root)
-            text = read_bytes(path).decode("utf-8")
+            data = read_bytes(path)
             if relative.parts[0] == "ontology":
-                text = _with_version_iri(text, str(relative), version)
-            write_atomic(staging / relative, text.encode("utf-8"))
+                text = _with_version_iri(data.decode("utf-8"), str(relative), version)
+                data = text.encode("utf-8")
+            write_atomic(staging / relative, data)
+            if path.suffix != ".ttl":
+                continue
             graph = f"{base_iri}graph/{(RELEASES / version / relative).with_suffix('').as_posix()}"
             record.append(Triple(subject, dct("hasPart"), NamedNode(graph)))
         from cityref.registry.proposals import list_proposals, mark_merged
@@ -252,3 +264,20 @@ def profile_shapes_at(version: str, profile_id: str, root: Path | None = None) -
 
         root = load_settings().sources
     return tree_profile_shapes(tree(root, version), profile_id)
+
+
+def is_release(root: Path, version: str) -> bool:
+    """True when ``version`` names a release under registry/releases/."""
+    return bool(_SEMVER.match(version)) and (root / RELEASES / version / "release.ttl").is_file()
+
+
+def profile_at(version: str, profile_id: str, root: Path | None = None) -> Profile:
+    """The :class:`~cityref.profiles.Profile` as it was in release ``version`` (its folder in
+    the snapshot), for the profiles' input adapters (CSV, GTFS, …)."""
+    from cityref.profiles.registry import load_profile
+
+    if root is None:
+        from cityref.settings import load_settings
+
+        root = load_settings().sources
+    return load_profile(profile_id, tree(root, version) / "shapes")

@@ -68,3 +68,21 @@ def to_text(stats: Stats) -> str:
     lines += ["", "terms used / 使われた用語:"]
     lines += [f"  {n:>6} records, {s} systems  {t}" for t, n, s in stats.terms] or ["  -"]
     return "\n".join(lines) + "\n"
+
+
+def evidence_for(stats: Stats, targets: list[str], when: str) -> list[str]:
+    """One evidence line per target the records mention: its use and its failures."""
+    used = {t: (n, s) for t, n, s in stats.terms}
+    failed = {c: (n, r) for c, n, r in stats.failures}
+    lines: list[str] = []
+    for target in targets:
+        parts = []
+        if target in used:
+            n, s = used[target]
+            parts.append(f"used in {n} records of {s} systems / {s} システム {n} 件の記録で使用")
+        if target in failed:
+            n, r = failed[target]
+            parts.append(f"{n} failing results in {r} records / {r} 件の記録で {n} 件の違反")
+        if parts:
+            lines.append(f"cityref stats {when}: <{target}> " + "; ".join(parts))
+    return lines

@@ -16,7 +16,9 @@ BASE = "https://w3id.org/cityref/"
 Run = Callable[..., Result]
 
 
-def copy_sources(target: Path, profiles: tuple[str, ...] = ("common", "gif-corporation")) -> Path:
+def copy_sources(
+    target: Path, profiles: tuple[str, ...] = ("common", "gif-corporation", "ods-aed")
+) -> Path:
     """ontology/ and a few profiles of the repository, copied to ``target``."""
     shutil.copytree(REPO / "ontology", target / "ontology")
     for name in profiles:

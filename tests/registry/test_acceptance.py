@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from cityref.registry.command import (
@@ -24,6 +25,9 @@ SAMPLE = """@prefix core: <https://w3id.org/cityref/def/core#> .
     core:corporateNumber "1234567890123" ;
     core:address <https://example.org/corp/1/address> .
 """
+WITH_PHONE = SAMPLE.replace(
+    "core:address", 'core:contactPoint [ core:telephone "03-1234-5678" ] ;\n    core:address'
+)
 TIGHTEN = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 GRAPH <https://w3id.org/cityref/graph/shapes/gif-corporation/shapes> {
     <https://w3id.org/cityref/shapes/gif-corporation/ContactPhone> sh:minCount 1 .
@@ -63,6 +67,30 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
         "--keep-sample",
     )
     assert "verdict / 判定: pass" in added.output
+    run(
+        systems_group,
+        "register",
+        "other-db",
+        "--vendor",
+        "Other",
+        "--product",
+        "DB",
+        "--version",
+        "1",
+        "--claims",
+        "gif-corporation@1.0.0",
+    )
+    phone = tmp_path / "phone.ttl"
+    phone.write_text(WITH_PHONE, encoding="utf-8")
+    run(
+        records_group,
+        "add",
+        "other-db",
+        str(phone),
+        "--profile",
+        "gif-corporation@1.0.0",
+        "--keep-sample",
+    )
 
     run(
         propose_command,
@@ -76,6 +104,7 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
         "テスト用の非推奨化。",
         "--rationale-en",
         "Deprecation for the test.",
+        "--stats-evidence",
     )
     tighten = tmp_path / "tighten.trig"
     tighten.write_text(TIGHTEN, encoding="utf-8")
@@ -96,7 +125,17 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
     )
     listed = run(proposals_group, "list").output
     assert "0001\topen\tdeprecate-term" in listed and "0002\topen\tchange-shape" in listed
+    core_before = (sources / "ontology/core.ttl").read_text(encoding="utf-8").splitlines()
     run(proposals_group, "accept", "0001", "--reviewer", "Carol")
+    core_after = (sources / "ontology/core.ttl").read_text(encoding="utf-8").splitlines()
+    removed = Counter(core_before) - Counter(core_after)
+    added = Counter(core_after) - Counter(core_before)
+    # Only the block of the term changes: its status line goes, three statements come, and
+    # the final '.' moves from one line to the last new one.
+    assert sum(removed.values()) == 2 and sum(added.values()) == 4, (removed, added)
+    record = (sources / "registry/proposals/0001.ttl").read_text(encoding="utf-8")
+    assert "prov:Activity" in record and "prov:wasAssociatedWith" in record
+    assert "used in 2 records of 2 systems" in record  # the evidence from the records
     run(proposals_group, "accept", "0002", "--reviewer", "Carol", "--comment", "agreed")
 
     notes.write_text("# ja\n第二版。\n\n# en\nSecond release.\n", encoding="utf-8")
@@ -116,8 +155,11 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
     assert "reg:Changeset" in rdf
 
     impact = json.loads(run(impact_command, "1.0.0", "1.1.0", "--format", "json").output)
-    (system,) = impact
-    assert system["system"] == "acme-corp-db" and system["newly_failing"] is True
+    systems = {s["system"]: s for s in impact}
+    assert systems["acme-corp-db"]["newly_failing"] is True
+    assert systems["other-db"]["newly_failing"] is False
+    assert systems["other-db"]["revalidations"][0]["outcome"] == "still passing"
+    assert systems["acme-corp-db"]["changes"]
     assert "newly failing" in run(impact_command, "1.0.0", "1.1.0").output
 
     still = run(records_group, "check", str(data), "--profile", "gif-corporation@1.0.0")
@@ -127,5 +169,5 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
     assert "deprecated" in now.output and CORE + "name" in now.output
 
     stats = json.loads(run(stats_command, "--json").output)
-    assert stats["records"] == 1 and stats["passing"] == 1
+    assert stats["records"] == 2 and stats["passing"] == 2
     assert any(t["term"] == CORE + "corporateNumber" for t in stats["terms"])

@@ -15,6 +15,7 @@ from cityref.registry.command import (
     stats_command,
     systems_group,
 )
+from cityref.registry.releases import profile_at, profile_shapes_at
 from tests.registry.conftest import BASE, Run
 
 CORE = "https://w3id.org/cityref/def/core#"
@@ -48,6 +49,12 @@ def test_releases_are_loaded_as_named_graphs(run: Run, tmp_path: Path, sources: 
     assert f"{BASE}graph/registry/releases/1.0.0/release" in record.graphs
     snapshot = (sources / "registry/releases/1.0.0/ontology/core.ttl").read_text(encoding="utf-8")
     assert "<https://w3id.org/cityref/def/core/1.0.0>" in snapshot
+    profile = profile_at("1.0.0", "gif-corporation", sources)
+    assert profile.directory == sources / "registry/releases/1.0.0/shapes/gif-corporation"
+    assert b"ContactPhone" in profile_shapes_at("1.0.0", "gif-corporation", sources)
+    csv_profile = profile_at("1.0.0", "ods-aed", sources)
+    assert csv_profile.table_schema() is not None  # the CSVW metadata came along
+    assert not (sources / "registry/releases/1.0.0/shapes/ods-aed/examples").exists()
 
 
 def test_proposal_errors(run: Run, tmp_path: Path) -> None:

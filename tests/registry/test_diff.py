@@ -58,6 +58,13 @@ def test_no_change_no_diff(tmp_path: Path) -> None:
         ('( "red" "green" "blue" )', '( "red" "green" "blue" "black" )', "shape-loosened", False),
         ("sh:path ex:note ;", "sh:path ex:note ; sh:minCount 1 ;", "shape-tightened", False),
         ("sh:severity sh:Warning", "sh:severity sh:Violation", "shape-tightened", True),
+        (
+            '( "red" "green" "blue" )',
+            '( "red" "green" "blue" "dark red" )',
+            "shape-loosened",
+            False,
+        ),
+        ('( "red" "green" "blue" )', '( "red" "dark green" )', "shape-changed", True),
     ],
 )
 def test_constraint_changes(tmp_path: Path, old: str, new: str, kind: str, breaking: bool) -> None:
