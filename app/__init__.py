@@ -10,7 +10,18 @@ from typing import Any
 
 from flask import Flask
 
-from app import contexts, errors, i18n, limits, openapi, pages, resources, sparql, validate
+from app import (
+    contexts,
+    errors,
+    i18n,
+    limits,
+    openapi,
+    pages,
+    registry,
+    resources,
+    sparql,
+    validate,
+)
 from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
 
@@ -39,5 +50,6 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(contexts.bp)
     app.register_blueprint(validate.bp)
+    app.register_blueprint(registry.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

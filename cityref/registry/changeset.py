@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     RdfFormat,
@@ -75,7 +76,14 @@ def quads_to_trig(quads: list[Quad]) -> str:
     if not quads:
         return ""
     ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate)))
-    data = serialize(ordered, format=RdfFormat.TRIG, prefixes=dict(PREFIXES))
+    iris = {
+        term.value
+        for q in quads
+        for term in (q.subject, q.predicate, q.object, q.graph_name)
+        if isinstance(term, NamedNode)
+    } | {q.object.datatype.value for q in quads if isinstance(q.object, Literal)}
+    used = {n: ns for n, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+    data = serialize(ordered, format=RdfFormat.TRIG, prefixes=used)
     return data.decode("utf-8") if data is not None else ""
 
 

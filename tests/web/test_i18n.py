@@ -21,6 +21,10 @@ PAGES = [
     "/query",
     "/registry/standards",
     "/validate",
+    "/registry/releases",
+    "/registry/proposals",
+    "/registry/systems",
+    "/registry/diff",
 ]
 
 

@@ -1,0 +1,268 @@
+"""The registry over HTTP: releases and diffs, proposals, systems and their records.
+
+Pages for people under ``/registry/…``; JSON for machines under ``/api/registry/…``. Reading
+is open; creating proposals, systems and records needs a bearer token with the ``write``
+scope. The records themselves are Turtle files of the sources (see :mod:`cityref.registry`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, render_template, request
+
+from app.auth import require_scope
+from app.errors import ApiError
+from app.query_service import query_service
+from cityref.browse_registry import standards
+from cityref.errors import CityrefError
+from cityref.profiles import list_profiles
+from cityref.registry import proposals as props
+from cityref.registry import records as recs
+from cityref.registry.changeset import Changeset
+from cityref.registry.diff import Change, semantic_diff
+from cityref.registry.releases import WORKING, list_releases, tree
+
+bp = Blueprint("registry", __name__)
+
+
+def _root() -> Path:
+    return query_service().settings.sources
+
+
+def _base() -> str:
+    return query_service().settings.base_iri
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    body = json.dumps(value, ensure_ascii=False, default=str)
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _registry_error(exc: CityrefError, status: int = 400) -> ApiError:
+    english, _, japanese = str(exc).partition(" / ")
+    return ApiError(status, english, japanese or english)
+
+
+def _diff(old: str, new: str) -> list[Change]:
+    try:
+        return query_service().memo(
+            f"diff {old} {new}",
+            lambda: semantic_diff(tree(_root(), old), tree(_root(), new), _base()),
+        )
+    except CityrefError as exc:
+        raise _registry_error(exc, 404) from None
+
+
+def _releases() -> list[dict[str, str]]:
+    return [
+        {"version": r.version, "iri": r.iri, "issued": r.issued} for r in list_releases(_root())
+    ]
+
+
+# -- pages -----------------------------------------------------------------------------------
+@bp.route("/registry/releases")
+def releases_page() -> str:
+    return render_template("releases.html", releases=_releases(), working=WORKING)
+
+
+@bp.route("/registry/diff")
+def diff_page() -> str:
+    versions = [r["version"] for r in _releases()]
+    old = request.args.get("old") or (versions[-1] if versions else WORKING)
+    new = request.args.get("new") or WORKING
+    changes = _diff(old, new)
+    return render_template(
+        "diff.html", old=old, new=new, changes=changes, versions=[*versions, WORKING]
+    )
+
+
+@bp.route("/registry/proposals")
+def proposals_page() -> str:
+    return render_template("proposals.html", proposals=props.list_proposals(_root()))
+
+
+@bp.route("/registry/proposals/<ident>")
+def proposal_page(ident: str) -> str:
+    try:
+        proposal = props.read_proposal(_root(), ident)
+    except CityrefError as exc:
+        raise _registry_error(exc, 404) from None
+    additions, deletions = proposal.changeset.to_trig()
+    return render_template(
+        "proposal.html", proposal=proposal, additions=additions, deletions=deletions
+    )
+
+
+@bp.route("/registry/systems")
+def systems_page() -> str:
+    systems = recs.list_systems(_root())
+    records = recs.list_records(_root())
+    by_system: dict[str, list[recs.ConformanceRecord]] = {}
+    for record in records:
+        by_system.setdefault(record.system, []).append(record)
+    return render_template("systems.html", systems=systems, records=by_system)
+
+
+@bp.route("/registry/systems/<ident>/badge.svg")
+def badge(ident: str) -> Response:
+    """An SVG badge with the system's latest verdict per claimed profile, at a stable URL."""
+    try:
+        recs.check_id(ident)
+    except CityrefError as exc:
+        raise _registry_error(exc, 404) from None
+    records = recs.list_records(_root(), ident)
+    latest = records[-1] if records else None
+    if latest is None:
+        label, colour = "no record", "#6b6b6b"
+    elif latest.verdict == "pass":
+        label, colour = f"{latest.profile} pass", "#1d6b2a"
+    else:
+        label, colour = f"{latest.profile} fail", "#a00000"
+    width = 70 + 7 * len(label)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
+        f'aria-label="cityref: {escape(label)}"><title>cityref: {escape(label)}</title>'
+        f'<rect width="64" height="20" fill="#333"/>'
+        f'<rect x="64" width="{width - 64}" height="20" fill="{colour}"/>'
+        '<g fill="#fff" font-family="Verdana,sans-serif" font-size="11">'
+        '<text x="8" y="14">cityref</text>'
+        f'<text x="70" y="14">{escape(label)}</text></g></svg>'
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# -- read API --------------------------------------------------------------------------------
+@bp.route("/api/registry/standards")
+def api_standards() -> Response:
+    rows = query_service().memo("standards", lambda: standards(query_service().select))
+    return _json(
+        [
+            {
+                "iri": s.iri,
+                "title": {"ja": s.title.ja, "en": s.title.en},
+                "publisher": {"ja": s.publisher.ja, "en": s.publisher.en},
+                "status": {"ja": s.status.ja, "en": s.status.en},
+                "version": s.version,
+                "homepage": s.homepage,
+                "domains": s.domains,
+            }
+            for s in rows
+        ]
+    )
+
+
+@bp.route("/api/registry/profiles")
+def api_profiles() -> Response:
+    return _json(
+        [
+            {
+                "id": p.id,
+                "iri": p.iri,
+                "version": p.version,
+                "title": p.title,
+                "status": p.status,
+                "domains": list(p.domains),
+                "standards": list(p.standards),
+            }
+            for p in list_profiles(_root() / "shapes")
+        ]
+    )
+
+
+@bp.route("/api/registry/releases")
+def api_releases() -> Response:
+    return _json(_releases())
+
+
+@bp.route("/api/registry/diff")
+def api_diff() -> Response:
+    old, new = request.args.get("old"), request.args.get("new", WORKING)
+    if not old:
+        raise ApiError(400, "give ?old=VERSION (and ?new=)", "?old= に版を指定してください")
+    return _json([c.as_dict() for c in _diff(old, new)])
+
+
+@bp.route("/api/registry/proposals")
+def api_proposals() -> Response:
+    status = request.args.get("status")
+    return _json([p.as_dict() for p in props.list_proposals(_root(), status)])
+
+
+@bp.route("/api/registry/proposals/<ident>")
+def api_proposal(ident: str) -> Response:
+    try:
+        return _json(props.read_proposal(_root(), ident).as_dict())
+    except CityrefError as exc:
+        raise _registry_error(exc, 404) from None
+
+
+@bp.route("/api/registry/systems")
+def api_systems() -> Response:
+    return _json(recs.list_systems(_root()))
+
+
+@bp.route("/api/registry/records")
+def api_records() -> Response:
+    system = request.args.get("system")
+    return _json([r.as_dict() for r in recs.list_records(_root(), system)])
+
+
+# -- write API (token with the write scope) ---------------------------------------------------
+def _body() -> dict[str, Any]:
+    document = request.get_json(silent=True)
+    if not isinstance(document, dict):
+        raise ApiError(400, "send a JSON object", "JSON オブジェクトを送ってください")
+    return document
+
+
+@bp.route("/api/registry/proposals", methods=["POST"])
+@require_scope("write")
+def api_propose() -> Response:
+    """Create a proposal: kind, proposer, rationale {ja, en}, evidence [], targets [],
+    additions and deletions as TriG text."""
+    body = _body()
+    try:
+        changeset = Changeset.from_trig(
+            str(body.get("additions", "")).encode(), str(body.get("deletions", "")).encode()
+        )
+        proposal = props.create_proposal(
+            _root(),
+            _base(),
+            kind=str(body.get("kind", "")),
+            proposer=str(body.get("proposer", "")),
+            changeset=changeset,
+            rationale=dict(body.get("rationale") or {}),
+            evidence=[str(e) for e in body.get("evidence") or []],
+            targets=[str(t) for t in body.get("targets") or []] or None,
+        )
+    except CityrefError as exc:
+        raise _registry_error(exc) from None
+    return _json(proposal.as_dict(), 201)
+
+
+@bp.route("/api/registry/systems", methods=["POST"])
+@require_scope("write")
+def api_register_system() -> Response:
+    """Register a system: id, vendor, product, version, domains [], claims [id@version]."""
+    body = _body()
+    try:
+        recs.register_system(
+            _root(),
+            _base(),
+            str(body.get("id", "")),
+            vendor=str(body.get("vendor", "")),
+            product=str(body.get("product", "")),
+            version=str(body.get("version", "")),
+            domains=[str(d) for d in body.get("domains") or []],
+            claims=[str(c) for c in body.get("claims") or []],
+        )
+    except CityrefError as exc:
+        raise _registry_error(exc) from None
+    created = [s for s in recs.list_systems(_root()) if s["id"] == body.get("id")]
+    return _json(created[0] if created else {"id": body.get("id")}, 201)
