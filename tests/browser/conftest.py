@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import REPO
+from cityref.registry.releases import create_release
+from tests.conftest import BASE_IRI, REPO
 from tests.servers import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -28,11 +29,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _sources_with_a_release(target: Path) -> Path:
+    """A copy of the model with release 1.0.0 and one change since, so a diff has content."""
+    for folder in ("ontology", "shapes", "registry", "docs/examples", "tests/queries"):
+        shutil.copytree(REPO / folder, target / folder)
+    create_release(target, "1.0.0", {"ja": "最初の版", "en": "First release"}, BASE_IRI)
+    core = target / "ontology" / "core.ttl"
+    core.write_text(core.read_text("utf-8").replace('"Facility"@en', '"Public facility"@en'))
+    return target
+
+
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    sources = _sources_with_a_release(tmp_path_factory.mktemp("ui-sources"))
     settings = {
         "CITYREF_STORE": str(tmp_path_factory.mktemp("ui") / "store"),
-        "CITYREF_SOURCES": str(REPO),
+        "CITYREF_SOURCES": str(sources),
         "CITYREF_RATE_LIMIT": "100000",
         "CITYREF_WORKERS": "2",
     }

@@ -85,3 +85,11 @@ def test_upload_a_real_csv_and_see_a_violation_with_its_row(page: Page) -> None:
     expect(first_row).to_contain_text("行")
     expect(first_row).to_contain_text("設置位置")
     screenshot(page, "report")
+
+
+def test_open_a_release_diff(page: Page) -> None:
+    page.goto("/registry/releases?lang=en")
+    page.click("text=1.0.0 → working tree")
+    expect(page.locator("h1")).to_contain_text("1.0.0 → working")
+    expect(page.locator("table.diff")).to_contain_text("core#Facility")
+    screenshot(page, "diff")
