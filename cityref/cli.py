@@ -25,6 +25,7 @@ from cityref.errors import (
 )
 from cityref.info import describe_store
 from cityref.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, run_query
+from cityref.registry.command import COMMANDS as REGISTRY_COMMANDS
 from cityref.results import GRAPH_FORMATS, RESULT_FORMATS
 from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown
 from cityref.table import render_table
@@ -230,9 +231,12 @@ def token_revoke(ctx: click.Context, name: str) -> None:
 
 
 def _register_plugin_commands() -> None:
-    """Commands of other packages (the web front end's ``serve``) join through entry points."""
+    """Commands that live beside their engines, and those of other packages (the web front
+    end's ``serve``), join through the ``cityref.commands`` entry points."""
     for entry in entry_points(group="cityref.commands"):
         cli.add_command(entry.load(), entry.name)
+    for command in REGISTRY_COMMANDS:
+        cli.add_command(command)
 
 
 _register_plugin_commands()

@@ -72,6 +72,13 @@ class InputCheck:
         return f"{detected}: {self.profile.id}@{self.profile.version} ({reason})"
 
 
+def _as_ntriples(turtle: bytes) -> bytes:
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    triples = [q.triple for q in parse(turtle, format=RdfFormat.TURTLE)]
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
+
 def check_input(
     data: bytes,
     name: str,
@@ -80,23 +87,30 @@ def check_input(
     rdf_format: FormatLike | None = None,
     *,
     ontology: Document | None = None,
+    profile: Profile | None = None,
+    extra_shapes: bytes = b"",
 ) -> InputCheck:
     """Validate one input file against a profile (detected when ``profile_ref`` is None).
 
+    ``profile`` (already loaded, e.g. as it was in a release) wins over ``profile_ref``;
+    ``extra_shapes`` (Turtle) are checked with the profile's shapes.
     Raises :class:`cityref.profiles.detection.NoProfileDetected`,
     :class:`cityref.profiles.registry.ProfileNotFound` or a
     :class:`cityref.validation.InputError` (unreadable input) — each with what and where.
     ``ontology`` (e.g. the vocabulary's Turtle) gives the engine class hierarchy and labels.
     """
     match: ProfileMatch | None = None
-    if profile_ref is None:
+    kind: InputFormat | None = None
+    if profile is None and profile_ref is None:
         match = detect_profile(data, name)
         profile = match.profile
-        kind: InputFormat | None = match.input_format
-    else:
-        profile = load_profile(profile_ref)
-        kind = None
-    shapes = Document(profile.shapes(), "turtle", f"{profile.id}@{profile.version}")
+        kind = match.input_format
+    elif profile is None:
+        profile = load_profile(str(profile_ref))
+    # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
+    # both, so that prefixes and blank node labels of the two cannot collide.
+    shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
+    shapes = Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
     converted = convert_input(data, name, profile, kind)
     if converted is None:
         fmt = rdf_format or format_for_name(name)

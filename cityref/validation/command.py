@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +19,10 @@ from cityref.validation.api import Document, validate_documents
 from cityref.validation.loading import format_for_name, rdf_format
 from cityref.validation.options import Engine, Language, ValidationOptions
 from cityref.validation.report import FORMATS
+
+if TYPE_CHECKING:
+    from cityref.profiles import InputCheck, Profile
+    from cityref.validation.loading import FormatLike
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -103,6 +109,17 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 )
 @click.option("--max-input-bytes", type=click.IntRange(min=1), help="Largest input file accepted.")
 @click.option(
+    "--record",
+    "record_system",
+    metavar="SYSTEM",
+    help="Store a conformance record for this registered system (profiles only).",
+)
+@click.option(
+    "--keep-sample",
+    is_flag=True,
+    help="With --record: keep the data, so 'cityref impact' can validate it again later.",
+)
+@click.option(
     "--inference/--no-inference",
     default=False,
     show_default=True,
@@ -122,6 +139,8 @@ def validate(
     max_results: int,
     time_limit: float | None,
     max_input_bytes: int | None,
+    record_system: str | None,
+    keep_sample: bool,
     inference: bool,
 ) -> None:
     """Validate DATA files ('-' for stdin) against a profile or SHACL shapes.
@@ -142,8 +161,12 @@ def validate(
         max_input_bytes=max_input_bytes,
     )
     if shapes_file is None:
-        _validate_with_profiles(data, profile, options, output_format, output, data_format)
+        _validate_with_profiles(
+            data, profile, options, output_format, output, data_format, record_system, keep_sample
+        )
         return
+    if record_system is not None:
+        raise click.UsageError("--record needs a profile (records name the profile@version)")
     try:
         stdin_used: list[bool] = []
         documents = [_read(name, data_format, stdin_used) for name in data]
@@ -171,6 +194,78 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@dataclass(frozen=True)
+class _ReleaseContext:
+    """What a profile reference means: the profile (as released, or as in the working
+    tree), the vocabulary for class hierarchy and labels, and the deprecation shapes."""
+
+    profile_ref: str | None
+    profile: Profile | None
+    version: str
+    ontology: Document | None
+    deprecations: bytes
+
+
+def _release_context(profile_ref: str | None) -> _ReleaseContext:
+    from pyoxigraph import RdfFormat
+
+    from cityref.registry.lifecycle import deprecation_shapes
+    from cityref.registry.releases import WORKING, is_release, ontology_bytes, profile_at, tree
+    from cityref.settings import load_settings
+
+    settings = load_settings()
+    root = settings.sources
+    ident, _, version = (profile_ref or "").partition("@")
+    if version and is_release(root, version):
+        folder, profile = tree(root, version), profile_at(version, ident, root)
+        ref: str | None = None
+    else:  # the working tree; VERSION, if any, is the profile's own owl:versionInfo
+        folder, profile, ref, version = root, None, profile_ref, WORKING
+    ontology = ontology_bytes(folder)
+    return _ReleaseContext(
+        ref,
+        profile,
+        version,
+        Document(ontology, "ntriples", "<ontology>"),
+        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, settings.base_iri),
+    )
+
+
+def _record(
+    system: str,
+    release: _ReleaseContext,
+    check: InputCheck,
+    name: str,
+    raw: bytes,
+    fmt: FormatLike | None,
+    keep_sample: bool,
+) -> None:
+    """A conformance record; adapter inputs are kept as their RDF, which impact re-reads."""
+    from pyoxigraph import RdfFormat
+
+    from cityref.inputs import converted_document
+    from cityref.registry.records import DataFile, record_validation
+    from cityref.settings import load_settings
+
+    settings = load_settings()
+    if check.converted is not None:
+        document = converted_document(check.converted)
+        files = [DataFile(name, document.data, RdfFormat.N_TRIPLES)]
+    else:
+        files = [DataFile(name, raw, rdf_format(str(fmt)) if fmt else format_for_name(name))]
+    profile = f"{check.profile.id}@{release.version}"
+    record = record_validation(
+        settings.sources,
+        settings.base_iri,
+        system,
+        profile,
+        check.report,
+        files,
+        keep_sample=keep_sample,
+    )
+    click.echo(f"recorded: {record.iri} ({record.verdict})", err=True)
+
+
 def _validate_with_profiles(
     data: tuple[str, ...],
     profile: str | None,
@@ -178,11 +273,21 @@ def _validate_with_profiles(
     output_format: str,
     output: Path | None,
     data_format: str | None,
+    record_system: str | None = None,
+    keep_sample: bool = False,
 ) -> None:
     """Each DATA file through its input adapter (CSV, GTFS, NGSI-LD, RDF) against a profile:
-    the one given, or the one detected from the data (the output says which and why)."""
+    the one given, or the one detected from the data (the output says which and why).
+
+    ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
+    in that release; data using deprecated terms gets warnings naming their replacements."""
     from cityref.profiles import check_input
 
+    try:
+        release = _release_context(profile)
+    except CityrefError as exc:
+        _fail(str(exc))
+        return
     lang = options.language.value
     parts: list[str] = []
     conforms = True
@@ -192,8 +297,19 @@ def _validate_with_profiles(
             document = _read(name, data_format, stdin_used) if name == "-" else None
             raw = document.data if document else Path(name).read_bytes()
             fmt = rdf_format(data_format) if data_format else None
-            check = check_input(raw, name, profile, options, rdf_format=fmt)
+            check = check_input(
+                raw,
+                name,
+                release.profile_ref,
+                options,
+                rdf_format=fmt,
+                ontology=release.ontology,
+                profile=release.profile,
+                extra_shapes=release.deprecations,
+            )
             report = check.report
+            if record_system is not None:
+                _record(record_system, release, check, name, raw, fmt, keep_sample)
             if output_format == "text":
                 body = "\n".join([check.profile_note(lang), *check.lines(lang)]) + "\n\n"
                 body += report.render("text", options.language)

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from cityref.cli import cli
 from cityref.registry.command import (
     diff_command,
     impact_command,
@@ -171,3 +172,21 @@ def test_release_propose_accept_diff_impact(run: Run, tmp_path: Path, sources: P
     stats = json.loads(run(stats_command, "--json").output)
     assert stats["records"] == 2 and stats["passing"] == 2
     assert any(t["term"] == CORE + "corporateNumber" for t in stats["terms"])
+
+    # The same verdicts through the main command, `cityref validate ID@VERSION`.
+    assert run(cli, "validate", str(data), "--profile", "gif-corporation@1.0.0").exit_code == 0
+    failing = run(
+        cli, "validate", str(data), "--profile", "gif-corporation@1.1.0", "--lang", "en", code=1
+    )
+    assert "deprecated" in failing.output and CORE + "name" in failing.output
+    recorded = run(
+        cli,
+        "validate",
+        str(phone),
+        "--profile",
+        "gif-corporation@1.1.0",
+        "--record",
+        "other-db",
+        code=1,  # a deprecation warning: not conforming, though the record's verdict is pass
+    )
+    assert "recorded:" in recorded.output and "(pass)" in recorded.output
