@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from pyoxigraph import RdfFormat
 
+from app.auth import require_scope
 from app.errors import ApiError
 from app.i18n import current_language
 from app.query_service import query_service
+from cityref.errors import CityrefError
 from cityref.jobs import (
     Job,
     JobNotFound,
@@ -29,6 +32,7 @@ from cityref.jobs import (
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
 from cityref.validation import ValidationOptions
+from cityref.validation.loading import format_for_name
 
 bp = Blueprint("validate", __name__)
 CSRF_COOKIE = "cityref_csrf"
@@ -130,11 +134,61 @@ def _job_answer(job: Job) -> Response:
 @bp.route("/api/validate", methods=["POST"])
 def api_validate() -> Response:
     profile = request.values.get("profile") or None
+    system = request.values.get("record")
+    if system:
+        return _validate_and_record(system, profile)
     jobs = [_start(data, name, profile) for data, name in _uploads()]
     if len(jobs) == 1:
         return _job_answer(jobs[0])
     listing = [{"job": j.id, "file": j.filename, "state": j.state} for j in jobs]
     return Response(json.dumps({"jobs": listing}), status=202, mimetype="application/json")
+
+
+@require_scope("write")
+def _validate_and_record(system: str, profile: str | None) -> Response:
+    """``?record=SYSTEM``: validate in the request and store a conformance record for a
+    registered system (needs a write token; the record names profile@version)."""
+    from cityref.profiles import check_input
+    from cityref.registry.records import DataFile, record_validation
+    from cityref.registry.versioned import release_context
+
+    settings = _settings()
+    if profile is None:
+        raise ApiError(
+            400,
+            "a record needs ?profile=ID[@VERSION]",
+            "記録にはプロファイルの指定が必要です",
+        )
+    (data, name), *_rest = _uploads()
+    options = ValidationOptions(time_limit=settings.validation_timeout)
+    try:
+        release = release_context(profile, settings.sources, settings.base_iri)
+        check = check_input(
+            data,
+            name,
+            release.profile_ref,
+            options,
+            ontology=release.ontology,
+            profile=release.profile,
+            extra_shapes=release.deprecations,
+        )
+        rdf = check.converted.ntriples if check.converted else data
+        rdf_format = RdfFormat.N_TRIPLES if check.converted else format_for_name(name)
+        files = [DataFile(name, rdf, rdf_format)]
+        record = record_validation(
+            settings.sources,
+            settings.base_iri,
+            system,
+            f"{check.profile.id}@{release.version}",
+            check.report,
+            files,
+            keep_sample=request.values.get("keep_sample") == "1",
+        )
+    except CityrefError as exc:
+        english, _, japanese = str(exc).partition(" / ")
+        raise ApiError(422, english, japanese or english) from None
+    body = {"record": record.as_dict(), "conforms": check.report.conforms}
+    return Response(json.dumps(body, ensure_ascii=False), status=201, mimetype="application/json")
 
 
 @bp.route("/api/jobs/<job_id>")

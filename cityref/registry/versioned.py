@@ -8,10 +8,12 @@ gives the class hierarchy and the labels for messages.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import RdfFormat
 
+from cityref.profiles.registry import Profile
 from cityref.registry.lifecycle import deprecation_shapes
 from cityref.registry.records import DataFile
 from cityref.registry.releases import ontology_bytes, tree, tree_profile_shapes
@@ -46,4 +48,37 @@ def validate_at(
     documents = [Document(f.data, f.format, f.name) for f in files]
     return validate_documents(
         documents, shapes, options or ValidationOptions(base_iri=base_iri), ontology=ontology
+    )
+
+
+@dataclass(frozen=True)
+class ReleaseContext:
+    """What a profile reference means: the profile (as released, or as in the working
+    tree), the vocabulary for class hierarchy and labels, and the deprecation shapes."""
+
+    profile_ref: str | None  # for the working tree; None when ``profile`` is given
+    profile: Profile | None
+    version: str
+    ontology: Document
+    deprecations: bytes
+
+
+def release_context(profile_ref: str | None, root: Path, base_iri: str) -> ReleaseContext:
+    """``ID@VERSION`` where VERSION names a release: that release's profile and vocabulary;
+    otherwise the working tree (VERSION, if any, is the profile's own owl:versionInfo)."""
+    from cityref.registry.releases import WORKING, is_release, profile_at
+
+    ident, _, version = (profile_ref or "").partition("@")
+    if version and is_release(root, version):
+        folder, profile = tree(root, version), profile_at(version, ident, root)
+        ref: str | None = None
+    else:
+        folder, profile, ref, version = root, None, profile_ref, WORKING
+    ontology = ontology_bytes(folder)
+    return ReleaseContext(
+        ref,
+        profile,
+        version,
+        Document(ontology, "ntriples", "<ontology>"),
+        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, base_iri),
     )

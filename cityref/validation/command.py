@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,8 @@ from cityref.validation.options import Engine, Language, ValidationOptions
 from cityref.validation.report import FORMATS
 
 if TYPE_CHECKING:
-    from cityref.profiles import InputCheck, Profile
+    from cityref.profiles import InputCheck
+    from cityref.registry.versioned import ReleaseContext
     from cityref.validation.loading import FormatLike
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -194,46 +194,9 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-@dataclass(frozen=True)
-class _ReleaseContext:
-    """What a profile reference means: the profile (as released, or as in the working
-    tree), the vocabulary for class hierarchy and labels, and the deprecation shapes."""
-
-    profile_ref: str | None
-    profile: Profile | None
-    version: str
-    ontology: Document | None
-    deprecations: bytes
-
-
-def _release_context(profile_ref: str | None) -> _ReleaseContext:
-    from pyoxigraph import RdfFormat
-
-    from cityref.registry.lifecycle import deprecation_shapes
-    from cityref.registry.releases import WORKING, is_release, ontology_bytes, profile_at, tree
-    from cityref.settings import load_settings
-
-    settings = load_settings()
-    root = settings.sources
-    ident, _, version = (profile_ref or "").partition("@")
-    if version and is_release(root, version):
-        folder, profile = tree(root, version), profile_at(version, ident, root)
-        ref: str | None = None
-    else:  # the working tree; VERSION, if any, is the profile's own owl:versionInfo
-        folder, profile, ref, version = root, None, profile_ref, WORKING
-    ontology = ontology_bytes(folder)
-    return _ReleaseContext(
-        ref,
-        profile,
-        version,
-        Document(ontology, "ntriples", "<ontology>"),
-        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, settings.base_iri),
-    )
-
-
 def _record(
     system: str,
-    release: _ReleaseContext,
+    release: ReleaseContext,
     check: InputCheck,
     name: str,
     raw: bytes,
@@ -282,9 +245,12 @@ def _validate_with_profiles(
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
     from cityref.profiles import check_input
+    from cityref.registry.versioned import release_context
+    from cityref.settings import load_settings
 
+    settings = load_settings()
     try:
-        release = _release_context(profile)
+        release = release_context(profile, settings.sources, settings.base_iri)
     except CityrefError as exc:
         _fail(str(exc))
         return

@@ -117,3 +117,38 @@ def test_registry_api_lists_standards_and_profiles(client: FlaskClient) -> None:
     assert isinstance(client.get("/api/registry/standards").json, list)
     profiles = client.get("/api/registry/profiles").json
     assert {p["id"] for p in profiles} >= {"ods-aed", "gif-corporation"}  # type: ignore[union-attr]
+
+
+def test_validation_recorded_for_a_system_needs_a_write_token(
+    client: FlaskClient, registry_app: Flask
+) -> None:
+    tokens = registry_app.config["CITYREF_SETTINGS"].tokens_file
+    writer = create_token(tokens, "recorder", "write")
+    root = registry_app.config["CITYREF_SETTINGS"].sources
+    system = {
+        "id": "aed-map",
+        "vendor": "V",
+        "product": "AED map",
+        "version": "2",
+        "domains": ["health"],
+        "claims": ["ods-aed@1.0.0"],
+    }
+    auth = {"Authorization": f"Bearer {writer}"}
+    assert client.post("/api/registry/systems", json=system, headers=auth).status_code == 201
+    sample = next((root / "shapes" / "ods-aed" / "examples" / "valid").glob("*.csv"))
+    query = {"profile": "ods-aed@1.0.0", "record": "aed-map"}
+    anonymous = client.post(
+        "/api/validate", data=sample.read_bytes(), content_type="text/csv", query_string=query
+    )
+    assert anonymous.status_code == 401
+    recorded = client.post(
+        "/api/validate",
+        data=sample.read_bytes(),
+        content_type="text/csv",
+        query_string=query,
+        headers=auth,
+    )
+    assert recorded.status_code == 201, recorded.data[:300]
+    assert recorded.json["record"]["verdict"] == "pass"  # type: ignore[index]
+    badge = client.get("/registry/systems/aed-map/badge.svg")
+    assert b"ods-aed@1.0.0 pass" in badge.data
