@@ -27,6 +27,7 @@ from cityref.describe import (
 )
 from cityref.errors import QueryRefused, QuerySyntaxError
 from cityref.query import QueryRequest
+from cityref.registry.releases import list_releases
 from cityref.results import GRAPH_FORMATS
 from cityref.sources import inferred_graph_iri
 
@@ -45,13 +46,18 @@ def _ask(service: QueryService, sparql: str) -> bool:
     return bool(json.loads(answer.data)["boolean"])
 
 
-def _find(service: QueryService, iri: str, path: str) -> Description | None:
+def _find(
+    service: QueryService, iri: str, path: str, release: str | None = None
+) -> Description | None:
     inferred = inferred_graph_iri(service.settings.base_iri)
-    if path.startswith("graph/"):
+    if path.startswith("graph/") and release is None:
         candidates = [describe_graph(iri)]
     else:
         # A module's IRI is also a resource (its owl:Ontology header): the module wins.
-        candidates = [describe_module(iri, inferred), describe_resource(iri, inferred)]
+        candidates = [
+            describe_module(iri, inferred, release),
+            describe_resource(iri, inferred, release),
+        ]
     for description in candidates:
         if _ask(service, description.exists_query):
             return description
@@ -87,16 +93,34 @@ def _wanted_format() -> str:
     return GRAPH_MEDIA_TYPES[best]
 
 
+def _release_path(path: str) -> tuple[str | None, str]:
+    """``release/<version>/<rest>`` (or ``release/latest/<rest>``) -> (version, rest)."""
+    if not path.startswith("release/"):
+        return None, path
+    version, _, rest = path.removeprefix("release/").partition("/")
+    if version == "latest":
+        releases = list_releases(query_service().settings.sources)
+        if not releases:
+            raise ApiError(404, "there is no release yet", "リリースはまだありません")
+        version = releases[-1].version
+    if not rest:
+        raise ApiError(404, f"give a term after release/{version}/", "語を指定してください")
+    return version, rest
+
+
 @bp.route("/<path:path>")
 def resource(path: str) -> Response | str:
     service = query_service()
+    release, path = _release_path(path)
     iri = service.settings.base_iri + path
     not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
     if not is_safe_iri(iri):
         raise not_found
     try:
         # What an IRI is changes only with the build: found once per build and process.
-        description = service.memo(f"find {iri}", lambda: _find(service, iri, path))
+        description = service.memo(
+            f"find {release} {iri}", lambda: _find(service, iri, path, release)
+        )
     except (QuerySyntaxError, QueryRefused):
         description = None  # an IRI Oxigraph will not read is not one of ours
     if description is None:
@@ -114,7 +138,7 @@ def resource(path: str) -> Response | str:
             headers=headers,
         )
     wanted = _wanted_format()
-    if wanted == "html" and path.startswith("def/"):
+    if wanted == "html" and path.startswith("def/") and release is None:
         rich = domain_html(iri) if path.startswith("def/domain/") else term_html(iri)
         if rich is not None:
             return rich
@@ -129,7 +153,7 @@ def resource(path: str) -> Response | str:
         return _html(iri, description, answer.data, answer.truncated)
     response = Response(answer.data, content_type=answer.media_type)
     response.headers["Vary"] = "Accept"
-    response.headers["ETag"] = f'"{service.etag(iri, fmt)}"'
+    response.headers["ETag"] = f'"{service.etag(release or "", iri, fmt)}"'
     response.headers["Cache-Control"] = "public, max-age=300"
     if answer.truncated:
         response.headers["X-Cityref-Truncated"] = "true"

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from cityref.store import RELEASE_GRAPHS
+
 # Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139), and
 # the control characters RFC 3987 leaves out of IRIs.
 _UNSAFE_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
@@ -37,33 +39,40 @@ def is_safe_iri(iri: str) -> bool:
     return bool(iri) and _UNSAFE_IRI.search(iri) is None
 
 
-def _asserted(pattern: str, inferred_graph: str) -> str:
-    return f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{inferred_graph}>)"
+def _asserted(pattern: str, inferred_graph: str, release: str | None = None) -> str:
+    """``pattern`` in the stated graphs: the working tree's, or one release's snapshot."""
+    if release is not None:
+        snapshot = inferred_graph.removesuffix("inferred") + f"registry/releases/{release}/"
+        return f'GRAPH ?g {{ {pattern} }} FILTER(STRSTARTS(STR(?g), "{snapshot}"))'
+    return (
+        f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{inferred_graph}> && "
+        f'!CONTAINS(STR(?g), "{RELEASE_GRAPHS}"))'
+    )
 
 
-def _with_labels(subject_filter: str, inferred_graph: str) -> str:
+def _with_labels(subject_filter: str, inferred_graph: str, release: str | None) -> str:
     return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?label }}
 WHERE {{
-  {{ {_asserted("?s ?p ?o", inferred_graph)} {subject_filter} }}
+  {{ {_asserted("?s ?p ?o", inferred_graph, release)} {subject_filter} }}
   OPTIONAL {{ ?o ?lp ?label FILTER(?lp IN ({", ".join(LABELS)})) FILTER(isIRI(?o)) }}
 }}"""
 
 
-def describe_resource(iri: str, inferred_graph: str) -> Description:
+def describe_resource(iri: str, inferred_graph: str, release: str | None = None) -> Description:
     return Description(
         "resource",
         iri,
-        f"ASK {{ {_asserted(f'<{iri}> ?p ?o', inferred_graph)} }}",
-        _with_labels(f"FILTER(?s = <{iri}>)", inferred_graph),
+        f"ASK {{ {_asserted(f'<{iri}> ?p ?o', inferred_graph, release)} }}",
+        _with_labels(f"FILTER(?s = <{iri}>)", inferred_graph, release),
     )
 
 
-def describe_module(iri: str, inferred_graph: str) -> Description:
+def describe_module(iri: str, inferred_graph: str, release: str | None = None) -> Description:
     prefix = iri + "#"
     hash_terms = f'FILTER(?s = <{iri}> || STRSTARTS(STR(?s), "{prefix}"))'
-    exists = f"""ASK {{ {_asserted("?s ?p ?o", inferred_graph)}
+    exists = f"""ASK {{ {_asserted("?s ?p ?o", inferred_graph, release)}
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) }}"""
-    return Description("module", iri, exists, _with_labels(hash_terms, inferred_graph))
+    return Description("module", iri, exists, _with_labels(hash_terms, inferred_graph, release))
 
 
 def describe_graph(iri: str) -> Description:

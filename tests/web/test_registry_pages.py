@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -152,3 +153,19 @@ def test_validation_recorded_for_a_system_needs_a_write_token(
     assert recorded.json["record"]["verdict"] == "pass"  # type: ignore[index]
     badge = client.get("/registry/systems/aed-map/badge.svg")
     assert b"ods-aed@1.0.0 pass" in badge.data
+
+
+def test_release_paths_give_the_term_as_released(client: FlaskClient) -> None:
+    turtle = {"Accept": "text/turtle"}
+    facility = rdflib.URIRef("https://w3id.org/cityref/def/core#Facility")
+
+    def english_labels(path: str) -> set[str]:
+        response = client.get(path, headers=turtle)
+        assert response.status_code == 200, (path, response.data[:200])
+        graph = rdflib.Graph().parse(data=response.data, format="turtle")
+        return {str(o) for o in graph.objects(facility, rdflib.RDFS.label) if o.language == "en"}
+
+    assert english_labels("/release/1.0.0/def/core%23Facility") == {"Facility"}
+    assert english_labels("/release/latest/def/core%23Facility") == {"Facility"}
+    assert english_labels("/def/core%23Facility") == {"Public facility"}
+    assert client.get("/release/9.9.9/def/core%23Facility", headers=turtle).status_code == 404
