@@ -199,6 +199,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "書き込み権限のあるトークンで提案を送れます:",
         "Holders of a write token submit proposals with",
     ),
+    "proposals.submit": ("提案を送る", "Submit a proposal"),
+    "proposals.submit_intro": (
+        "書き込み権限のあるトークンを持つ人が、パッチ（TriG）と日英の理由を添えて提案できます。",
+        "Holders of a write token submit a patch (TriG) with its rationale in both languages.",
+    ),
+    "proposals.token": ("トークン", "Token"),
     "systems.title": ("登録システム", "Registered systems"),
     "systems.intro": (
         "プロファイルへの適合を表明したシステムと、その適合性の記録。",

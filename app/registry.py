@@ -8,15 +8,17 @@ scope. The records themselves are Turtle files of the sources (see :mod:`cityref
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from app.auth import require_scope
 from app.errors import ApiError
 from app.query_service import query_service
+from app.validate import CSRF_COOKIE
 from cityref.browse_registry import standards
 from cityref.errors import CityrefError
 from cityref.profiles import list_profiles
@@ -25,6 +27,7 @@ from cityref.registry import records as recs
 from cityref.registry.changeset import Changeset
 from cityref.registry.diff import Change, semantic_diff
 from cityref.registry.releases import WORKING, list_releases, tree
+from cityref.tokens import check_token
 
 bp = Blueprint("registry", __name__)
 
@@ -81,8 +84,46 @@ def diff_page() -> str:
 
 
 @bp.route("/registry/proposals")
-def proposals_page() -> str:
-    return render_template("proposals.html", proposals=props.list_proposals(_root()))
+def proposals_page() -> Response:
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    page = render_template(
+        "proposals.html", proposals=props.list_proposals(_root()), kinds=props.KINDS, csrf=token
+    )
+    response = Response(page, mimetype="text/html")
+    response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=True)
+    return response
+
+
+@bp.route("/registry/proposals", methods=["POST"])
+def submit_proposal() -> Response:
+    """The form for token holders: the token is typed in, checked like the API's."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not cookie or not secrets.compare_digest(cookie, request.form.get("csrf", "")):
+        raise ApiError(
+            403,
+            "the form has expired: open the proposals page again",
+            "フォームの有効期限が切れました。提案ページを開き直してください",
+        )
+    settings = query_service().settings
+    if check_token(settings.tokens_file, request.form.get("token", ""), "write") is None:
+        raise ApiError(403, "a write token is needed", "書き込み権限のあるトークンが必要です")
+    form = request.form
+    try:
+        proposal = props.create_proposal(
+            _root(),
+            _base(),
+            kind=form.get("kind", ""),
+            proposer=form.get("proposer", ""),
+            changeset=Changeset.from_trig(
+                form.get("additions", "").encode(), form.get("deletions", "").encode()
+            ),
+            rationale={"ja": form.get("rationale_ja", ""), "en": form.get("rationale_en", "")},
+            evidence=[line for line in form.get("evidence", "").splitlines() if line.strip()],
+            targets=[line for line in form.get("targets", "").split() if line] or None,
+        )
+    except CityrefError as exc:
+        raise _registry_error(exc) from None
+    return redirect(url_for(".proposal_page", ident=proposal.id), code=303)  # type: ignore[return-value]
 
 
 @bp.route("/registry/proposals/<ident>")

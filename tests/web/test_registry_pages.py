@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -169,3 +170,29 @@ def test_release_paths_give_the_term_as_released(client: FlaskClient) -> None:
     assert english_labels("/release/latest/def/core%23Facility") == {"Facility"}
     assert english_labels("/def/core%23Facility") == {"Public facility"}
     assert client.get("/release/9.9.9/def/core%23Facility", headers=turtle).status_code == 404
+
+
+def test_proposal_form_for_token_holders(client: FlaskClient, registry_app: Flask) -> None:
+    page = client.get("/registry/proposals?lang=en").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf and 'type="password"' in page
+    facility = "https://w3id.org/cityref/def/core#Facility"
+    form = {
+        "csrf": csrf.group(1),
+        "token": "cr_wrong",
+        "proposer": "Form user",
+        "kind": "change-term",
+        "targets": facility,
+        "rationale_ja": "定義を補う",
+        "rationale_en": "Complete the definition",
+        "additions": f'<{facility}> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
+        "deletions": "",
+    }
+    assert client.post("/registry/proposals", data=form).status_code == 403
+    tokens = registry_app.config["CITYREF_SETTINGS"].tokens_file
+    form["token"] = create_token(tokens, "form-user", "write")
+    posted = client.post("/registry/proposals", data=form)
+    assert posted.status_code == 303
+    assert "Complete the definition" in client.get(
+        posted.headers["Location"] + "?lang=en"
+    ).get_data(as_text=True)
