@@ -66,6 +66,33 @@ _REPORT_CONTENT: dict[str, Any] = {
     "application/ld+json": {"schema": {"type": ["object", "array"]}},
     "text/csv": {"schema": {"type": "string"}},
 }
+_REGISTRY_LISTS: list[tuple[str, str, str, list[dict[str, Any]]]] = [
+    ("/api/registry/standards", "registryStandards", "The standards catalogue", []),
+    ("/api/registry/profiles", "registryProfiles", "The application profiles", []),
+    ("/api/registry/releases", "registryReleases", "The releases", []),
+    (
+        "/api/registry/diff",
+        "registryDiff",
+        "The semantic changes between two releases (or a release and the working tree)",
+        [
+            {"name": "old", "in": "query", "required": True, "schema": {"type": "string"}},
+            {"name": "new", "in": "query", "schema": {"type": "string"}},
+        ],
+    ),
+    (
+        "/api/registry/records",
+        "registryRecords",
+        "Conformance records",
+        [{"name": "system", "in": "query", "schema": {"type": "string"}}],
+    ),
+    ("/api/registry/systems", "registrySystems", "Registered systems", []),
+    (
+        "/api/registry/proposals",
+        "registryProposals",
+        "Proposals",
+        [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+    ),
+]
 _QUERY_ANSWERS: dict[str, Any] = {
     "200": {
         "description": "The answer, or the service description when no query is given.",
@@ -210,6 +237,42 @@ SPEC: dict[str, Any] = {
                     },
                     "404": _ERROR,
                     "422": _ERROR,
+                    "429": _ERROR,
+                },
+            }
+        },
+        **{
+            path: {
+                "get": {
+                    "operationId": operation,
+                    "summary": summary,
+                    "parameters": parameters,
+                    "responses": {
+                        "200": {
+                            "description": "A JSON list.",
+                            "content": {"application/json": {"schema": {"type": "array"}}},
+                        },
+                        "400": _ERROR,
+                        "404": _ERROR,
+                        "429": _ERROR,
+                    },
+                }
+            }
+            for path, operation, summary, parameters in _REGISTRY_LISTS
+        },
+        "/api/registry/proposals/{ident}": {
+            "get": {
+                "operationId": "registryProposal",
+                "summary": "One proposal with its patch",
+                "parameters": [
+                    {"name": "ident", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The proposal.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _ERROR,
                     "429": _ERROR,
                 },
             }

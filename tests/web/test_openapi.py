@@ -15,6 +15,14 @@ OPERATIONS = [
     "GET /{path}",
     "POST /api/validate",
     "GET /api/jobs/{job}",
+    "GET /api/registry/standards",
+    "GET /api/registry/profiles",
+    "GET /api/registry/releases",
+    "GET /api/registry/diff",
+    "GET /api/registry/records",
+    "GET /api/registry/systems",
+    "GET /api/registry/proposals",
+    "GET /api/registry/proposals/{ident}",
 ]
 
 
