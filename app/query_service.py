@@ -17,6 +17,7 @@ from cityref.query import DiskStoreRef, QueryRequest, QueryWorker
 from cityref.results import QueryAnswer
 from cityref.search import Entry, build_index
 from cityref.settings import Settings
+from cityref.update import generation, run_update
 
 T = TypeVar("T")
 MEMO_LIMIT = 20_000
@@ -39,10 +40,18 @@ class QueryService:
         self._worker.stop()
 
     def _current_ref(self) -> DiskStoreRef:
-        return DiskStoreRef(current_build_dir(self.settings.store) / "oxigraph")
+        build = current_build_dir(self.settings.store)
+        return DiskStoreRef(build / "oxigraph", generation(build))
 
     def build_id(self) -> str:
-        return current_build_dir(self.settings.store).name
+        """The current build and its update generation: what answers depend on."""
+        build = current_build_dir(self.settings.store)
+        return f"{build.name}.{generation(build)}"
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update on the current build (the caller checked the token)."""
+        with self._lock:
+            run_update(current_build_dir(self.settings.store), sparql, self.settings.query_timeout)
 
     def etag(self, *parts: str) -> str:
         """An entity tag from the build id and what shapes the answer."""

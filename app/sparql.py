@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from app.auth import require_scope
 from app.errors import ApiError
 from app.negotiation import choose_formats
 from app.query_service import query_service
-from cityref.errors import QueryRefused, QuerySyntaxError, QueryTimeout
+from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
 from cityref.query import QueryRequest
 from cityref.service_description import service_description
 from cityref.store import Dataset
@@ -39,11 +40,7 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     settings = query_service().settings
     media_type = (request.mimetype or "").lower()
     if (request.method == "POST" and media_type == UPDATE_BODY) or "update" in request.values:
-        raise ApiError(
-            403,
-            "SPARQL Update is refused: this endpoint is read-only",
-            "SPARQL Update は受け付けません（読み取り専用のエンドポイントです）",
-        )
+        raise UpdateRequested()
     if request.method == "GET":
         query = _single(request.args.getlist("query"), "query")
     elif media_type == FORM:
@@ -83,10 +80,57 @@ def _too_long(limit: int) -> ApiError:
     )
 
 
+class UpdateRequested(Exception):
+    """The request is a SPARQL Update, not a query."""
+
+
+def _refuse_update() -> ApiError:
+    return ApiError(
+        403,
+        "SPARQL Update is refused: this endpoint is read-only",
+        "SPARQL Update は受け付けません（読み取り専用のエンドポイントです）",
+    )
+
+
+def _update() -> Response:
+    """SPARQL Update by POST, when enabled, for holders of a write token."""
+    service = query_service()
+    if request.method != "POST" or not service.settings.allow_updates:
+        raise _refuse_update()
+    return _authorised_update()
+
+
+@require_scope("write")
+def _authorised_update() -> Response:
+    media_type = (request.mimetype or "").lower()
+    texts = request.form.getlist("update") if media_type == FORM else []
+    if media_type == UPDATE_BODY:
+        texts = [request.get_data(cache=False).decode("utf-8", errors="strict")]
+    text = _single(texts, "update")
+    if not text:
+        raise ApiError(400, "no update given", "更新が空です")
+    try:
+        query_service().update(text)
+    except QuerySyntaxError as exc:
+        raise ApiError(
+            400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
+        ) from None
+    except QueryRefused as exc:
+        raise ApiError(400, str(exc), "この更新は許可されていません") from None
+    except QueryTimeout as exc:
+        raise ApiError(503, str(exc), "制限時間を超えたため更新を停止しました") from None
+    except CityrefError as exc:
+        raise ApiError(503, str(exc), "更新できませんでした") from None
+    return Response(status=204)
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer a query, or describe the service when there is none."""
-    query, dataset = _read_request()
+    try:
+        query, dataset = _read_request()
+    except UpdateRequested:
+        return _update()
     service = query_service()
     if query is None:
         return _service_description()

@@ -32,6 +32,7 @@ class DiskStoreRef:
     """A built store on disk, opened read-only by the worker."""
 
     oxigraph_path: Path
+    generation: int = 0  # bumped by each SPARQL Update, so workers reopen the store
 
     def open(self) -> OxigraphStore:
         return OxigraphStore.open_read_only(self.oxigraph_path)

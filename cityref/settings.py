@@ -145,6 +145,16 @@ SETTINGS: tuple[Setting, ...] = (
         "（202 とジョブの URL）。",
     ),
     Setting(
+        "allow_updates",
+        bool,
+        False,
+        "CITYREF_ALLOW_UPDATES",
+        "Let holders of a write token run SPARQL Update on the served store. The changes last "
+        "until the next build; the sources change only through proposals.",
+        "書き込みトークンを持つ人に SPARQL Update を許可します。変更は次の構築まで有効で、"
+        "ソースは提案によってのみ変わります。",
+    ),
+    Setting(
         "max_upload_bytes",
         int,
         50 * 1024 * 1024,
@@ -174,6 +184,7 @@ class Settings:
     rate_limit: int
     validation_timeout: float
     async_validation_bytes: int
+    allow_updates: bool
     max_upload_bytes: int
 
     def with_(self, **changes: Any) -> Settings:
@@ -185,13 +196,26 @@ class Settings:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("use true or false")
+
+
 def _coerce(setting: Setting, raw: Any) -> Any:
     """Turn an environment string (or a Python value) into the setting's type, or say why not."""
     if raw is None:
         return None
     try:
-        if setting.type is Path:
-            value: Any = Path(raw)
+        if setting.type is bool:
+            value: Any = _boolean(raw)
+        elif setting.type is Path:
+            value = Path(raw)
         elif setting.type is int:
             value = int(raw)
         elif setting.type is float:
@@ -202,7 +226,7 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         raise SettingsError(
             f"{setting.env}={raw!r}: expected {setting.type.__name__} ({exc})"
         ) from exc
-    if setting.type in (int, float) and value <= 0:
+    if setting.type in (int, float) and not isinstance(value, bool) and value <= 0:
         raise SettingsError(f"{setting.env}={raw!r}: must be greater than 0")
     if setting.name == "base_iri" and not (
         value.startswith(("http://", "https://")) and value.endswith("/")

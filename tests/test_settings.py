@@ -35,6 +35,7 @@ def test_environment_overrides_every_setting() -> None:
         "CITYREF_RATE_LIMIT": "30",
         "CITYREF_VALIDATION_TIMEOUT": "30",
         "CITYREF_ASYNC_VALIDATION_BYTES": "100000",
+        "CITYREF_ALLOW_UPDATES": "true",
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -11,7 +12,10 @@ from flask.testing import FlaskClient
 from rdflib.query import Result
 
 from app import create_app
-from cityref.settings import Settings
+from cityref.build import build_store
+from cityref.settings import Settings, load_settings
+from cityref.tokens import create_token
+from tests.conftest import TOY
 
 GRAPH = "https://w3id.org/cityref/graph/"
 SCHOOLS = "SELECT ?s WHERE { ?s a <https://example.org/toy#School> } ORDER BY ?s"
@@ -247,3 +251,39 @@ def test_rate_limit_answers_429_with_retry_after(web_settings: Settings) -> None
     limited = client.get("/sparql", query_string={"query": SCHOOLS})
     assert int(limited.headers["Retry-After"]) >= 1
     assert json.loads(limited.data)["error_ja"]
+
+
+def test_enabled_updates_need_a_write_token_and_reach_new_queries(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build_store(store, TOY, "https://w3id.org/cityref/")
+    tokens = tmp_path / "tokens.json"
+    settings = load_settings(
+        {
+            "CITYREF_STORE": str(store),
+            "CITYREF_SOURCES": str(TOY),
+            "CITYREF_TOKENS_FILE": str(tokens),
+            "CITYREF_ALLOW_UPDATES": "true",
+            "CITYREF_RATE_LIMIT": "100000",
+        }
+    )
+    client = create_app(settings, {"TESTING": True}).test_client()
+    insert = "INSERT DATA { <https://example.org/toy#school3> a <https://example.org/toy#School> }"
+    body = {"data": insert, "content_type": "application/sparql-update"}
+    assert client.post("/sparql", **body).status_code == 401  # type: ignore[arg-type]
+    reader = create_token(tokens, "reader", "read")
+    writer = create_token(tokens, "writer", "write")
+    denied = client.post("/sparql", headers={"Authorization": f"Bearer {reader}"}, **body)  # type: ignore[arg-type]
+    assert denied.status_code == 403
+    before = client.get("/sparql", query_string={"query": SCHOOLS}).headers["ETag"]
+    done = client.post("/sparql", headers={"Authorization": f"Bearer {writer}"}, **body)  # type: ignore[arg-type]
+    assert done.status_code == 204
+    after = client.get("/sparql", query_string={"query": SCHOOLS})
+    assert len(_values(after.json)) == 3  # type: ignore[arg-type]
+    assert after.headers["ETag"] != before
+    load = client.post(
+        "/sparql",
+        data={"update": "LOAD <http://127.0.0.1:1/x.ttl>"},
+        headers={"Authorization": f"Bearer {writer}"},
+    )
+    assert load.status_code == 400 and "LOAD is refused" in load.json["error"]  # type: ignore[index]
+    assert client.get("/sparql", query_string={"update": insert}).status_code == 403

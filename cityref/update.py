@@ -1,0 +1,78 @@
+"""SPARQL Update on the served store, for holders of a write token when updates are enabled.
+
+The update runs in a worker process (killed at the time limit) that opens the current build
+writable, refuses LOAD and SERVICE, applies the update and bumps the build's generation
+number, so that query workers reopen the store and page data is made again. The changes last
+until the next ``cityref build``: the sources change only through reviewed proposals.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
+from cityref.query_guard import check_update
+from cityref.store import OxigraphStore
+
+GENERATION_FILE = "generation"
+
+
+def generation(build_dir: Path) -> int:
+    """How many updates the build has had (0 for a fresh build)."""
+    try:
+        return int((build_dir / GENERATION_FILE).read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def _bump(build_dir: Path) -> None:
+    temporary = build_dir / f".{GENERATION_FILE}.{uuid.uuid4().hex[:8]}"
+    temporary.write_text(str(generation(build_dir) + 1))
+    os.replace(temporary, build_dir / GENERATION_FILE)
+
+
+def _apply(build_dir: Path, sparql: str, conn: Connection) -> None:
+    try:
+        check_update(sparql)
+        store = OxigraphStore.open(build_dir / "oxigraph")
+        store.update(sparql)
+        store.flush()
+        del store
+        _bump(build_dir)
+        conn.send(("ok", None))
+    except QuerySyntaxError as exc:
+        conn.send(("syntax", (exc.message, exc.line, exc.column)))
+    except QueryRefused as exc:
+        conn.send(("refused", str(exc)))
+    except Exception as exc:  # e.g. another update holding the store: reported, not lost
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def run_update(build_dir: Path, sparql: str, timeout: float) -> None:
+    """Apply ``sparql`` to the build in ``build_dir``; raise what went wrong."""
+    context = multiprocessing.get_context("forkserver")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_apply, args=(build_dir, sparql, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(timeout)
+        status, payload = receiver.recv()
+    except EOFError:
+        raise CityrefError("the update worker ended without an answer") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if status == "syntax":
+        raise QuerySyntaxError(*payload)
+    if status == "refused":
+        raise QueryRefused(str(payload))
+    if status == "error":
+        raise CityrefError(str(payload))
