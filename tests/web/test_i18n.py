@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -87,6 +88,7 @@ def test_page_exists_in_both_languages(model_client: FlaskClient, path: str, lan
     assert response.status_code == 200, response.data[:300]
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in html
+    assert re.search(r"<title>[^<>]+</title>", html), "the title holds text only"
     texts = _interface_texts(html, lang)
     other = 0 if lang == "en" else 1
     # An interface text of the other language, as a whole text node, is an untranslated
