@@ -3,21 +3,40 @@
 Japanese is normalised the way people type it: NFKC folds full- and half-width forms
 (ＡＥＤ, ｱｰﾄ), katakana is folded to hiragana (ヒナンジョ = ひなんじょ), and case is ignored.
 Alternative labels (skos:altLabel, skos:hiddenLabel) carry kana readings where the model has
-them, so a reading finds its kanji label. Ranking: exact label, label prefix, word in label,
+them, and every Japanese label with kanji gets its reading from pykakasi's dictionary, so
+typing しせつ (or ｼｾﾂ) finds 施設. Ranking: exact label, label prefix, word in label,
 anywhere in label, then in the definition; deprecated terms rank last, retired ones are hidden
 unless asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from cityref.browse import PREFIXES, Select, Text
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 _HIRAGANA_OFFSET = 0x60
 STATUS_BASE = "https://w3id.org/cityref/def/status/"
+
+
+@functools.cache
+def _kakasi() -> Any:
+    import pykakasi  # a bundled dictionary: no network, loaded once
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def reading(text: str) -> str:
+    """The hiragana reading of Japanese text (施設 → しせつ), from pykakasi's dictionary."""
+    return "".join(part["hira"] for part in _kakasi().convert(text))
+
+
+def _has_kanji(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def normalise(text: str) -> str:
@@ -82,6 +101,8 @@ def build_index(select: Select) -> list[Entry]:
             entry.definitions.append(normalise(text.value))
         else:
             entry.labels.append(normalise(text.value))
+            if text.lang == "ja" and _has_kanji(text.value):
+                entry.labels.append(normalise(reading(text.value)))
         if "status" in row:
             entry.status = row["status"].value.removeprefix(STATUS_BASE)
         if "type" in row:
