@@ -14,7 +14,7 @@ from cityref.validation import (
 )
 from cityref.validation.model import CheckFn, Focus, ValueCheck, focus_values
 from cityref.validation.shapes import Shape, ShapesGraph
-from cityref.validation.terms import Term
+from cityref.validation.terms import Term, value_expr
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,13 @@ def compile_shape(
 
 def value_query(shape: Shape, focus: Focus, checks: tuple[ValueCheck, ...]) -> str:
     """One SELECT testing every per-value condition; ?c<i> is false where check i fails."""
-    binds = " ".join(f"BIND(COALESCE({c.condition}, false) AS ?c{i})" for i, c in enumerate(checks))
+    # The decoded value (see terms.value_expr) is worked out once, not once per check.
+    decoded = value_expr("?value")
+    conditions = [c.condition.replace(decoded, "?__decoded") for c in checks]
+    shared = f"BIND({decoded} AS ?__decoded) " if any("?__decoded" in c for c in conditions) else ""
+    binds = shared + " ".join(
+        f"BIND(COALESCE({condition}, false) AS ?c{i})" for i, condition in enumerate(conditions)
+    )
     failed = " || ".join(f"!?c{i}" for i in range(len(checks)))
     outs = " ".join(f"?c{i}" for i in range(len(checks)))
     return (

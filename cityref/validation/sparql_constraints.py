@@ -161,10 +161,15 @@ def _component_check(comp: Term, validator: Term, params: dict[str, Term], graph
 
         def run_ask(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
             out: list[Result] = []
+            answers: dict[tuple[tuple[str, str], ...], bool] = {}
             for this, value in ctx.value_pairs(shape, focus):
                 values = bindings(ctx, shape, ask_text, this)
                 values["value"] = sparql_term(value)
-                if not ctx.ask(substitute(ask_text, values)):
+                # The same bindings ask the same question (a code repeated on every row).
+                key = tuple(sorted(values.items()))
+                if key not in answers:
+                    answers[key] = ctx.ask(substitute(ask_text, values))
+                if not answers[key]:
                     msgs = _messages(templates, None, {**params, "value": value}) or None
                     out.append(ctx.result(shape, this, component, value=value, messages=msgs))
             return out
