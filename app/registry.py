@@ -8,7 +8,6 @@ scope. The records themselves are Turtle files of the sources (see :mod:`cityref
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -16,9 +15,9 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from app.auth import require_scope
+from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.query_service import query_service
-from app.validate import CSRF_COOKIE
 from cityref.browse_registry import standards
 from cityref.errors import CityrefError
 from cityref.profiles import list_profiles
@@ -85,25 +84,17 @@ def diff_page() -> str:
 
 @bp.route("/registry/proposals")
 def proposals_page() -> Response:
-    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    token = form_token()
     page = render_template(
         "proposals.html", proposals=props.list_proposals(_root()), kinds=props.KINDS, csrf=token
     )
-    response = Response(page, mimetype="text/html")
-    response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=True)
-    return response
+    return page_with_token(page, token)
 
 
 @bp.route("/registry/proposals", methods=["POST"])
 def submit_proposal() -> Response:
     """The form for token holders: the token is typed in, checked like the API's."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not secrets.compare_digest(cookie, request.form.get("csrf", "")):
-        raise ApiError(
-            403,
-            "the form has expired: open the proposals page again",
-            "フォームの有効期限が切れました。提案ページを開き直してください",
-        )
+    require_form_token()
     settings = query_service().settings
     if check_token(settings.tokens_file, request.form.get("token", ""), "write") is None:
         raise ApiError(403, "a write token is needed", "書き込み権限のあるトークンが必要です")

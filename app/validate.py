@@ -8,7 +8,6 @@ background and the answer is 202 with the job's URL to poll.
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask import Blueprint, Response, redirect, render_template, request, send_
 from pyoxigraph import RdfFormat
 
 from app.auth import require_scope
+from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.i18n import current_language
 from app.query_service import query_service
@@ -35,7 +35,6 @@ from cityref.validation import ValidationOptions
 from cityref.validation.loading import format_for_name
 
 bp = Blueprint("validate", __name__)
-CSRF_COOKIE = "cityref_csrf"
 #: A raw body's media type -> the file name the input adapters read it as.
 BODY_NAMES = {
     "text/csv": "upload.csv",
@@ -216,23 +215,14 @@ def _read(job_id: str) -> Job:
 
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
-    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    token = form_token()
     profiles = [p for p in list_profiles(_settings().sources / "shapes") if p.is_data_profile]
-    page = render_template("validate.html", profiles=profiles, csrf=token)
-    response = Response(page, mimetype="text/html")
-    response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=True)
-    return response
+    return page_with_token(render_template("validate.html", profiles=profiles, csrf=token), token)
 
 
 @bp.route("/validate", methods=["POST"])
 def validate_form() -> Response:
-    token = request.cookies.get(CSRF_COOKIE)
-    if not token or not secrets.compare_digest(token, request.form.get("csrf", "")):
-        raise ApiError(
-            403,
-            "the form has expired: open the validation page again",
-            "フォームの有効期限が切れました。検証ページを開き直してください",
-        )
+    require_form_token()
     profile = request.form.get("profile") or None
     (data, name), *_rest = _uploads()
     job = _start(data, name, profile)
