@@ -35,7 +35,7 @@ def _sources_with_a_release(target: Path) -> Path:
         shutil.copytree(REPO / folder, target / folder)
     create_release(target, "1.0.0", {"ja": "最初の版", "en": "First release"}, BASE_IRI)
     core = target / "ontology" / "core.ttl"
-    core.write_text(core.read_text("utf-8").replace('"Facility"@en', '"Public facility"@en'))
+    core.write_text(core.read_text("utf-8").replace('"Equipment"@en', '"Equipment item"@en'))
     return target
 
 

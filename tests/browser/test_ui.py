@@ -90,5 +90,5 @@ def test_open_a_release_diff(page: Page) -> None:
     page.goto("/registry/releases?lang=en")
     page.click("text=1.0.0 → working tree")
     expect(page.locator("h1")).to_contain_text("1.0.0 → working")
-    expect(page.locator("table.diff")).to_contain_text("core#Facility")
+    expect(page.locator("table.diff")).to_contain_text("core#Equipment")
     screenshot(page, "diff")
