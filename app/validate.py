@@ -216,7 +216,10 @@ def _read(job_id: str) -> Job:
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
     token = form_token()
-    profiles = [p for p in list_profiles(_settings().sources / "shapes") if p.is_data_profile]
+    shapes = _settings().sources / "shapes"
+    profiles = query_service().memo(
+        "data profiles", lambda: [p for p in list_profiles(shapes) if p.is_data_profile]
+    )
     return page_with_token(render_template("validate.html", profiles=profiles, csrf=token), token)
 
 
