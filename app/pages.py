@@ -14,8 +14,6 @@ from app.i18n import current_language
 from app.query_service import query_service
 from cityref import browse
 from cityref.browse import Text
-from cityref.browse_registry import coverage_matrix
-from cityref.browse_term import term_page
 from cityref.search import search as run_search
 
 bp = Blueprint("pages", __name__)
@@ -36,19 +34,13 @@ def node_modules() -> Path:
 @bp.route("/")
 def home() -> str:
     service = query_service()
-    select = service.select
     return render_template(
         "home.html",
-        rows=service.memo("landscape", lambda: browse.landscape(select)),
+        rows=service.page("landscape"),
         kinds=browse.STATEMENT_KINDS,
-        layers=service.memo(
-            "layers", lambda: browse.named_things(select, "Layer", "dcterms:description")
-        ),
-        principles=service.memo(
-            "principles",
-            lambda: browse.named_things(select, "Principle", "landscape:explanation"),
-        ),
-        funding=service.memo("funding", lambda: browse.funding(select)),
+        layers=service.page("layers"),
+        principles=service.page("principles"),
+        funding=service.page("funding"),
     )
 
 
@@ -114,22 +106,17 @@ def vendor(name: str) -> Response:
 def domain_html(iri: str) -> str | None:
     """The rich page of a domain concept, or ``None`` when ``iri`` is not one."""
     service = query_service()
-    select = service.select
-    page = service.memo(f"domain {iri}", lambda: browse.domain_page(select, iri))
+    page = service.page("domain", iri)
     if page is None:
         return None
     return render_template(
-        "domain.html",
-        page=page,
-        kinds=browse.STATEMENT_KINDS,
-        funding=service.memo("funding", lambda: browse.funding(select)),
+        "domain.html", page=page, kinds=browse.STATEMENT_KINDS, funding=service.page("funding")
     )
 
 
 def term_html(iri: str) -> str | None:
     """The rich page of a class or property, or ``None`` when ``iri`` is neither."""
-    service = query_service()
-    page = service.memo(f"term {iri}", lambda: term_page(service.select, iri))
+    page = query_service().page("term", iri)
     if page is None:
         return None
     return render_template("term.html", page=page)
@@ -139,8 +126,5 @@ def term_html(iri: str) -> str | None:
 def standards_page() -> str:
     service = query_service()
     matrix_file = service.settings.sources / "docs" / "examples" / "coverage-matrix.rq"
-    matrix = service.memo(
-        "coverage-matrix",
-        lambda: coverage_matrix(service.select, matrix_file.read_text(encoding="utf-8")),
-    )
+    matrix = service.page("coverage-matrix", matrix_file.read_text(encoding="utf-8"))
     return render_template("standards.html", matrix=matrix)

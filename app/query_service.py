@@ -7,15 +7,16 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 
 from cityref.browse import Row, Value
 from cityref.build import current_build_dir
-from cityref.query import DiskStoreRef, QueryRequest, QueryWorker
+from cityref.page_data import page_data
+from cityref.query import DiskStoreRef, QueryRequest, QueryWorker, StoreCall
 from cityref.results import QueryAnswer
-from cityref.search import Entry, build_index
+from cityref.search import Entry
 from cityref.settings import Settings
 from cityref.update import generation, run_update
 
@@ -81,9 +82,20 @@ class QueryService:
             self._memo[key] = make()
         return cast(T, self._memo[key])
 
+    def page(self, kind: str, *args: str) -> Any:
+        """The data of a page (see cityref.page_data), made in the query worker once per
+        build and process."""
+        call = StoreCall(page_data, (kind, *args), self.settings.query_timeout)
+
+        def make() -> object:
+            with self._lock:
+                return self._worker.call(call)
+
+        return self.memo(f"{kind} {args}", make)
+
     def search_index(self) -> list[Entry]:
         """The search index of the current build."""
-        return self.memo("search-index", lambda: build_index(self.select))
+        return cast(list[Entry], self.page("search-index"))
 
 
 def _value(binding: dict[str, str]) -> Value:

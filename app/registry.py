@@ -18,7 +18,6 @@ from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.query_service import query_service
-from cityref.browse_registry import standards
 from cityref.errors import CityrefError
 from cityref.profiles import list_profiles
 from cityref.registry import proposals as props
@@ -172,7 +171,7 @@ def badge(ident: str) -> Response:
 # -- read API --------------------------------------------------------------------------------
 @bp.route("/api/registry/standards")
 def api_standards() -> Response:
-    rows = query_service().memo("standards", lambda: standards(query_service().select))
+    rows = query_service().page("standards")
     return _json(
         [
             {

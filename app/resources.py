@@ -117,17 +117,11 @@ def resource(path: str) -> Response | str:
     if not is_safe_iri(iri):
         raise not_found
     try:
-        # What an IRI is changes only with the build: found once per build and process.
-        description = service.memo(
-            f"find {release} {iri}", lambda: _find(service, iri, path, release)
+        retired, replacement = service.memo(
+            f"retired {iri}", lambda: _retired_replacement(service, iri)
         )
     except (QuerySyntaxError, QueryRefused):
-        description = None  # an IRI Oxigraph will not read is not one of ours
-    if description is None:
-        raise not_found
-    retired, replacement = service.memo(
-        f"retired {iri}", lambda: _retired_replacement(service, iri)
-    )
+        raise not_found from None  # an IRI Oxigraph will not read is not one of ours
     if retired:
         headers = {"Link": f'<{replacement}>; rel="successor-version"'} if replacement else {}
         raise ApiError(
@@ -139,9 +133,19 @@ def resource(path: str) -> Response | str:
         )
     wanted = _wanted_format()
     if wanted == "html" and path.startswith("def/") and release is None:
+        # A domain, class or property has its own page, which says it exists.
         rich = domain_html(iri) if path.startswith("def/domain/") else term_html(iri)
         if rich is not None:
             return rich
+    try:
+        # What an IRI is changes only with the build: found once per build and process.
+        description = service.memo(
+            f"find {release} {iri}", lambda: _find(service, iri, path, release)
+        )
+    except (QuerySyntaxError, QueryRefused):
+        description = None  # an IRI Oxigraph will not read is not one of ours
+    if description is None:
+        raise not_found
     fmt = "ntriples" if wanted == "html" else wanted
     settings = service.settings
     answer = service.run(

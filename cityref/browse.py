@@ -11,6 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
+from cityref.store import OxigraphStore
+
 BASE = "https://w3id.org/cityref/"
 PREFIXES = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -57,6 +61,28 @@ class Text:
             self.en = self.en or value.value
         else:
             self.ja = self.ja or value.value
+
+
+def store_select(store: OxigraphStore) -> Select:
+    """A :data:`Select` over an open store (pages computed in the query worker)."""
+
+    def select(sparql: str) -> list[Row]:
+        rows: list[Row] = []
+        for solution in store.select(sparql):
+            row: Row = {}
+            for name, term in solution.items():
+                if isinstance(term, ox.NamedNode):
+                    row[name] = Value(term.value, "iri")
+                elif isinstance(term, ox.Literal):
+                    row[name] = Value(
+                        term.value, "literal", term.language or "", term.datatype.value
+                    )
+                else:
+                    row[name] = Value(str(term), "bnode")
+            rows.append(row)
+        return rows
+
+    return select
 
 
 def texts_by_key(rows: Iterable[Row], key: str, text: str) -> dict[str, Text]:

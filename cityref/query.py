@@ -104,7 +104,10 @@ def _serve(ref: StoreRef, conn: Connection) -> None:
         if request is None:
             return
         try:
-            conn.send(("ok", answer_request(store, graphs, request)))
+            if isinstance(request, StoreCall):
+                conn.send(("ok", request.function(store, *request.args)))
+            else:
+                conn.send(("ok", answer_request(store, graphs, request)))
         except QuerySyntaxError as exc:
             conn.send(("syntax", (exc.message, exc.line, exc.column)))
         except QueryRefused as exc:
@@ -125,6 +128,23 @@ def _receive(conn: Connection, wait: float, stage: str) -> tuple[str, object]:
     except EOFError:
         raise CityrefError(f"the query worker ended without an answer while {stage}") from None
     return str(status), payload
+
+
+@dataclass(frozen=True)
+class StoreCall:
+    """A function of cityref's own to run in the worker on the open store, e.g. the queries
+    behind one web page: one round trip instead of one per query. ``function`` must be
+    importable by name (module level); its queries are ours, never a user's."""
+
+    function: Callable[..., object]
+    args: tuple[object, ...]
+    timeout: float
+
+
+def _unpack_any(status: str, payload: object) -> object:
+    if status == "ok":
+        return payload
+    return _unpack(status, payload)
 
 
 def _unpack(status: str, payload: object) -> QueryAnswer:
@@ -150,14 +170,20 @@ class QueryWorker:
         self._conn: Connection | None = None
 
     def run(self, request: QueryRequest) -> QueryAnswer:
+        return _unpack(*self._exchange(request, request.timeout))
+
+    def call(self, call: StoreCall) -> object:
+        """Run ``call.function(store, *call.args)`` in the worker and return its result."""
+        return _unpack_any(*self._exchange(call, call.timeout))
+
+    def _exchange(self, message: object, timeout: float) -> tuple[str, object]:
         conn = self._ensure_started()
-        conn.send(request)
+        conn.send(message)
         try:
-            status, payload = _receive(conn, request.timeout, "answering")
+            return _receive(conn, timeout, "answering")
         except CityrefError:
             self.stop()  # a worker still busy with a query must not answer the next one
             raise
-        return _unpack(status, payload)
 
     def stop(self) -> None:
         if self._process is not None:

@@ -1,0 +1,31 @@
+"""The data of the web pages, computed next to the store in the query worker.
+
+A page asks for its data by kind; the worker runs every query of that page on its open store
+and sends back plain dataclasses in one round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cityref import browse, browse_registry, browse_term, search
+from cityref.browse import Select
+from cityref.store import OxigraphStore
+
+PAGE_DATA: dict[str, Callable[..., object]] = {
+    "landscape": browse.landscape,
+    "funding": browse.funding,
+    "layers": lambda select: browse.named_things(select, "Layer", "dcterms:description"),
+    "principles": lambda select: browse.named_things(select, "Principle", "landscape:explanation"),
+    "domain": browse.domain_page,
+    "term": browse_term.term_page,
+    "coverage-matrix": browse_registry.coverage_matrix,
+    "standards": browse_registry.standards,
+    "search-index": search.build_index,
+}
+
+
+def page_data(store: OxigraphStore, kind: str, *args: object) -> object:
+    """``PAGE_DATA[kind](select, *args)`` with a select over ``store``."""
+    select: Select = browse.store_select(store)
+    return PAGE_DATA[kind](select, *args)
