@@ -15,6 +15,7 @@ from gunicorn.app.base import BaseApplication
 
 from app import create_app
 from cityref.build import BuildFailed, build_store
+from cityref.errors import CityrefError
 from cityref.settings import Settings, load_settings
 
 
@@ -33,6 +34,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
         self.cfg.set("graceful_timeout", 10)
         self.cfg.set("worker_exit", _stop_query_worker)
+        self.cfg.set("post_worker_init", _warm_up)
         self.cfg.set("accesslog", "-")
         self.cfg.set("limit_request_line", 8190)
 
@@ -45,6 +47,17 @@ def _stop_query_worker(_server: object, worker: Any) -> None:
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
         app.extensions["cityref.queries"].stop()
+
+
+def _warm_up(worker: Any) -> None:
+    """gunicorn's post_worker_init hook: open the store and make the search index before the
+    first request, so no visitor waits for them."""
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        try:
+            app.extensions["cityref.queries"].search_index()
+        except CityrefError as exc:  # the first request will say what is wrong
+            worker.log.warning("warm-up failed: %s", exc)
 
 
 @click.command("serve")
