@@ -31,6 +31,12 @@ class ApiError(Exception):
         self.column = column
         self.headers = headers or {}
 
+    @classmethod
+    def from_bilingual(cls, status: int, error: Exception) -> ApiError:
+        """From an engine error written ``English / 日本語``."""
+        english, _, japanese = str(error).partition(" / ")
+        return cls(status, english, japanese or english)
+
     def to_response(self) -> Response:
         body: dict[str, Any] = {
             "status": self.status,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import current_app
 
-from cityref.browse import Row, Value
 from cityref.build import current_build_dir
 from cityref.page_data import page_data
 from cityref.query import DiskStoreRef, QueryRequest, QueryWorker, StoreCall
@@ -63,14 +61,6 @@ class QueryService:
         with self._lock:
             return self._worker.run(request)
 
-    def select(self, sparql: str) -> list[Row]:
-        """A SELECT of the app's own (no row cap), as rows of :class:`Value`."""
-        answer = self.run(QueryRequest(sparql, "json", 1_000_000, self.settings.query_timeout))
-        return [
-            {name: _value(binding) for name, binding in solution.items()}
-            for solution in json.loads(answer.data)["results"]["bindings"]
-        ]
-
     def memo(self, key: str, make: Callable[[], T]) -> T:
         """``make()`` once per build and process: page data depends on the build alone."""
         build = self.build_id()
@@ -96,11 +86,6 @@ class QueryService:
     def search_index(self) -> list[Entry]:
         """The search index of the current build."""
         return cast(list[Entry], self.page("search-index"))
-
-
-def _value(binding: dict[str, str]) -> Value:
-    kind = {"uri": "iri", "bnode": "bnode"}.get(binding["type"], "literal")
-    return Value(binding["value"], kind, binding.get("xml:lang", ""), binding.get("datatype", ""))
 
 
 def query_service() -> QueryService:

@@ -44,8 +44,7 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def _registry_error(exc: CityrefError, status: int = 400) -> ApiError:
-    english, _, japanese = str(exc).partition(" / ")
-    return ApiError(status, english, japanese or english)
+    return ApiError.from_bilingual(status, exc)
 
 
 def _diff(old: str, new: str) -> list[Change]:

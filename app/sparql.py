@@ -7,6 +7,9 @@ dataset. Answers are negotiated from the Accept header (or ``?format=``). Update
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, request
 
 from app.auth import require_scope
@@ -80,6 +83,23 @@ def _too_long(limit: int) -> ApiError:
     )
 
 
+@contextmanager
+def _as_http_errors(what_ja: str) -> Iterator[None]:
+    """Engine errors of a query or update as HTTP errors: 400 with the position, or 503."""
+    try:
+        yield
+    except QuerySyntaxError as exc:
+        raise ApiError(
+            400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
+        ) from None
+    except QueryRefused as exc:
+        raise ApiError(400, str(exc), f"この{what_ja}は許可されていません") from None
+    except QueryTimeout as exc:
+        raise ApiError(503, str(exc), f"制限時間を超えたため{what_ja}を停止しました") from None
+    except CityrefError as exc:
+        raise ApiError(503, str(exc), f"{what_ja}を実行できませんでした") from None
+
+
 class UpdateRequested(Exception):
     """The request is a SPARQL Update, not a query."""
 
@@ -109,18 +129,8 @@ def _authorised_update() -> Response:
     text = _single(texts, "update")
     if not text:
         raise ApiError(400, "no update given", "更新が空です")
-    try:
+    with _as_http_errors("更新"):
         query_service().update(text)
-    except QuerySyntaxError as exc:
-        raise ApiError(
-            400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
-        ) from None
-    except QueryRefused as exc:
-        raise ApiError(400, str(exc), "この更新は許可されていません") from None
-    except QueryTimeout as exc:
-        raise ApiError(503, str(exc), "制限時間を超えたため更新を停止しました") from None
-    except CityrefError as exc:
-        raise ApiError(503, str(exc), "更新できませんでした") from None
     return Response(status=204)
 
 
@@ -142,18 +152,10 @@ def endpoint() -> Response:
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     settings = service.settings
-    try:
+    with _as_http_errors("クエリ"):
         answer = service.run(
             QueryRequest(query, formats, settings.max_rows, settings.query_timeout, dataset)
         )
-    except QuerySyntaxError as exc:
-        raise ApiError(
-            400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
-        ) from None
-    except QueryRefused as exc:
-        raise ApiError(400, str(exc), "このクエリは許可されていません") from None
-    except QueryTimeout as exc:
-        raise ApiError(503, str(exc), "制限時間を超えたためクエリを停止しました") from None
     response = Response(answer.data, content_type=_content_type(answer.media_type))
     response.headers["ETag"] = f'"{etag}"'
     response.headers["Cache-Control"] = "public, max-age=60"

@@ -184,8 +184,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             keep_sample=request.values.get("keep_sample") == "1",
         )
     except CityrefError as exc:
-        english, _, japanese = str(exc).partition(" / ")
-        raise ApiError(422, english, japanese or english) from None
+        raise ApiError.from_bilingual(422, exc) from None
     body = {"record": record.as_dict(), "conforms": check.report.conforms}
     return Response(json.dumps(body, ensure_ascii=False), status=201, mimetype="application/json")
 
