@@ -70,7 +70,7 @@ def convert_input(
 
 def converted_document(converted: Converted) -> Document:
     """The engine's input document for converted data."""
-    return Document(converted.ntriples, "ntriples", converted.name)
+    return Document(converted.ntriples, "ntriples", converted.name, canonical=True)
 
 
 __all__ = [

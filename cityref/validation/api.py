@@ -28,12 +28,17 @@ DEFAULT_OPTIONS = ValidationOptions()
 
 @dataclass(frozen=True)
 class Document:
-    """One RDF input: its bytes, its format and a name for error messages."""
+    """One RDF input: its bytes, its format and a name for error messages.
+
+    ``canonical`` marks N-Triples written by cityref's own input adapters (one triple per
+    line, escaped as pyoxigraph's serializer does), which load without a parse round trip.
+    """
 
     data: bytes
     format: FormatLike
     name: str = "<data>"
     base_iri: str | None = None
+    canonical: bool = False
 
 
 def validate(
@@ -116,6 +121,7 @@ def _validate_here(
             base_iri=doc.base_iri,
             max_bytes=options.max_input_bytes,
             store=store,
+            canonical=doc.canonical,
         )
     parsed = time.perf_counter()
     return _finish(store, shapes_graph, options, started, parsed, ontology_graph)

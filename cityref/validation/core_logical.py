@@ -42,9 +42,11 @@ def _per_value(local: str, nested: list[Term], violates: object, shown: str) -> 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
         pairs = ctx.value_pairs(shape, focus)
         values = {v for _, v in pairs}
+        # A node shape's value nodes are its focus nodes: the nested shapes can use its focus.
+        within = focus if shape.path is None else None
         fail_counts: dict[Term, int] = defaultdict(int)
         for member in nested:
-            for v in ctx.failing(member, values):
+            for v in ctx.failing(member, values, within):
                 fail_counts[v] += 1
         detail = (("expected", shown),) if shown else ()
         return [

@@ -88,17 +88,25 @@ class Validator:
             r["this"] for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} }}")
         ]
 
-    def failing(self, shape: Term, nodes: Iterable[Term]) -> set[Term]:
-        """The nodes that do not conform to ``shape`` (any result of any severity)."""
+    def failing(self, shape: Term, nodes: Iterable[Term], within: Focus | None = None) -> set[Term]:
+        """The nodes that do not conform to ``shape`` (any result of any severity).
+
+        ``within`` (a focus whose nodes are exactly ``nodes``) spares a query listing every
+        node in a VALUES block, which Oxigraph parses and joins more slowly than the pattern.
+        """
         known = self._conformance.setdefault(shape, {})
-        todo = [n for n in dict.fromkeys(nodes) if n not in known]
+        distinct = dict.fromkeys(nodes)
+        todo = [n for n in distinct if n not in known]
         active: set[Term] = self._local.__dict__.setdefault("active", set())
         if todo and shape not in active:  # recursion: nodes under check count as valid
+            focus = within if within is not None and len(todo) == len(distinct) else None
             active.add(shape)
             try:
                 bad = {
                     r.focus
-                    for r in self.check_shape(self.shapes.shape(shape), Focus.of_nodes(todo))
+                    for r in self.check_shape(
+                        self.shapes.shape(shape), focus or Focus.of_nodes(todo)
+                    )
                 }
             finally:
                 active.discard(shape)

@@ -116,13 +116,12 @@ def read_graph(
 # Formats whose documents are one graph: they take the fast path through N-Triples text.
 _TRIPLE_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.N3)
 # In canonical N-Triples (one triple per line, renamed blank nodes are hex labels, literals
-# never span lines) these anchored patterns find exactly the terms to encode.
+# never span lines, a quote inside a literal is always escaped) these patterns find exactly
+# the terms to encode.
 _NT_SUBJECT_BNODE = re.compile(rb"^_:([0-9A-Za-z]+) ", re.M)
 _NT_OBJECT_BNODE = re.compile(rb" _:([0-9A-Za-z]+) \.$", re.M)
-# An XSD-typed literal object (the line's end). A lexical form with an escaped quote may
-# match from that quote on; the rewrite then keeps the head as written, which is harmless
-# because such a form is ill-formed for every type the store rewrites.
-_NT_XSD_LITERAL = re.compile(rb'"([^"\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)> \.\n')
+# The end of a line whose object is an XSD-typed literal: its closing quote and datatype.
+_NT_XSD_SUFFIX = re.compile(rb'"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)> \.\n')
 _SAFE_NT_FORMS = {
     local.encode(): re.compile(pattern.pattern.encode())
     for local, pattern in ((k.removeprefix(XSD), v) for k, v in SAFE_FORMS.items())
@@ -130,38 +129,50 @@ _SAFE_NT_FORMS = {
 _ENCODED_DT = b'"^^<' + DT_PREFIX.encode() + XSD.encode()
 
 
-def _encode_xsd_literal(m: re.Match[bytes]) -> bytes:
-    """The literal in the encoding of terms.py when the store would rewrite it."""
-    local = m.group(2)
-    if local == b"string":
-        return m.group(0)
-    safe = _SAFE_NT_FORMS.get(local)
-    if safe is not None and safe.fullmatch(m.group(1)):
-        return m.group(0)
-    return b'"' + m.group(1) + _ENCODED_DT + local + b"> .\n"
+def _encode_xsd_literals(nt: bytes) -> bytes:
+    """Typed literals the store would rewrite moved under the private datatype (terms.py).
+
+    The search anchors on the datatype suffix, which only typed literals have, so a
+    document of plain strings is scanned once in C. The lexical form starts after the
+    predicate's ``> "``: an unescaped quote cannot occur inside a canonical literal.
+    """
+    parts: list[bytes] = []
+    done = 0
+    for m in _NT_XSD_SUFFIX.finditer(nt):
+        local = m.group(1)
+        if local == b"string":
+            continue
+        safe = _SAFE_NT_FORMS.get(local)
+        if safe is not None:
+            start = nt.rfind(b'> "', done, m.start()) + 3
+            if safe.fullmatch(nt, start, m.start()):
+                continue
+        parts += (nt[done : m.start()], _ENCODED_DT, local, b"> .\n")
+        done = m.end()
+    if not parts:
+        return nt
+    parts.append(nt[done:])
+    return b"".join(parts)
 
 
 def _encode_ntriples(nt: bytes) -> bytes:
     """N-Triples text with blank nodes and lossy literals encoded (terms.py)."""
-    prefix = BNODE_PREFIX.encode()
-    nt = _NT_SUBJECT_BNODE.sub(b"<" + prefix + rb"\1> ", nt)
-    nt = _NT_OBJECT_BNODE.sub(b" <" + prefix + rb"\1> .", nt)
-    return _NT_XSD_LITERAL.sub(_encode_xsd_literal, nt)
+    if b"_:" in nt:
+        prefix = BNODE_PREFIX.encode()
+        nt = _NT_SUBJECT_BNODE.sub(b"<" + prefix + rb"\1> ", nt)
+        nt = _NT_OBJECT_BNODE.sub(b" <" + prefix + rb"\1> .", nt)
+    return _encode_xsd_literals(nt)
 
 
 _CHUNK = 8 << 20  # bytes of N-Triples rewritten while the previous chunk loads
 
 
-def _load_triples_document(store: Store, data: bytes, fmt: RdfFormat, base_iri: str | None) -> None:
-    """Parse and serialise in Rust, rewrite with three regular expressions, load in Rust.
+def _load_ntriples(store: Store, nt: bytes, *, lenient: bool) -> None:
+    """Encode canonical N-Triples chunk by chunk and load them in Rust.
 
-    A million triples take about three seconds instead of several more in a per-quad Python
-    loop. The rewriting of one chunk overlaps the loading of the previous one (loading
-    releases the GIL); each chunk ends at a line end, and the lenient load is safe because
-    the text was just written by the serializer from validated input.
+    The rewriting of one chunk overlaps the loading of the previous one (loading releases
+    the GIL); each chunk ends at a line end.
     """
-    nt = serialize(_parse(data, fmt, base_iri), format=RdfFormat.N_TRIPLES)
-    assert nt is not None
     with ThreadPoolExecutor(max_workers=1) as loader:
         pending = None
         start = 0
@@ -170,10 +181,22 @@ def _load_triples_document(store: Store, data: bytes, fmt: RdfFormat, base_iri: 
             chunk = _encode_ntriples(nt[start:end])
             if pending is not None:
                 pending.result()
-            pending = loader.submit(store.load, chunk, RdfFormat.N_TRIPLES, lenient=True)
+            pending = loader.submit(store.load, chunk, RdfFormat.N_TRIPLES, lenient=lenient)
             start = end
         if pending is not None:
             pending.result()
+
+
+def _load_triples_document(store: Store, data: bytes, fmt: RdfFormat, base_iri: str | None) -> None:
+    """Parse and serialise in Rust, rewrite with regular expressions, load in Rust.
+
+    A million triples take about three seconds instead of several more in a per-quad Python
+    loop. The lenient load is safe because the text was just written by the serializer from
+    validated input.
+    """
+    nt = serialize(_parse(data, fmt, base_iri), format=RdfFormat.N_TRIPLES)
+    assert nt is not None
+    _load_ntriples(store, nt, lenient=True)
 
 
 def load_store(
@@ -182,18 +205,24 @@ def load_store(
     base_iri: str | None = None,
     max_bytes: int | None = None,
     store: Store | None = None,
+    canonical: bool = False,
 ) -> Store:
     """A fresh in-memory store holding the encoded union of the documents' default graphs.
 
     Each document is (bytes, format, display name). Named graphs are merged into the default
-    graph: SHACL validates one data graph.
+    graph: SHACL validates one data graph. ``canonical`` documents are N-Triples as cityref's
+    input adapters write them (one triple per line, literals escaped as the serializer does):
+    they skip the parse-and-serialise round trip and are loaded strictly, so that a malformed
+    line still fails.
     """
     target = store if store is not None else Store()
     for data, fmt, name in documents:
         f = rdf_format(fmt)
         check_input(data, f, name, max_bytes)
         try:
-            if f in _TRIPLE_FORMATS:
+            if canonical and f == RdfFormat.N_TRIPLES:
+                _load_ntriples(target, data, lenient=False)
+            elif f in _TRIPLE_FORMATS:
                 _load_triples_document(target, data, f, base_iri)
             else:  # datasets: every graph goes into the default graph
                 target.extend([encode_quad(q) for q in _parse(data, f, base_iri)])

@@ -112,8 +112,12 @@ class Context(Protocol):
         """The focus nodes themselves."""
         ...
 
-    def failing(self, shape: Term, nodes: Iterable[Term]) -> set[Term]:
-        """The nodes among ``nodes`` that do not conform to ``shape``."""
+    def failing(self, shape: Term, nodes: Iterable[Term], within: Focus | None = None) -> set[Term]:
+        """The nodes among ``nodes`` that do not conform to ``shape``.
+
+        ``within``, when given, is a focus whose nodes are exactly ``nodes``: the nested
+        shape is then checked with its pattern instead of a list of every node.
+        """
         ...
 
     def result(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
+from urllib.parse import unquote
 
 import pytest
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from cityref.inputs import InputDataError, convert_input
 from cityref.inputs.csv_header import match_header, normalise
@@ -15,6 +18,7 @@ from cityref.profiles.checks import lg_check_digit
 from cityref.profiles.detection import NoProfileDetected, detect_profile
 from cityref.profiles.registry import ProfileNotFound, load_profile
 
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 AED = load_profile("ods-aed")
 HEADER = ",".join(c.title for c in AED.table_schema().columns)  # type: ignore[union-attr]
 
@@ -59,6 +63,38 @@ def test_csv_locations_are_spreadsheet_rows() -> None:
     conv = convert_input(data, "x.csv", AED)
     assert conv is not None
     assert b"urn:cityref:input:x.csv#row=1" in conv.ntriples
+
+
+def test_csv_cells_become_the_same_literals_whatever_they_hold() -> None:
+    """Quotes, backslashes, line breaks, tabs and control characters survive as written;
+    a valid decimal is typed, full-width digits and blank cells are not."""
+    schema = AED.table_schema()
+    assert schema is not None
+    titles = [c.title for c in schema.columns]
+    name_col, lat_col = titles.index("名称"), titles.index("緯度")
+    tricky = ['市役所 "本庁舎"', "back\\slash", "two\nlines", "tab\there", "bell\x07", "{x}"]
+    rows = []
+    for text in tricky:
+        cells = [""] * len(titles)
+        cells[name_col], cells[lat_col] = text, "35.6895"
+        rows.append(cells)
+    rows[0][lat_col] = "３５.６"  # full-width digits: text, so sh:datatype reports it
+    rows[1][lat_col] = ""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([titles, *rows])
+    conv = convert_input(out.getvalue().encode(), "t.csv", AED)
+    assert conv is not None
+    graph = list(parse(conv.ntriples, RdfFormat.N_TRIPLES))
+    by_row: dict[tuple[str, str], Literal] = {}
+    for t in graph:
+        column = t.predicate.value.rsplit("/", 1)[-1]
+        if isinstance(t.object, Literal):
+            by_row[(t.subject.value.rsplit("=", 1)[-1], unquote(column))] = t.object
+    for number, text in enumerate(tricky, start=2):
+        assert by_row[(str(number), "名称")].value == text
+    assert by_row[("2", "緯度")] == Literal("３５.６")
+    assert ("3", "緯度") not in by_row
+    assert by_row[("4", "緯度")] == Literal("35.6895", datatype=NamedNode(XSD_DECIMAL))
 
 
 def test_empty_csv_is_a_clear_error() -> None:

@@ -19,7 +19,8 @@ def _rows(n: int) -> bytes:
         lines.append(
             f'ex:s{i} ex:p "0{i}"^^xsd:integer , {i} , "{i}"^^xsd:int , "{i}.50"^^xsd:decimal , '
             f'"{i}.25"^^xsd:decimal , "1"^^xsd:boolean , "a \\" b {i}" , "x"@en-GB , '
-            f'"2020-01-0{i % 9 + 1}"^^xsd:date , "1.5E{i}"^^xsd:double , "abc"^^xsd:int .'
+            f'"2020-01-0{i % 9 + 1}"^^xsd:date , "1.5E{i}"^^xsd:double , "abc"^^xsd:int , '
+            f'"> \\" {i}"^^xsd:integer , "{i}"^^xsd:string , "a\\"b"^^xsd:decimal .'
         )
     return TTL + "\n".join(lines).encode()
 
@@ -50,3 +51,20 @@ def test_blank_nodes_become_iris_and_come_back() -> None:
     objects = {decode(q.object) for q in quads}
     assert pyoxigraph.Literal("_:c .") in objects and pyoxigraph.Literal("ends _:x") in objects
     assert sum(isinstance(decode(q.subject), pyoxigraph.BlankNode) for q in quads) == 4
+
+
+def test_canonical_ntriples_load_as_the_round_trip_does() -> None:
+    """Adapters' N-Triples skip the parse round trip and give the very same store."""
+    data = _rows(50)
+    nt = pyoxigraph.serialize(
+        pyoxigraph.parse(data, pyoxigraph.RdfFormat.TURTLE), format=pyoxigraph.RdfFormat.N_TRIPLES
+    )
+    assert nt is not None
+    direct = loading.load_store([(nt, "ntriples", "a.nt")], canonical=True)
+    round_trip = loading.load_store([(data, "turtle", "a.ttl")])
+    assert set(direct) == set(round_trip)
+
+
+def test_canonical_ntriples_are_still_checked() -> None:
+    with pytest.raises(loading.RdfSyntaxError):
+        loading.load_store([(b"<a> <b> broken .\n", "ntriples", "a.nt")], canonical=True)
