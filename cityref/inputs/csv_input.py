@@ -105,9 +105,19 @@ def ntriples_literal(text: str, datatype: str) -> str:
 
 def read_rows(data: bytes, name: str) -> tuple[list[list[str]], str]:
     """The rows of a CSV file (header first) and its encoding; errors name the line."""
+    return _read(data, name, header_only=False)
+
+
+def read_header(data: bytes, name: str) -> list[str]:
+    """The header row of a CSV file alone (profile detection needs no more)."""
+    return _read(data, name, header_only=True)[0][0]
+
+
+def _read(data: bytes, name: str, *, header_only: bool) -> tuple[list[list[str]], str]:
     text, encoding = decode_text(data, name)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows = [next(reader, [])] if header_only else list(reader)
     except csv.Error as exc:
         raise input_error(
             f"CSVとして読めません: {exc}", f"not readable as CSV: {exc}", name, None

@@ -12,7 +12,7 @@ from pathlib import Path
 from cityref.errors import CityrefError
 from cityref.inputs import InputFormat, input_format_for_name
 from cityref.inputs.csv_header import header_known_share, header_score
-from cityref.inputs.csv_input import read_rows
+from cityref.inputs.csv_input import read_header
 from cityref.profiles.registry import Profile, list_profiles
 
 # Below this share of matching column names a header is not taken to be of a profile.
@@ -57,8 +57,7 @@ def detect_profile(data: bytes, filename: str, root: Path | None = None) -> Prof
 
 
 def _from_header(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
-    rows, _ = read_rows(data, filename)
-    header = rows[0]
+    header = read_header(data, filename)
     scored: list[tuple[float, Profile]] = []
     for p in profiles:
         schema = p.table_schema() if p.input_kind == InputFormat.CSV else None
