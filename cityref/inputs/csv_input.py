@@ -166,7 +166,7 @@ def convert_csv(data: bytes, name: str, schema: TableSchema) -> Converted:
     columns_of_cells = list(zip_longest(*(cells for _, cells in records), fillvalue=""))
     lines: list[bytes] = []
     count = len(triples)
-    if type_line is not None:
+    if type_line is not None and subjects:
         lines.append(type_line.join(subjects).encode() + type_line.encode())
         count += len(subjects)
     for prop in props:

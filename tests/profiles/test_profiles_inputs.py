@@ -14,6 +14,7 @@ from cityref.inputs import InputDataError, convert_input
 from cityref.inputs.csv_header import match_header, normalise
 from cityref.inputs.encoding import decode_text
 from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
+from cityref.profiles import check_input
 from cityref.profiles.checks import lg_check_digit
 from cityref.profiles.detection import NoProfileDetected, detect_profile
 from cityref.profiles.registry import ProfileNotFound, load_profile
@@ -95,6 +96,12 @@ def test_csv_cells_become_the_same_literals_whatever_they_hold() -> None:
     assert by_row[("2", "緯度")] == Literal("３５.６")
     assert ("3", "緯度") not in by_row
     assert by_row[("4", "緯度")] == Literal("35.6895", datatype=NamedNode(XSD_DECIMAL))
+
+
+def test_a_header_without_rows_validates() -> None:
+    check = check_input((HEADER + "\r\n").encode(), "header-only.csv", "ods-aed")
+    assert check.converted is not None and check.converted.triple_count >= 1
+    assert check.report.conforms
 
 
 def test_empty_csv_is_a_clear_error() -> None:
