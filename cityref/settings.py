@@ -124,8 +124,10 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         600,
         "CITYREF_RATE_LIMIT",
-        "Requests per minute one client address may make to each server worker; then 429.",
-        "1 クライアントアドレスがサーバワーカーごとに 1 分間に送れるリクエスト数。超えると 429。",
+        "Requests per minute one client address may make to the server (all its workers "
+        "together, counted in the store folder); then 429.",
+        "1 クライアントアドレスがサーバ全体（全ワーカー合計、ストアのフォルダで集計）に 1 分間に"
+        "送れるリクエスト数。超えると 429。",
     ),
     Setting(
         "validation_timeout",
