@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 
 from pyoxigraph import QuadParser, RdfFormat, Store, parse, serialize
 
@@ -164,39 +166,55 @@ def _encode_ntriples(nt: bytes) -> bytes:
     return _encode_xsd_literals(nt)
 
 
-_CHUNK = 8 << 20  # bytes of N-Triples rewritten while the previous chunk loads
+def _load_chunks(store: Store, chunks: Iterator[bytes], *, lenient: bool) -> None:
+    """Encode canonical N-Triples chunks and load them in Rust.
 
-
-def _load_ntriples(store: Store, nt: bytes, *, lenient: bool) -> None:
-    """Encode canonical N-Triples chunk by chunk and load them in Rust.
-
-    The rewriting of one chunk overlaps the loading of the previous one (loading releases
-    the GIL); each chunk ends at a line end.
+    The making and rewriting of one chunk (Python, with the GIL) overlaps the loading of the
+    previous one (Rust, which releases the GIL); each chunk ends at a line end.
     """
     with ThreadPoolExecutor(max_workers=1) as loader:
         pending = None
-        start = 0
-        while start < len(nt):
-            end = nt.find(b"\n", min(start + _CHUNK, len(nt) - 1)) + 1 or len(nt)
-            chunk = _encode_ntriples(nt[start:end])
+        for nt in chunks:
+            chunk = _encode_ntriples(nt)
             if pending is not None:
                 pending.result()
             pending = loader.submit(store.load, chunk, RdfFormat.N_TRIPLES, lenient=lenient)
-            start = end
         if pending is not None:
             pending.result()
+
+
+_CHUNK = 8 << 20  # bytes of N-Triples rewritten while the previous chunk loads
+_QUADS_PER_CHUNK = 100_000  # quads parsed and serialised while the previous chunk loads
+
+
+def _ntriples_chunks(nt: bytes) -> Iterator[bytes]:
+    start = 0
+    while start < len(nt):
+        end = nt.find(b"\n", min(start + _CHUNK, len(nt) - 1)) + 1 or len(nt)
+        yield nt[start:end]
+        start = end
+
+
+def _load_ntriples(store: Store, nt: bytes, *, lenient: bool) -> None:
+    """Load canonical N-Triples text (as cityref's adapters write it) chunk by chunk."""
+    _load_chunks(store, _ntriples_chunks(nt), lenient=lenient)
 
 
 def _load_triples_document(store: Store, data: bytes, fmt: RdfFormat, base_iri: str | None) -> None:
     """Parse and serialise in Rust, rewrite with regular expressions, load in Rust.
 
-    A million triples take about three seconds instead of several more in a per-quad Python
-    loop. The lenient load is safe because the text was just written by the serializer from
-    validated input.
+    A million triples take a few seconds instead of several more in a per-quad Python loop,
+    and parsing the next batch of quads overlaps the loading of the previous one. The
+    lenient load is safe because the text was just written by the serializer from validated
+    input; blank node labels stay consistent across batches (one parser renames them all).
     """
-    nt = serialize(_parse(data, fmt, base_iri), format=RdfFormat.N_TRIPLES)
-    assert nt is not None
-    _load_ntriples(store, nt, lenient=True)
+    quads = _parse(data, fmt, base_iri)
+
+    def batches() -> Iterator[bytes]:
+        while batch := list(islice(quads, _QUADS_PER_CHUNK)):
+            yield serialize(batch, format=RdfFormat.N_TRIPLES) or b""
+
+    _load_chunks(store, batches(), lenient=True)
 
 
 def load_store(

@@ -25,10 +25,10 @@ def _rows(n: int) -> bytes:
     return TTL + "\n".join(lines).encode()
 
 
-@pytest.mark.parametrize("chunk", [64, 1 << 20])
-def test_fast_path_equals_the_per_quad_path(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+@pytest.mark.parametrize("quads", [7, 1 << 20])
+def test_fast_path_equals_the_per_quad_path(monkeypatch: pytest.MonkeyPatch, quads: int) -> None:
     data = _rows(300)
-    monkeypatch.setattr(loading, "_CHUNK", chunk)
+    monkeypatch.setattr(loading, "_QUADS_PER_CHUNK", quads)
     fast = loading.load_store([(data, "turtle", "a.ttl")])
     slow = pyoxigraph.Store()
     slow.extend([encode_quad(q) for q in pyoxigraph.parse(data, pyoxigraph.RdfFormat.TURTLE)])
@@ -41,20 +41,29 @@ def test_fast_path_equals_the_per_quad_path(monkeypatch: pytest.MonkeyPatch, chu
     assert {(q.subject, q.predicate, decode(q.object)) for q in fast} == written
 
 
-def test_blank_nodes_become_iris_and_come_back() -> None:
+@pytest.mark.parametrize("quads", [1, 1 << 20])
+def test_blank_nodes_become_iris_and_come_back(monkeypatch: pytest.MonkeyPatch, quads: int) -> None:
+    monkeypatch.setattr(loading, "_QUADS_PER_CHUNK", quads)
     data = TTL + b'_:a ex:p _:b , [ ex:q "_:c ." ] .\n_:b ex:p "ends _:x" .'
     store = loading.load_store([(data, "turtle", "a.ttl")])
-    quads = list(store)
+    triples = list(store)
     assert all(
-        not isinstance(t, pyoxigraph.BlankNode) for q in quads for t in (q.subject, q.object)
+        not isinstance(t, pyoxigraph.BlankNode) for q in triples for t in (q.subject, q.object)
     )
-    objects = {decode(q.object) for q in quads}
+    objects = {decode(q.object) for q in triples}
     assert pyoxigraph.Literal("_:c .") in objects and pyoxigraph.Literal("ends _:x") in objects
-    assert sum(isinstance(decode(q.subject), pyoxigraph.BlankNode) for q in quads) == 4
+    assert sum(isinstance(decode(q.subject), pyoxigraph.BlankNode) for q in triples) == 4
+    # _:b is one node even when its two triples come in different batches.
+    b = next(q.subject for q in triples if q.object == pyoxigraph.Literal("ends _:x"))
+    assert any(q.object == b for q in triples)
 
 
-def test_canonical_ntriples_load_as_the_round_trip_does() -> None:
+@pytest.mark.parametrize("chunk", [64, 1 << 20])
+def test_canonical_ntriples_load_as_the_round_trip_does(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     """Adapters' N-Triples skip the parse round trip and give the very same store."""
+    monkeypatch.setattr(loading, "_CHUNK", chunk)
     data = _rows(50)
     nt = pyoxigraph.serialize(
         pyoxigraph.parse(data, pyoxigraph.RdfFormat.TURTLE), format=pyoxigraph.RdfFormat.N_TRIPLES
