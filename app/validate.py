@@ -31,6 +31,7 @@ from cityref.jobs import (
 )
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
+from cityref.summary import summarise
 from cityref.validation import ValidationOptions
 from cityref.validation.loading import format_for_name
 
@@ -245,4 +246,12 @@ def report_page(job_id: str) -> str:
     for entry in results:
         shape = groups.setdefault(entry["shape"] or "", {})
         shape.setdefault(entry["focus"] or "", []).append(entry)
-    return render_template("report.html", job=job, groups=groups, total=len(results))
+    anchors = {shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)}
+    return render_template(
+        "report.html",
+        job=job,
+        groups=groups,
+        anchors=anchors,
+        findings=summarise(results),
+        total=len(results),
+    )

@@ -109,6 +109,12 @@ def test_the_page_uploads_and_shows_row_and_column(model_client: FlaskClient) ->
     report = model_client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "does not conform" in report
     assert "row 2, column" in report
+    # The summary counts the missing 設置位置 once, its rows as ranges, linked to the details.
+    summary = report.split("What to fix", 1)[1].split("</section>", 1)[0]
+    line = next(r for r in summary.split("<tr") if "設置位置" in r and "Violation" in r)
+    assert re.search(r"<td>\d+</td><td>2–\d+", line), line
+    anchor = re.search(r'href="#(shape-\d+)"', line)
+    assert anchor and f'id="{anchor.group(1)}"' in report
     job_id = posted.headers["Location"].rsplit("/", 1)[-1]
     csv_file = model_client.get(f"/api/jobs/{job_id}/results.csv")
     assert csv_file.status_code == 200 and b"severity" in csv_file.data

@@ -1,0 +1,68 @@
+"""What to fix: a report's results counted constraint by constraint, with their rows as ranges.
+
+A city's file often breaks one rule on hundreds of rows (a required column left empty). Read
+result by result that is a long page; counted per shape and column, with the rows written as
+ranges ("2–50, 53"), it is one line a person can act on. Works on the located entries of a
+validation job (cityref.jobs.result_entries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """All results of one shape, of one severity, on one column (or path) of one file."""
+
+    shape: str
+    severity: str
+    file: str | None
+    column: str | None  # the column name for tabular input, else the path
+    count: int
+    rows: str  # spreadsheet rows as ranges, "" when the input is not tabular
+    example: str  # the message of the first of these results
+
+
+def row_ranges(rows: Iterable[int], limit: int = 6) -> str:
+    """Rows as ranges ("2–50, 53, 60–61"); past ``limit`` ranges the rest is "…"."""
+    ordered = sorted(set(rows))
+    runs: list[tuple[int, int]] = []
+    for row in ordered:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    shown = [f"{a}–{b}" if b > a else str(a) for a, b in runs[:limit]]
+    return ", ".join(shown) + (", …" if len(runs) > limit else "")
+
+
+def summarise(entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    """One finding per (shape, severity, file, column), the most severe and frequent first."""
+    groups: dict[tuple[str, str, str | None, str | None], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        key = (
+            str(entry.get("shape") or ""),
+            str(entry.get("severity") or ""),
+            entry.get("file"),
+            entry.get("column") or entry.get("path"),
+        )
+        groups.setdefault(key, []).append(entry)
+    findings = [
+        Finding(
+            shape=shape,
+            severity=severity,
+            file=file,
+            column=column,
+            count=len(members),
+            rows=row_ranges(int(e["row"]) for e in members if e.get("row")),
+            example=str(members[0].get("message") or ""),
+        )
+        for (shape, severity, file, column), members in groups.items()
+    ]
+    findings.sort(key=lambda f: (SEVERITY_RANK.get(f.severity, 3), -f.count, f.shape))
+    return findings
