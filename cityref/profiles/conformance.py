@@ -16,6 +16,7 @@ from cityref.inputs import (
 )
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
+from cityref.summary import summarise
 from cityref.validation import Document, Report, ValidationOptions, validate_documents
 from cityref.validation.loading import FormatLike, format_for_name
 
@@ -47,20 +48,40 @@ class InputCheck:
                     "severity": r.severity.value.rsplit("#", 1)[-1],
                     "component": r.component_name,
                     "message": message or (r.messages[0].value if r.messages else None),
+                    "shape": getattr(r.source_shape, "value", None),
                 }
             )
         return out
 
     def lines(self, lang: str = "en") -> list[str]:
-        """``file:row:column: Severity: message`` per result (or ``file#pointer: …``)."""
+        """``file:row:column: Severity: message`` per result (or ``file#pointer: …``), in the
+        order of the file."""
         out: list[str] = []
-        for e in self.locations(lang):
+        entries = sorted(
+            self.locations(lang),
+            key=lambda e: (str(e["file"]), e["row"] or 0, str(e["pointer"] or e["column"] or "")),
+        )
+        for e in entries:
             where = (
                 f"{e['file']}#{e['pointer']}"
                 if e["pointer"] is not None
                 else f"{e['file']}:{e['row']}:{e['column']}"
             )
             out.append(f"{where}: {e['severity']}: {e['message']}")
+        return out
+
+    def summary(self, lang: str = "en") -> list[str]:
+        """What to fix, one line per constraint and column: count, rows as ranges, message."""
+        findings = summarise(self.locations(lang))
+        if not findings:
+            return []
+        ja = lang == "ja"
+        out = ["直すこと（制約ごと）:" if ja else "What to fix, constraint by constraint:"]
+        for f in findings:
+            where = f.column or f.shape.rsplit("/", 1)[-1]
+            count = f"{f.count} 件" if ja else f"{f.count} result{'s' if f.count != 1 else ''}"
+            rows = (f"、行 {f.rows}" if ja else f", rows {f.rows}") if f.rows else ""
+            out.append(f"  {f.severity}: {where}: {count}{rows}: {f.example}")
         return out
 
     def profile_note(self, lang: str = "en") -> str:

@@ -277,7 +277,9 @@ def _validate_with_profiles(
             if record_system is not None:
                 _record(record_system, release, check, name, raw, fmt, keep_sample)
             if output_format == "text":
-                body = "\n".join([check.profile_note(lang), *check.lines(lang)]) + "\n\n"
+                summary = [*check.summary(lang), ""] if check.located else []
+                body = "\n".join([check.profile_note(lang), *summary, *check.lines(lang)])
+                body += "\n\n"
                 body += report.render("text", options.language)
             elif output_format == "json":
                 located = check.locations(lang)
