@@ -8,6 +8,7 @@ background and the answer is 202 with the job's URL to poll.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ def _job_answer(job: Job) -> Response:
         "profile_note": job.profile_note.get(lang),
         "conforms": job.conforms,
         "counts": job.counts,
+        "summary": [asdict(f) for f in summarise(located[lang])],
         "results": located[lang],
         "report": report,
     }

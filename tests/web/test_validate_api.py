@@ -35,6 +35,9 @@ def test_multipart_upload_detects_the_profile_and_locates_results(
     assert body["counts"]["Violation"] >= 1
     assert all(r["row"] and r["column"] for r in body["results"])
     assert any("設置位置" in (r["column"] or "") for r in body["results"])
+    first = body["summary"][0]
+    assert (first["severity"], first["column"], first["rows"]) == ("Violation", "設置位置", "2–50")
+    assert first["count"] == 49 and first["example"].startswith("「設置位置」")
 
 
 def test_raw_body_with_its_content_type_and_a_named_profile(model_client: FlaskClient) -> None:
