@@ -30,7 +30,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
         self.cfg.set("worker_class", "sync")
-        # A query is killed at query_timeout; the request may take a little longer.
+        # A query is killed at query_timeout, page data at query_timeout + 20 s (see
+        # query_service.PAGE_DATA_EXTRA_SECONDS); the request may take a little longer.
         self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
         self.cfg.set("graceful_timeout", 10)
         self.cfg.set("worker_exit", _stop_query_worker)

@@ -20,6 +20,10 @@ from cityref.update import generation, run_update
 
 T = TypeVar("T")
 MEMO_LIMIT = 20_000
+# Page data are the model's own queries, not a visitor's: the search index reads every label
+# and, while two workers warm up at once on a slow machine, can outlast a query's limit. They
+# get this much more time, which keeps them inside gunicorn's worker timeout (limit + 30 s).
+PAGE_DATA_EXTRA_SECONDS = 20.0
 
 
 class QueryService:
@@ -75,7 +79,8 @@ class QueryService:
     def page(self, kind: str, *args: str) -> Any:
         """The data of a page (see cityref.page_data), made in the query worker once per
         build and process."""
-        call = StoreCall(page_data, (kind, *args), self.settings.query_timeout)
+        limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
+        call = StoreCall(page_data, (kind, *args), limit)
 
         def make() -> object:
             with self._lock:

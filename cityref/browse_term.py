@@ -77,6 +77,14 @@ def _labelled(select: Select, pattern: str, var: str = "x") -> list[Named]:
     return sorted(items, key=lambda n: n.label.en or n.label.ja)
 
 
+def _labels_of(select: Select, iris: set[str]) -> dict[str, Named]:
+    """Each IRI with its label (or its local name)."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in sorted(iris))
+    return {n.iri: n for n in _labelled(select, f"VALUES ?x {{ {values} }}")}
+
+
 def _local_name(iri: str) -> str:
     return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -149,16 +157,10 @@ def _properties(select: Select, iri: str) -> list[PropertyRow]:
 }}"""
     )
     names = {n.iri: n for n in _labelled(select, f"<{iri}> rdfs:subClassOf* ?x .")}
-    # (owl:Thing is every class's superclass under OWL-RL; its properties say nothing here.)
-    prop_names = {
-        n.iri: n for n in _labelled(select, f"<{iri}> rdfs:subClassOf* ?o . ?x rdfs:domain ?o .")
-    }
-    range_names = {
-        n.iri: n
-        for n in _labelled(
-            select, f"<{iri}> rdfs:subClassOf* ?o . ?p rdfs:domain ?o ; rdfs:range ?x ."
-        )
-    }
+    # Labels of just the properties and ranges found: a pattern over every domain would walk
+    # the inferred domains of owl:Thing too, which is most of the model (90 ms a page).
+    prop_names = _labels_of(select, {row["p"].value for row in rows})
+    range_names = _labels_of(select, {row["range"].value for row in rows if "range" in row})
     table: dict[str, PropertyRow] = {}
     for row in rows:
         prop = row["p"].value
