@@ -159,8 +159,9 @@ def _properties(select: Select, iri: str) -> list[PropertyRow]:
     names = {n.iri: n for n in _labelled(select, f"<{iri}> rdfs:subClassOf* ?x .")}
     # Labels of just the properties and ranges found: a pattern over every domain would walk
     # the inferred domains of owl:Thing too, which is most of the model (90 ms a page).
-    prop_names = _labels_of(select, {row["p"].value for row in rows})
-    range_names = _labels_of(select, {row["range"].value for row in rows if "range" in row})
+    iris = [(row["p"], row.get("range")) for row in rows]
+    prop_names = _labels_of(select, {p.value for p, _ in iris if p.kind == "iri"})
+    range_names = _labels_of(select, {r.value for _, r in iris if r and r.kind == "iri"})
     table: dict[str, PropertyRow] = {}
     for row in rows:
         prop = row["p"].value
