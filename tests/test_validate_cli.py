@@ -45,6 +45,8 @@ def test_conforming_file_exits_0_and_json_carries_locations(run_cli: RunCli) -> 
     document = json.loads(result.stdout)
     assert document["profile"].startswith("legacy-childcare-facility@")
     assert all(r["row"] and r["column"] for r in document["results"])
+    assert document["summary"] and all(f["count"] >= 1 for f in document["summary"])
+    assert sum(f["count"] for f in document["summary"]) == len(document["results"])
 
 
 def test_input_errors_exit_2_without_traceback(run_cli: RunCli, tmp_path: object) -> None:
