@@ -8,7 +8,6 @@ background and the answer is 202 with the job's URL to poll.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from cityref.jobs import (
 )
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
-from cityref.summary import summarise
+from cityref.summary import SEVERITY_RANK, summarise, summary_json
 from cityref.validation import ValidationOptions
 from cityref.validation.loading import format_for_name
 
@@ -126,7 +125,7 @@ def _job_answer(job: Job) -> Response:
         "profile_note": job.profile_note.get(lang),
         "conforms": job.conforms,
         "counts": job.counts,
-        "summary": [asdict(f) for f in summarise(located[lang])],
+        "summary": summary_json(located[lang]),
         "results": located[lang],
         "report": report,
     }
@@ -243,8 +242,7 @@ def report_page(job_id: str) -> str:
         path = job_file(_settings().store, job.id, "locations.json")
         results = json.loads(path.read_text("utf-8"))[lang]
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    rank = {"Violation": 0, "Warning": 1, "Info": 2}
-    results.sort(key=lambda e: rank.get(e["severity"], 3))  # stable: rows stay in order
+    results.sort(key=lambda e: SEVERITY_RANK.get(e["severity"], 3))  # stable: rows stay in order
     for entry in results:
         shape = groups.setdefault(entry["shape"] or "", {})
         shape.setdefault(entry["focus"] or "", []).append(entry)

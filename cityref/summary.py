@@ -9,7 +9,7 @@ validation job (cityref.jobs.result_entries).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -66,3 +66,8 @@ def summarise(entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
     ]
     findings.sort(key=lambda f: (SEVERITY_RANK.get(f.severity, 3), -f.count, f.shape))
     return findings
+
+
+def summary_json(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`summarise` as JSON-ready objects (the ``summary`` of API and CLI answers)."""
+    return [asdict(f) for f in summarise(entries)]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from cityref.errors import CityrefError
-from cityref.summary import summarise
+from cityref.summary import summary_json
 from cityref.validation.api import Document, validate_documents
 from cityref.validation.loading import format_for_name, rdf_format
 from cityref.validation.options import Engine, Language, ValidationOptions
@@ -290,7 +289,7 @@ def _validate_with_profiles(
                         "file": name,
                         "profile": f"{check.profile.id}@{check.profile.version}",
                         "profile_note": check.profile_note(lang),
-                        "summary": [asdict(f) for f in summarise(located)],
+                        "summary": summary_json(located),
                         "results": located,
                         "report": json.loads(report.to_json(options.language)),
                     },
