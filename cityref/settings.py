@@ -116,8 +116,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         4,
         "CITYREF_WORKERS",
-        "Web server worker processes; each keeps one query worker process of its own.",
-        "Web サーバのワーカープロセス数。各ワーカーが専用のクエリ用プロセスを一つ持ちます。",
+        "Web server worker processes; each keeps its own query worker processes.",
+        "Web サーバのワーカープロセス数。各ワーカーが専用のクエリ用プロセスを持ちます。",
     ),
     Setting(
         "rate_limit",
@@ -164,6 +164,101 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body or uploaded file accepted, in bytes.",
         "受け付けるリクエスト本文・アップロードファイルの最大バイト数。",
     ),
+    Setting(
+        "threads",
+        int,
+        16,
+        "CITYREF_THREADS",
+        "Request threads per web worker process: a slow client holds one thread, not a worker.",
+        "Web ワーカープロセスごとのリクエスト用スレッド数。遅いクライアントが占有するのは"
+        "ワーカーではなくスレッド一つです。",
+    ),
+    Setting(
+        "query_workers",
+        int,
+        3,
+        "CITYREF_QUERY_WORKERS",
+        "Query worker processes per web worker: more than one client's share, so that one "
+        "client's heavy queries leave room for the others.",
+        "Web ワーカーごとのクエリ用プロセス数。1 クライアントの同時実行数より多くし、"
+        "重いクエリが他のクライアントを待たせないようにします。",
+    ),
+    Setting(
+        "query_memory_mb",
+        int,
+        1024,
+        "CITYREF_QUERY_MEMORY_MB",
+        "Memory (MiB) one query worker process may use; a query that needs more is stopped "
+        "and answered 503.",
+        "クエリ用プロセス 1 つが使えるメモリ（MiB）。超えたクエリは停止し 503 を返します。",
+    ),
+    Setting(
+        "client_concurrency",
+        int,
+        2,
+        "CITYREF_CLIENT_CONCURRENCY",
+        "Expensive requests (queries, searches, validations) one client address may run at "
+        "once, over all workers of the server.",
+        "1 クライアントアドレスがサーバ全体で同時に実行できる重い処理（クエリ・検索・検証）の数。",
+    ),
+    Setting(
+        "client_queue",
+        int,
+        4,
+        "CITYREF_CLIENT_QUEUE",
+        "Expensive requests of one client that may wait for a free place (up to the query "
+        "time limit); more are answered 429.",
+        "空きを待てる 1 クライアントの重い処理の数（待ち時間はクエリの制限時間まで）。"
+        "超えると 429。",
+    ),
+    Setting(
+        "request_body_timeout",
+        float,
+        30.0,
+        "CITYREF_REQUEST_BODY_TIMEOUT",
+        "Seconds a client may take to send a request body; slower uploads are answered 408.",
+        "リクエスト本文の送信に許す時間（秒）。遅いアップロードには 408 を返します。",
+    ),
+    Setting(
+        "validation_jobs",
+        int,
+        2,
+        "CITYREF_VALIDATION_JOBS",
+        "Validation jobs that run at once on the server; the others wait in the queue.",
+        "サーバで同時に実行する検証ジョブの数。他はキューで待ちます。",
+    ),
+    Setting(
+        "validation_memory_mb",
+        int,
+        2048,
+        "CITYREF_VALIDATION_MEMORY_MB",
+        "Memory (MiB) one validation job may use; a job that needs more fails with that reason.",
+        "検証ジョブ 1 つが使えるメモリ（MiB）。超えたジョブはその理由で失敗します。",
+    ),
+    Setting(
+        "max_decompressed_bytes",
+        int,
+        100 * 1024 * 1024,
+        "CITYREF_MAX_DECOMPRESSED_BYTES",
+        "Most bytes read out of one zip upload (all members used together), checked while reading.",
+        "1 つの zip アップロードから読み出す最大バイト数（使うメンバーの合計、読みながら確認）。",
+    ),
+    Setting(
+        "jobs_max_bytes",
+        int,
+        1024 * 1024 * 1024,
+        "CITYREF_JOBS_MAX_BYTES",
+        "Total size of stored validation jobs (uploads and reports); the oldest are removed first.",
+        "保存する検証ジョブ（アップロードとレポート）の合計サイズ。古いものから削除します。",
+    ),
+    Setting(
+        "jobs_max_age_days",
+        float,
+        7.0,
+        "CITYREF_JOBS_MAX_AGE_DAYS",
+        "Days a finished validation job and its upload are kept.",
+        "終了した検証ジョブとアップロードを保存する日数。",
+    ),
 )
 
 SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
@@ -188,6 +283,17 @@ class Settings:
     async_validation_bytes: int
     allow_updates: bool
     max_upload_bytes: int
+    threads: int
+    query_workers: int
+    query_memory_mb: int
+    client_concurrency: int
+    client_queue: int
+    request_body_timeout: float
+    validation_jobs: int
+    validation_memory_mb: int
+    max_decompressed_bytes: int
+    jobs_max_bytes: int
+    jobs_max_age_days: float
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some values replaced, checked like environment values."""

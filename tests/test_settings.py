@@ -36,6 +36,17 @@ def test_environment_overrides_every_setting() -> None:
         "CITYREF_VALIDATION_TIMEOUT": "30",
         "CITYREF_ASYNC_VALIDATION_BYTES": "100000",
         "CITYREF_ALLOW_UPDATES": "true",
+        "CITYREF_THREADS": "4",
+        "CITYREF_QUERY_WORKERS": "2",
+        "CITYREF_QUERY_MEMORY_MB": "512",
+        "CITYREF_CLIENT_CONCURRENCY": "1",
+        "CITYREF_CLIENT_QUEUE": "3",
+        "CITYREF_REQUEST_BODY_TIMEOUT": "5",
+        "CITYREF_VALIDATION_JOBS": "1",
+        "CITYREF_VALIDATION_MEMORY_MB": "700",
+        "CITYREF_MAX_DECOMPRESSED_BYTES": "4096",
+        "CITYREF_JOBS_MAX_BYTES": "8192",
+        "CITYREF_JOBS_MAX_AGE_DAYS": "0.5",
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)
@@ -43,6 +54,10 @@ def test_environment_overrides_every_setting() -> None:
     assert settings.port == 9000
     assert settings.query_timeout == 2.5
     assert settings.max_rows == 7
+    assert settings.query_memory_mb == 512
+    assert settings.client_concurrency == 1
+    assert settings.request_body_timeout == 5.0
+    assert settings.jobs_max_age_days == 0.5
 
 
 @pytest.mark.parametrize(
