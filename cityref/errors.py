@@ -64,3 +64,29 @@ class QueryRefused(CityrefError):
 
 class StoreMissing(CityrefError):
     """No built store at the configured path."""
+
+
+class QueryResourceLimit(CityrefError):
+    """A query needed more memory than its worker may use, and the worker was stopped."""
+
+    def __init__(self, megabytes: int) -> None:
+        super().__init__(
+            f"the query was stopped: it needed more than the memory limit of {megabytes} MiB"
+        )
+        self.megabytes = megabytes
+
+
+class QueryWorkerCrashed(CityrefError):
+    """The query worker process ended without an answer (a crash, not a refusal)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the query could not be evaluated: {detail}")
+        self.detail = detail
+
+
+class Busy(CityrefError):
+    """A client already runs as much expensive work as it may; it should retry later."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
