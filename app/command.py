@@ -6,7 +6,10 @@ engine's CLI never imports the web front end.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,7 +32,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
-        self.cfg.set("worker_class", "sync")
+        # Threads, so a slow client or a long query holds one thread, not a whole worker;
+        # the body is read by the app's front with its own deadline (app.body).
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", self.settings.threads)
+        control = control_socket_path(self.settings)
+        if control is None:
+            self.cfg.set("control_socket_disable", True)
+        else:
+            self.cfg.set("control_socket", str(control))
         # A query is killed at query_timeout, page data at query_timeout + 20 s (see
         # query_service.PAGE_DATA_EXTRA_SECONDS); the request may take a little longer.
         self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
@@ -41,6 +52,18 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return create_app(self.settings)
+
+
+#: Longest path a Unix socket may have on Linux (sun_path is 108 bytes with its NUL).
+UNIX_SOCKET_PATH_MAX = 107
+
+
+def control_socket_path(settings: Settings) -> Path | None:
+    """gunicorn's control socket, in the store's runtime folder so that each server has its
+    own (gunicorn's default is one per user: every server replaced the others'). ``None``
+    when that path is too long for a Unix socket: the control socket is then turned off."""
+    path = (settings.store / "runtime" / "gunicorn.ctl").absolute()
+    return path if len(os.fsencode(path)) <= UNIX_SOCKET_PATH_MAX else None
 
 
 def _stop_query_worker(_server: object, worker: Any) -> None:
@@ -55,10 +78,13 @@ def _warm_up(worker: Any) -> None:
     first request, so no visitor waits for them."""
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
+        service = app.extensions["cityref.queries"]
         try:
-            app.extensions["cityref.queries"].search_index()
+            service.search_index()
         except CityrefError as exc:  # the first request will say what is wrong
             worker.log.warning("warm-up failed: %s", exc)
+        # The other query workers start meanwhile, while requests are already served.
+        threading.Thread(target=service.warm_up, name="warm-up", daemon=True).start()
 
 
 @click.command("serve")

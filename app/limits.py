@@ -1,4 +1,5 @@
-"""Per-client rate limit, CORS and the security headers every answer carries."""
+"""Per-client limits (requests a minute, expensive work at once, request bodies), CORS and
+the security headers every answer carries."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 
+from app import fairness
+from app.body import ReadBodyFirst
 from app.errors import ApiError
 from cityref.settings import Settings
 
@@ -100,6 +103,11 @@ def init_app(app: Flask) -> None:
     settings: Settings = app.config["CITYREF_SETTINGS"]
     limiter = RateLimiter(settings.store / "runtime" / "rate-limit.sqlite", settings.rate_limit)
     app.extensions["cityref.rate_limiter"] = limiter
+    fairness.init_app(app)
+    # Bodies are read in front of Flask, with a deadline and a size cap (408 / 413).
+    app.wsgi_app = ReadBodyFirst(  # type: ignore[method-assign]
+        app.wsgi_app, settings.max_upload_bytes, settings.request_body_timeout
+    )
 
     @app.before_request
     def _rate_limit() -> Response | None:

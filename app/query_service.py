@@ -1,8 +1,14 @@
-"""One long-lived query worker per web server process, following the current build."""
+"""Query workers for the app: a pool per web server process, following the current build.
+
+The threads of a web process share ``query_workers`` worker processes: a thread checks one
+out per query, so one client's heavy queries (at most ``client_concurrency`` of them, see
+:mod:`app.fairness`) leave workers free for everybody else's cheap ones.
+"""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
@@ -10,13 +16,17 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app
 
+from app.errors import ApiError
+from app.fairness import expensive_work
 from cityref.build import current_build_dir
+from cityref.errors import Busy
 from cityref.page_data import page_data
-from cityref.query import DiskStoreRef, QueryRequest, QueryWorker, StoreCall
+from cityref.query import DiskStoreRef, QueryRequest, StoreCall
 from cityref.results import QueryAnswer
 from cityref.search import Entry
 from cityref.settings import Settings
 from cityref.update import generation, run_update
+from cityref.worker_pool import QueryWorkerPool, new_query_worker
 
 T = TypeVar("T")
 MEMO_LIMIT = 20_000
@@ -31,16 +41,21 @@ class QueryService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._worker = QueryWorker(self._current_ref)
-        self._lock = threading.Lock()  # one query at a time per worker process
+        self._pool = QueryWorkerPool(
+            lambda: new_query_worker(self._current_ref, settings.query_memory_mb),
+            settings.query_workers,
+        )
+        self._update_lock = threading.Lock()  # one update at a time per web process
+        self._memo_lock = threading.Lock()
         self._memo: dict[str, object] = {}
         self._memo_build = ""
+        self._making: dict[str, threading.Lock] = {}  # one maker per key, the others wait
         # A query worker left behind would keep the server process from exiting.
         atexit.register(self.stop)
 
     def stop(self) -> None:
-        """Stop the query worker process (it is started again by the next query)."""
-        self._worker.stop()
+        """Stop the query worker processes (each is started again by its next query)."""
+        self._pool.stop()
 
     def _current_ref(self) -> DiskStoreRef:
         build = current_build_dir(self.settings.store)
@@ -53,7 +68,7 @@ class QueryService:
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the current build (the caller checked the token)."""
-        with self._lock:
+        with self._update_lock:
             run_update(current_build_dir(self.settings.store), sparql, self.settings.query_timeout)
 
     def etag(self, *parts: str) -> str:
@@ -62,35 +77,97 @@ class QueryService:
         return f"{self.build_id()}-{digest}"
 
     def run(self, request: QueryRequest) -> QueryAnswer:
-        with self._lock:
-            return self._worker.run(request)
+        """A visitor's query: it holds one of the client's places for expensive work
+        (:func:`app.fairness.expensive_work`; 429 when the client has none left)."""
+        with expensive_work():
+            return self.run_own(request)
+
+    def run_own(self, request: QueryRequest) -> QueryAnswer:
+        """A query of the app's own (IRI lookups): bounded, so it takes no client place."""
+        try:
+            with self._pool.worker(self._pool_wait()) as worker:
+                return worker.run(request)
+        except Busy as exc:  # only the pool raises it: every worker stayed busy
+            raise _pool_busy(exc) from None
+
+    def _pool_wait(self) -> float:
+        # Every query ends by its time limit, so a worker is free again by then.
+        return self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
 
     def memo(self, key: str, make: Callable[[], T]) -> T:
-        """``make()`` once per build and process: page data depends on the build alone."""
+        """``make()`` once per build and process: page data depends on the build alone.
+
+        Threads asking for the same key while it is being made wait for that one answer.
+        """
         build = self.build_id()
-        if self._memo_build != build:
-            self._memo, self._memo_build = {}, build
-        if key not in self._memo:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()  # bounded: any URL can add an entry
-            self._memo[key] = make()
-        return cast(T, self._memo[key])
+        with self._memo_lock:
+            if self._memo_build != build:
+                self._memo, self._memo_build, self._making = {}, build, {}
+            if key in self._memo:
+                return cast(T, self._memo[key])
+            maker = self._making.setdefault(key, threading.Lock())
+        with maker:
+            with self._memo_lock:
+                if self._memo_build == build and key in self._memo:
+                    return cast(T, self._memo[key])
+            try:
+                value = make()
+            finally:
+                with self._memo_lock:
+                    if self._making.get(key) is maker:
+                        del self._making[key]
+            with self._memo_lock:
+                if self._memo_build == build:
+                    if len(self._memo) >= MEMO_LIMIT:
+                        self._memo.clear()  # bounded: any URL can add an entry
+                    self._memo[key] = value
+            return value
 
     def page(self, kind: str, *args: str) -> Any:
-        """The data of a page (see cityref.page_data), made in the query worker once per
+        """The data of a page (see cityref.page_data), made in a query worker once per
         build and process."""
         limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
         call = StoreCall(page_data, (kind, *args), limit)
 
         def make() -> object:
-            with self._lock:
-                return self._worker.call(call)
+            try:
+                with self._pool.worker(self._pool_wait()) as worker:
+                    return worker.call(call)
+            except Busy as exc:
+                raise _pool_busy(exc) from None
 
         return self.memo(f"{kind} {args}", make)
 
     def search_index(self) -> list[Entry]:
         """The search index of the current build."""
         return cast(list[Entry], self.page("search-index"))
+
+    def warm_up(self) -> None:
+        """Start every query worker of this process (each opens the store), so that the
+        first visitors do not wait for it."""
+        threads = [
+            threading.Thread(target=self._start_one, daemon=True)
+            for _ in range(self.settings.query_workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _start_one(self) -> None:
+        request = QueryRequest("ASK {}", "json", 1, self.settings.query_timeout)
+        with contextlib.suppress(Exception):  # the first real query will say what is wrong
+            self.run_own(request)
+
+
+def _pool_busy(error: Busy) -> ApiError:
+    seconds = int(error.retry_after)
+    return ApiError(
+        503,
+        f"the server is busy: {error}; retry in {seconds} s",
+        f"サーバが混み合っています。{seconds} 秒後に再試行してください",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def query_service() -> QueryService:

@@ -1,0 +1,235 @@
+"""The app's front reads every request body before a view sees it, with a deadline and a cap.
+
+A slow client (one byte every few seconds) may hold a request thread for at most
+``request_body_timeout`` seconds: a watchdog shuts the socket's reading side at the deadline,
+which wakes a read blocked in the socket, and the answer is 408. A body larger than
+``max_upload_bytes`` is a 413 whether its length was declared or it came in chunks: it is
+never cut and handed on. A body within the limits is handed to the app as a file (in memory
+when small, on disk when large) with its length set, so views read it at memory speed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+READ_STEP = 64 * 1024
+#: Bodies up to this size stay in memory; larger ones are spooled to a temporary file.
+IN_MEMORY_BYTES = 1024 * 1024
+#: After a body is found too large, this much more is read and dropped, so that a client
+#: still sending sees the 413 instead of a connection reset.
+DRAIN_BYTES = 8 * 1024 * 1024
+
+
+class BodyTooSlow(Exception):
+    pass
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class _Watchdog:
+    """One thread per process that shuts the reading side of sockets whose deadline passed."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._heap: list[tuple[float, int, socket.socket]] = []
+        self._fired: set[int] = set()
+        self._cancelled: set[int] = set()
+        self._ids = itertools.count()
+        self._pid = -1
+
+    def watch(self, sock: socket.socket, deadline: float) -> int:
+        with self._condition:
+            if self._pid != os.getpid():  # first use in this process (or after a fork)
+                self._pid = os.getpid()
+                self._heap, self._fired, self._cancelled = [], set(), set()
+                threading.Thread(target=self._run, name="body-watchdog", daemon=True).start()
+            ticket = next(self._ids)
+            heapq.heappush(self._heap, (deadline, ticket, sock))
+            self._condition.notify()
+            return ticket
+
+    def done(self, ticket: int) -> bool:
+        """Stop watching; ``True`` when the deadline had already fired."""
+        with self._condition:
+            if ticket in self._fired:
+                self._fired.discard(ticket)
+                return True
+            self._cancelled.add(ticket)
+            return False
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._heap:
+                    self._condition.wait()
+                deadline, ticket, sock = self._heap[0]
+                delay = deadline - time.monotonic()
+                if ticket in self._cancelled:
+                    heapq.heappop(self._heap)
+                    self._cancelled.discard(ticket)
+                    continue
+                if delay > 0:
+                    self._condition.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+                self._fired.add(ticket)
+            with contextlib.suppress(OSError):  # already closed: nothing to wake
+                sock.shutdown(socket.SHUT_RD)  # a blocked recv() returns at once
+
+
+_watchdog = _Watchdog()
+
+
+class ReadBodyFirst:
+    """WSGI middleware: read the body within the deadline and the size cap, then call the app."""
+
+    def __init__(self, app: WSGIApplication, max_bytes: int, timeout: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        try:
+            declared = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _answer(environ, start_response, 400, "invalid Content-Length",
+                           "Content-Length が不正です")  # fmt: skip
+        if not chunked and declared <= 0:
+            return self.app(environ, start_response)
+        try:
+            body, size = self._read(environ, None if chunked else declared)
+        except BodyTooSlow:
+            return _answer(
+                environ,
+                start_response,
+                408,
+                f"the request body was not received within {self.timeout:g} s",
+                f"リクエスト本文が {self.timeout:g} 秒以内に届きませんでした",
+            )
+        except BodyTooLarge:
+            return _answer(
+                environ,
+                start_response,
+                413,
+                f"the request body is larger than {self.max_bytes} bytes",
+                f"リクエスト本文が {self.max_bytes} バイトを超えています",
+            )
+        except Exception:  # the server's reader refused the stream (bad chunk, early end, …)
+            return _answer(
+                environ,
+                start_response,
+                400,
+                "the request body could not be read to its end",
+                "リクエスト本文を最後まで読み取れませんでした",
+            )
+        environ["wsgi.input"] = body
+        environ["CONTENT_LENGTH"] = str(size)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
+
+    def _read(self, environ: WSGIEnvironment, declared: int | None) -> tuple[IO[bytes], int]:
+        stream = environ["wsgi.input"]
+        sock = environ.get("gunicorn.socket")
+        deadline = time.monotonic() + self.timeout
+        ticket = _watchdog.watch(sock, deadline) if isinstance(sock, socket.socket) else None
+        fired = False
+        try:
+            if declared is not None and declared > self.max_bytes:
+                _drain(stream, deadline, min(declared, DRAIN_BYTES))
+                raise BodyTooLarge()
+            body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115
+            size = 0
+            while declared is None or size < declared:
+                chunk = stream.read(
+                    READ_STEP if declared is None else min(READ_STEP, declared - size)
+                )
+                if time.monotonic() > deadline:
+                    raise BodyTooSlow()
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_bytes:
+                    body.close()
+                    _drain(stream, deadline, DRAIN_BYTES)
+                    raise BodyTooLarge()
+                body.write(chunk)
+            if declared is not None and size < declared:
+                raise ValueError("the body ended early")
+            body.seek(0)
+            return body, size
+        except BodyTooLarge:
+            raise
+        except Exception:
+            if ticket is not None:
+                fired = _watchdog.done(ticket)
+                ticket = None
+            if fired or time.monotonic() > deadline:
+                raise BodyTooSlow() from None
+            raise
+        finally:
+            if ticket is not None:
+                _watchdog.done(ticket)
+
+
+def _drain(stream: Any, deadline: float, limit: int) -> None:
+    """Read and drop up to ``limit`` bytes, until the deadline at most."""
+    dropped = 0
+    try:
+        while dropped < limit and time.monotonic() < deadline:
+            chunk = stream.read(min(READ_STEP, limit - dropped))
+            if not chunk:
+                return
+            dropped += len(chunk)
+    except Exception:
+        return  # the answer is a 413 whatever the rest of the stream holds
+
+
+def _answer(
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    status: int,
+    english: str,
+    japanese: str,
+) -> Iterable[bytes]:
+    """A bilingual error, JSON or plain text as the client accepts; the connection closes,
+    since the rest of the body (if any) was not read."""
+    accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+    if accept.best_match(["application/json", "text/plain"]) == "text/plain":
+        data = f"{english}\n{japanese}\n".encode()
+        content_type = "text/plain; charset=utf-8"
+    else:
+        body = {"status": status, "error": english, "error_ja": japanese}
+        data = json.dumps(body, ensure_ascii=False).encode()
+        content_type = "application/json"
+    reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
+    start_response(
+        f"{status} {reason}",
+        [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(data))),
+            ("Connection", "close"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Access-Control-Allow-Origin", "*"),
+        ],
+    )
+    return [data]
