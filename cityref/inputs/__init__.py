@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cityref.inputs.limits import InputLimits
 from cityref.inputs.locate import LocatedResult, locate, locate_report
 from cityref.inputs.model import (
     Converted,
@@ -41,11 +42,17 @@ def input_format_for_name(name: str) -> InputFormat:
 
 
 def convert_input(
-    data: bytes, name: str, profile: Profile, input_format: InputFormat | None = None
+    data: bytes,
+    name: str,
+    profile: Profile,
+    input_format: InputFormat | None = None,
+    limits: InputLimits | None = None,
 ) -> Converted | None:
     """RDF for ``data`` read as the profile expects; ``None`` when it is RDF already (pass
-    it through to the engine as it is). Unreadable input raises :class:`InputDataError`."""
+    it through to the engine as it is). Unreadable input raises :class:`InputDataError`;
+    input that expands past ``limits`` raises :class:`cityref.inputs.limits.ExpansionTooLarge`."""
     kind = input_format or profile.input_kind
+    limits = limits or InputLimits()
     if kind == InputFormat.CSV:
         from cityref.inputs.csv_input import convert_csv
 
@@ -56,11 +63,11 @@ def convert_input(
                 f"profile {profile.id} does not read CSV",
                 name,
             )
-        return convert_csv(data, name, schema)
+        return convert_csv(data, name, schema, limits.max_csv_columns)
     if kind == InputFormat.GTFS:
         from cityref.inputs.gtfs_input import convert_gtfs
 
-        return convert_gtfs(data, name, profile.table_schemas())
+        return convert_gtfs(data, name, profile.table_schemas(), limits)
     if kind == InputFormat.NGSI_LD:
         from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
 
@@ -77,6 +84,7 @@ __all__ = [
     "Converted",
     "InputDataError",
     "InputFormat",
+    "InputLimits",
     "LocatedResult",
     "Location",
     "convert_input",

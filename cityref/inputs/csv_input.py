@@ -17,8 +17,10 @@ from json.encoder import encode_basestring
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
+from cityref.errors import SourceLocation
 from cityref.inputs.csv_header import HeaderFinding, TableSchema, match_header
 from cityref.inputs.encoding import decode_text
+from cityref.inputs.limits import MAX_CSV_COLUMNS, ExpansionTooLarge
 from cityref.inputs.model import (
     COMMON,
     RDF_TYPE,
@@ -103,17 +105,22 @@ def ntriples_literal(text: str, datatype: str) -> str:
     return literal_writer(datatype)(text)
 
 
-def read_rows(data: bytes, name: str) -> tuple[list[list[str]], str]:
-    """The rows of a CSV file (header first) and its encoding; errors name the line."""
-    return _read(data, name, header_only=False)
+def read_rows(
+    data: bytes, name: str, max_columns: int | None = None
+) -> tuple[list[list[str]], str]:
+    """The rows of a CSV file (header first) and its encoding; errors name the line.
+    A row of more than ``max_columns`` cells (default :data:`MAX_CSV_COLUMNS`) is refused."""
+    return _read(data, name, max_columns or MAX_CSV_COLUMNS, header_only=False)
 
 
-def read_header(data: bytes, name: str) -> list[str]:
+def read_header(data: bytes, name: str, max_columns: int | None = None) -> list[str]:
     """The header row of a CSV file alone (profile detection needs no more)."""
-    return _read(data, name, header_only=True)[0][0]
+    return _read(data, name, max_columns or MAX_CSV_COLUMNS, header_only=True)[0][0]
 
 
-def _read(data: bytes, name: str, *, header_only: bool) -> tuple[list[list[str]], str]:
+def _read(
+    data: bytes, name: str, max_columns: int, *, header_only: bool
+) -> tuple[list[list[str]], str]:
     text, encoding = decode_text(data, name)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -122,6 +129,8 @@ def _read(data: bytes, name: str, *, header_only: bool) -> tuple[list[list[str]]
         raise input_error(
             f"CSVとして読めません: {exc}", f"not readable as CSV: {exc}", name, None
         ) from None
+    if rows and max(map(len, rows)) > max_columns:
+        _refuse_wide_row(rows, name, max_columns)
     if not rows or not any(c.strip() for c in rows[0]):
         raise input_error(
             "見出し行がありません（1行目が空です）",
@@ -132,9 +141,22 @@ def _read(data: bytes, name: str, *, header_only: bool) -> tuple[list[list[str]]
     return rows, encoding
 
 
-def convert_csv(data: bytes, name: str, schema: TableSchema) -> Converted:
+def _refuse_wide_row(rows: list[list[str]], name: str, max_columns: int) -> None:
+    """Each cell of a row becomes a triple and may become a finding: a 10,000-column header
+    made 10,000 results written in six report files."""
+    index, row = next((i, r) for i, r in enumerate(rows) if len(r) > max_columns)
+    raise ExpansionTooLarge(
+        f"row {index + 1} has {len(row)} cells, more than the limit of {max_columns} columns"
+        f" / {index + 1} 行目のセルが {len(row)} 個あり、上限の {max_columns} 列を超えています",
+        SourceLocation(name, index + 1),
+    )
+
+
+def convert_csv(
+    data: bytes, name: str, schema: TableSchema, max_columns: int | None = None
+) -> Converted:
     """RDF for a CSV file read through ``schema``; header problems become findings."""
-    rows, encoding = read_rows(data, name)
+    rows, encoding = read_rows(data, name, max_columns)
     header = rows[0]
     match = match_header(header, schema)
     triples: list[Triple] = []

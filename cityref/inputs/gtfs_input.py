@@ -8,10 +8,7 @@ row through :attr:`Converted.subjects`.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
@@ -25,14 +22,13 @@ from cityref.inputs.csv_input import (
     ntriples_literal,
     read_rows,
 )
+from cityref.inputs.limits import InputLimits, read_members
 from cityref.inputs.model import (
     COMMON,
     RDF_TYPE,
     Converted,
-    InputDataError,
     InputFormat,
     Location,
-    input_error,
     input_iri,
     row_iri,
 )
@@ -40,8 +36,6 @@ from cityref.inputs.model import (
 MISSING_FILE = COMMON + "missingFile"
 DUPLICATE_ID = COMMON + "duplicateId"
 DUPLICATE_ID_COLUMN = "（重複したID）"
-# A zip bomb guard: no GTFS text file we read is near this size uncompressed.
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -61,27 +55,6 @@ def _expand(template: str, base: str, values: dict[str, str]) -> str | None:
     if missing:
         return None
     return base + text if text.startswith("#") else text
-
-
-def _members(data: bytes, name: str) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise input_error(
-            f"zipファイルとして読めません: {exc}", f"not a readable zip file: {exc}", name
-        ) from None
-    out: dict[str, bytes] = {}
-    for info in archive.infolist():
-        if info.is_dir() or not info.filename.endswith(".txt"):
-            continue
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise input_error(
-                f"{info.filename} が大きすぎます（{info.file_size} バイト）",
-                f"{info.filename} is too large ({info.file_size} bytes uncompressed)",
-                name,
-            )
-        out.setdefault(PurePosixPath(info.filename).name, archive.read(info))
-    return out
 
 
 def _row_lines(
@@ -135,9 +108,15 @@ def _row_lines(
     return out
 
 
-def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted:
-    """RDF for a GTFS zip read through the profile's CSVW table group."""
-    members = _members(data, name)
+def convert_gtfs(
+    data: bytes, name: str, tables: list[TableSchema], limits: InputLimits | None = None
+) -> Converted:
+    """RDF for a GTFS zip read through the profile's CSVW table group.
+
+    Only the files the tables name are decompressed, within ``limits`` for all of them
+    together; the others are listed in the notes, unread."""
+    wanted = {t.url for t in tables if t.url}
+    members, unread = read_members(data, name, wanted, limits or InputLimits())
     base = input_iri(name)
     triples: list[Triple] = []
     conv = Converted(name, InputFormat.GTFS, b"", 0)
@@ -156,10 +135,7 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
                     Triple(NamedNode(row_iri(path, 1)), NamedNode(MISSING_FILE), Literal(file))
                 )
             continue
-        try:
-            rows, _ = read_rows(members[file], path)
-        except InputDataError:
-            raise
+        rows, _ = read_rows(members[file], path, limits.max_csv_columns if limits else None)
         header = [h.strip() for h in rows[0]]
         match = match_header(header, table)
         header_node = NamedNode(row_iri(path, 1))
@@ -176,6 +152,6 @@ def convert_gtfs(data: bytes, name: str, tables: list[TableSchema]) -> Converted
     conv.triple_count = len(triples) + len(lines)
     conv.notes.extend(
         f"{f}: not part of the profile, not read / プロファイルにないファイルのため読みません"
-        for f in sorted(set(members) - {t.url for t in tables})
+        for f in sorted(unread)
     )
     return conv

@@ -29,6 +29,7 @@ from cityref.inputs.model import (
     input_error,
     pointer_iri,
 )
+from cityref.validation.nesting import check_json_depth
 
 NGSI = "https://uri.etsi.org/ngsi-ld/"
 GEOJSON = "https://purl.org/geojson/vocab#"
@@ -290,7 +291,9 @@ def _contexts(doc: Any, name: str, pointer: str) -> tuple[list[dict[str, Any]], 
 
 
 def convert_ngsi_ld(data: bytes, name: str) -> Converted:
-    """RDF for an NGSI-LD entity or array of entities."""
+    """RDF for an NGSI-LD entity or array of entities (nested at most
+    :data:`~cityref.validation.nesting.MAX_NESTING_DEPTH` deep: the reader recurses)."""
+    check_json_depth(data, name)
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

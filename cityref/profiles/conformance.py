@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cityref.inputs import (
     Converted,
     InputFormat,
+    InputLimits,
     LocatedResult,
     convert_input,
     converted_document,
@@ -110,6 +111,7 @@ def check_input(
     ontology: Document | None = None,
     profile: Profile | None = None,
     extra_shapes: bytes = b"",
+    limits: InputLimits | None = None,
 ) -> InputCheck:
     """Validate one input file against a profile (detected when ``profile_ref`` is None).
 
@@ -119,11 +121,13 @@ def check_input(
     :class:`cityref.profiles.registry.ProfileNotFound` or a
     :class:`cityref.validation.InputError` (unreadable input) — each with what and where.
     ``ontology`` (e.g. the vocabulary's Turtle) gives the engine class hierarchy and labels.
+    ``limits`` bound what the input may expand to (default: the settings in force).
     """
+    limits = limits or InputLimits.from_settings()
     match: ProfileMatch | None = None
     kind: InputFormat | None = None
     if profile is None and profile_ref is None:
-        match = detect_profile(data, name)
+        match = detect_profile(data, name, limits=limits)
         profile = match.profile
         kind = match.input_format
     elif profile is None:
@@ -132,7 +136,7 @@ def check_input(
     # both, so that prefixes and blank node labels of the two cannot collide.
     shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
     shapes = Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
-    converted = convert_input(data, name, profile, kind)
+    converted = convert_input(data, name, profile, kind, limits)
     if converted is None:
         fmt = rdf_format or format_for_name(name)
         report = validate_documents([Document(data, fmt, name)], shapes, options, ontology=ontology)

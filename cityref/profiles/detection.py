@@ -3,9 +3,7 @@ in a GTFS zip, or the NGSI-LD entity type."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +11,9 @@ from cityref.errors import CityrefError
 from cityref.inputs import InputFormat, input_format_for_name
 from cityref.inputs.csv_header import header_known_share, header_score
 from cityref.inputs.csv_input import read_header
+from cityref.inputs.limits import InputLimits, member_names
 from cityref.profiles.registry import Profile, list_profiles
+from cityref.validation.nesting import check_json_depth
 
 # Below this share of matching column names a header is not taken to be of a profile.
 MIN_HEADER_SCORE = 0.5
@@ -36,8 +36,12 @@ class ProfileMatch:
     input_format: InputFormat
 
 
-def detect_profile(data: bytes, filename: str, root: Path | None = None) -> ProfileMatch:
-    """The profile ``data`` most likely follows; raises :class:`NoProfileDetected`."""
+def detect_profile(
+    data: bytes, filename: str, root: Path | None = None, limits: InputLimits | None = None
+) -> ProfileMatch:
+    """The profile ``data`` most likely follows; raises :class:`NoProfileDetected`, or an
+    input error when the data is too deep or too wide to read (never decompresses a zip)."""
+    limits = limits or InputLimits()
     kind = input_format_for_name(filename)
     if kind == InputFormat.RDF and data.lstrip()[:1] in (b"{", b"["):
         kind = InputFormat.NGSI_LD
@@ -45,9 +49,9 @@ def detect_profile(data: bytes, filename: str, root: Path | None = None) -> Prof
         kind = InputFormat.GTFS
     profiles = [p for p in list_profiles(root) if p.is_data_profile]
     if kind == InputFormat.CSV:
-        return _from_header(data, filename, profiles)
+        return _from_header(data, filename, profiles, limits)
     if kind == InputFormat.GTFS:
-        return _from_zip(data, filename, profiles)
+        return _from_zip(data, filename, profiles, limits)
     if kind == InputFormat.NGSI_LD:
         return _from_json(data, filename, profiles)
     raise NoProfileDetected(
@@ -56,8 +60,10 @@ def detect_profile(data: bytes, filename: str, root: Path | None = None) -> Prof
     )
 
 
-def _from_header(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
-    header = read_header(data, filename)
+def _from_header(
+    data: bytes, filename: str, profiles: list[Profile], limits: InputLimits
+) -> ProfileMatch:
+    header = read_header(data, filename, limits.max_csv_columns)
     scored: list[tuple[float, Profile]] = []
     for p in profiles:
         schema = p.table_schema() if p.input_kind == InputFormat.CSV else None
@@ -87,13 +93,10 @@ def _from_header(data: bytes, filename: str, profiles: list[Profile]) -> Profile
     )
 
 
-def _from_zip(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
-    try:
-        names = {Path(n).name for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
-    except zipfile.BadZipFile as exc:
-        raise NoProfileDetected(
-            f"{filename}: not a zip file ({exc}) / zipファイルではありません"
-        ) from None
+def _from_zip(
+    data: bytes, filename: str, profiles: list[Profile], limits: InputLimits
+) -> ProfileMatch:
+    names = member_names(data, filename, limits)
     gtfs = [p for p in profiles if p.input_kind == InputFormat.GTFS]
     found = GTFS_CORE_FILES & names
     if not gtfs or len(found) < 3:
@@ -115,6 +118,7 @@ def _from_zip(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMat
 
 
 def _from_json(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMatch:
+    check_json_depth(data, filename)  # json.loads recurses: 1,000 levels were a RecursionError
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

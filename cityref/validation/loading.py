@@ -17,6 +17,7 @@ from cityref.validation.errors import (
     UnsupportedFormat,
 )
 from cityref.validation.graph import Graph
+from cityref.validation.nesting import check_json_depth, check_xml_depth
 from cityref.validation.terms import (
     BNODE_PREFIX,
     DT_PREFIX,
@@ -78,13 +79,18 @@ def format_for_name(name: str) -> RdfFormat:
 
 
 def check_input(data: bytes, fmt: RdfFormat, name: str, max_bytes: int | None) -> None:
-    """Refuse oversize documents and RDF/XML with a DOCTYPE."""
+    """Refuse oversize documents, RDF/XML with a DOCTYPE, and JSON-LD or RDF/XML nested
+    deeper than the parsers survive (see nesting.py)."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputTooLarge(
             f"input is {len(data)} bytes, above the limit of {max_bytes}", SourceLocation(name)
         )
     if fmt == RdfFormat.RDF_XML and _DOCTYPE.search(data):
         raise DoctypeRefused("RDF/XML with a DOCTYPE is refused", SourceLocation(name))
+    if fmt == RdfFormat.RDF_XML:
+        check_xml_depth(data, name)
+    elif fmt == RdfFormat.JSON_LD:
+        check_json_depth(data, name)
 
 
 def _syntax_error(exc: SyntaxError, name: str) -> RdfSyntaxError:
