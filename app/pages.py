@@ -10,10 +10,13 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 
+from app.errors import ApiError
+from app.fairness import expensive_work
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref import browse
 from cityref.browse import Text
+from cityref.search import Hit, SearchQueryTooLong
 from cityref.search import search as run_search
 
 bp = Blueprint("pages", __name__)
@@ -44,22 +47,30 @@ def home() -> str:
     )
 
 
+def _search(query: str, *, include_retired: bool, limit: int) -> list[Hit]:
+    """Hits for a bounded query (400 beyond); a search is expensive work for the client's
+    limit (see app.fairness), the index itself comes from the memo."""
+    index = query_service().search_index()
+    try:
+        with expensive_work():
+            return run_search(index, query, include_retired=include_retired, limit=limit)
+    except SearchQueryTooLong as exc:
+        raise ApiError.from_bilingual(400, exc) from None
+
+
 @bp.route("/search")
 def search_page() -> str:
     query = request.args.get("q", "")
     include_retired = request.args.get("retired") == "1"
-    hits = run_search(query_service().search_index(), query, include_retired=include_retired)
+    hits = _search(query, include_retired=include_retired, limit=50)
     return render_template("search.html", query=query, hits=hits, retired=include_retired)
 
 
 @bp.route("/api/search")
 def search_api() -> Response:
     """As-you-type search: ranked hits with labels in the page language."""
-    hits = run_search(
-        query_service().search_index(),
-        request.args.get("q", ""),
-        include_retired=request.args.get("retired") == "1",
-        limit=20,
+    hits = _search(
+        request.args.get("q", ""), include_retired=request.args.get("retired") == "1", limit=20
     )
     lang = current_language()
     return jsonify(

@@ -7,6 +7,9 @@ them, and every Japanese label with kanji gets its reading from pykakasi's dicti
 typing しせつ (or ｼｾﾂ) finds 施設. Ranking: exact label, label prefix, word in label,
 anywhere in label, then in the definition; deprecated terms rank last, retired ones are hidden
 unless asked for.
+
+A query is bounded (:data:`MAX_QUERY_CHARS`, :data:`MAX_WORDS`) and refused beyond, so a
+search costs milliseconds whatever is sent: each word is matched against every label.
 """
 
 from __future__ import annotations
@@ -17,10 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityref.browse import PREFIXES, Select, Text
+from cityref.errors import CityrefError
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 _HIRAGANA_OFFSET = 0x60
 STATUS_BASE = "https://w3id.org/cityref/def/status/"
+#: Longest query text, in characters, and most distinct words a search takes.
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 10
+
+
+class SearchQueryTooLong(CityrefError):
+    """A search query beyond the bounds; the message is ``English / 日本語``."""
 
 
 @functools.cache
@@ -131,19 +142,43 @@ def _score(entry: Entry, query: str) -> int:
     return best
 
 
+def search_words(query: str) -> list[str]:
+    """The distinct normalised words of a query, in order; refused beyond the bounds."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchQueryTooLong(
+            f"the search query is longer than {MAX_QUERY_CHARS} characters"
+            f" / 検索語が {MAX_QUERY_CHARS} 文字を超えています"
+        )
+    words = list(dict.fromkeys(normalise(query).split()))
+    if len(words) > MAX_WORDS:
+        raise SearchQueryTooLong(
+            f"the search query has more than {MAX_WORDS} words"
+            f" / 検索語が {MAX_WORDS} 語を超えています"
+        )
+    return words
+
+
 def search(
     index: list[Entry], query: str, *, include_retired: bool = False, limit: int = 50
 ) -> list[Hit]:
-    """Ranked hits for ``query``; every word of it must match."""
-    words = normalise(query).split()
+    """Ranked hits for ``query``; every word of it must match.
+
+    Raises :class:`SearchQueryTooLong` beyond :data:`MAX_QUERY_CHARS` or :data:`MAX_WORDS`.
+    """
+    words = search_words(query)
     if not words:
         return []
     hits = []
     for entry in index:
         if entry.retired and not include_retired:
             continue
-        scores = [_score(entry, w) for w in words]
-        if all(scores):
+        scores = []
+        for word in words:
+            score = _score(entry, word)
+            if not score:
+                break  # every word must match: no need to score the others
+            scores.append(score)
+        else:
             score = sum(scores) - (1000 if entry.deprecated or entry.retired else 0)
             hits.append(Hit(entry, score))
     hits.sort(key=lambda h: (-h.score, h.entry.label.en or h.entry.label.ja))

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from cityref.browse import Text, Value
-from cityref.search import Entry, build_index, normalise, reading, search
+from cityref.search import (
+    MAX_QUERY_CHARS,
+    MAX_WORDS,
+    Entry,
+    SearchQueryTooLong,
+    build_index,
+    normalise,
+    reading,
+    search,
+    search_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +71,32 @@ def test_retired_terms_only_when_asked(index: list[Entry]) -> None:
 
 def test_half_width_katakana_query(index: list[Entry]) -> None:
     assert search(index, "ﾋﾅﾝｼﾞｮ")[0].entry.iri.endswith("#Shelter")
+
+
+def test_a_query_beyond_the_bounds_is_refused_in_both_languages(index: list[Entry]) -> None:
+    with pytest.raises(SearchQueryTooLong) as long_text:
+        search(index, "a" * (MAX_QUERY_CHARS + 1))
+    assert str(MAX_QUERY_CHARS) in str(long_text.value) and " / " in str(long_text.value)
+    many_words = " ".join(f"w{i}" for i in range(MAX_WORDS + 1))
+    with pytest.raises(SearchQueryTooLong):
+        search(index, many_words)
+
+
+def test_repeated_words_count_once(index: list[Entry]) -> None:
+    assert search_words("避難 避難 ヒナン " * 3) == ["避難", "ひなん"]
+    assert search(index, "避難 " * (MAX_WORDS + 5))  # one distinct word, within the bounds
+
+
+def test_an_8_kb_query_of_4000_words_costs_milliseconds(index: list[Entry]) -> None:
+    big = [
+        _entry(f"https://w3id.org/cityref/def/a#T{i}", f"施設{i}", f"Facility {i} a b c")
+        for i in range(2000)
+    ]
+    large_index = build_index(lambda _query: [row for rows in big for row in rows])
+    hostile = " ".join(f"w{i}" for i in range(4000))[:8192]
+    started = time.perf_counter()
+    with pytest.raises(SearchQueryTooLong):
+        search(large_index, hostile)
+    bounded = " ".join(["a", "b", "c", "f", "i", "l", "t", "y", "1", "2"])
+    assert len(search(large_index, bounded, limit=5)) == 5
+    assert time.perf_counter() - started < 1.0  # milliseconds in fact; generous for CI
