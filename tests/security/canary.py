@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ class Canary:
     port: int
     hits: list[tuple[str, str, str]] = field(default_factory=list)
     connections: list[str] = field(default_factory=list)
+
+    def outbound(self, settle_seconds: float = 0.5) -> list[str]:
+        """Every request and bare connection seen, after late ones had time to arrive."""
+        time.sleep(settle_seconds)
+        requests = [f"{method} {path} ({agent})" for method, path, agent in self.hits]
+        return requests + [f"connection from {peer}" for peer in self.connections]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
