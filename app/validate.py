@@ -1,8 +1,10 @@
 """Validation over HTTP: ``POST /api/validate`` for pipelines, ``/validate`` for people.
 
-Both create a job (:mod:`cityref.jobs`). Uploads up to ``async_validation_bytes`` are checked
-in the request (in a worker process with the validation time limit); larger ones run in the
-background and the answer is 202 with the job's URL to poll.
+Both create a job (:mod:`cityref.jobs`) run by a job process (:mod:`cityref.job_queue`),
+never in the web worker: a bounded number run at once server-wide, each with the validation
+time and memory limits. For uploads up to ``async_validation_bytes`` the request waits for
+the job (up to :data:`SYNC_WAIT_SECONDS`) and answers with the report; larger ones, and jobs
+that wait longer, are answered 202 with the job's URL to poll.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from app.errors import ApiError
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
+from cityref.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.jobs import (
     Job,
     JobNotFound,
+    JobStorage,
+    JobStorageFull,
     create_job,
     job_file,
     read_job,
-    run_job,
-    start_job_process,
 )
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
@@ -49,6 +52,11 @@ BODY_NAMES = {
     "application/trig": "upload.trig",
     "application/n-quads": "upload.nq",
 }
+#: Longest a request waits for a small upload's job before answering 202 with its URL:
+#: well inside the web server's own request timeout.
+SYNC_WAIT_SECONDS = 25.0
+#: HTTP status of a failed job by why it failed (cityref.jobs.FAILURE_KINDS).
+FAILURE_STATUS = {"too-large": 413, "busy": 503, "stopped": 503}
 REPORT_TYPES = {
     "application/json": None,
     "text/turtle": "report.ttl",
@@ -89,13 +97,31 @@ def _uploads() -> list[tuple[bytes, str]]:
 
 
 def _start(data: bytes, name: str, profile: str | None) -> Job:
+    """A job for the upload, run by a job process; waited for when the upload is small."""
     settings = _settings()
-    job = create_job(settings.store, data, name, profile)
+    storage = JobStorage(settings.jobs_max_bytes, settings.jobs_max_age_days)
+    try:
+        job = create_job(settings.store, data, name, profile, storage)
+    except JobStorageFull as exc:
+        if exc.needed > settings.jobs_max_bytes:
+            raise ApiError(
+                413,
+                f"the upload ({exc.needed} bytes) is larger than the job storage"
+                f" ({settings.jobs_max_bytes} bytes)",
+                f"アップロード（{exc.needed} バイト）がジョブの保存容量"
+                f"（{settings.jobs_max_bytes} バイト）より大きいです",
+            ) from None
+        raise ApiError(
+            503,
+            "the job storage is full of jobs still running; try again later",
+            "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
+            headers={"Retry-After": "10"},
+        ) from None
+    process = start_job_process(settings.store, job.id, JobLimits.from_settings(settings))
     if len(data) > settings.async_validation_bytes:
-        start_job_process(settings.store, job.id, settings.validation_timeout)
         return job
-    options = ValidationOptions(time_limit=settings.validation_timeout)
-    return run_job(settings.store, job.id, options)
+    wait = min(SYNC_WAIT_SECONDS, settings.validation_timeout + 5)
+    return wait_for_job(settings.store, job.id, process, wait)
 
 
 def _job_answer(job: Job) -> Response:
@@ -108,7 +134,9 @@ def _job_answer(job: Job) -> Response:
         return response
     if job.state == "failed":
         error = job.error or {"en": "failed", "ja": "失敗しました"}
-        raise ApiError(422, error["en"], error["ja"])
+        status = FAILURE_STATUS.get(error.get("kind", ""), 422)
+        headers = {"Retry-After": "10"} if status == 503 else None
+        raise ApiError(status, error["en"], error["ja"], headers=headers)
     store = _settings().store
     wanted = request.accept_mimetypes.best_match(list(REPORT_TYPES)) or "application/json"
     report_file = REPORT_TYPES[wanted]

@@ -1,10 +1,12 @@
 """Validation jobs: an upload checked against a profile, kept on disk with its reports.
 
 Every validation the server runs is a job folder under ``<store>/jobs/<id>/``: the input,
-``job.json`` (state, profile, counts, times) and, when done, the reports (cityref JSON, W3C
-Turtle and JSON-LD, located results). Small uploads are validated in the request; large ones
-(over ``async_validation_bytes``) in a separate process, while the client polls the job.
-Folders are written to a temporary name and renamed, so a reader never sees half a job.
+``job.json`` (state, profile, counts, times, the pid of its process) and, when done, the
+reports (cityref JSON, W3C Turtle and JSON-LD, located results). The work always happens in
+a job process (:mod:`cityref.job_queue`), never in the web worker; the request may wait for a
+small job. Folders are written to a temporary name and renamed, so a reader never sees half
+a job. A job whose process is gone is never left "running": reading it says it failed.
+Stored jobs are bounded in total size and age, the oldest removed first.
 """
 
 from __future__ import annotations
@@ -14,21 +16,35 @@ import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cityref.errors import CityrefError
-from cityref.profiles import InputCheck
-from cityref.validation import Language, ValidationOptions, messages
+
+if TYPE_CHECKING:
+    from cityref.inputs import InputLimits
+    from cityref.profiles import InputCheck
+    from cityref.validation import ValidationOptions
 
 #: Jobs kept; older ones are removed when a new one starts.
 MAX_JOBS = 500
 JOB_ID_LENGTH = 32
+#: Seconds a job may stay queued without a process before it is taken as never started.
+START_GRACE_SECONDS = 60.0
+#: Why a job failed (``Job.error["kind"]``); the web answer's status follows from it.
+FAILURE_KINDS = (
+    "input",
+    "too-large",
+    "time-limit",
+    "memory-limit",
+    "crashed",
+    "lost",
+    "busy",
+    "stopped",
+)
 
 
 @dataclass
@@ -47,10 +63,38 @@ class Job:
     profile_note: dict[str, str] = field(default_factory=dict)
     error: dict[str, str] | None = None
     engine: str = ""
+    pid: int | None = None  # the job process (leader of its process group)
+    pid_start: str | None = None  # its start time in /proc, so a reused pid is not taken for it
+    started: float | None = None
+    peak_memory_mb: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
 
 
 class JobNotFound(CityrefError):
     pass
+
+
+class JobStorageFull(CityrefError):
+    """The upload does not fit in the job storage cap even after pruning."""
+
+    def __init__(self, needed: int, cap: int) -> None:
+        super().__init__(
+            f"the upload needs {needed} bytes of job storage, but only {cap} bytes are kept"
+            " for all jobs"
+        )
+        self.needed = needed
+        self.cap = cap
+
+
+@dataclass(frozen=True)
+class JobStorage:
+    """How much the stored jobs may hold: total bytes and age (days) of finished jobs."""
+
+    max_bytes: int | None = None
+    max_age_days: float | None = None
 
 
 def jobs_root(store_path: Path) -> Path:
@@ -69,11 +113,89 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
+def _load(path: Path, job_id: str) -> Job:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise JobNotFound(f"no job {job_id!r}") from None
+    known = {f.name for f in fields(Job)}
+    return Job(**{k: v for k, v in raw.items() if k in known})
+
+
 def read_job(store_path: Path, job_id: str) -> Job:
-    path = _job_dir(store_path, job_id) / "job.json"
-    if not path.is_file():
-        raise JobNotFound(f"no job {job_id!r}")
-    return Job(**json.loads(path.read_text(encoding="utf-8")))
+    """The job's record; one whose process has gone is marked failed first."""
+    folder = _job_dir(store_path, job_id)
+    job = _load(folder / "job.json", job_id)
+    if job.active and _abandoned(job):
+        reason = (
+            "the validation process did not start"
+            if job.pid is None
+            else "the validation process ended without a result"
+        )
+        reason_ja = (
+            "検証プロセスが起動しませんでした"
+            if job.pid is None
+            else "検証プロセスが結果を残さずに終了しました"
+        )
+        job = fail_job(store_path, job_id, "lost", reason, reason_ja, only_if_active=True)
+    return job
+
+
+def _abandoned(job: Job) -> bool:
+    if job.pid is None:
+        return time.time() - job.created > START_GRACE_SECONDS
+    return not process_alive(job.pid, job.pid_start)
+
+
+def process_start_time(pid: int) -> str | None:
+    """The start time of a process (clock ticks after boot, from /proc), None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields_after_name = stat.rsplit(")", 1)[-1].split()
+    if fields_after_name[0] in ("Z", "X"):  # a zombie has finished
+        return None
+    return fields_after_name[19]
+
+
+def process_alive(pid: int, start: str | None) -> bool:
+    """Whether ``pid`` still runs and is the same process (not a later one given its pid)."""
+    if Path("/proc/self/stat").exists():
+        now = process_start_time(pid)
+        return now is not None and (start is None or now == start)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def update_job(store_path: Path, job: Job) -> None:
+    """Write the job's record (atomically)."""
+    _write_json(_job_dir(store_path, job.id) / "job.json", asdict(job))
+
+
+def fail_job(
+    store_path: Path,
+    job_id: str,
+    kind: str,
+    english: str,
+    japanese: str,
+    *,
+    only_if_active: bool = False,
+) -> Job:
+    """Mark a job failed with why (``kind`` is one of :data:`FAILURE_KINDS`)."""
+    assert kind in FAILURE_KINDS, kind
+    job = _load(_job_dir(store_path, job_id) / "job.json", job_id)
+    if only_if_active and not job.active:
+        return job
+    job.state, job.finished = "failed", time.time()
+    job.error = {"en": english, "ja": japanese, "kind": kind}
+    update_job(store_path, job)
+    return job
 
 
 def job_file(store_path: Path, job_id: str, name: str) -> Path:
@@ -84,11 +206,20 @@ def job_file(store_path: Path, job_id: str, name: str) -> Path:
     return path
 
 
-def create_job(store_path: Path, data: bytes, filename: str, profile: str | None) -> Job:
-    """Store the input and a queued record; the folder appears whole or not at all."""
+def create_job(
+    store_path: Path,
+    data: bytes,
+    filename: str,
+    profile: str | None,
+    storage: JobStorage | None = None,
+) -> Job:
+    """Store the input and a queued record; the folder appears whole or not at all.
+
+    Old jobs are pruned first (by age, then oldest first until the upload fits within
+    ``storage.max_bytes``); raises :class:`JobStorageFull` when it cannot fit."""
     root = jobs_root(store_path)
     root.mkdir(parents=True, exist_ok=True)
-    _prune(root)
+    prune_jobs(root, storage or JobStorage(), incoming=len(data))
     job = Job(uuid.uuid4().hex, "queued", _safe_name(filename), profile, time.time())
     staging = root / f".new-{job.id}"
     staging.mkdir()
@@ -104,13 +235,62 @@ def _safe_name(filename: str) -> str:
     return "".join(c for c in base if c.isprintable())[:200] or "upload"
 
 
-def _prune(root: Path) -> None:
-    jobs = sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in jobs[: max(0, len(jobs) - MAX_JOBS + 1)]:
-        shutil.rmtree(old, ignore_errors=True)
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False):
+            total += entry.stat(follow_symlinks=False).st_size
+    return total
+
+
+def _is_active(folder: Path) -> bool:
+    """A job still queued or running with its process alive (never pruned)."""
+    try:
+        job = _load(folder / "job.json", folder.name)
+    except JobNotFound:
+        return False
+    return job.active and not _abandoned(job)
+
+
+def prune_jobs(root: Path, storage: JobStorage, incoming: int = 0) -> None:
+    """Remove what storage allows no more: half-made folders, jobs past the age limit, then
+    the oldest finished jobs until ``incoming`` more bytes fit in ``storage.max_bytes`` and
+    fewer than :data:`MAX_JOBS` are kept."""
+    now = time.time()
+    if storage.max_bytes is not None and incoming > storage.max_bytes:
+        raise JobStorageFull(incoming, storage.max_bytes)
+    jobs: list[tuple[float, Path]] = []
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        age = now - folder.stat().st_mtime
+        if folder.name.startswith("."):
+            if folder.name.startswith(".new-") and age > 3600:  # a crash while creating
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        jobs.append((folder.stat().st_mtime, folder))
+    jobs.sort()
+    max_age = None if storage.max_age_days is None else storage.max_age_days * 86400
+    kept: list[tuple[Path, int]] = []
+    for mtime, folder in jobs:
+        if max_age is not None and now - mtime > max_age and not _is_active(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            kept.append((folder, _folder_bytes(folder)))
+    total = sum(size for _, size in kept)
+    count = len(kept)
+    cap = storage.max_bytes
+    for folder, size in kept:  # oldest first
+        over_size = cap is not None and total + incoming > cap
+        if not over_size and count < MAX_JOBS:
+            break
+        if _is_active(folder):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        total -= size
+        count -= 1
+    if cap is not None and total + incoming > cap:
+        raise JobStorageFull(incoming, cap - total)
 
 
 REPORT_FILES = (
@@ -133,6 +313,8 @@ def _term_text(term: object) -> str | None:
 def result_entries(check: InputCheck, lang: str) -> list[dict[str, Any]]:
     """Every result with where it is (file, row, column or pointer) and what it is about
     (focus node, shape, path, value), messages in ``lang``."""
+    from cityref.validation import Language, messages
+
     pairs = [(item.result, item.location) for item in check.located] or [
         (result, None) for result in check.report.results
     ]
@@ -170,22 +352,41 @@ def check_name(check: InputCheck) -> str | None:
     return check.converted.name if check.converted else None
 
 
-def run_job(store_path: Path, job_id: str, options: ValidationOptions) -> Job:
-    """Validate the job's input now and store the outcome (called in the request, or by
-    the job process for large uploads)."""
+def run_job(
+    store_path: Path,
+    job_id: str,
+    options: ValidationOptions,
+    limits: InputLimits | None = None,
+) -> Job:
+    """Validate the job's input here and now and store the outcome (the job process calls
+    it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why."""
     from cityref.profiles import check_input
+    from cityref.validation import Language
 
     folder = _job_dir(store_path, job_id)
     job = read_job(store_path, job_id)
-    job.state = "running"
-    _write_json(folder / "job.json", asdict(job))
+    if job.state != "running":
+        job.state, job.started = "running", time.time()
+        update_job(store_path, job)
     try:
-        check = check_input((folder / "input").read_bytes(), job.filename, job.profile, options)
+        data = (folder / "input").read_bytes()
+        check = check_input(data, job.filename, job.profile, options, limits=limits)
     except CityrefError as exc:
-        job.state, job.finished = "failed", time.time()
-        job.error = {"en": str(exc), "ja": str(exc)}
-        _write_json(folder / "job.json", asdict(job))
-        return job
+        english, japanese = bilingual(exc)
+        return fail_job(store_path, job_id, failure_kind(exc), english, japanese)
+    except MemoryError:
+        return fail_job(store_path, job_id, "memory-limit", *memory_message(None))
+    except RecursionError:
+        return fail_job(
+            store_path,
+            job_id,
+            "crashed",
+            "the input is nested too deeply to read",
+            "入力の入れ子が深すぎて読めません",
+        )
+    except Exception as exc:  # a bug: the job still ends, saying what happened
+        text = f"internal error: {type(exc).__name__}: {exc}"
+        return fail_job(store_path, job_id, "crashed", text, f"内部エラー: {text}")
     report = check.report
     (folder / "report.en.json").write_text(report.to_json(Language.EN), encoding="utf-8")
     (folder / "report.ja.json").write_text(report.to_json(Language.JA), encoding="utf-8")
@@ -203,8 +404,39 @@ def run_job(store_path: Path, job_id: str, options: ValidationOptions) -> Job:
     job.engine = getattr(report, "engine", "")
     job.profile_used = f"{check.profile.id}@{check.profile.version}"
     job.profile_note = {lang: check.profile_note(lang) for lang in ("ja", "en")}
-    _write_json(folder / "job.json", asdict(job))
+    update_job(store_path, job)
     return job
+
+
+def bilingual(exc: CityrefError) -> tuple[str, str]:
+    """English and Japanese of an error written ``where: English / 日本語`` (where kept in
+    both)."""
+    message = getattr(exc, "message", None)
+    location = getattr(exc, "location", None)
+    text = message if isinstance(message, str) and location is not None else str(exc)
+    english, _, japanese = text.partition(" / ")
+    prefix = f"{location}: " if location is not None and isinstance(message, str) else ""
+    return prefix + english, prefix + (japanese or english)
+
+
+def failure_kind(exc: CityrefError) -> str:
+    """The failure kind of an error raised while checking an input."""
+    from cityref.validation.errors import InputTooLarge, ValidationTimeout
+
+    if isinstance(exc, InputTooLarge):
+        return "too-large"
+    if isinstance(exc, ValidationTimeout):
+        return "time-limit"
+    return "input"
+
+
+def memory_message(megabytes: int | None) -> tuple[str, str]:
+    limit = f" of {megabytes} MiB" if megabytes else ""
+    limit_ja = f"（{megabytes} MiB）" if megabytes else ""
+    return (
+        f"the validation needed more than its memory limit{limit} and was stopped",
+        f"検証がメモリの上限{limit_ja}を超えたため停止しました",
+    )
 
 
 def _results_csv(entries: list[dict[str, Any]]) -> str:
@@ -221,29 +453,3 @@ def _results_csv(entries: list[dict[str, Any]]) -> str:
 def _defuse(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def start_job_process(store_path: Path, job_id: str, time_limit: float) -> None:
-    """Run a job in its own process, detached from the request that created it."""
-    subprocess.Popen(
-        [sys.executable, "-m", "cityref.jobs", str(store_path), job_id, str(time_limit)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _main(argv: list[str]) -> None:
-    store_path, job_id, time_limit = Path(argv[0]), argv[1], float(argv[2])
-    try:
-        run_job(store_path, job_id, ValidationOptions(time_limit=time_limit))
-    except Exception as exc:  # the job must end in a state the client can read
-        job = read_job(store_path, job_id)
-        job.state, job.finished = "failed", time.time()
-        job.error = {"en": f"{type(exc).__name__}: {exc}", "ja": f"{type(exc).__name__}: {exc}"}
-        _write_json(_job_dir(store_path, job_id) / "job.json", asdict(job))
-
-
-if __name__ == "__main__":
-    _main(sys.argv[1:])

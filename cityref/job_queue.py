@@ -1,0 +1,278 @@
+"""Validation jobs run in job processes: a bounded number at once server-wide, each with a
+memory and a time limit; the others wait in a bounded queue.
+
+:func:`start_job_process` starts ``python -m cityref.job_queue STORE JOB LIMITS`` in a new
+session (its own process group), so it outlives the request that made it but not the server
+(:func:`stop_jobs`). The job process:
+
+1. records its pid (and start time, so a reused pid is never taken for it) in ``job.json``;
+2. takes a run place among ``slots`` (lock files shared by every process of the server,
+   :mod:`cityref.slots`), waiting in one of ``queue`` places; with none free the job fails
+   as "busy";
+3. forks the worker, which sets its memory limit (RLIMIT_AS), confines itself
+   (:func:`cityref.sandbox.confine`: no network, files of the sources and its job only) and
+   runs :func:`cityref.jobs.run_job`;
+4. waits for it up to the time limit and kills it there. A worker that ends without writing
+   its outcome (killed, out of memory, crashed) has its job marked failed with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cityref.errors import Busy
+from cityref.jobs import (
+    Job,
+    JobNotFound,
+    fail_job,
+    jobs_root,
+    memory_message,
+    process_alive,
+    process_start_time,
+    read_job,
+    update_job,
+)
+from cityref.slots import ClientSlots
+
+if TYPE_CHECKING:
+    from cityref.settings import Settings
+
+#: Jobs that may wait for each run place; more are refused as busy.
+QUEUE_PER_SLOT = 8
+_POLL_SECONDS = 0.05
+_CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """What one job may use, and how many run at once on the server."""
+
+    time_limit: float
+    memory_mb: int | None
+    slots: int
+    max_decompressed_bytes: int
+    sources: str | None = None  # readable by the confined worker (profiles, shapes)
+
+    @property
+    def queue(self) -> int:
+        return self.slots * QUEUE_PER_SLOT
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> JobLimits:
+        return cls(
+            time_limit=settings.validation_timeout,
+            memory_mb=settings.validation_memory_mb,
+            slots=settings.validation_jobs,
+            max_decompressed_bytes=settings.max_decompressed_bytes,
+            sources=str(settings.sources),
+        )
+
+
+def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
+    """Start the job's process, detached from the request (its own session)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cityref.job_queue", str(store), job_id, json.dumps(asdict(limits))],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_for_job(
+    store: Path, job_id: str, process: subprocess.Popen[bytes] | None, seconds: float
+) -> Job:
+    """The job once it has ended, or as it is after ``seconds`` (still queued or running)."""
+    deadline = time.monotonic() + seconds
+    pause = 0.02
+    while True:
+        if process is not None and process.poll() is not None:
+            return read_job(store, job_id)  # the process is gone: done, failed or lost
+        job = read_job(store, job_id)
+        if not job.active or time.monotonic() >= deadline:
+            return job
+        time.sleep(pause)
+        pause = min(0.2, pause * 1.5)
+
+
+def stop_jobs(store: Path) -> None:
+    """Stop every running or queued job of this store (when the server stops): their process
+    groups are killed and the jobs marked failed, saying so."""
+    root = jobs_root(store)
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        try:
+            job = read_job(store, folder.name)
+        except JobNotFound:
+            continue
+        if not job.active:
+            continue
+        if job.pid is not None and process_alive(job.pid, job.pid_start):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(job.pid, signal.SIGKILL)
+        fail_job(
+            store,
+            job.id,
+            "stopped",
+            "the server stopped before the validation finished; send the data again",
+            "検証が終わる前にサーバが停止しました。もう一度送ってください",
+            only_if_active=True,
+        )
+
+
+def _run(store: Path, job_id: str, limits: JobLimits) -> None:
+    """The job process: record the pid, wait for a run place, run the worker."""
+    job = read_job(store, job_id)
+    job.pid = os.getpid()
+    job.pid_start = process_start_time(job.pid)
+    update_job(store, job)
+    places = ClientSlots(jobs_root(store) / ".slots", limits.slots, limits.queue)
+    # A queued job waits for the jobs ahead of it, each bounded by the time limit.
+    wait = (QUEUE_PER_SLOT + 1) * limits.time_limit
+    try:
+        place = places.acquire("validation", wait)
+    except Busy:
+        fail_job(
+            store,
+            job_id,
+            "busy",
+            f"the server already runs {limits.slots} validations and {limits.queue} more wait;"
+            " try again later",
+            f"サーバは検証を {limits.slots} 件実行中で、さらに {limits.queue} 件が待っています。"
+            "しばらくしてから送ってください",
+        )
+        return
+    try:
+        job = read_job(store, job_id)
+        job.state, job.started = "running", time.time()
+        update_job(store, job)
+        _supervise(store, job_id, limits)
+    finally:
+        place.release()
+
+
+def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
+    """Fork the worker, wait for it up to the time limit, and say why it ended without an
+    outcome when it did."""
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 70
+        try:
+            _work(store, job_id, limits)
+            code = 0
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + limits.time_limit
+    timed_out = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            done, status, usage = os.wait4(pid, 0)
+            timed_out = True
+            break
+        time.sleep(_POLL_SECONDS)
+    job = read_job(store, job_id)
+    job.peak_memory_mb = round(usage.ru_maxrss / 1024, 1)
+    update_job(store, job)
+    if job.state == "running":
+        _record_end(store, job_id, status, timed_out, limits)
+
+
+def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: JobLimits) -> None:
+    """Mark a job failed whose worker ended without writing its outcome."""
+    if timed_out:
+        fail_job(
+            store,
+            job_id,
+            "time-limit",
+            f"validation stopped after the time limit of {limits.time_limit:g} s",
+            f"検証が制限時間（{limits.time_limit:g} 秒）を超えたため停止しました",
+        )
+        return
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGABRT and limits.memory_mb:
+            # Rust code aborts when an allocation fails under the address-space limit.
+            english, japanese = memory_message(limits.memory_mb)
+            fail_job(store, job_id, "memory-limit", f"{english} ({name})", f"{japanese}（{name}）")
+            return
+        how = "crashed" if number in _CRASH_SIGNALS else "was stopped"
+        fail_job(
+            store,
+            job_id,
+            "crashed",
+            f"the validation worker {how} (signal {name}) without a result",
+            f"検証プロセスが結果を残さずに終了しました（シグナル {name}）",
+        )
+        return
+    code = os.WEXITSTATUS(status)
+    fail_job(
+        store,
+        job_id,
+        "crashed",
+        f"the validation worker exited with status {code} without a result",
+        f"検証プロセスが結果を残さずに終了しました（終了コード {code}）",
+    )
+
+
+def _work(store: Path, job_id: str, limits: JobLimits) -> None:
+    """The worker: memory limit, confinement, then the validation itself."""
+    from cityref.inputs import InputLimits
+    from cityref.jobs import run_job
+    from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
+    from cityref.validation import ValidationOptions
+
+    if limits.memory_mb:
+        size = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    _confine(store, job_id, limits)
+    input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
+    run_job(store, job_id, ValidationOptions(time_limit=None), input_limits)
+
+
+def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
+    """No network and only the sources and this job's folder, when the kernel allows."""
+    try:
+        from cityref.sandbox import confine
+    except ImportError:  # not there yet: the limits above still hold
+        return
+    from cityref.profiles.registry import shapes_root
+
+    job_folder = jobs_root(store) / job_id
+    readable = [job_folder, shapes_root()]
+    if limits.sources:
+        readable.append(Path(limits.sources))
+    confine(readable, [job_folder])
+
+
+def main(argv: list[str]) -> None:
+    """``python -m cityref.job_queue STORE JOB LIMITS_JSON`` (started by the server)."""
+    store, job_id = Path(argv[0]), argv[1]
+    try:
+        _run(store, job_id, JobLimits(**json.loads(argv[2])))
+    except JobNotFound:  # removed meanwhile: nothing to report to
+        return
+    except Exception as exc:  # the job must end in a state the client can read
+        text = f"the job process failed: {type(exc).__name__}: {exc}"
+        fail_job(store, job_id, "crashed", text, f"ジョブのプロセスが失敗しました: {text}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
