@@ -1,30 +1,56 @@
 """Queries run in a worker process that is killed at the time limit.
 
 Oxigraph cannot interrupt a running query from Python, so the only sure limit is a separate
-process. The worker opens the store itself (read-only on disk, or from an N-Quads dump for an
-in-memory store), checks each query with :mod:`cityref.query_guard`, runs it, serialises the
-answer and sends the bytes back through a pipe. A :class:`QueryWorker` keeps one such process
-for many queries (the web server); :func:`run_query` uses one for a single query (the CLI).
+process. The worker first confines itself (:mod:`cityref.sandbox`: no network, no files but
+the store's and the interpreter's; done before the store opens, as RocksDB's threads must
+inherit it), caps its memory (``RLIMIT_DATA``: an allocation past it aborts the worker), opens
+the store (read-only on disk, or from an N-Quads dump for an in-memory store), checks each
+query with :mod:`cityref.query_guard`, runs it, serialises the answer and sends the bytes
+back through a pipe. A worker that dies is an answer too: :class:`QueryResourceLimit` when
+its memory limit was the cause, :class:`QueryWorkerCrashed` otherwise; the next query starts
+a new one. A :class:`QueryWorker` keeps one such process for many queries (the web server);
+:func:`run_query` uses one for a single query (the CLI).
+
+``RLIMIT_DATA`` rather than ``RLIMIT_AS``: RocksDB reserves address space for its threads,
+so an address-space cap low enough to matter stops the store from opening; the data cap
+counts the heap and private mappings, which is where a query's memory goes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable
+import resource
+import signal
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import NoReturn
 
 import pyoxigraph as ox
 
-from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
+from cityref.errors import (
+    CityrefError,
+    QueryRefused,
+    QueryResourceLimit,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryWorkerCrashed,
+)
 from cityref.query_guard import check_query
 from cityref.results import FormatChoice, QueryAnswer
+from cityref.sandbox import Confinement, confine
 from cityref.store import Dataset, OxigraphStore
 
 #: How long a worker may take to open the store before the query's own clock starts.
 STORE_OPEN_SECONDS = 120.0
+#: How often the parent looks at a busy worker (alive? resident memory?).
+POLL_SECONDS = 0.2
+#: The parent kills a worker whose resident memory passes its limit by this factor (a belt:
+#: the worker's own RLIMIT_DATA normally stops it first).
+RSS_BELT_FACTOR = 1.25
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,10 @@ class DiskStoreRef:
 
     def open(self) -> OxigraphStore:
         return OxigraphStore.open_read_only(self.oxigraph_path)
+
+    def readable(self) -> Sequence[Path]:
+        """What the confined worker must read: the store (read-only needs no write)."""
+        return [self.oxigraph_path]
 
 
 @dataclass(frozen=True)
@@ -49,6 +79,9 @@ class DumpStoreRef:
         for graph, quads in _group_by_graph(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS)):
             store.load_quads(graph, quads)
         return store
+
+    def readable(self) -> Sequence[Path]:
+        return []
 
 
 StoreRef = DiskStoreRef | DumpStoreRef
@@ -87,15 +120,20 @@ def answer_request(store: OxigraphStore, graphs: set[str], request: QueryRequest
     )
 
 
-def _serve(ref: StoreRef, conn: Connection) -> None:
-    """The worker's loop: open the store once, answer requests until told to stop."""
+def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> None:
+    """The worker's loop: confine, cap memory, open the store once, answer requests until
+    told to stop."""
+    confinement = confine(ref.readable(), [])
+    if memory_mb:
+        limit = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     try:
         store = ref.open()
         graphs = set(store.graphs())
     except Exception as exc:
         conn.send(("error", f"cannot open the store: {type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", None))
+    conn.send(("ready", confinement))
     while True:
         try:
             request = conn.recv()
@@ -114,20 +152,6 @@ def _serve(ref: StoreRef, conn: Connection) -> None:
             conn.send(("refused", str(exc)))
         except Exception as exc:  # reported to the caller, not lost with the process
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _receive(conn: Connection, wait: float, stage: str) -> tuple[str, object]:
-    if not conn.poll(wait):
-        raise (
-            QueryTimeout(wait)
-            if stage == "answering"
-            else CityrefError(f"the query worker took over {wait:g} s {stage}")
-        )
-    try:
-        status, payload = conn.recv()
-    except EOFError:
-        raise CityrefError(f"the query worker ended without an answer while {stage}") from None
-    return str(status), payload
 
 
 @dataclass(frozen=True)
@@ -159,15 +183,34 @@ def _unpack(status: str, payload: object) -> QueryAnswer:
     raise CityrefError(str(payload))  # "error": the worker's own exception, as text
 
 
-class QueryWorker:
-    """A long-lived worker process; replaced after a timeout or when the store changes."""
+def _resident_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
-    def __init__(self, ref_source: Callable[[], StoreRef]) -> None:
+
+class QueryWorker:
+    """A long-lived worker process; replaced after a timeout, a crash, or when the store
+    changes. With ``memory_mb``, the worker may use that much memory and no more."""
+
+    def __init__(self, ref_source: Callable[[], StoreRef], memory_mb: int | None = None) -> None:
         """``ref_source`` says which store to use now; a change restarts the worker."""
         self._ref_source = ref_source
+        self.memory_mb = memory_mb
         self._ref: StoreRef | None = None
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
+        self.confinement: Confinement | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while it runs."""
+        return self._process.pid if self._process is not None else None
 
     def run(self, request: QueryRequest) -> QueryAnswer:
         return _unpack(*self._exchange(request, request.timeout))
@@ -178,12 +221,52 @@ class QueryWorker:
 
     def _exchange(self, message: object, timeout: float) -> tuple[str, object]:
         conn = self._ensure_started()
-        conn.send(message)
         try:
-            return _receive(conn, timeout, "answering")
+            conn.send(message)
+            return self._receive(timeout, "answering")
+        except (BrokenPipeError, ConnectionResetError):
+            self._raise_death()
         except CityrefError:
             self.stop()  # a worker still busy with a query must not answer the next one
             raise
+
+    def _receive(self, wait: float, stage: str) -> tuple[str, object]:
+        """The worker's answer; a timeout, a death or a memory overrun raises (and the
+        caller stops the worker)."""
+        assert self._conn is not None and self._process is not None
+        deadline = time.monotonic() + wait
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if stage == "answering":
+                    raise QueryTimeout(wait)
+                raise CityrefError(f"the query worker took over {wait:g} s {stage}")
+            if self._conn.poll(min(POLL_SECONDS, remaining)):
+                try:
+                    status, payload = self._conn.recv()
+                except (EOFError, ConnectionResetError):
+                    self._raise_death()
+                return str(status), payload
+            if not self._process.is_alive():
+                self._raise_death()
+            pid = self._process.pid
+            if self.memory_mb and pid and _resident_mb(pid) > self.memory_mb * RSS_BELT_FACTOR:
+                self.stop()
+                raise QueryResourceLimit(self.memory_mb)
+
+    def _raise_death(self) -> NoReturn:
+        """The worker ended without answering: say why, and forget it."""
+        process = self._process
+        code = None
+        if process is not None:
+            process.join(5)
+            code = process.exitcode
+        self.stop()
+        if self.memory_mb and code == -signal.SIGABRT:
+            raise QueryResourceLimit(self.memory_mb)  # Rust aborts when an allocation fails
+        if code is not None and code < 0:
+            raise QueryWorkerCrashed(f"the query worker stopped with signal {-code}")
+        raise QueryWorkerCrashed(f"the query worker ended with status {code}")
 
     def stop(self) -> None:
         if self._process is not None:
@@ -203,24 +286,31 @@ class QueryWorker:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["cityref.query"])
         parent, child = context.Pipe(duplex=True)
-        process = context.Process(target=_serve, args=(ref, child), daemon=True)
+        process = context.Process(target=_serve, args=(ref, child, self.memory_mb), daemon=True)
         process.start()
         child.close()
         self._process, self._conn, self._ref = process, parent, ref
         try:
-            status, payload = _receive(parent, STORE_OPEN_SECONDS, "opening the store")
+            status, payload = self._receive(STORE_OPEN_SECONDS, "opening the store")
         except CityrefError:
             self.stop()
             raise
         if status != "ready":
             self.stop()
             raise CityrefError(str(payload))
+        if isinstance(payload, Confinement):
+            self.confinement = payload
         return parent
 
 
-def run_query(ref: StoreRef, request: QueryRequest) -> QueryAnswer:
-    """Run one request in a fresh worker that is gone afterwards."""
-    worker = QueryWorker(lambda: ref)
+def run_query(ref: StoreRef, request: QueryRequest, memory_mb: int | None = None) -> QueryAnswer:
+    """Run one request in a fresh worker that is gone afterwards; ``memory_mb`` defaults to
+    the ``query_memory_mb`` setting."""
+    if memory_mb is None:
+        from cityref.settings import load_settings
+
+        memory_mb = load_settings().query_memory_mb
+    worker = QueryWorker(lambda: ref, memory_mb)
     try:
         return worker.run(request)
     finally:

@@ -1,0 +1,167 @@
+"""A recursive-descent reader of the SPARQL 1.1 query and update grammar, for the guard.
+
+It places every token of the query (terminals from :mod:`cityref.query_lexer`), so a keyword
+is a keyword only where the grammar puts one. It builds no algebra: it records the dataset
+clauses, refuses SERVICE and LOAD wherever they stand, and counts what would exhaust the
+engine (nesting, operator chains, pattern and path sizes; :mod:`cityref.query_reading`).
+Whatever it cannot place is refused with line and column; it is stricter than Oxigraph on
+exotic input (no SPARQL 1.2 triple terms, reifiers, annotations, VERSION or LATERAL).
+"""
+
+from __future__ import annotations
+
+from cityref.query_patterns import PatternReader
+from cityref.query_reading import REFUSED_KEYWORDS
+
+
+class Reader(PatternReader):
+    """Reads one query (:meth:`query_unit`) or update (:meth:`update_unit`)."""
+
+    # -- prologue and units --------------------------------------------------------------
+    def prologue(self) -> None:
+        while True:
+            if self.accept("BASE"):
+                token = self.peek()
+                if token.kind != "iri":
+                    raise self.unexpected(token, "an IRI after BASE")
+                self.base = self.resolve(self.take())
+            elif self.accept("PREFIX"):
+                name = self.take()
+                if name.kind != "pname" or not name.text.endswith(":") or name.text.count(":") > 1:
+                    raise self.unexpected(name, "a prefix name such as 'ex:'")
+                prefix = name.text[:-1]
+                if prefix.upper().startswith(tuple(REFUSED_KEYWORDS)):
+                    raise self.refuse(name, f"the prefix name '{prefix}:' reads as a keyword")
+                token = self.peek()
+                if token.kind != "iri":
+                    raise self.unexpected(token, "an IRI after the prefix name")
+                self.prefixes[prefix] = self.resolve(self.take())
+            else:
+                return
+
+    def query_unit(self) -> None:
+        self.prologue()
+        self.check_keyword()
+        if self.accept("SELECT"):
+            self.select_clause()
+            self.dataset_clauses()
+            self.where_clause()
+            self.solution_modifier()
+        elif self.accept("CONSTRUCT"):
+            if self.at("{"):
+                self.quad_block()
+                self.dataset_clauses()
+                self.where_clause()
+            else:
+                self.dataset_clauses()
+                self.expect("WHERE")
+                self.quad_block()
+            self.solution_modifier()
+        elif self.accept("DESCRIBE"):
+            if not self.accept("*"):
+                self.var_or_iri()
+                while self.peek().kind in ("var", "iri", "pname"):
+                    self.var_or_iri()
+            self.dataset_clauses()
+            if self.at("WHERE", "{"):
+                self.where_clause()
+            self.solution_modifier()
+        elif self.accept("ASK"):
+            self.dataset_clauses()
+            self.where_clause()
+            self.solution_modifier()
+        else:
+            raise self.unexpected(self.peek(), "SELECT, CONSTRUCT, DESCRIBE or ASK")
+        self.values_clause()
+        self.end()
+
+    def end(self) -> None:
+        token = self.peek()
+        if token.kind != "end":
+            self.check_keyword()
+            raise self.unexpected(token, "the end of the query")
+
+    def dataset_clauses(self) -> None:
+        while self.accept("FROM"):
+            named = self.accept("NAMED")
+            target = self.found.from_named_graphs if named else self.found.from_graphs
+            target.append(self.graph_iri())
+
+    # -- updates ---------------------------------------------------------------------------
+    def update_unit(self) -> None:
+        while True:
+            self.prologue()
+            if self.peek().kind == "end":
+                return
+            self.update_operation()
+            if not self.accept(";"):
+                self.end()
+                return
+
+    def update_operation(self) -> None:
+        self.check_keyword()
+        token = self.take()
+        keyword = token.text.upper() if token.kind == "word" else ""
+        if keyword in ("CLEAR", "DROP"):
+            self.accept("SILENT")
+            if not self.accept("DEFAULT", "NAMED", "ALL"):
+                self.expect("GRAPH")
+                self.iri()
+        elif keyword == "CREATE":
+            self.accept("SILENT")
+            self.expect("GRAPH")
+            self.iri()
+        elif keyword in ("ADD", "MOVE", "COPY"):
+            self.accept("SILENT")
+            self.graph_or_default()
+            self.expect("TO")
+            self.graph_or_default()
+        elif (keyword == "INSERT" and self.accept("DATA")) or (
+            keyword == "DELETE" and self.accept("DATA", "WHERE")
+        ):
+            self.quad_block()
+        elif keyword in ("WITH", "INSERT", "DELETE"):
+            if keyword == "WITH":
+                self.found.using_graphs.append(self.graph_iri())
+                keyword = self.take().text.upper()
+                if keyword not in ("INSERT", "DELETE"):
+                    raise self.unexpected(self.peek(), "INSERT or DELETE after WITH")
+            self.quad_block()
+            if keyword == "DELETE" and self.accept("INSERT"):
+                self.quad_block()
+            while self.accept("USING"):
+                self.accept("NAMED")
+                self.found.using_graphs.append(self.graph_iri())
+            self.expect("WHERE")
+            self.group()
+        else:
+            raise self.unexpected(token, "an update operation")
+
+    def graph_or_default(self) -> None:
+        if not self.accept("DEFAULT"):
+            self.accept("GRAPH")
+            self.iri()
+
+    def quad_block(self) -> None:
+        """``{ triples (GRAPH g { triples })* }`` as in templates and INSERT / DELETE DATA."""
+        self.expect("{")
+        self.nest()
+        while not self.accept("}"):
+            if self.accept("GRAPH"):
+                self.var_or_iri()
+                self.expect("{")
+                self.triples_template()
+                self.accept(".")
+            else:
+                self.triples(paths=False)
+                if not self.accept(".") and not self.at("GRAPH"):
+                    self.expect("}")
+                    break
+        self.depth -= 1
+
+    def triples_template(self) -> None:
+        while not self.accept("}"):
+            self.triples(paths=False)
+            if not self.accept("."):
+                self.expect("}")
+                return

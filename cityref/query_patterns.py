@@ -1,0 +1,451 @@
+"""Graph patterns, triples, property paths and expressions, for the guard's reader.
+
+Each rule consumes its tokens or refuses with line and column. Expressions return the depth
+of the tree the engine would build, chains of binary operators included, since Oxigraph
+walks that tree recursively.
+"""
+
+from __future__ import annotations
+
+from cityref.query_lexer import decode_string
+from cityref.query_reading import (
+    _AGGREGATES,
+    _FUNCTIONS,
+    _PATTERN_KEYWORDS,
+    MAX_EXPRESSION_DEPTH,
+    MAX_LIST_ITEMS,
+    MAX_PATH_STEPS,
+    MAX_PATTERN_OPERATORS,
+    MAX_TRIPLE_PATTERNS,
+    MAX_UNARY_CHAIN,
+    TokenReader,
+)
+
+
+class PatternReader(TokenReader):
+    """The rules below the query forms: WHERE clauses, solution modifiers and what they hold."""
+
+    def where_clause(self) -> None:
+        self.accept("WHERE")
+        self.group()
+
+    def select_clause(self) -> None:
+        self.accept("DISTINCT", "REDUCED")
+        if self.accept("*"):
+            return
+        items = 0
+        while True:
+            if self.peek().kind == "var":
+                self.take()
+            elif self.accept("("):
+                self.nest()
+                self.expression()
+                self.expect("AS")
+                self.var()
+                self.expect(")")
+                self.depth -= 1
+            else:
+                break
+            items += 1
+        if not items:
+            raise self.unexpected(self.peek(), "'*', a variable or '(' after SELECT")
+
+    def solution_modifier(self) -> None:
+        if self.accept("GROUP"):
+            self.expect("BY")
+            self.condition(grouping=True)
+            while self.at_condition(grouping=True):
+                self.condition(grouping=True)
+        if self.accept("HAVING"):
+            self.constraint()
+            while self.at_condition(grouping=False) and self.peek().kind != "var":
+                self.constraint()
+        if self.accept("ORDER"):
+            self.expect("BY")
+            self.condition(grouping=False)
+            while self.at_condition(grouping=False):
+                self.condition(grouping=False)
+        for _ in range(2):
+            if self.accept("LIMIT", "OFFSET"):
+                token = self.take()
+                if token.kind != "number" or not token.text.isdigit():
+                    raise self.unexpected(token, "a whole number")
+
+    def at_condition(self, grouping: bool) -> bool:
+        token = self.peek()
+        if token.kind in ("var", "iri", "pname") or self.at("("):
+            return True
+        upper = token.text.upper() if token.kind == "word" else ""
+        return (
+            upper in _FUNCTIONS
+            or upper in ("EXISTS", "NOT")
+            or (not grouping and upper in ("ASC", "DESC"))
+        )
+
+    def condition(self, grouping: bool) -> None:
+        if not grouping and self.accept("ASC", "DESC"):
+            self.bracketted()
+        elif grouping and self.at("("):
+            self.take()
+            self.nest()
+            self.expression()
+            if self.accept("AS"):
+                self.var()
+            self.expect(")")
+            self.depth -= 1
+        elif self.peek().kind == "var":
+            self.take()
+        else:
+            self.constraint()
+
+    def values_clause(self) -> None:
+        if self.accept("VALUES"):
+            self.data_block()
+
+    def data_block(self) -> None:
+        if self.peek().kind == "var":
+            self.take()
+            self.expect("{")
+            while not self.accept("}"):
+                self.data_value()
+            return
+        self.expect("(")
+        width = 0
+        while self.peek().kind == "var":
+            self.take()
+            width += 1
+        self.expect(")")
+        self.expect("{")
+        while not self.accept("}"):
+            self.expect("(")
+            while not self.accept(")"):
+                self.data_value()
+        del width
+
+    def data_value(self) -> None:
+        self.count("list_items", MAX_LIST_ITEMS, "values in lists")
+        if self.accept("UNDEF"):
+            return
+        token = self.peek()
+        if token.kind in ("iri", "pname"):
+            self.iri()
+        elif not self.literal():
+            raise self.unexpected(token, "a value (IRI, literal or UNDEF)")
+
+    # -- graph patterns ------------------------------------------------------------------
+    def group(self) -> None:
+        self.expect("{")
+        self.nest()
+        if self.at("SELECT"):
+            self.take()
+            self.select_clause()
+            self.where_clause()
+            self.solution_modifier()
+            self.values_clause()
+            self.expect("}")
+            self.depth -= 1
+            return
+        after_triples = False
+        while not self.accept("}"):
+            self.check_keyword()
+            token = self.peek()
+            if self.at("{", *_PATTERN_KEYWORDS):
+                self.pattern_not_triples()
+                self.accept(".")
+                after_triples = False
+            elif after_triples:
+                raise self.unexpected(token, "'.', '}' or a graph pattern")
+            else:
+                self.triples(paths=True)
+                after_triples = not self.accept(".")
+        self.depth -= 1
+
+    def pattern_not_triples(self) -> None:
+        if self.at("{"):
+            self.group()
+            while self.accept("UNION"):
+                self.count("pattern_operators", MAX_PATTERN_OPERATORS, "UNION, OPTIONAL or MINUS")
+                self.group()
+            return
+        keyword = self.take().text.upper()
+        if keyword in ("OPTIONAL", "MINUS"):
+            self.count("pattern_operators", MAX_PATTERN_OPERATORS, "UNION, OPTIONAL or MINUS")
+            self.group()
+        elif keyword == "GRAPH":
+            self.var_or_iri()
+            self.group()
+        elif keyword == "FILTER":
+            self.constraint()
+        elif keyword == "BIND":
+            self.expect("(")
+            self.nest()
+            self.expression()
+            self.expect("AS")
+            self.var()
+            self.expect(")")
+            self.depth -= 1
+        else:  # VALUES
+            self.data_block()
+
+    def triples(self, paths: bool) -> None:
+        """A subject with its property list (or a ``[ … ]`` / ``( … )`` node on its own)."""
+        if self.at("[", "("):
+            self.node(paths)
+            if self.at_verb(paths):
+                self.property_list(paths)
+            return
+        self.node(paths)
+        self.property_list(paths)
+
+    def at_verb(self, paths: bool) -> bool:
+        token = self.peek()
+        if token.kind in ("var", "iri", "pname") or (token.text == "a" and token.kind == "word"):
+            return True
+        return paths and self.at("^", "!", "(")
+
+    def property_list(self, paths: bool) -> None:
+        self.verb(paths)
+        self.object_list(paths)
+        while self.accept(";"):
+            if self.at_verb(paths):
+                self.verb(paths)
+                self.object_list(paths)
+
+    def verb(self, paths: bool) -> None:
+        token = self.peek()
+        if token.kind == "var":
+            self.take()
+        elif paths:
+            self.path()
+        elif token.kind == "word" and token.text == "a":
+            self.take()
+        else:
+            self.iri()
+
+    def object_list(self, paths: bool) -> None:
+        self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns")
+        self.node(paths)
+        while self.accept(","):
+            self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns")
+            self.node(paths)
+
+    def node(self, paths: bool) -> None:
+        """A term, ``( collection )`` or ``[ property list ]``."""
+        if self.accept("("):
+            self.nest()
+            while not self.accept(")"):
+                self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns", 2)
+                self.node(paths)
+            self.depth -= 1
+        elif self.accept("["):
+            self.nest()
+            if not self.accept("]"):
+                self.property_list(paths)
+                self.expect("]")
+            self.depth -= 1
+        else:
+            self.term()
+
+    def term(self) -> None:
+        token = self.peek()
+        if token.kind in ("var", "bnode"):
+            self.take()
+        elif token.kind in ("iri", "pname"):
+            self.iri()
+        elif not self.literal():
+            self.check_keyword()
+            raise self.unexpected(token, "a variable, IRI, literal or blank node")
+
+    def var(self) -> None:
+        token = self.take()
+        if token.kind != "var":
+            raise self.unexpected(token, "a variable")
+
+    def var_or_iri(self) -> None:
+        if self.peek().kind == "var":
+            self.take()
+        else:
+            self.iri()
+
+    def literal(self) -> bool:
+        """A string (with language or datatype), number or boolean, if one comes next."""
+        token = self.peek()
+        if token.kind == "string":
+            self.take()
+            decode_string(self.lexer, token)
+            if self.peek().kind == "langtag":
+                self.take()
+            elif self.accept("^^"):
+                self.iri()
+            return True
+        if token.kind == "number" or (token.kind == "word" and token.text in ("true", "false")):
+            self.take()
+            return True
+        if self.at("+", "-"):
+            after = self.lexer.token_at(token.end)
+            if after.kind == "number":
+                self.take()
+                self.take()
+                return True
+        return False
+
+    # -- property paths ------------------------------------------------------------------
+    def path(self) -> None:
+        self.path_sequence()
+        while self.accept("|"):
+            self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+            self.path_sequence()
+
+    def path_sequence(self) -> None:
+        self.path_element()
+        while self.accept("/"):
+            self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+            self.path_element()
+
+    def path_element(self) -> None:
+        self.accept("^")
+        if self.accept("("):
+            self.nest()
+            self.path()
+            self.expect(")")
+            self.depth -= 1
+        elif self.accept("!"):
+            if self.accept("("):
+                if not self.accept(")"):
+                    self.path_one()
+                    while self.accept("|"):
+                        self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+                        self.path_one()
+                    self.expect(")")
+            else:
+                self.path_one()
+        else:
+            self.path_one(inverse=False)
+        if self.peek().kind == "punct" and self.peek().text in ("*", "+", "?"):
+            self.take()
+
+    def path_one(self, inverse: bool = True) -> None:
+        if inverse:
+            self.accept("^")
+        token = self.peek()
+        if token.kind == "word" and token.text == "a":
+            self.take()
+        else:
+            self.iri()
+
+    # -- expressions ---------------------------------------------------------------------
+    def constraint(self) -> int:
+        if self.at("("):
+            return self.bracketted()
+        return self.primary()
+
+    def bracketted(self) -> int:
+        self.expect("(")
+        self.nest()
+        depth = self.expression()
+        self.expect(")")
+        self.depth -= 1
+        return depth
+
+    def expression(self) -> int:
+        """An expression; returns the depth of its tree, which the engine walks recursively."""
+        return self.binary(0)
+
+    _LEVELS = (("||",), ("&&",), ("=", "!=", "<", ">", "<=", ">="), ("+", "-"), ("*", "/"))
+
+    def binary(self, level: int) -> int:
+        if level == len(self._LEVELS):
+            return self.unary()
+        depth = self.binary(level + 1)
+        while True:
+            if level == 2 and self.at("IN", "NOT", operator=True):
+                if self.accept("NOT", operator=True):
+                    self.expect("IN")
+                else:
+                    self.take(operator=True)
+                depth = max(depth, self.argument_list(allow_distinct=False)) + 1
+            elif self.accept(*self._LEVELS[level], operator=True):
+                depth = max(depth, self.binary(level + 1)) + 1
+            else:
+                break
+            if depth > MAX_EXPRESSION_DEPTH:
+                raise self.refuse(
+                    self.peek(), f"the expression is deeper than {MAX_EXPRESSION_DEPTH} operators"
+                )
+            if level == 2:
+                break
+        return depth
+
+    def unary(self) -> int:
+        signs = 0
+        while self.at("!", "+", "-"):
+            token = self.peek()
+            if token.text != "!" and self.lexer.token_at(token.end).kind == "number":
+                break  # a signed number
+            self.take()
+            signs += 1
+            if signs > MAX_UNARY_CHAIN:
+                raise self.refuse(token, f"more than {MAX_UNARY_CHAIN} prefix operators in a row")
+        return self.primary() + signs
+
+    def primary(self) -> int:
+        token = self.peek()
+        if self.at("("):
+            return self.bracketted() + 1
+        if token.kind == "var":
+            self.take()
+            return 1
+        if token.kind in ("iri", "pname"):
+            self.iri()
+            if self.at("("):
+                return self.argument_list(allow_distinct=True) + 1
+            return 1
+        if self.literal():
+            return 1
+        if token.kind != "word":
+            raise self.unexpected(token, "an expression")
+        self.check_keyword()
+        name = token.text.upper()
+        self.take()
+        if name == "NOT":
+            self.expect("EXISTS")
+            name = "EXISTS"
+        if name == "EXISTS":
+            self.group()
+            return 1
+        if name in _AGGREGATES:
+            return self.aggregate(name) + 1
+        if name not in _FUNCTIONS:
+            raise self.refuse(token, f"unknown function or keyword '{token.text}'")
+        return self.argument_list(allow_distinct=False) + 1
+
+    def aggregate(self, name: str) -> int:
+        self.expect("(")
+        self.nest()
+        self.accept("DISTINCT")
+        depth = 0
+        if not (name == "COUNT" and self.accept("*")):
+            depth = self.expression()
+        if name == "GROUP_CONCAT" and self.accept(";"):
+            self.expect("SEPARATOR")
+            self.expect("=")
+            if self.take().kind != "string":
+                raise self.unexpected(self.peek(), "a string")
+        self.expect(")")
+        self.depth -= 1
+        return depth
+
+    def argument_list(self, allow_distinct: bool) -> int:
+        self.expect("(")
+        self.nest()
+        depth = 0
+        if not self.accept(")"):
+            if allow_distinct:
+                self.accept("DISTINCT")
+            depth = self.expression()
+            while self.accept(","):
+                self.count("list_items", MAX_LIST_ITEMS, "values in lists")
+                depth = max(depth, self.expression())
+            self.expect(")")
+        self.depth -= 1
+        return depth

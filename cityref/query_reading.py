@@ -1,0 +1,155 @@
+"""The token-level side of the guard's SPARQL reader: limits, positions, IRIs, counts.
+
+:class:`TokenReader` holds the reading position, the PREFIX / BASE declarations and what was
+found; :mod:`cityref.query_patterns` and :mod:`cityref.query_grammar` add the grammar's
+rules on top of it. The limits below were measured on pyoxigraph 0.5.13 in a throwaway
+process (see tests/security/test_query_walls.py) and set far below where it crashed or
+stalled, and far above what a person writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from cityref.errors import QueryRefused
+from cityref.query_lexer import Lexer, Token, local_name
+
+#: Deepest nesting of groups, brackets and calls (Oxigraph crashed at ~1,000 nested calls).
+MAX_NESTING = 64
+#: Longest run of prefix operators such as ``!!!`` (a crash at 16,000).
+MAX_UNARY_CHAIN = 16
+#: Deepest expression tree, chains counted (``1+1+…`` crashed at 8,000 terms).
+MAX_EXPRESSION_DEPTH = 256
+#: UNION, OPTIONAL and MINUS in one query (300 OPTIONALs took seconds; 4,000 MINUS crashed).
+MAX_PATTERN_OPERATORS = 128
+#: Triple patterns, those of collections and ``[ … ]`` included (300 took a second to plan).
+MAX_TRIPLE_PATTERNS = 256
+#: Steps and alternatives of property paths in one query (a 300-step sequence took 0.8 s).
+MAX_PATH_STEPS = 128
+#: Values in ``IN (…)`` lists, VALUES blocks and argument lists, all together.
+MAX_LIST_ITEMS = 10_000
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+REFUSED_KEYWORDS = {
+    "SERVICE": "SERVICE is refused: cityref does not query other endpoints",
+    "LOAD": "LOAD is refused: cityref does not fetch data",
+}
+_PATTERN_KEYWORDS = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"}
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+_FUNCTIONS = {
+    "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS",
+    "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI",
+    "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY",
+    "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1",
+    "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI",
+    "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "LANGDIR",
+    "HASLANG", "HASLANGDIR", "STRLANGDIR", "ADJUST", "ISTRIPLE", "TRIPLE", "SUBJECT",
+    "PREDICATE", "OBJECT",
+}  # fmt: skip
+
+
+@dataclass
+class Findings:
+    """What the reader learnt: dataset clauses (resolved IRIs) and the sizes it counted."""
+
+    from_graphs: list[tuple[str, Token]] = field(default_factory=list)
+    from_named_graphs: list[tuple[str, Token]] = field(default_factory=list)
+    using_graphs: list[tuple[str, Token]] = field(default_factory=list)
+    triple_patterns: int = 0
+    pattern_operators: int = 0
+    path_steps: int = 0
+    list_items: int = 0
+
+
+class TokenReader:
+    """Tokens, positions and counts for the rules of the grammar readers."""
+
+    def __init__(self, text: str) -> None:
+        self.lexer = Lexer(text)
+        self.offset = 0
+        self.depth = 0
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.found = Findings()
+
+    # -- tokens ----------------------------------------------------------------------------
+    def peek(self, operator: bool = False) -> Token:
+        return self.lexer.token_at(self.offset, operator)
+
+    def take(self, operator: bool = False) -> Token:
+        token = self.peek(operator)
+        self.offset = token.end
+        return token
+
+    def refuse(self, token: Token, message: str) -> QueryRefused:
+        return QueryRefused(f"line {token.line}, column {token.column}: {message}")
+
+    def unexpected(self, token: Token, wanted: str) -> QueryRefused:
+        shown = "the end of the query" if token.kind == "end" else repr(token.text[:40])
+        return self.refuse(token, f"expected {wanted}, found {shown}")
+
+    def at(self, *texts: str, operator: bool = False) -> bool:
+        token = self.peek(operator)
+        if token.kind == "word":
+            return token.text.upper() in texts
+        return token.kind == "punct" and token.text in texts
+
+    def accept(self, *texts: str, operator: bool = False) -> bool:
+        if self.at(*texts, operator=operator):
+            self.take(operator)
+            return True
+        return False
+
+    def expect(self, text: str, operator: bool = False) -> Token:
+        token = self.peek(operator)
+        if not self.at(text, operator=operator):
+            raise self.unexpected(token, repr(text))
+        return self.take(operator)
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.refuse(self.peek(), f"the query nests deeper than {MAX_NESTING} levels")
+
+    def count(self, name: str, limit: int, what: str, amount: int = 1) -> None:
+        value = getattr(self.found, name) + amount
+        setattr(self.found, name, value)
+        if value > limit:
+            raise self.refuse(self.peek(), f"the query has more than {limit} {what}")
+
+    def check_keyword(self) -> None:
+        token = self.peek()
+        # Oxigraph needs no word boundary after a keyword: SERVICESILENT is SERVICE SILENT.
+        for keyword, message in REFUSED_KEYWORDS.items():
+            if token.kind == "word" and token.text.upper().startswith(keyword):
+                raise self.refuse(token, message)
+
+    # -- IRIs --------------------------------------------------------------------------
+    def resolve(self, token: Token) -> str:
+        if token.kind == "iri":
+            iri = self.lexer.decode_iri(token)
+            if not _SCHEME.match(iri):
+                if self.base is None:
+                    raise self.refuse(token, f"relative IRI <{iri}> without a BASE")
+                return urljoin(self.base, iri)
+            return iri
+        prefix, local = local_name(token)
+        if prefix not in self.prefixes:
+            raise self.refuse(token, f"undeclared prefix '{prefix}:'")
+        return self.prefixes[prefix] + local
+
+    def graph_iri(self) -> tuple[str, Token]:
+        token = self.peek()
+        return self.iri(), token
+
+    def iri(self) -> str:
+        token = self.peek()
+        if token.kind not in ("iri", "pname"):
+            raise self.unexpected(token, "an IRI")
+        self.take()
+        return self.resolve(token)
+
+    def is_iri(self) -> bool:
+        return self.peek().kind in ("iri", "pname")

@@ -1,0 +1,235 @@
+"""The second wall: a worker process that cannot reach the network or files it should not.
+
+:func:`confine` is called at the start of a worker process (query, update, validation job),
+before it opens anything and before any thread starts, since both kernel mechanisms bind
+the calling thread and the threads and processes it creates afterwards:
+
+- **seccomp-BPF** (any Linux since 3.5): ``socket()`` fails with EACCES for the internet,
+  packet and netlink families, and io_uring (which could open sockets around the filter)
+  cannot be set up. Unix sockets and inherited pipes keep working.
+- **Landlock** (Linux 5.13+): files are readable only beneath the given ``readable`` paths
+  and what the interpreter needs to keep importing, writable only beneath ``writable``;
+  from Landlock ABI 4, TCP bind and connect are denied as well.
+
+Both need no privilege (``PR_SET_NO_NEW_PRIVS`` is set first). What the kernel lacks is
+skipped, said in the returned :class:`Confinement` and logged once; ``confine`` never raises.
+There is no undoing it: call it only in a process that exists to run untrusted work.
+
+A validation job worker, for instance, calls ``confine([sources, job_dir], [job_dir])``
+first thing in its process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import logging
+import os
+import platform
+import site
+import struct
+import sys
+import sysconfig
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Syscall numbers and audit architectures (linux/audit.h, asm/unistd.h).
+_ARCHES = {
+    "x86_64": {"audit": 0xC000003E, "socket": 41, "seccomp": 317, "x32_bit": 0x40000000},
+    "aarch64": {"audit": 0xC00000B7, "socket": 198, "seccomp": 277, "x32_bit": 0},
+}
+_IO_URING_SETUP = 425  # the same on both
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP = 38, 22
+_SECCOMP_MODE_FILTER, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 2, 1, 1
+_SECCOMP_RET_ALLOW, _SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+_DENIED_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
+
+# Landlock access rights by the ABI that introduced them (linux/landlock.h).
+_FS_READ = 1 << 0 | 1 << 2 | 1 << 3  # EXECUTE, READ_FILE, READ_DIR
+_FS_FILE_RIGHTS = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 14 | 1 << 15  # rights a file rule may hold
+_NET_TCP = 1 << 0 | 1 << 1  # BIND_TCP, CONNECT_TCP
+
+
+def _syscall(
+    libc: ctypes.CDLL, number: int, *args: int | bytes | ctypes.Array[ctypes.c_char] | None
+) -> int:
+    """``syscall(2)`` with every integer passed as a full machine word (it is variadic)."""
+    converted = [ctypes.c_long(a) if isinstance(a, int) else a for a in args]
+    libc.syscall.restype = ctypes.c_long
+    return int(libc.syscall(ctypes.c_long(number), *converted))
+
+
+def _prctl(
+    libc: ctypes.CDLL,
+    option: int,
+    argument: int,
+    pointer: ctypes.Array[ctypes.c_char] | None = None,
+) -> int:
+    third: ctypes.c_ulong | ctypes.Array[ctypes.c_char] = pointer or ctypes.c_ulong(0)
+    zero = ctypes.c_ulong(0)
+    return int(libc.prctl(ctypes.c_int(option), ctypes.c_ulong(argument), third, zero, zero))
+
+
+def _fs_rights(abi: int) -> int:
+    rights = (1 << 13) - 1  # ABI 1: EXECUTE … MAKE_SYM
+    if abi >= 2:
+        rights |= 1 << 13  # REFER
+    if abi >= 3:
+        rights |= 1 << 14  # TRUNCATE
+    if abi >= 5:
+        rights |= 1 << 15  # IOCTL_DEV
+    return rights
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What :func:`confine` put in force, and why not where it could not."""
+
+    seccomp: bool
+    landlock_abi: int  # 0: no Landlock
+    landlock_network: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.seccomp and self.landlock_abi > 0
+
+
+_warned = False
+
+
+def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
+    """Confine this process for good: no network sockets, files only beneath ``readable``
+    (read) and ``writable`` (read and write) plus the interpreter's own files. Returns what
+    is in force; never raises (a missing kernel feature is reported, not fatal)."""
+    global _warned
+    notes: list[str] = []
+    if sys.platform != "linux":
+        result = Confinement(False, 0, False, (f"not Linux ({sys.platform}): no confinement",))
+    else:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1) != 0:
+            notes.append(f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}")
+            result = Confinement(False, 0, False, tuple(notes))
+        else:
+            seccomp = _install_seccomp(libc, notes)
+            abi, network = _install_landlock(libc, readable, writable, notes)
+            result = Confinement(seccomp, abi, network, tuple(notes))
+    if result.notes and not _warned:
+        _warned = True
+        log.warning("worker confinement incomplete: %s", "; ".join(result.notes))
+    return result
+
+
+def _install_seccomp(libc: ctypes.CDLL, notes: list[str]) -> bool:
+    arch = _ARCHES.get(platform.machine())
+    if arch is None:
+        notes.append(f"seccomp skipped: unknown architecture {platform.machine()}")
+        return False
+    program = _bpf_program(arch)
+    buffer = ctypes.create_string_buffer(program)
+    fprog = struct.pack("HL", len(program) // 8, ctypes.addressof(buffer))
+    fprog_buffer = ctypes.create_string_buffer(fprog)
+    done = _syscall(
+        libc, arch["seccomp"], _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC, fprog_buffer
+    )
+    if done != 0:  # an old kernel without the seccomp() call: this thread only
+        done = _prctl(libc, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, fprog_buffer)
+    if done != 0:
+        notes.append(f"seccomp unavailable: {os.strerror(ctypes.get_errno())}")
+        return False
+    return True
+
+
+def _bpf_program(arch: dict[str, int]) -> bytes:
+    """Deny socket() for the families above and io_uring_setup; allow everything else;
+    deny every call made through another architecture's entry (e.g. 32-bit on x86_64)."""
+
+    def statement(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+        return struct.pack("HBBI", code, jt, jf, k)
+
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    deny = _SECCOMP_RET_ERRNO | errno.EACCES
+    families = len(_DENIED_FAMILIES)
+    program = [
+        statement(load, 4),  # seccomp_data.arch
+        statement(jeq, arch["audit"], 1, 0),
+        statement(ret, _SECCOMP_RET_ERRNO | errno.EPERM),
+        statement(load, 0),  # seccomp_data.nr
+    ]
+    if arch["x32_bit"]:
+        program += [statement(jge, arch["x32_bit"], 0, 1), statement(ret, deny)]
+    program += [
+        statement(jeq, _IO_URING_SETUP, 0, 1),
+        statement(ret, deny),
+        statement(jeq, arch["socket"], 0, families + 1),
+        statement(load, 16),  # low half of seccomp_data.args[0] (little-endian)
+    ]
+    for index, family in enumerate(_DENIED_FAMILIES):
+        program.append(statement(jeq, family, families - index, 0))
+    program += [statement(ret, _SECCOMP_RET_ALLOW), statement(ret, deny)]
+    return b"".join(program)
+
+
+def _interpreter_paths() -> list[Path]:
+    """What Python needs to keep importing and resolving names after confinement."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.update(site.getsitepackages())
+    paths.update(p for p in sysconfig.get_paths().values())
+    paths.update(p for p in sys.path if p)
+    paths.update(
+        ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/ld.so.cache")
+    )
+    paths.update(("/etc/localtime", "/dev/urandom", "/proc"))
+    return [Path(p) for p in sorted(paths)]
+
+
+def _install_landlock(
+    libc: ctypes.CDLL, readable: Sequence[Path], writable: Sequence[Path], notes: list[str]
+) -> tuple[int, bool]:
+    abi = _syscall(libc, _LANDLOCK_CREATE_RULESET, None, 0, 1)
+    if abi < 1:
+        notes.append(f"Landlock unavailable: {os.strerror(ctypes.get_errno())}")
+        return 0, False
+    handled_fs = _fs_rights(abi)
+    network = abi >= 4
+    attr = struct.pack("QQ", handled_fs, _NET_TCP) if network else struct.pack("Q", handled_fs)
+    ruleset = _syscall(libc, _LANDLOCK_CREATE_RULESET, attr, len(attr), 0)
+    if ruleset < 0:
+        notes.append(f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}")
+        return 0, False
+    try:
+        rules = [(p, _FS_READ) for p in [*_interpreter_paths(), *readable]]
+        rules += [(Path("/dev/null"), _FS_READ | 1 << 1)]
+        rules += [(p, handled_fs) for p in writable]
+        for path, rights in rules:
+            _add_path_rule(libc, ruleset, path, rights & handled_fs, notes)
+        if _syscall(libc, _LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
+            notes.append(f"Landlock not applied: {os.strerror(ctypes.get_errno())}")
+            return 0, False
+    finally:
+        os.close(ruleset)
+    if not network:
+        notes.append(f"Landlock ABI {abi} < 4: TCP is left to seccomp")
+    return abi, network
+
+
+def _add_path_rule(
+    libc: ctypes.CDLL, ruleset: int, path: Path, rights: int, notes: list[str]
+) -> None:
+    try:
+        descriptor = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return  # a path that does not exist needs no rule
+    try:
+        if not os.path.isdir(path):
+            rights &= _FS_FILE_RIGHTS
+        rule = struct.pack("=Qi", rights, descriptor)
+        if _syscall(libc, _LANDLOCK_ADD_RULE, ruleset, 1, rule, 0) != 0:
+            notes.append(f"Landlock rule for {path} refused: {os.strerror(ctypes.get_errno())}")
+    finally:
+        os.close(descriptor)
