@@ -1,9 +1,12 @@
 """SPARQL Update on the served store, for holders of a write token when updates are enabled.
 
-The update runs in a worker process (killed at the time limit) that opens the current build
-writable, refuses LOAD and SERVICE, applies the update and bumps the build's generation
-number, so that query workers reopen the store and page data is made again. The changes last
-until the next ``cityref build``: the sources change only through reviewed proposals.
+The update runs in a worker process (killed at the time limit) that confines itself
+(:mod:`cityref.sandbox`: no network, files only beneath the build, which it may write), reads
+the update with the guard (LOAD and SERVICE refused wherever the grammar places them, sizes
+that would crash the engine refused), opens the current build writable, applies the update
+and bumps the build's generation number, so that query workers reopen the store and page
+data is made again. The changes last until the next ``cityref build``: the sources change
+only through reviewed proposals.
 """
 
 from __future__ import annotations
@@ -14,8 +17,15 @@ import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
+from cityref.errors import (
+    CityrefError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryWorkerCrashed,
+)
 from cityref.query_guard import check_update
+from cityref.sandbox import confine
 from cityref.store import OxigraphStore
 
 GENERATION_FILE = "generation"
@@ -37,6 +47,7 @@ def _bump(build_dir: Path) -> None:
 
 def _apply(build_dir: Path, sparql: str, conn: Connection) -> None:
     try:
+        confine([], [build_dir])  # before the store opens: RocksDB's threads inherit it
         check_update(sparql)
         store = OxigraphStore.open(build_dir / "oxigraph")
         store.update(sparql)
@@ -64,7 +75,10 @@ def run_update(build_dir: Path, sparql: str, timeout: float) -> None:
             raise QueryTimeout(timeout)
         status, payload = receiver.recv()
     except EOFError:
-        raise CityrefError("the update worker ended without an answer") from None
+        process.join(5)
+        code = process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
+        raise QueryWorkerCrashed(f"the update worker stopped with {how}") from None
     finally:
         if process.is_alive():
             process.kill()
