@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from app.write_schemas import MAX_WRITE_BODY_BYTES, SCHEMAS
 from cityref import __version__
 
 bp = Blueprint("openapi", __name__)
@@ -114,6 +115,53 @@ _QUERY_ANSWERS: dict[str, Any] = {
     "429": _ERROR,
     "503": _ERROR,
 }
+
+_WRITE_ANSWERS: dict[str, Any] = {
+    "400": {
+        "description": (
+            "The body is not UTF-8, not JSON, or does not match the schema: the answer names "
+            "the field (JSON pointer) and what was expected."
+        ),
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    },
+    "401": _ERROR,
+    "403": _ERROR,
+    "413": _ERROR,
+    "415": _ERROR,
+    "429": _ERROR,
+}
+
+
+def _write_operation(operation: str, summary: str, schema: str) -> dict[str, Any]:
+    """A POST of the write API: a JSON body checked against ``schema``, a bearer token."""
+    return {
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "description": (
+                f"Needs a bearer token with the write scope. Bodies over "
+                f"{MAX_WRITE_BODY_BYTES} bytes are refused (413)."
+            ),
+            "security": [{"bearerToken": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "Created.",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                **_WRITE_ANSWERS,
+            },
+        }
+    }
+
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -322,7 +370,15 @@ SPEC: dict[str, Any] = {
         },
     },
     "components": {
+        "securitySchemes": {
+            "bearerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A token made by 'cityref token create' (write scope).",
+            }
+        },
         "schemas": {
+            **SCHEMAS,
             "Error": {
                 "type": "object",
                 "required": ["status", "error", "error_ja"],
@@ -332,8 +388,25 @@ SPEC: dict[str, Any] = {
                     "error_ja": {"type": "string", "description": "同じ内容を日本語で。"},
                     "line": {"type": ["integer", "null"]},
                     "column": {"type": ["integer", "null"]},
+                    "pointer": {
+                        "type": "string",
+                        "description": "The JSON pointer of the first wrong field of a body.",
+                    },
+                    "problems": {
+                        "type": "array",
+                        "description": "Every wrong field of a body and what was expected.",
+                        "items": {
+                            "type": "object",
+                            "required": ["pointer", "expected", "expected_ja"],
+                            "properties": {
+                                "pointer": {"type": "string"},
+                                "expected": {"type": "string"},
+                                "expected_ja": {"type": "string"},
+                            },
+                        },
+                    },
                 },
-            }
+            },
         },
         "responses": {
             "Error": {
@@ -346,6 +419,14 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+
+SPEC["paths"]["/api/registry/proposals"].update(
+    _write_operation("registryPropose", "Submit a proposal", "NewProposal")
+)
+SPEC["paths"]["/api/registry/systems"].update(
+    _write_operation("registryRegisterSystem", "Register a system", "NewSystem")
+)
 
 
 @bp.route("/api/openapi.json")

@@ -14,9 +14,11 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from app import write_schemas
 from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
+from app.json_body import read_json_body
 from app.query_service import query_service
 from cityref.errors import CityrefError
 from cityref.profiles import list_profiles
@@ -244,32 +246,27 @@ def api_records() -> Response:
 
 
 # -- write API (token with the write scope) ---------------------------------------------------
-def _body() -> dict[str, Any]:
-    document = request.get_json(silent=True)
-    if not isinstance(document, dict):
-        raise ApiError(400, "send a JSON object", "JSON オブジェクトを送ってください")
-    return document
-
-
+# Each body is checked against its schema in app.write_schemas (the one the OpenAPI document
+# publishes) before a registry function sees it, so a wrong type is a 400 naming the field.
 @bp.route("/api/registry/proposals", methods=["POST"])
 @require_scope("write")
 def api_propose() -> Response:
     """Create a proposal: kind, proposer, rationale {ja, en}, evidence [], targets [],
     additions and deletions as TriG text."""
-    body = _body()
+    body = read_json_body(write_schemas.PROPOSAL, write_schemas.MAX_WRITE_BODY_BYTES)
     try:
         changeset = Changeset.from_trig(
-            str(body.get("additions", "")).encode(), str(body.get("deletions", "")).encode()
+            body.get("additions", "").encode(), body.get("deletions", "").encode()
         )
         proposal = props.create_proposal(
             _root(),
             _base(),
-            kind=str(body.get("kind", "")),
-            proposer=str(body.get("proposer", "")),
+            kind=body["kind"],
+            proposer=body["proposer"],
             changeset=changeset,
-            rationale=dict(body.get("rationale") or {}),
-            evidence=[str(e) for e in body.get("evidence") or []],
-            targets=[str(t) for t in body.get("targets") or []] or None,
+            rationale=body["rationale"],
+            evidence=body.get("evidence", []),
+            targets=body.get("targets") or None,
         )
     except CityrefError as exc:
         raise _registry_error(exc) from None
@@ -280,19 +277,19 @@ def api_propose() -> Response:
 @require_scope("write")
 def api_register_system() -> Response:
     """Register a system: id, vendor, product, version, domains [], claims [id@version]."""
-    body = _body()
+    body = read_json_body(write_schemas.SYSTEM, write_schemas.MAX_WRITE_BODY_BYTES)
     try:
         recs.register_system(
             _root(),
             _base(),
-            str(body.get("id", "")),
-            vendor=str(body.get("vendor", "")),
-            product=str(body.get("product", "")),
-            version=str(body.get("version", "")),
-            domains=[str(d) for d in body.get("domains") or []],
-            claims=[str(c) for c in body.get("claims") or []],
+            body["id"],
+            vendor=body["vendor"],
+            product=body["product"],
+            version=body["version"],
+            domains=body.get("domains", []),
+            claims=body.get("claims", []),
         )
     except CityrefError as exc:
         raise _registry_error(exc) from None
-    created = [s for s in recs.list_systems(_root()) if s["id"] == body.get("id")]
-    return _json(created[0] if created else {"id": body.get("id")}, 201)
+    created = [s for s in recs.list_systems(_root()) if s["id"] == body["id"]]
+    return _json(created[0] if created else {"id": body["id"]}, 201)

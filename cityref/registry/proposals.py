@@ -98,6 +98,34 @@ def _path(root: Path, ident: str) -> Path:
     return root / FOLDER / f"{ident}.ttl"
 
 
+def _iri(text: str, what: str) -> NamedNode:
+    """``text`` as a named node, or a :class:`RegistryError` that says which value is wrong."""
+    try:
+        return NamedNode(text)
+    except ValueError as exc:
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise RegistryError(
+            f"{what} {shown!r} is not an absolute IRI ({exc}) / "
+            f"{what} {shown!r} は絶対 IRI ではありません"
+        ) from None
+
+
+def _evidence_term(item: str) -> NamedNode | Literal:
+    """A web address is kept as a link (so it must be a valid IRI); anything else as text."""
+    if item.startswith(("http://", "https://")):
+        return _iri(item, "evidence")
+    return Literal(item)
+
+
+def _text_in(lang: str, text: str) -> Literal:
+    try:
+        return Literal(text.strip(), language=lang)
+    except ValueError:
+        raise RegistryError(
+            f"{lang!r} is not a language tag (use ja, en) / {lang!r} は言語タグではありません"
+        ) from None
+
+
 def create_proposal(
     root: Path,
     base_iri: str,
@@ -122,6 +150,9 @@ def create_proposal(
         raise RegistryError("the proposer is empty / 提案者が空です")
     if changeset.is_empty():
         raise RegistryError("the patch adds and deletes nothing / パッチが空です")
+    target_nodes = [_iri(t, "target") for t in targets or []]
+    evidence_terms = [_evidence_term(item) for item in evidence]
+    rationale_texts = [_text_in(lang, text) for lang, text in sorted(rationale.items())]
     with registry_lock(root):
         folder = root / FOLDER
         numbers = [int(p.stem) for p in folder.glob("*.ttl") if p.stem.isdigit()]
@@ -139,14 +170,10 @@ def create_proposal(
             Triple(s, reg("additions"), Literal(additions)),
             Triple(s, reg("deletions"), Literal(deletions)),
         ]
-        triples += [Triple(s, reg("target"), NamedNode(t)) for t in targets or changeset.subjects]
-        triples += [
-            Triple(s, reg("rationale"), Literal(text.strip(), language=lang))
-            for lang, text in sorted(rationale.items())
-        ]
-        for item in evidence:
-            value = NamedNode(item) if item.startswith(("http://", "https://")) else Literal(item)
-            triples.append(Triple(s, reg("evidence"), value))
+        target_nodes = target_nodes or [NamedNode(t) for t in changeset.subjects]
+        triples += [Triple(s, reg("target"), node) for node in target_nodes]
+        triples += [Triple(s, reg("rationale"), text) for text in rationale_texts]
+        triples += [Triple(s, reg("evidence"), term) for term in evidence_terms]
         comment = f"Proposal {ident} (written by cityref propose)."
         write_atomic(_path(root, ident), write_document(triples, PREFIXES, comment).encode())
     return read_proposal(root, ident)

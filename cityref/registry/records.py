@@ -30,8 +30,15 @@ from cityref.validation import Report
 from cityref.validation.paths import PredicatePath
 
 FOLDER = Path("registry") / "systems"
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_REF = re.compile(r"^[A-Za-z0-9_.-]+@[A-Za-z0-9_.+-]+$")
+#: The shapes of a system id, a claim (profile@version) and a domain name; the write API's
+#: JSON schema publishes the same patterns (they read alike in Python and ECMA-262).
+SYSTEM_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+PROFILE_REF_PATTERN = r"^[A-Za-z0-9_.-]+@[A-Za-z0-9_.+-]+$"
+DOMAIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
+# fullmatch: a '$' alone would let a final newline through into a file name.
+_ID = re.compile(SYSTEM_ID_PATTERN)
+_REF = re.compile(PROFILE_REF_PATTERN)
+_DOMAIN = re.compile(DOMAIN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class ConformanceRecord:
 
 
 def check_id(ident: str) -> str:
-    if not _ID.match(ident):
+    if not _ID.fullmatch(ident):
         raise RegistryError(
             f"{ident!r} is not a system id (lower-case letters, digits and '-') / "
             "システム ID は英小文字・数字・'-' で書きます"
@@ -101,8 +108,15 @@ def register_system(
     """Write (or rewrite) ``registry/systems/<id>.ttl``; claims are ``profile@version``."""
     check_id(ident)
     for claim in claims:
-        if not _REF.match(claim):
+        if not _REF.fullmatch(claim):
             raise RegistryError(f"claim {claim!r} is not PROFILE@VERSION / 形式が不正です")
+    for domain in domains:
+        # The domain becomes the end of an IRI (<base>def/domain/<name>): a name, not a path.
+        if not _DOMAIN.fullmatch(domain):
+            raise RegistryError(
+                f"domain {domain!r} is not a domain name (letters, digits, '-' and '_', "
+                "e.g. mobility) / ドメイン名は英数字・'-'・'_' で書きます（例：mobility）"
+            )
     s = NamedNode(system_iri(base_iri, ident))
     triples = [
         Triple(s, RDF_TYPE, reg("RegisteredSystem")),
@@ -184,7 +198,7 @@ def record_validation(
     (default: read from RDF ``files``). ``keep_sample`` keeps copies of the data for impact.
     """
     check_id(system)
-    if not _REF.match(profile):
+    if not _REF.fullmatch(profile):
         raise RegistryError(f"profile {profile!r} is not PROFILE@VERSION / 形式が不正です")
     if not (root / FOLDER / f"{system}.ttl").is_file():
         raise RegistryError(
@@ -310,6 +324,9 @@ def _read_records(path: Path, system: str) -> list[ConformanceRecord]:
 
 
 __all__ = [
+    "DOMAIN_PATTERN",
+    "PROFILE_REF_PATTERN",
+    "SYSTEM_ID_PATTERN",
     "ConformanceRecord",
     "DataFile",
     "list_records",
