@@ -7,10 +7,24 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from cityref.errors import CityrefError
+
 #: The content folders, in load order.
 SOURCE_FOLDERS: tuple[str, ...] = ("ontology", "shapes", "registry")
 #: Named graph of the OWL-RL entailments of the ontology graphs.
 INFERRED_GRAPH = "graph/inferred"
+
+
+class SourceOutsideRoot(CityrefError):
+    """A source is a symbolic link that leads out of the sources folder; it is not read."""
+
+    def __init__(self, relative_path: PurePosixPath, root: Path) -> None:
+        super().__init__(
+            f"{relative_path}: a symbolic link that leads outside the sources folder {root}; "
+            "cityref reads only files inside it (copy the file in, or remove the link) / "
+            f"{relative_path} はソースフォルダの外を指すシンボリックリンクのため読みません"
+        )
+        self.relative_path = relative_path
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,9 @@ def discover_sources(root: Path) -> list[SourceFile]:
     """Every ``*.ttl`` under the content folders of ``root``, sorted by path.
 
     Files under an ``examples/`` folder are sample inputs of profiles, not part of the model.
+    A symbolic link is followed only when it leads to a file inside ``root``; one that leads
+    out is refused (:class:`SourceOutsideRoot`) before anything is read, so a build never
+    reads, or prints in an error, a file from elsewhere on the machine.
     """
     root = root.resolve()
     found: list[SourceFile] = []
@@ -49,7 +66,11 @@ def discover_sources(root: Path) -> list[SourceFile]:
             continue
         for path in sorted(base.rglob("*.ttl")):
             relative = PurePosixPath(path.relative_to(root).as_posix())
-            if "examples" in relative.parts or not path.is_file():
+            if "examples" in relative.parts:
+                continue
+            if not path.resolve().is_relative_to(root):
+                raise SourceOutsideRoot(relative, root)
+            if not path.is_file():
                 continue
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found.append(SourceFile(relative, path, digest))
