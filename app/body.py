@@ -222,6 +222,13 @@ def _answer(
         data = json.dumps(body, ensure_ascii=False).encode()
         content_type = "application/json"
     reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
+    # gunicorn drops an application's Connection header; its response object (the owner of
+    # start_response) closes the connection when told to, so the unread rest of the body
+    # is never parsed as a next request.
+    server_response = getattr(start_response, "__self__", None)
+    force_close = getattr(server_response, "force_close", None)
+    if callable(force_close):
+        force_close()
     start_response(
         f"{status} {reason}",
         [

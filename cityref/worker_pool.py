@@ -9,23 +9,18 @@ it, so a late answer to its query can never be read as the answer to the next on
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from cityref.errors import Busy, CityrefError
 from cityref.query import QueryWorker, StoreRef
 
 
 def new_query_worker(ref_source: Callable[[], StoreRef], memory_mb: int | None) -> QueryWorker:
-    """A query worker with a memory limit, where this version of QueryWorker takes one."""
-    options: dict[str, Any] = {}
-    if "memory_mb" in inspect.signature(QueryWorker).parameters:
-        options["memory_mb"] = memory_mb
-    return QueryWorker(ref_source, **options)
+    """A query worker for the pool, with its memory limit."""
+    return QueryWorker(ref_source, memory_mb=memory_mb)
 
 
 class QueryWorkerPool:
