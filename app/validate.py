@@ -10,6 +10,7 @@ that wait longer, are answered 202 with the job's URL to poll.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from app.errors import ApiError
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
+from cityref.inputs import InputLimits
 from cityref.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.jobs import (
     Job,
@@ -36,7 +38,9 @@ from cityref.profiles import list_profiles
 from cityref.settings import Settings
 from cityref.summary import SEVERITY_RANK, summarise, summary_json
 from cityref.validation import ValidationOptions
+from cityref.validation.errors import InputTooLarge
 from cityref.validation.loading import format_for_name
+from cityref.validation.worker import run_limited
 
 bp = Blueprint("validate", __name__)
 #: A raw body's media type -> the file name the input adapters read it as.
@@ -189,17 +193,20 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             "記録にはプロファイルの指定が必要です",
         )
     (data, name), *_rest = _uploads()
-    options = ValidationOptions(time_limit=settings.validation_timeout)
     try:
         release = release_context(profile, settings.sources, settings.base_iri)
-        check = check_input(
-            data,
-            name,
-            release.profile_ref,
-            options,
-            ontology=release.ontology,
-            profile=release.profile,
-            extra_shapes=release.deprecations,
+        # Read, convert and validate in a worker process with the job limits, not here.
+        check = run_limited(
+            partial(
+                check_input,
+                ontology=release.ontology,
+                profile=release.profile,
+                extra_shapes=release.deprecations,
+                limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
+            ),
+            (data, name, release.profile_ref, ValidationOptions()),
+            time_limit=settings.validation_timeout,
+            memory_mb=settings.validation_memory_mb,
         )
         rdf = check.converted.ntriples if check.converted else data
         rdf_format = RdfFormat.N_TRIPLES if check.converted else format_for_name(name)
@@ -214,7 +221,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             keep_sample=request.values.get("keep_sample") == "1",
         )
     except CityrefError as exc:
-        raise ApiError.from_bilingual(422, exc) from None
+        raise ApiError.from_bilingual(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
     body = {"record": record.as_dict(), "conforms": check.report.conforms}
     return Response(json.dumps(body, ensure_ascii=False), status=201, mimetype="application/json")
 

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 QUEUE_PER_SLOT = 8
 _POLL_SECONDS = 0.05
 _CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+# Exit statuses of a worker that could not write its own outcome.
+_EXIT_OUT_OF_MEMORY, _EXIT_FAILED = 71, 70
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,9 @@ def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
     outcome when it did."""
     pid = os.fork()
     if pid == 0:  # the worker
-        code = 70
+        code = _EXIT_FAILED
         try:
-            _work(store, job_id, limits)
-            code = 0
+            code = _work(store, job_id, limits)
         finally:
             os._exit(code)
     deadline = time.monotonic() + limits.time_limit
@@ -223,6 +224,9 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
         )
         return
     code = os.WEXITSTATUS(status)
+    if code == _EXIT_OUT_OF_MEMORY:
+        fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
+        return
     fail_job(
         store,
         job_id,
@@ -232,8 +236,8 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
     )
 
 
-def _work(store: Path, job_id: str, limits: JobLimits) -> None:
-    """The worker: memory limit, confinement, then the validation itself."""
+def _work(store: Path, job_id: str, limits: JobLimits) -> int:
+    """The worker: memory limit, confinement, then the validation itself; its exit status."""
     from cityref.inputs import InputLimits
     from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
@@ -244,7 +248,14 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (size, size))
     _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
-    run_job(store, job_id, ValidationOptions(time_limit=None), input_limits)
+    try:
+        run_job(store, job_id, ValidationOptions(time_limit=None), input_limits)
+    except MemoryError:
+        try:
+            fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
+        except MemoryError:
+            return _EXIT_OUT_OF_MEMORY
+    return 0
 
 
 def _confine(store: Path, job_id: str, limits: JobLimits) -> None:

@@ -109,7 +109,9 @@ def _job_dir(store_path: Path, job_id: str) -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    # Compact, so the C encoder writes it: 10,000 located results took 1 s indented.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -359,7 +361,8 @@ def run_job(
     limits: InputLimits | None = None,
 ) -> Job:
     """Validate the job's input here and now and store the outcome (the job process calls
-    it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why."""
+    it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why, but
+    MemoryError, which the job process reports with its limit."""
     from cityref.profiles import check_input
     from cityref.validation import Language
 
@@ -374,8 +377,6 @@ def run_job(
     except CityrefError as exc:
         english, japanese = bilingual(exc)
         return fail_job(store_path, job_id, failure_kind(exc), english, japanese)
-    except MemoryError:
-        return fail_job(store_path, job_id, "memory-limit", *memory_message(None))
     except RecursionError:
         return fail_job(
             store_path,
@@ -384,6 +385,8 @@ def run_job(
             "the input is nested too deeply to read",
             "入力の入れ子が深すぎて読めません",
         )
+    except MemoryError:
+        raise
     except Exception as exc:  # a bug: the job still ends, saying what happened
         text = f"internal error: {type(exc).__name__}: {exc}"
         return fail_job(store_path, job_id, "crashed", text, f"内部エラー: {text}")

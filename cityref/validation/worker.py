@@ -1,12 +1,23 @@
-"""Validation under a time limit: a worker process that is killed when the limit passes."""
+"""Validation under limits: a worker process with a memory limit, killed when its time passes.
+
+:func:`run_limited` runs any function of the validation in a forked child: the child's
+address space is capped (RLIMIT_AS), and the parent waits at most ``time_limit`` seconds,
+then kills it. A child that dies says how (memory limit, signal) instead of leaving the
+caller with "stopped unexpectedly". Validation jobs of the server use the same limits in
+their own processes (:mod:`cityref.job_queue`).
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import resource
+import signal
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from cityref.errors import CityrefError
 from cityref.validation.errors import ValidationError, ValidationTimeout
 from cityref.validation.options import ValidationOptions
 from cityref.validation.report import Report
@@ -14,24 +25,93 @@ from cityref.validation.report import Report
 if TYPE_CHECKING:
     from cityref.validation.api import Document
 
+T = TypeVar("T")
+
+
+class ValidationMemoryLimit(ValidationError):
+    """Validation needed more memory than its worker may use."""
+
+    def __init__(self, megabytes: int | None) -> None:
+        limit = f" of {megabytes} MiB" if megabytes else ""
+        super().__init__(f"validation stopped: it needed more than the memory limit{limit}")
+        self.megabytes = megabytes
+
+    def __reduce__(self) -> tuple[type[ValidationMemoryLimit], tuple[int | None]]:
+        return (type(self), (self.megabytes,))
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space (so that allocations fail instead of the machine)."""
+    if megabytes:
+        size = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
 
 def _child(
     conn: multiprocessing.connection.Connection,
-    data: list[Document],
-    shapes: Document,
-    options: ValidationOptions,
-    ontology: Document | None,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    memory_mb: int | None,
 ) -> None:
-    from cityref.validation.api import validate_documents
-
     try:
-        conn.send(("ok", validate_documents(data, shapes, options, ontology=ontology)))
-    except ValidationError as exc:
+        limit_memory(memory_mb)
+        conn.send(("ok", function(*args)))
+    except CityrefError as exc:
         conn.send(("error", exc))
+    except MemoryError:
+        conn.send(("error", ValidationMemoryLimit(memory_mb)))
+    except RecursionError:
+        conn.send(("error", ValidationError("the input is nested too deeply to read")))
     except Exception as exc:  # a bug: still report it to the parent, not as a hang
         conn.send(("error", ValidationError(f"internal error: {type(exc).__name__}: {exc}")))
     finally:
         conn.close()
+
+
+def _ended(exitcode: int | None, memory_mb: int | None) -> ValidationError:
+    """Why a worker ended without an answer, from its exit code."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGABRT and memory_mb:  # Rust aborts when an allocation fails
+            return ValidationMemoryLimit(memory_mb)
+        return ValidationError(f"the validation worker stopped unexpectedly (signal {name})")
+    return ValidationError(f"the validation worker stopped unexpectedly (exit code {exitcode})")
+
+
+def run_limited(
+    function: Callable[..., T],
+    args: tuple[Any, ...],
+    *,
+    time_limit: float,
+    memory_mb: int | None = None,
+) -> T:
+    """``function(*args)`` in a child process with the limits; its errors are re-raised
+    here, :class:`ValidationTimeout` at the time limit, :class:`ValidationMemoryLimit` when
+    it ran out of memory."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx: Any = multiprocessing.get_context(method)
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, function, args, memory_mb), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(time_limit):
+            raise ValidationTimeout(time_limit)
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            proc.join(5)
+            raise _ended(proc.exitcode, memory_mb) from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if status == "error":
+        assert isinstance(payload, CityrefError)
+        raise payload
+    return payload  # type: ignore[no-any-return]
 
 
 def run_with_time_limit(
@@ -42,27 +122,15 @@ def run_with_time_limit(
 ) -> Report:
     """Validate in a child process; kill it and raise :class:`ValidationTimeout` at the limit."""
     assert options.time_limit is not None
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx: Any = multiprocessing.get_context(method)
-    parent, child = ctx.Pipe(duplex=False)
     inner = replace(options, time_limit=None)
-    proc = ctx.Process(target=_child, args=(child, data, shapes, inner, ontology), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(options.time_limit):
-            raise ValidationTimeout(options.time_limit)
-        try:
-            status, payload = parent.recv()
-        except EOFError:
-            raise ValidationError("the validation worker stopped unexpectedly") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        parent.close()
-    if status == "error":
-        assert isinstance(payload, ValidationError)
-        raise payload
-    assert isinstance(payload, Report)
-    return payload
+    report = run_limited(_validate, (data, shapes, inner, ontology), time_limit=options.time_limit)
+    assert isinstance(report, Report)
+    return report
+
+
+def _validate(
+    data: list[Document], shapes: Document, options: ValidationOptions, ontology: Document | None
+) -> Report:
+    from cityref.validation.api import validate_documents
+
+    return validate_documents(data, shapes, options, ontology=ontology)
