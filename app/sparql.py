@@ -7,18 +7,21 @@ dataset. Answers are negotiated from the Accept header (or ``?format=``). Update
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Response, request
 
 from app.auth import require_scope
-from app.errors import ApiError
+from app.errors import ApiError, engine_error_answer
 from app.negotiation import choose_formats
 from app.query_service import query_service
+from app.strict_params import check_request_utf8
 from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
 from cityref.query import QueryRequest
-from cityref.service_description import service_description
+from cityref.service_description import endpoint_iri, service_description
 from cityref.store import Dataset
 
 bp = Blueprint("sparql", __name__)
@@ -28,6 +31,12 @@ QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 TRUNCATED_HEADER = "X-Cityref-Truncated"
 ROW_LIMIT_HEADER = "X-Cityref-Row-Limit"
+#: The named graphs of the store, asked once per build (the protocol dataset is checked
+#: against them as FROM is by the query guard).
+GRAPHS_QUERY = "SELECT ?g WHERE { GRAPH ?g {} }"
+MAX_GRAPHS = 1_000_000
+# Oxigraph evaluates a call to a function it does not know as an error, not a syntax error.
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -42,6 +51,8 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     """The query text and protocol dataset, or an :class:`ApiError` saying what is wrong."""
     settings = query_service().settings
     media_type = (request.mimetype or "").lower()
+    # Werkzeug would replace bytes that are not UTF-8; a query must run as it was sent.
+    check_request_utf8(FORM, 2 * settings.max_query_bytes)
     if (request.method == "POST" and media_type == UPDATE_BODY) or "update" in request.values:
         raise UpdateRequested()
     if request.method == "GET":
@@ -49,20 +60,7 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     elif media_type == FORM:
         query = _single(request.form.getlist("query"), "query")
     elif media_type == QUERY_BODY:
-        body = request.get_data(cache=False)
-        if len(body) > settings.max_query_bytes:
-            raise _too_long(settings.max_query_bytes)
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise ApiError(415, "the query must be UTF-8", "クエリは UTF-8 で送ってください")
-        try:
-            query = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ApiError(
-                400,
-                f"the query is not valid UTF-8 at byte {exc.start}",
-                "クエリが UTF-8 ではありません",
-            ) from None
+        query = _text_body(settings.max_query_bytes, "query", "クエリ")
     else:
         raise ApiError(
             415,
@@ -77,10 +75,68 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     return query, dataset
 
 
-def _too_long(limit: int) -> ApiError:
+def _too_long(limit: int, what: str = "query", what_ja: str = "クエリ") -> ApiError:
     return ApiError(
-        413, f"the query is longer than {limit} bytes", f"クエリが {limit} バイトを超えています"
+        413, f"the {what} is longer than {limit} bytes", f"{what_ja}が {limit} バイトを超えています"
     )
+
+
+def _text_body(limit: int, what: str, what_ja: str) -> str:
+    """The request body as UTF-8 text of at most ``limit`` bytes (413, 415 or 400 if not)."""
+    if (request.content_length or 0) > limit:
+        raise _too_long(limit, what, what_ja)
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise _too_long(limit, what, what_ja)
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, f"the {what} must be UTF-8", f"{what_ja}は UTF-8 で送ってください")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(
+            400,
+            f"the {what} (request body) is not valid UTF-8 at byte {exc.start}",
+            f"{what_ja}（本文）が UTF-8 ではありません（{exc.start} バイト目）",
+        ) from None
+
+
+def _store_graphs() -> frozenset[str]:
+    """The store's named graphs, once per build and process."""
+    service = query_service()
+
+    def make() -> frozenset[str]:
+        request_ = QueryRequest(GRAPHS_QUERY, "json", MAX_GRAPHS, service.settings.query_timeout)
+        answer = service.run_own(request_)
+        bindings = json.loads(answer.data)["results"]["bindings"]
+        return frozenset(row["g"]["value"] for row in bindings if "g" in row)
+
+    return service.memo("named graphs", make)
+
+
+def unknown_graph(clause: str, iri: str) -> ApiError:
+    """The answer to a dataset naming a graph the store lacks, the same for FROM (the query
+    guard's refusal) and for the protocol's default-graph-uri and named-graph-uri."""
+    return ApiError(
+        400,
+        f"{clause} <{iri}> is refused: no such graph in the store",
+        f"{clause} <{iri}> は使えません：ストアにないグラフです",
+    )
+
+
+def _check_dataset(dataset: Dataset) -> None:
+    graphs = _store_graphs()
+    for clause, iris in (
+        ("default-graph-uri", dataset.default_graphs),
+        ("named-graph-uri", dataset.named_graphs),
+    ):
+        for iri in iris:
+            if iri not in graphs:
+                raise unknown_graph(clause, iri)
+
+
+_POSITION = re.compile(r"line (\d+), column (\d+): ")
+_REFUSED_GRAPH = re.compile(r"(FROM(?: NAMED)?) <(.*)> is refused: no such graph in the store")
 
 
 @contextmanager
@@ -93,10 +149,28 @@ def _as_http_errors(what_ja: str) -> Iterator[None]:
             400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
         ) from None
     except QueryRefused as exc:
-        raise ApiError(400, str(exc), f"この{what_ja}は許可されていません") from None
+        graph = _REFUSED_GRAPH.search(str(exc))
+        message_ja = f"この{what_ja}は許可されていません"
+        if graph:
+            message_ja = unknown_graph(graph.group(1), graph.group(2)).message_ja
+        # The guard says where ("line L, column C: …"): the answer carries it as fields too.
+        where = _POSITION.match(str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+        raise ApiError(400, str(exc), message_ja, line=line, column=column) from None
     except QueryTimeout as exc:
         raise ApiError(503, str(exc), f"制限時間を超えたため{what_ja}を停止しました") from None
     except CityrefError as exc:
+        known = engine_error_answer(exc)
+        if known is not None:
+            raise known from None
+        function = _UNKNOWN_FUNCTION.search(str(exc))
+        if function:  # the client's mistake, as a misspelt keyword would be: a 400
+            raise ApiError(
+                400,
+                f"unknown function <{function.group(1)}>: cityref has the SPARQL 1.1 "
+                "functions and the XSD casts, no others",
+                f"関数 <{function.group(1)}> はありません（SPARQL 1.1 の関数と XSD の型変換のみ）",
+            ) from None
         raise ApiError(503, str(exc), f"{what_ja}を実行できませんでした") from None
 
 
@@ -122,13 +196,16 @@ def _update() -> Response:
 
 @require_scope("write")
 def _authorised_update() -> Response:
+    limit = query_service().settings.max_query_bytes
     media_type = (request.mimetype or "").lower()
     texts = request.form.getlist("update") if media_type == FORM else []
     if media_type == UPDATE_BODY:
-        texts = [request.get_data(cache=False).decode("utf-8", errors="strict")]
+        texts = [_text_body(limit, "update", "更新")]
     text = _single(texts, "update")
     if not text:
         raise ApiError(400, "no update given", "更新が空です")
+    if len(text.encode("utf-8")) > limit:
+        raise _too_long(limit, "update", "更新")
     with _as_http_errors("更新"):
         query_service().update(text)
     return Response(status=204)
@@ -144,6 +221,8 @@ def endpoint() -> Response:
     service = query_service()
     if query is None:
         return _service_description()
+    if dataset is not None:
+        _check_dataset(dataset)
     try:
         formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
     except ValueError as exc:
@@ -174,7 +253,9 @@ def _content_type(media_type: str) -> str:
 def _service_description() -> Response:
     try:
         formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
-        data, media_type = service_description(request.base_url, formats.graph or "turtle")
+        # Never the request's Host header: the endpoint is named under the configured base.
+        endpoint = endpoint_iri(query_service().settings.base_iri)
+        data, media_type = service_description(endpoint, formats.graph or "turtle")
     except ValueError as exc:
         raise ApiError(400, str(exc), "不明な形式です") from None
     response = Response(data, content_type=_content_type(media_type))

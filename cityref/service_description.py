@@ -1,4 +1,11 @@
-"""The SPARQL 1.1 Service Description of cityref's endpoint."""
+"""The SPARQL 1.1 Service Description of cityref's endpoint.
+
+The endpoint's IRI (``sd:endpoint``) is ``<base>sparql``, made from the configured base IRI,
+never from the request: a Host header is whatever the client wrote, and an answer that
+echoed it could be cached and served to others with an address an attacker chose. The base
+is the public name of the model (every IRI under it resolves on the server), so the endpoint
+is named under it like everything else.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +29,15 @@ RESULT_FORMAT_IRIS = (
 )
 
 
+def endpoint_iri(base_iri: str) -> str:
+    """The endpoint's IRI under the configured base (see the module's note)."""
+    return base_iri + "sparql"
+
+
 def service_description(endpoint_url: str, graph_format: str) -> tuple[bytes, str]:
-    """The description in ``graph_format`` (a :data:`GRAPH_FORMATS` name) and its media type."""
+    """The description in ``graph_format`` (a :data:`GRAPH_FORMATS` name) and its media type.
+
+    ``endpoint_url`` is :func:`endpoint_iri` of the configured base, not the request's URL."""
     if graph_format not in GRAPH_FORMATS:
         raise ValueError(f"a service description is a graph; use one of {', '.join(GRAPH_FORMATS)}")
     service = ox.BlankNode("service")

@@ -32,7 +32,9 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     assert response.status_code == 200
     graph = rdflib.Graph().parse(data=response.data, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
-    assert (None, sd.endpoint, rdflib.URIRef("http://localhost/sparql")) in graph
+    # Named under the configured base, never after the request's Host (see
+    # cityref.service_description).
+    assert (None, sd.endpoint, rdflib.URIRef("https://w3id.org/cityref/sparql")) in graph
     assert (None, sd.supportedLanguage, sd.SPARQL11Query) in graph
 
 
