@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
 from cityref.errors import QueryRefused
 
@@ -59,6 +58,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("word", re.compile(r"[A-Za-z_][A-Za-z0-9_]*")),
     ("punct", re.compile(r"\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-!/^|?=<>]")),
 ]
+_TOKEN = re.compile(
+    "|".join(
+        f"(?P<{kind}_{index}>{pattern.pattern})" for index, (kind, pattern) in enumerate(_PATTERNS)
+    )
+)
 _IRI = re.compile(r"<[^>]*>")
 _IRI_ESCAPE = re.compile(f"\\\\(?:u({_HEX}{{4}})|U({_HEX}{{8}}))|\\\\")
 _STRING_ESCAPE = re.compile(f"\\\\(?:u({_HEX}{{4}})|U({_HEX}{{8}})|(.))", re.DOTALL)
@@ -68,20 +72,28 @@ _PN_ESCAPE = re.compile(r"\\(.)")
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 
 
-@dataclass(frozen=True)
 class Token:
     """One terminal: ``kind`` (iri, pname, var, bnode, string, langtag, number, word, punct,
-    end), its text as written, its offset, and 1-based line and column."""
+    end), its text as written, its offset, and 1-based line and column (worked out only
+    when asked: most tokens are never reported)."""
 
-    kind: str
-    text: str
-    start: int
-    line: int
-    column: int
+    __slots__ = ("_line_starts", "end", "kind", "start", "text")
+
+    def __init__(self, kind: str, text: str, start: int, line_starts: list[int]) -> None:
+        self.kind, self.text, self.start = kind, text, start
+        self.end = start + len(text)
+        self._line_starts = line_starts
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, line {self.line}, column {self.column})"
 
     @property
-    def end(self) -> int:
-        return self.start + len(self.text)
+    def line(self) -> int:
+        return bisect.bisect_right(self._line_starts, self.start)
+
+    @property
+    def column(self) -> int:
+        return self.start - self._line_starts[self.line - 1] + 1
 
     def is_word(self, *words: str) -> bool:
         return self.kind == "word" and self.text.upper() in words
@@ -105,16 +117,20 @@ class Lexer:
         return QueryRefused(f"line {line}, column {column}: {message}")
 
     def token_at(self, offset: int, operator: bool = False) -> Token:
-        """The token after any spaces and comments from ``offset``."""
+        """The token after any spaces and comments from ``offset``; with ``operator``, a
+        ``<`` there is the comparison, not the start of an IRI."""
         key = (offset, operator)
         cached = self._cache.get(key)
         if cached is None:
+            if operator:
+                plain = self._cache.get((offset, False))
+                if plain is not None and plain.kind != "iri":
+                    return plain  # the same token either way
             cached = self._cache[key] = self._read(offset, operator)
         return cached
 
     def _make(self, kind: str, start: int, end: int) -> Token:
-        line, column = self.where(start)
-        return Token(kind, self.text[start:end], start, line, column)
+        return Token(kind, self.text[start:end], start, self._line_starts)
 
     def _read(self, offset: int, operator: bool) -> Token:
         space = _SPACE.match(self.text, offset)
@@ -126,10 +142,10 @@ class Lexer:
             if match is None:
                 raise self.refuse(start, "an IRI starts here and is never closed with '>'")
             return self._make("iri", start, match.end())
-        for kind, pattern in _PATTERNS:
-            match = pattern.match(self.text, start)
-            if match:
-                return self._make(kind, start, match.end())
+        match = _TOKEN.match(self.text, start)
+        if match:
+            kind = (match.lastgroup or "punct").rsplit("_", 1)[0]
+            return self._make(kind, start, match.end())
         if self.text[start] in "'\"":
             raise self.refuse(start, "a string starts here and is not closed on this line")
         raise self.refuse(start, f"unexpected character {self.text[start]!r}")

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from cityref.query_lexer import decode_string
 from cityref.query_reading import (
-    _AGGREGATES,
-    _FUNCTIONS,
-    _PATTERN_KEYWORDS,
+    AGGREGATES,
+    FUNCTIONS,
     MAX_EXPRESSION_DEPTH,
     MAX_LIST_ITEMS,
     MAX_PATH_STEPS,
     MAX_PATTERN_OPERATORS,
     MAX_TRIPLE_PATTERNS,
     MAX_UNARY_CHAIN,
+    PATTERN_KEYWORDS,
     TokenReader,
 )
+
+_COMPARISON = 2
+_PRECEDENCE = {"||": 0, "&&": 1, "+": 3, "-": 3, "*": 4, "/": 4}
+_PRECEDENCE.update(dict.fromkeys(("=", "!=", "<", ">", "<=", ">="), _COMPARISON))
 
 
 class PatternReader(TokenReader):
@@ -77,7 +81,7 @@ class PatternReader(TokenReader):
             return True
         upper = token.text.upper() if token.kind == "word" else ""
         return (
-            upper in _FUNCTIONS
+            upper in FUNCTIONS
             or upper in ("EXISTS", "NOT")
             or (not grouping and upper in ("ASC", "DESC"))
         )
@@ -149,7 +153,7 @@ class PatternReader(TokenReader):
         while not self.accept("}"):
             self.check_keyword()
             token = self.peek()
-            if self.at("{", *_PATTERN_KEYWORDS):
+            if self.at("{", *PATTERN_KEYWORDS):
                 self.pattern_not_triples()
                 self.accept(".")
                 after_triples = False
@@ -351,30 +355,31 @@ class PatternReader(TokenReader):
         """An expression; returns the depth of its tree, which the engine walks recursively."""
         return self.binary(0)
 
-    _LEVELS = (("||",), ("&&",), ("=", "!=", "<", ">", "<=", ">="), ("+", "-"), ("*", "/"))
-
-    def binary(self, level: int) -> int:
-        if level == len(self._LEVELS):
-            return self.unary()
-        depth = self.binary(level + 1)
+    def binary(self, minimum: int) -> int:
+        """Operators of ``minimum`` precedence or tighter, by precedence climbing (one call
+        per operator, not one per grammar level); comparisons do not chain."""
+        depth = self.unary()
+        compared = False
         while True:
-            if level == 2 and self.at("IN", "NOT", operator=True):
-                if self.accept("NOT", operator=True):
-                    self.expect("IN")
-                else:
-                    self.take(operator=True)
-                depth = max(depth, self.argument_list(allow_distinct=False)) + 1
-            elif self.accept(*self._LEVELS[level], operator=True):
-                depth = max(depth, self.binary(level + 1)) + 1
+            token = self.peek(operator=True)
+            if token.kind == "punct":
+                level = _PRECEDENCE.get(token.text)
             else:
-                break
+                level = _COMPARISON if token.is_word("IN", "NOT") else None
+            if level is None or level < minimum or (level == _COMPARISON and compared):
+                return depth
+            self.take(operator=True)
+            if token.kind == "word":  # [NOT] IN ( … )
+                if token.text.upper() == "NOT":
+                    self.expect("IN")
+                depth = max(depth, self.argument_list(allow_distinct=False)) + 1
+            else:
+                depth = max(depth, self.binary(level + 1)) + 1
+            compared = compared or level == _COMPARISON
             if depth > MAX_EXPRESSION_DEPTH:
                 raise self.refuse(
-                    self.peek(), f"the expression is deeper than {MAX_EXPRESSION_DEPTH} operators"
+                    token, f"the expression is deeper than {MAX_EXPRESSION_DEPTH} operators"
                 )
-            if level == 2:
-                break
-        return depth
 
     def unary(self) -> int:
         signs = 0
@@ -413,9 +418,9 @@ class PatternReader(TokenReader):
         if name == "EXISTS":
             self.group()
             return 1
-        if name in _AGGREGATES:
+        if name in AGGREGATES:
             return self.aggregate(name) + 1
-        if name not in _FUNCTIONS:
+        if name not in FUNCTIONS:
             raise self.refuse(token, f"unknown function or keyword '{token.text}'")
         return self.argument_list(allow_distinct=False) + 1
 

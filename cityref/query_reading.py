@@ -36,9 +36,9 @@ REFUSED_KEYWORDS = {
     "SERVICE": "SERVICE is refused: cityref does not query other endpoints",
     "LOAD": "LOAD is refused: cityref does not fetch data",
 }
-_PATTERN_KEYWORDS = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"}
-_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
-_FUNCTIONS = {
+PATTERN_KEYWORDS = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"}
+AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+FUNCTIONS = {
     "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS",
     "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI",
     "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY",
@@ -73,10 +73,17 @@ class TokenReader:
         self.prefixes: dict[str, str] = {}
         self.base: str | None = None
         self.found = Findings()
+        self._peeked = self.lexer.token_at(0)
+        self._peeked_at = 0
 
     # -- tokens ----------------------------------------------------------------------------
     def peek(self, operator: bool = False) -> Token:
-        return self.lexer.token_at(self.offset, operator)
+        if operator:
+            return self.lexer.token_at(self.offset, True)
+        if self._peeked_at != self.offset:  # the common case, without the lexer's cache
+            self._peeked = self.lexer.token_at(self.offset)
+            self._peeked_at = self.offset
+        return self._peeked
 
     def take(self, operator: bool = False) -> Token:
         token = self.peek(operator)
@@ -141,15 +148,21 @@ class TokenReader:
         return self.prefixes[prefix] + local
 
     def graph_iri(self) -> tuple[str, Token]:
+        """An IRI that names a graph, resolved (escapes, prefix, BASE) to check it."""
         token = self.peek()
-        return self.iri(), token
+        self.iri()
+        return self.resolve(token), token
 
-    def iri(self) -> str:
+    def iri(self) -> None:
+        """An IRI in a pattern or expression: its prefix must be declared; the engine checks
+        the rest (what it names does not matter to the guard)."""
         token = self.peek()
-        if token.kind not in ("iri", "pname"):
+        if token.kind == "pname":
+            if token.text.partition(":")[0] not in self.prefixes:
+                raise self.refuse(token, f"undeclared prefix '{token.text.partition(':')[0]}:'")
+        elif token.kind != "iri":
             raise self.unexpected(token, "an IRI")
         self.take()
-        return self.resolve(token)
 
     def is_iri(self) -> bool:
         return self.peek().kind in ("iri", "pname")
