@@ -19,7 +19,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from cityref import __version__
 from cityref.errors import CityrefError, SourceSyntaxError, StoreMissing
 from cityref.reasoning import owl_rl_entailments
-from cityref.sources import SourceFile, discover_sources, inferred_graph_iri
+from cityref.sources import SourceFile, SourceOutsideRoot, discover_sources, inferred_graph_iri
 from cityref.store import OxigraphStore
 from cityref.syntax import source_syntax_error
 
@@ -40,9 +40,10 @@ Progress = Callable[[str], None]
 
 
 class BuildFailed(CityrefError):
-    """One or more sources did not parse; nothing was swapped in."""
+    """One or more sources did not parse, or could not be read safely; nothing was swapped
+    in."""
 
-    def __init__(self, errors: list[SourceSyntaxError]) -> None:
+    def __init__(self, errors: Sequence[SourceSyntaxError | SourceOutsideRoot]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
 
@@ -110,6 +111,15 @@ def open_current(store_path: Path) -> OxigraphStore:
     return OxigraphStore.open_read_only(current_build_dir(store_path) / "oxigraph")
 
 
+def _discover(sources_root: Path) -> list[SourceFile]:
+    """The sources; a link out of the folder fails the build like a syntax error, so that the
+    CLI and ``serve`` say so plainly and keep the previous store."""
+    try:
+        return discover_sources(sources_root)
+    except SourceOutsideRoot as exc:
+        raise BuildFailed([exc]) from None
+
+
 def parse_sources(sources: list[SourceFile]) -> dict[SourceFile, list[ox.Triple]]:
     """Parse every source, collecting every file's syntax error rather than the first only."""
     parsed: dict[SourceFile, list[ox.Triple]] = {}
@@ -154,7 +164,7 @@ def build_in_memory(
 ) -> tuple[OxigraphStore, BuildRecord]:
     """A store built in memory (``--memory``): nothing is written to disk."""
     started = time.perf_counter()
-    sources = discover_sources(sources_root)
+    sources = _discover(sources_root)
     store = OxigraphStore.in_memory()
     counts = populate(store, sources, base_iri, progress)
     record = _record(sources, sources_root, base_iri, counts, time.perf_counter() - started)
@@ -171,7 +181,7 @@ def build_store(
 ) -> BuildOutcome:
     """Build into a new folder, then swap it in; skip when the sources have not changed."""
     started = time.perf_counter()
-    sources = discover_sources(sources_root)
+    sources = _discover(sources_root)
     store_path.mkdir(parents=True, exist_ok=True)
     with _build_lock(store_path):
         previous = current_record(store_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cityref.build import build_store
+from cityref.build import BuildFailed, build_store
 from cityref.sources import SourceOutsideRoot, discover_sources
 from tests.conftest import BASE_IRI, RunCli
 
@@ -36,6 +36,7 @@ def test_build_refuses_a_link_out_of_the_sources_without_reading_it(
     assert "ontology/leak.ttl" in said and "outside the sources folder" in said
     assert SECRET not in said and "root:x" not in said
     assert str(outside_file) not in said  # the target is not named either
+    assert "the previous store is unchanged" in said
     # The previous store stays as it was.
     assert (Path(cli_env["CITYREF_STORE"]) / "current").exists()
 
@@ -50,7 +51,10 @@ def test_a_linked_content_folder_that_leads_out_is_refused(
     moved.rename(tmp_path / "old-registry")
     moved.symlink_to(foreign, target_is_directory=True)
     with pytest.raises(SourceOutsideRoot, match=r"registry/data\.ttl"):
+        discover_sources(toy_sources)
+    with pytest.raises(BuildFailed, match="outside the sources folder"):
         build_store(tmp_path / "store", toy_sources, BASE_IRI)
+    assert not (tmp_path / "store" / "current").exists()
 
 
 def test_links_inside_the_sources_still_work(toy_sources: Path) -> None:
