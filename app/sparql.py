@@ -52,7 +52,9 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     settings = query_service().settings
     media_type = (request.mimetype or "").lower()
     # Werkzeug would replace bytes that are not UTF-8; a query must run as it was sent.
-    check_request_utf8(FORM, 2 * settings.max_query_bytes)
+    # A form may carry a query of max_query_bytes percent-encoded (up to three times as long)
+    # and the dataset parameters: beyond four times, it cannot hold a query within the limit.
+    check_request_utf8(FORM, 4 * settings.max_query_bytes)
     if (request.method == "POST" and media_type == UPDATE_BODY) or "update" in request.values:
         raise UpdateRequested()
     if request.method == "GET":

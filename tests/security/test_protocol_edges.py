@@ -169,3 +169,12 @@ def test_the_query_layers_limits_are_clean_answers(
     if status == 429:
         assert response.headers["Retry-After"] == "4"
     assert "signal 11" not in response.get_data(as_text=True)
+
+
+def test_a_form_query_near_the_limit_is_measured_decoded(client: FlaskClient) -> None:
+    """Percent-encoding triples a form's length; the limit is on the query, not the form."""
+    under = "ASK {} #" + "(" * (MAX_QUERY_BYTES - 100)
+    assert client.post("/sparql", data={"query": under}).status_code == 200
+    over = "ASK {} #" + "(" * MAX_QUERY_BYTES
+    response = client.post("/sparql", data={"query": over})
+    assert f"query is longer than {MAX_QUERY_BYTES} bytes" in _error(response, 413)
