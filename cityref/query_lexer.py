@@ -64,6 +64,8 @@ _TOKEN = re.compile(
     )
 )
 _IRI = re.compile(r"<[^>]*>")
+# What an IRIREF may hold as written: the SPARQL character set, plus \u / \U escapes.
+_IRI_WRITTEN = re.compile(f'<(?:[^<>"{{}}|^`\\\\\x00-\x20]|{_UCHAR})*+>')
 _IRI_ESCAPE = re.compile(f"\\\\(?:u({_HEX}{{4}})|U({_HEX}{{8}}))|\\\\")
 _STRING_ESCAPE = re.compile(f"\\\\(?:u({_HEX}{{4}})|U({_HEX}{{8}})|(.))", re.DOTALL)
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -141,6 +143,8 @@ class Lexer:
             match = _IRI.match(self.text, start)
             if match is None:
                 raise self.refuse(start, "an IRI starts here and is never closed with '>'")
+            if not _IRI_WRITTEN.fullmatch(match.group()):
+                raise self.refuse(start, "malformed IRI: a character or escape it may not hold")
             return self._make("iri", start, match.end())
         match = _TOKEN.match(self.text, start)
         if match:

@@ -339,8 +339,15 @@ class PatternReader(TokenReader):
 
     # -- expressions ---------------------------------------------------------------------
     def constraint(self) -> int:
+        """FILTER's argument, HAVING's and ORDER BY's: a bracketted expression or a call."""
         if self.at("("):
             return self.bracketted()
+        token = self.peek()
+        if token.kind not in ("word", "iri", "pname") or token.text in ("true", "false"):
+            raise self.unexpected(token, "'(' or a function call")
+        if token.kind != "word":
+            self.iri()
+            return self.argument_list(allow_distinct=True) + 1
         return self.primary()
 
     def bracketted(self) -> int:
