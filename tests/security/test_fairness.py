@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from app.query_service import QueryService
+from cityref.build import build_store
 from cityref.errors import Busy
 from cityref.settings import load_settings
 from cityref.slots import ClientSlots
+from cityref.worker_pool import QueryWorkerPool
+from tests.conftest import BASE_IRI, TOY
 from tests.security.clients import CHEAP, HEAVY, Answer, query
 from tests.security.conftest import LiveServer, LiveServerFactory, start_live_server
 
@@ -163,3 +167,59 @@ def test_processes_share_places_and_a_dead_process_frees_its_own(tmp_path: Path)
         if holder.is_alive():
             holder.kill()
             holder.join()
+
+
+# The pool of query workers and the page-data memo, shared by a web process's threads.
+
+
+class _FakeWorker:
+    def __init__(self) -> None:
+        self.stopped = 0
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+def test_the_pool_lends_each_worker_to_one_thread_and_says_busy_after_the_wait() -> None:
+    made: list[_FakeWorker] = []
+
+    def make() -> _FakeWorker:
+        made.append(_FakeWorker())
+        return made[-1]
+
+    pool = QueryWorkerPool(make, size=2)  # type: ignore[arg-type]
+    with pool.worker(1.0) as first, pool.worker(1.0) as second:
+        assert first is not second
+        started = time.monotonic()
+        with pytest.raises(Busy), pool.worker(0.2):
+            pass
+        assert time.monotonic() - started < 2
+    with pool.worker(0.1) as again:
+        assert again in (first, second) and len(made) == 2  # given back, reused
+
+
+def test_a_worker_left_in_an_unknown_state_is_stopped() -> None:
+    pool = QueryWorkerPool(_FakeWorker, size=1)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt), pool.worker(0.1) as worker:
+        raise KeyboardInterrupt  # its answer may still come: nobody may read it as theirs
+    assert worker.stopped == 1  # type: ignore[attr-defined]
+
+
+def test_page_data_is_made_once_while_threads_ask_at_once(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build_store(store, TOY, BASE_IRI)
+    service = QueryService(load_settings({"CITYREF_STORE": str(store)}))
+    calls: list[int] = []
+
+    def make() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "made"
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            values = list(pool.map(lambda _n: service.memo("page", make), range(8)))
+    finally:
+        service.stop()
+    assert values == ["made"] * 8
+    assert calls == [1]

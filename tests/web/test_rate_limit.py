@@ -1,12 +1,19 @@
-"""The rate limit is one count per client address for all the server's worker processes."""
+"""The rate limit is one count per client address for all the server's worker processes;
+request bodies are read in front of the app with a deadline and a size cap."""
 
 from __future__ import annotations
 
+import io
+import json
 import multiprocessing
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.body import ReadBodyFirst
 from app.limits import RateLimiter
 
 MINUTE = 60.0 * 1_000_000  # the start of some minute, as time.time() counts
@@ -51,3 +58,69 @@ def test_a_broken_counter_lets_requests_through(tmp_path: Path) -> None:
     limiter = RateLimiter(blocker / "limits.sqlite", 1)
     assert limiter.retry_after("a") is None
     assert limiter.retry_after("a") is None
+
+
+# Request bodies are read in front of the app: a deadline (408) and a cap that holds for
+# chunked bodies (413), never a cut body handed on.
+
+
+class _Trickle(io.RawIOBase):
+    """A body that arrives one byte per ``delay`` seconds."""
+
+    def __init__(self, size: int, delay: float) -> None:
+        self.left, self.delay = size, delay
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        time.sleep(self.delay)
+        self.left -= 1
+        return b"#"
+
+
+def _seen_by_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    body = environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{environ['CONTENT_LENGTH']} {len(body)}".encode()]
+
+
+def _call(app: ReadBodyFirst, environ: dict[str, Any]) -> tuple[str, bytes]:
+    status: list[str] = []
+    body = b"".join(app(environ, lambda s, _headers: status.append(s)))  # type: ignore[arg-type]
+    return status[0], body
+
+
+def test_a_chunked_body_over_the_cap_is_413_and_never_reaches_the_app() -> None:
+    app = ReadBodyFirst(_seen_by_app, max_bytes=1000, timeout=5)
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 1001)}
+    status, body = _call(app, chunked)
+    assert status.startswith("413")
+    answer = json.loads(body)
+    assert "1000 bytes" in answer["error"] and "1000 バイト" in answer["error_ja"]
+
+
+def test_a_chunked_body_within_the_cap_is_handed_on_with_its_length() -> None:
+    app = ReadBodyFirst(_seen_by_app, max_bytes=1000, timeout=5)
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 1000)}
+    assert _call(app, chunked) == ("200 OK", b"1000 1000")
+
+
+def test_a_declared_length_over_the_cap_is_413() -> None:
+    app = ReadBodyFirst(_seen_by_app, max_bytes=10, timeout=5)
+    declared = {"CONTENT_LENGTH": "11", "wsgi.input": io.BytesIO(b"x" * 11)}
+    assert _call(app, declared)[0].startswith("413")
+
+
+def test_a_body_slower_than_the_deadline_is_408() -> None:
+    app = ReadBodyFirst(_seen_by_app, max_bytes=1000, timeout=0.3)
+    slow = {"CONTENT_LENGTH": "100", "wsgi.input": _Trickle(100, 0.1)}
+    started = time.monotonic()
+    status, body = _call(app, slow)
+    assert status.startswith("408") and "0.3 s" in json.loads(body)["error"]
+    assert time.monotonic() - started < 2
+
+
+def test_a_body_that_ends_early_is_400() -> None:
+    app = ReadBodyFirst(_seen_by_app, max_bytes=1000, timeout=5)
+    short = {"CONTENT_LENGTH": "100", "wsgi.input": io.BytesIO(b"x" * 10)}
+    assert _call(app, short)[0].startswith("400")
