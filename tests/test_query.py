@@ -12,7 +12,9 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
+from cityref.query import DumpStoreRef, QueryRequest, QueryWorker
 from tests.conftest import RunCli
+from tests.security.canary import canary_server
 
 TOY = "https://example.org/toy#"
 SELECT = f"""
@@ -200,3 +202,32 @@ def test_from_a_graph_of_the_store_restricts_the_dataset(built: RunCli) -> None:
         "csv",
     )
     assert named.stdout.split() == ["g", GRAPH + "shapes/facility"]
+
+
+def test_cli_refuses_service_behind_a_cr_comment_and_nothing_goes_out(built: RunCli) -> None:
+    with canary_server() as canary:
+        query = f"SELECT * WHERE {{ #x\rSERVICE SILENT <{canary.url}/x> {{ ?s ?p ?o }} }}"
+        result = built("query", query)
+        escaped = built("query", f"SELECT * FROM <{canary.url}/\\u0078> WHERE {{ ?s ?p ?o }}")
+        assert canary.hits == []
+    assert result.exit_code == 2 and "SERVICE is refused" in result.stderr
+    assert escaped.exit_code == 2 and f"FROM <{canary.url}/x>" in escaped.stderr
+
+
+def test_cli_refuses_what_would_crash_the_engine_with_the_limit_and_place(
+    built: RunCli,
+) -> None:
+    result = built("query", "SELECT * WHERE {\n  FILTER(" + "!" * 10_000 + "true) }")
+    assert result.exit_code == 2
+    assert "line 2, column" in result.stderr and "prefix operators" in result.stderr
+
+
+def test_cli_worker_runs_confined_under_the_memory_limit() -> None:
+    """The CLI's worker (run_query) is the server's: same guard, sandbox and memory cap."""
+    worker = QueryWorker(lambda: DumpStoreRef(b""), memory_mb=128)
+    try:
+        answer = worker.run(QueryRequest("ASK {}", "json", 5, 10.0))
+        assert b"true" in answer.data
+        assert worker.confinement is not None and worker.confinement.seccomp
+    finally:
+        worker.stop()
