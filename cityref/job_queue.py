@@ -64,10 +64,12 @@ class JobLimits:
     slots: int
     max_decompressed_bytes: int
     sources: str | None = None  # readable by the confined worker (profiles, shapes)
+    queue_per_slot: int = QUEUE_PER_SLOT
 
     @property
     def queue(self) -> int:
-        return self.slots * QUEUE_PER_SLOT
+        """Jobs that may wait for a run place (more are refused as busy)."""
+        return self.slots * self.queue_per_slot
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobLimits:
@@ -143,7 +145,7 @@ def _run(store: Path, job_id: str, limits: JobLimits) -> None:
     update_job(store, job)
     places = ClientSlots(jobs_root(store) / ".slots", limits.slots, limits.queue)
     # A queued job waits for the jobs ahead of it, each bounded by the time limit.
-    wait = (QUEUE_PER_SLOT + 1) * limits.time_limit
+    wait = (limits.queue_per_slot + 1) * limits.time_limit
     try:
         place = places.acquire("validation", wait)
     except Busy:

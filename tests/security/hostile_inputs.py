@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import Flask
 
 from app import create_app
 from cityref.build import build_store
+from cityref.jobs import read_job
 from cityref.settings import Settings, load_settings
 from tests.conftest import BASE_IRI, REPO, TOY
 
@@ -22,6 +24,16 @@ RDF_XML_HEAD = (
     '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:x="http://x.test/">'
 )
 _CENTRAL, _LOCAL = b"PK\x01\x02", b"PK\x03\x04"
+
+
+def peak_memory_mb(store: Path, job_id: str, seconds: float = 10) -> float | None:
+    """The job's peak memory, which its process notes just after the job's outcome."""
+    deadline = time.monotonic() + seconds
+    while (peak := read_job(store, job_id).peak_memory_mb) is None:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+    return peak
 
 
 def tight_app(folder: Path, **changes: object) -> Flask:
