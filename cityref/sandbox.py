@@ -180,7 +180,9 @@ def _interpreter_paths() -> list[Path]:
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     paths.update(site.getsitepackages())
     paths.update(p for p in sysconfig.get_paths().values())
-    paths.update(p for p in sys.path if p)
+    # cityref itself, for the modules a worker imports late (not the whole checkout that
+    # an editable install puts on sys.path: it may hold the store's tokens).
+    paths.add(str(Path(__file__).resolve().parent))
     paths.update(
         ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/ld.so.cache")
     )
