@@ -15,7 +15,7 @@ this check is the first of two walls.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from cityref.errors import QueryRefused
@@ -79,7 +79,7 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
     """Refuse SERVICE, LOAD, oversized queries, and FROM / FROM NAMED of graphs not in the
     store; raise :class:`QueryRefused` saying what and where."""
     reader = Reader(sparql)
-    reader.query_unit()
+    _read(reader, reader.query_unit)
     found = reader.found
     for clause, graphs in (("FROM", found.from_graphs), ("FROM NAMED", found.from_named_graphs)):
         for iri, token in graphs:
@@ -95,11 +95,19 @@ def check_update(sparql: str, store_graphs: Collection[str] | None = None) -> No
     """Refuse LOAD, SERVICE and oversized updates (whether updates run is not ours); with
     ``store_graphs``, also USING / USING NAMED / WITH of graphs not in the store."""
     reader = Reader(sparql)
-    reader.update_unit()
+    _read(reader, reader.update_unit)
     if store_graphs is not None:
         for iri, token in reader.found.using_graphs:
             if iri not in store_graphs:
                 raise _graph_refusal("USING / WITH", iri, token)
+
+
+def _read(reader: Reader, rule: Callable[[], None]) -> None:
+    try:
+        rule()
+    except RecursionError:  # MAX_NESTING keeps far from it; a thread with little room left
+        token = reader.peek()
+        raise reader.refuse(token, "the query nests too deeply to be read") from None
 
 
 def _graph_refusal(clause: str, iri: str, token: Token) -> QueryRefused:
