@@ -113,18 +113,15 @@ class PatternReader(TokenReader):
             while not self.accept("}"):
                 self.data_value()
             return
-        self.expect("(")
-        width = 0
+        self.expect("(")  # the engine checks that each row is as wide as the variables
         while self.peek().kind == "var":
             self.take()
-            width += 1
         self.expect(")")
         self.expect("{")
         while not self.accept("}"):
             self.expect("(")
             while not self.accept(")"):
                 self.data_value()
-        del width
 
     def data_value(self) -> None:
         self.count("list_items", MAX_LIST_ITEMS, "values in lists")

@@ -2,9 +2,35 @@
 
 :class:`TokenReader` holds the reading position, the PREFIX / BASE declarations and what was
 found; :mod:`cityref.query_patterns` and :mod:`cityref.query_grammar` add the grammar's
-rules on top of it. The limits below were measured on pyoxigraph 0.5.13 in a throwaway
-process (see tests/security/test_query_walls.py) and set far below where it crashed or
-stalled, and far above what a person writes.
+rules on top of it.
+
+The limits below were found by running growing queries on pyoxigraph 0.5.13, each in a
+fresh process with the default 8 MiB stack, over a one-triple store (December 2026); the
+engine's recursive parser and evaluator crash with SIGSEGV past these sizes:
+
+==========================================  ==================  ====================
+shape                                       fine at             crashed (or stalled)
+==========================================  ==================  ====================
+``!!!…true`` (unary chain)                  8,000               16,000
+``1+1+…`` (binary chain)                    4,000 (0.3 s)       8,000
+``a && b && …``                             8,000               16,000
+``((((…))))`` in an expression              4,000               8,000
+``STR(STR(…))`` nested calls                300                 1,000
+``{ {{ … }} }`` nested groups                2,000               4,000
+nested sub-selects / FILTER EXISTS          2,000 / 300         4,000 / 1,000
+``{…} UNION {…} …``                         4,000 (0.7 s)       8,000
+``OPTIONAL {…}`` repeated                   100 (0.1 s)         300: 2.3 s, 1,000: >20 s
+``MINUS {…}`` repeated                      2,000               4,000
+path ``p/p/p…``                             100                 300: 0.8 s, 1,000: >20 s
+path ``p|p|p…``                             8,000               16,000
+``( … )`` in a path                         8,000               16,000
+triple patterns with new variables          100                 300: 1 s, 1,000: >20 s
+collection ``( 1 1 … )`` elements           100 (0.25 s)        300: 6.6 s
+nested ``[ ?p [ ?p … ] ]``                  100 (0.85 s)        300: >20 s
+VALUES / IN lists                           30,000              (none seen)
+==========================================  ==================  ====================
+
+Each limit sits far below the crash and well above what a person writes.
 """
 
 from __future__ import annotations
@@ -163,6 +189,3 @@ class TokenReader:
         elif token.kind != "iri":
             raise self.unexpected(token, "an IRI")
         self.take()
-
-    def is_iri(self) -> bool:
-        return self.peek().kind in ("iri", "pname")
