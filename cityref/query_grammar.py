@@ -52,10 +52,10 @@ class Reader(PatternReader):
                 self.quad_block()
                 self.dataset_clauses()
                 self.where_clause()
-            else:
+            else:  # CONSTRUCT WHERE: the template is the pattern
                 self.dataset_clauses()
                 self.expect("WHERE")
-                self.quad_block()
+                self.quad_block(pattern=True)
             self.solution_modifier()
         elif self.accept("DESCRIBE"):
             if not self.accept("*"):
@@ -116,9 +116,9 @@ class Reader(PatternReader):
             self.graph_or_default()
             self.expect("TO")
             self.graph_or_default()
-        elif (keyword == "INSERT" and self.accept("DATA")) or (
-            keyword == "DELETE" and self.accept("DATA", "WHERE")
-        ):
+        elif keyword == "DELETE" and self.accept("WHERE"):
+            self.quad_block(pattern=True)
+        elif keyword in ("INSERT", "DELETE") and self.accept("DATA"):
             self.quad_block()
         elif keyword in ("WITH", "INSERT", "DELETE"):
             if keyword == "WITH":
@@ -142,8 +142,11 @@ class Reader(PatternReader):
             self.accept("GRAPH")
             self.iri()
 
-    def quad_block(self) -> None:
-        """``{ triples (GRAPH g { triples })* }`` as in templates and INSERT / DELETE DATA."""
+    def quad_block(self, pattern: bool = False) -> None:
+        """``{ triples (GRAPH g { triples })* }`` as in templates and INSERT / DELETE DATA.
+        Only a ``pattern`` (DELETE WHERE, CONSTRUCT WHERE) is matched, so only its triples
+        count towards the limit: data and templates are not joined."""
+        self.counting = pattern
         self.expect("{")
         self.nest()
         while not self.accept("}"):
@@ -158,6 +161,7 @@ class Reader(PatternReader):
                     self.expect("}")
                     break
         self.depth -= 1
+        self.counting = True
 
     def triples_template(self) -> None:
         while not self.accept("}"):

@@ -224,18 +224,22 @@ class PatternReader(TokenReader):
             self.iri()
 
     def object_list(self, paths: bool) -> None:
-        self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns")
+        self.count_triples(1)
         self.node(paths)
         while self.accept(","):
-            self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns")
+            self.count_triples(1)
             self.node(paths)
+
+    def count_triples(self, amount: int) -> None:
+        if self.counting:
+            self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns", amount)
 
     def node(self, paths: bool) -> None:
         """A term, ``( collection )`` or ``[ property list ]``."""
         if self.accept("("):
             self.nest()
             while not self.accept(")"):
-                self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns", 2)
+                self.count_triples(2)
                 self.node(paths)
             self.depth -= 1
         elif self.accept("["):

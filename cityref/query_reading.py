@@ -99,6 +99,7 @@ class TokenReader:
         self.prefixes: dict[str, str] = {}
         self.base: str | None = None
         self.found = Findings()
+        self.counting = True  # triples count towards the limit (not in data or templates)
         self._peeked = self.lexer.token_at(0)
         self._peeked_at = 0
 

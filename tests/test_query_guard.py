@@ -298,3 +298,14 @@ def test_what_the_guard_accepts_the_engine_parses_without_service(
         pytest.fail(f"the guard accepted what the engine cannot parse: {query!r}: {error}")
     except OSError as error:  # the engine refuses port 9 before connecting
         pytest.fail(f"the guard accepted a query the engine sent out: {query!r}: {error}")
+
+
+def test_triple_limit_counts_patterns_not_data_or_templates() -> None:
+    data = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(MAX_TRIPLE_PATTERNS * 4))
+    check_update(f"INSERT DATA {{ {data} }}")
+    check_query(f"CONSTRUCT {{ {data} }} WHERE {{}}", GRAPHS)
+    pattern = " ".join(f"?s{i} <http://e/p> {i} ." for i in range(MAX_TRIPLE_PATTERNS + 1))
+    with pytest.raises(QueryRefused, match="triple patterns"):
+        check_update(f"DELETE WHERE {{ {pattern} }}")
+    with pytest.raises(QueryRefused, match="triple patterns"):
+        check_query(f"CONSTRUCT WHERE {{ {pattern} }}", GRAPHS)
