@@ -2,7 +2,8 @@
 
 A slow client (one byte every few seconds) may hold a request thread for at most
 ``request_body_timeout`` seconds: a watchdog shuts the socket's reading side at the deadline,
-which wakes a read blocked in the socket, and the answer is 408. A body larger than
+which wakes a read blocked in the socket, and the answer is 408. The head of a request (line
+and headers) has the same deadline (see :mod:`app.gunicorn_worker`). A body larger than
 ``max_upload_bytes`` is a 413 whether its length was declared or it came in chunks: it is
 never cut and handed on. A body within the limits is handed to the app as a file (in memory
 when small, on disk when large) with its length set, so views read it at memory speed.
@@ -49,30 +50,32 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._heap: list[tuple[float, int, socket.socket]] = []
+        self._heap: list[tuple[float, int]] = []
+        self._pending: dict[int, socket.socket] = {}
         self._fired: set[int] = set()
-        self._cancelled: set[int] = set()
         self._ids = itertools.count()
         self._pid = -1
 
     def watch(self, sock: socket.socket, deadline: float) -> int:
+        """Shut ``sock`` for reading at ``deadline`` unless :meth:`done` comes first."""
         with self._condition:
             if self._pid != os.getpid():  # first use in this process (or after a fork)
                 self._pid = os.getpid()
-                self._heap, self._fired, self._cancelled = [], set(), set()
+                self._heap, self._pending, self._fired = [], {}, set()
                 threading.Thread(target=self._run, name="body-watchdog", daemon=True).start()
             ticket = next(self._ids)
-            heapq.heappush(self._heap, (deadline, ticket, sock))
+            self._pending[ticket] = sock
+            heapq.heappush(self._heap, (deadline, ticket))
             self._condition.notify()
             return ticket
 
     def done(self, ticket: int) -> bool:
         """Stop watching; ``True`` when the deadline had already fired."""
         with self._condition:
+            self._pending.pop(ticket, None)
             if ticket in self._fired:
                 self._fired.discard(ticket)
                 return True
-            self._cancelled.add(ticket)
             return False
 
     def _run(self) -> None:
@@ -80,22 +83,43 @@ class _Watchdog:
             with self._condition:
                 while not self._heap:
                     self._condition.wait()
-                deadline, ticket, sock = self._heap[0]
-                delay = deadline - time.monotonic()
-                if ticket in self._cancelled:
+                deadline, ticket = self._heap[0]
+                if ticket not in self._pending:  # done before its deadline
                     heapq.heappop(self._heap)
-                    self._cancelled.discard(ticket)
                     continue
+                delay = deadline - time.monotonic()
                 if delay > 0:
                     self._condition.wait(delay)
                     continue
                 heapq.heappop(self._heap)
+                sock = self._pending.pop(ticket)
                 self._fired.add(ticket)
             with contextlib.suppress(OSError):  # already closed: nothing to wake
                 sock.shutdown(socket.SHUT_RD)  # a blocked recv() returns at once
 
 
 _watchdog = _Watchdog()
+#: Deadlines for a request's head (request line and headers), by socket: set by the server's
+#: worker (app.gunicorn_worker) before it parses a request, ended when the app is called.
+_head_tickets: dict[int, int] = {}
+_head_lock = threading.Lock()
+
+
+def watch_request_head(sock: socket.socket, timeout: float) -> int:
+    """A deadline for the head of the next request on ``sock``; returns its ticket."""
+    ticket = _watchdog.watch(sock, time.monotonic() + timeout)
+    with _head_lock:
+        _head_tickets[id(sock)] = ticket
+    return ticket
+
+
+def end_request_head(sock: object, ticket: int | None = None) -> None:
+    """The head arrived (or the request is over): its deadline no longer applies."""
+    with _head_lock:
+        if ticket is None or _head_tickets.get(id(sock)) == ticket:
+            ticket = _head_tickets.pop(id(sock), ticket)
+    if ticket is not None:
+        _watchdog.done(ticket)
 
 
 class ReadBodyFirst:
@@ -107,6 +131,7 @@ class ReadBodyFirst:
         self.timeout = timeout
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        end_request_head(environ.get("gunicorn.socket"))
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         try:
             declared = int(environ.get("CONTENT_LENGTH") or 0)

@@ -33,8 +33,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
         # Threads, so a slow client or a long query holds one thread, not a whole worker;
-        # the body is read by the app's front with its own deadline (app.body).
-        self.cfg.set("worker_class", "gthread")
+        # a request's head and body must arrive within request_body_timeout (app.body).
+        self.cfg.set("worker_class", "app.gunicorn_worker.DeadlineThreadWorker")  # gthread
         self.cfg.set("threads", self.settings.threads)
         control = control_socket_path(self.settings)
         if control is None:

@@ -101,6 +101,29 @@ def slow_body(
         sock.close()
 
 
+def slow_head(
+    base: str, *, source: str = "127.0.0.3", interval: float = 2.0, give_up: float = 60.0
+) -> float:
+    """Send a request's headers one byte every ``interval`` seconds; the seconds until the
+    server closed the connection (``give_up`` if it never did)."""
+    host, port = _split(base)
+    sock = socket.create_connection((host, port), timeout=give_up, source_address=(source, 0))
+    started = time.monotonic()
+    try:
+        sock.sendall(f"GET /sparql HTTP/1.1\r\nHost: {host}:{port}\r\nX-Slow: ".encode())
+        while time.monotonic() - started < give_up:
+            readable, _, _ = select.select([sock], [], [], interval)
+            try:
+                if readable and not sock.recv(65536):
+                    break  # closed by the server
+                sock.sendall(b"a")
+            except OSError:
+                break
+        return time.monotonic() - started
+    finally:
+        sock.close()
+
+
 def chunked_post(
     base: str, path: str, total: int, *, content_type: str, source: str = "127.0.0.1"
 ) -> Answer:

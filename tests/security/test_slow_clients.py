@@ -1,6 +1,7 @@
 """Slow clients and request bodies (issue 11, groups 10 and 13), against a real server.
 
-Bodies are read by the app's front with a deadline (``CITYREF_REQUEST_BODY_TIMEOUT``, small
+A request's head and its body must arrive within ``CITYREF_REQUEST_BODY_TIMEOUT`` (small
+here). Bodies are read by the app's front with a deadline (``CITYREF_REQUEST_BODY_TIMEOUT``, small
 here) and a size cap (``CITYREF_MAX_UPLOAD_BYTES``, small here) that holds for chunked
 bodies too.
 """
@@ -14,7 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.security.clients import CHEAP, Answer, chunked_post, query, request, slow_body
+from tests.security.clients import (
+    CHEAP,
+    Answer,
+    chunked_post,
+    query,
+    request,
+    slow_body,
+    slow_head,
+)
 from tests.security.conftest import LiveServerFactory
 
 BODY_TIMEOUT = 3.0
@@ -48,6 +57,15 @@ def test_slow_bodies_get_408_at_the_deadline_and_do_not_delay_others(server: str
         body = json.loads(answer.body)
         assert "3 s" in body["error"] and "秒以内" in body["error_ja"]
         assert answer.headers.get("Connection") == "close"
+
+
+def test_slow_request_heads_are_cut_off_at_the_deadline(server: str) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        slow = [pool.submit(slow_head, server, interval=2.0) for _ in range(4)]
+        ask = query(server, CHEAP, source="127.0.0.2")
+        closed_after = [f.result() for f in slow]
+    assert ask.status == 200 and ask.seconds < MARGIN
+    assert all(BODY_TIMEOUT - 0.5 < seconds < BODY_TIMEOUT + MARGIN for seconds in closed_after)
 
 
 def test_a_chunked_body_over_the_limit_is_413_never_cut(server: str) -> None:
