@@ -186,7 +186,8 @@ def _interpreter_paths() -> list[Path]:
     paths.update(
         ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/ld.so.cache")
     )
-    paths.update(("/etc/localtime", "/dev/urandom", "/proc"))
+    # /proc/self only: the rest of /proc shows other processes (their environment, say).
+    paths.update(("/etc/localtime", "/dev/urandom", f"/proc/{os.getpid()}"))
     return [Path(p) for p in sorted(paths)]
 
 

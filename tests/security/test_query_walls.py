@@ -117,7 +117,7 @@ def test_files_outside_the_store_are_unreadable_when_confined(store_path: Path) 
     secret = store_path.parent / "secret.txt"
     secret.write_text("not for queries")
     script = (
-        "for name in sys.argv[1:]:\n"
+        "for name in sys.argv[1:3] + sys.argv[4:]:\n"
         "    try:\n"
         "        open(name).read(); print('READ', name)\n"
         "    except OSError as exc:\n"
@@ -125,10 +125,14 @@ def test_files_outside_the_store_are_unreadable_when_confined(store_path: Path) 
         "store = ox.Store.read_only(sys.argv[3])\n"
         "print('TRIPLES', len(store))\n"
     )
-    done = run_confined(script, [store_path], str(secret), "/etc/passwd", str(store_path))
+    other_process = f"/proc/{os.getpid()}/environ"  # the test's own environment
+    done = run_confined(
+        script, [store_path], str(secret), "/etc/passwd", str(store_path), other_process
+    )
     assert done.returncode == 0, done.stderr
     assert f"DENIED 13 {secret}" in done.stdout
     assert "DENIED 13 /etc/passwd" in done.stdout
+    assert f"DENIED 13 {other_process}" in done.stdout
     assert f"TRIPLES {TRIPLES}" in done.stdout  # the store itself opens read-only
 
 
