@@ -15,8 +15,14 @@ Both need no privilege (``PR_SET_NO_NEW_PRIVS`` is set first). What the kernel l
 skipped, said in the returned :class:`Confinement` and logged once; ``confine`` never raises.
 There is no undoing it: call it only in a process that exists to run untrusted work.
 
+Always readable (read and execute, never write): ``sys.prefix``, ``sys.base_prefix``,
+``sys.exec_prefix``, the site-packages and stdlib folders, cityref's own package, /usr/lib,
+/lib, /lib64, /usr/share/zoneinfo, /etc/ld.so.cache, /etc/localtime, /dev/urandom, the
+process's own /proc/<pid> (not the rest of /proc), and /dev/null (also writable).
+
 A validation job worker, for instance, calls ``confine([sources, job_dir], [job_dir])``
-first thing in its process.
+first thing in its process, before it opens the upload or starts threads; it may check
+``Confinement.complete`` and log what is missing.
 """
 
 from __future__ import annotations
@@ -104,9 +110,24 @@ _warned = False
 
 def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
     """Confine this process for good: no network sockets, files only beneath ``readable``
-    (read) and ``writable`` (read and write) plus the interpreter's own files. Returns what
-    is in force; never raises (a missing kernel feature is reported, not fatal)."""
+    (read) and ``writable`` (read and write) plus the interpreter's own files.
+
+    ``readable`` and ``writable`` are folders (everything beneath them) or single files;
+    paths that do not exist are skipped. Call it before opening files or starting threads
+    (they would keep what they had). Returns what is in force; never raises: a missing
+    kernel feature is reported in the result and logged once, not fatal."""
     global _warned
+    try:
+        result = _confine(readable, writable)
+    except Exception as exc:  # e.g. no libc to load: report, do not crash the worker
+        result = Confinement(False, 0, False, (f"confinement failed: {exc!r}",))
+    if result.notes and not _warned:
+        _warned = True
+        log.warning("worker confinement incomplete: %s", "; ".join(result.notes))
+    return result
+
+
+def _confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
     notes: list[str] = []
     if sys.platform != "linux":
         result = Confinement(False, 0, False, (f"not Linux ({sys.platform}): no confinement",))
@@ -119,9 +140,6 @@ def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
             seccomp = _install_seccomp(libc, notes)
             abi, network = _install_landlock(libc, readable, writable, notes)
             result = Confinement(seccomp, abi, network, tuple(notes))
-    if result.notes and not _warned:
-        _warned = True
-        log.warning("worker confinement incomplete: %s", "; ".join(result.notes))
     return result
 
 
