@@ -209,3 +209,21 @@ def test_updates_refuse_load_and_run_confined(tmp_path: Path) -> None:
         )
         assert canary.hits == []
     assert (tmp_path / "generation").read_text() == "1"
+
+
+def test_an_unknown_architecture_skips_seccomp_and_says_so() -> None:
+    script = (
+        "import platform, logging\n"
+        "logging.basicConfig()\n"
+        "platform.machine = lambda: 'riscv64'\n"
+        "from cityref.sandbox import confine\n"
+        "c = confine([], [])\n"
+        "print(c.seccomp, c.landlock_abi > 0, c.notes)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("False True (")
+    assert "unknown architecture riscv64" in done.stdout
+    assert "confinement incomplete" in done.stderr  # logged once as a warning
