@@ -150,6 +150,8 @@ def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> Non
             conn.send(("syntax", (exc.message, exc.line, exc.column)))
         except QueryRefused as exc:
             conn.send(("refused", str(exc)))
+        except MemoryError:  # Python's side of the RLIMIT_DATA cap (the engine aborts)
+            conn.send(("memory", memory_mb))
         except Exception as exc:  # reported to the caller, not lost with the process
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -180,6 +182,9 @@ def _unpack(status: str, payload: object) -> QueryAnswer:
         raise QuerySyntaxError(*payload)
     if status == "refused":
         raise QueryRefused(str(payload))
+    if status == "memory":
+        assert isinstance(payload, int)
+        raise QueryResourceLimit(payload)
     raise CityrefError(str(payload))  # "error": the worker's own exception, as text
 
 
