@@ -125,14 +125,19 @@ def _upload(server: LiveServer, source: str, rng: random.Random) -> Reply:
     )
 
 
-KINDS = (
-    Kind("page", 8, _page),
-    Kind("lookup", 6, _lookup),
-    Kind("cheap", 6, _cheap),
-    Kind("search", 4, _search),
-    Kind("upload", 4, _upload, think=0.5),
-    Kind("heavy", 4, _heavy, expected=(429, 503), think=0.0),
-)
+HEAVY_CLIENTS = 4
+
+
+def kinds(heavy_clients: int = HEAVY_CLIENTS) -> tuple[Kind, ...]:
+    """The mix: 28 well-behaved or ordinary clients, and the heavy ones (4 by default)."""
+    return (
+        Kind("page", 8, _page),
+        Kind("lookup", 6, _lookup),
+        Kind("cheap", 6, _cheap),
+        Kind("search", 4, _search),
+        Kind("upload", 4, _upload, think=0.5),
+        Kind("heavy", heavy_clients, _heavy, expected=(429, 503), think=0.0),
+    )
 
 
 def _client(
@@ -186,16 +191,18 @@ def warm_up(server: LiveServer, rounds: int = 4) -> None:
             server.request("GET", path, headers={"Accept": media_type})
 
 
-def soak(server: LiveServer, minutes: float) -> tuple[dict[str, Tally], list[tuple[float, int]]]:
+def soak(
+    server: LiveServer, minutes: float, mix: tuple[Kind, ...]
+) -> tuple[dict[str, Tally], list[tuple[float, int]]]:
     """Run every client against ``server`` for ``minutes``; what each kind saw, and memory."""
     until = time.monotonic() + minutes * 60
-    tallies = {kind.name: Tally(clients=kind.clients) for kind in KINDS}
+    tallies = {kind.name: Tally(clients=kind.clients) for kind in mix}
     lock = threading.Lock()
     samples: list[tuple[float, int]] = []
     threads = [threading.Thread(target=_sample_memory, args=(server, until, samples))]
     address = 3  # 127.0.0.2 is the heavy client's
     seed = 0
-    for kind in KINDS:
+    for kind in mix:
         for _ in range(kind.clients):
             if kind.name == "heavy":
                 source = HEAVY_ADDRESS
@@ -228,11 +235,13 @@ def summary(
     samples: list[tuple[float, int]],
     minutes: float,
     settings: dict[str, str],
+    load: tuple[float, float],
 ) -> str:
     """The run as Markdown: requests, refusals, errors and latency per kind; memory."""
     lines = [
         f"Soak of {minutes:g} min, {sum(t.clients for t in tallies.values())} clients, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
+        f"(load average {load[0]:.1f} before, {load[1]:.1f} after: other work shares them), "
         f"Python {platform.python_version()}; settings: "
         + (", ".join(f"`{k}={v}`" for k, v in settings.items()) or "defaults")
         + ".",
@@ -282,6 +291,12 @@ def main() -> None:
         metavar="CITYREF_NAME=VALUE",
         help="a setting for the server (repeatable); the defaults otherwise",
     )
+    parser.add_argument(
+        "--heavy",
+        type=int,
+        default=HEAVY_CLIENTS,
+        help=f"heavy clients, all from {HEAVY_ADDRESS} (default {HEAVY_CLIENTS}; 0 for a baseline)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     settings = dict(item.split("=", 1) for item in args.setting)
@@ -289,8 +304,10 @@ def main() -> None:
         print(f"building and starting the server in {folder} …", file=sys.stderr)
         with start_live_server(Path(folder), settings) as server:
             warm_up(server)
-            tallies, samples = soak(server, args.minutes)
-    print(summary(tallies, samples, args.minutes, settings))
+            load_before = os.getloadavg()[0]
+            tallies, samples = soak(server, args.minutes, kinds(args.heavy))
+            load_after = os.getloadavg()[0]
+    print(summary(tallies, samples, args.minutes, settings, (load_before, load_after)))
     if args.json:
         figures = {
             name: {
