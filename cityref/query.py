@@ -124,6 +124,7 @@ def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> Non
     """The worker's loop: confine, cap memory, open the store once, answer requests until
     told to stop."""
     confinement = confine(ref.readable(), [])
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no copy of its memory
     if memory_mb:
         limit = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
