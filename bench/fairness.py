@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bench.sparql import free_port, wait_until_up
 from tests.security.clients import CHEAP, HEAVY, Answer, query, request, slow_body
+from tests.security.conftest import tree_rss_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE_SEARCH = " ".join(string.ascii_lowercase[i % 26] for i in range(4000))
@@ -153,7 +154,9 @@ def main() -> None:
         try:
             wait_until_up(base + "/sparql", log, seconds=300)
             time.sleep(2)  # the query workers of every web process start meanwhile
+            rss_idle = tree_rss_bytes(process.pid)
             cases = measure(base, args.heavy)
+            rss_after = tree_rss_bytes(process.pid)
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -164,7 +167,8 @@ def main() -> None:
         f"{platform.python_version()}; measured {time.strftime('%Y-%m-%d')}. Default settings "
         f"(4 web workers × 16 threads, 3 query workers each, 2 running + 4 waiting per client, "
         f"query limit 10 s), request body timeout {args.body_timeout:g} s. `ASK {{}}` from "
-        "127.0.0.2 every 100 ms while the load runs.\n"
+        "127.0.0.2 every 100 ms while the load runs. Server memory (all processes): "
+        f"{rss_idle / 2**20:.0f} MiB after start, {rss_after / 2**20:.0f} MiB after the runs.\n"
     )
     print("| while | ASK {} | failed | p50 (ms) | p95 (ms) | max (ms) | the load |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
