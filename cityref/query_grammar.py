@@ -122,7 +122,7 @@ class Reader(PatternReader):
             self.quad_block()
         elif keyword in ("WITH", "INSERT", "DELETE"):
             if keyword == "WITH":
-                self.found.using_graphs.append(self.graph_iri())
+                self.graph_iri()  # the graph written to: it may be a new one
                 keyword = self.take().text.upper()
                 if keyword not in ("INSERT", "DELETE"):
                     raise self.unexpected(self.peek(), "INSERT or DELETE after WITH")

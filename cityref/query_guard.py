@@ -93,13 +93,14 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
 
 def check_update(sparql: str, store_graphs: Collection[str] | None = None) -> None:
     """Refuse LOAD, SERVICE and oversized updates (whether updates run is not ours); with
-    ``store_graphs``, also USING / USING NAMED / WITH of graphs not in the store."""
+    ``store_graphs``, also USING / USING NAMED of graphs not in the store (WITH names the
+    graph written to, which may be new)."""
     reader = Reader(sparql)
     _read(reader, reader.update_unit)
     if store_graphs is not None:
         for iri, token in reader.found.using_graphs:
             if iri not in store_graphs:
-                raise _graph_refusal("USING / WITH", iri, token)
+                raise _graph_refusal("USING", iri, token)
 
 
 def _read(reader: Reader, rule: Callable[[], None]) -> None:

@@ -48,8 +48,9 @@ def _bump(build_dir: Path) -> None:
 def _apply(build_dir: Path, sparql: str, conn: Connection) -> None:
     try:
         confine([], [build_dir])  # before the store opens: RocksDB's threads inherit it
-        check_update(sparql)
+        check_update(sparql)  # LOAD and SERVICE refused before the store is even opened
         store = OxigraphStore.open(build_dir / "oxigraph")
+        check_update(sparql, set(store.graphs()))  # USING only graphs of the store
         store.update(sparql)
         store.flush()
         del store

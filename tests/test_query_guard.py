@@ -309,3 +309,15 @@ def test_triple_limit_counts_patterns_not_data_or_templates() -> None:
         check_update(f"DELETE WHERE {{ {pattern} }}")
     with pytest.raises(QueryRefused, match="triple patterns"):
         check_query(f"CONSTRUCT WHERE {{ {pattern} }}", GRAPHS)
+
+
+def test_using_names_graphs_of_the_store_and_with_may_name_a_new_one() -> None:
+    core = "https://w3id.org/cityref/graph/ontology/core"
+    check_update(
+        f"WITH <http://e/new> INSERT {{ ?s ?p 1 }} USING <{core}> WHERE {{ ?s ?p ?o }}", GRAPHS
+    )
+    with pytest.raises(QueryRefused, match=r"USING <http://127.0.0.1:9/x> is refused"):
+        check_update(
+            "INSERT { ?s ?p 1 } USING NAMED <http://127.0.0.1:9/\\u0078> WHERE { ?s ?p ?o }",
+            GRAPHS,
+        )
