@@ -36,6 +36,7 @@ from cityref.jobs import (
     JobNotFound,
     fail_job,
     jobs_root,
+    load_job,
     memory_message,
     process_alive,
     process_start_time,
@@ -139,7 +140,7 @@ def stop_jobs(store: Path) -> None:
 
 def _run(store: Path, job_id: str, limits: JobLimits) -> None:
     """The job process: record the pid, wait for a run place, run the worker."""
-    job = read_job(store, job_id)
+    job = load_job(store, job_id)
     job.pid = os.getpid()
     job.pid_start = process_start_time(job.pid)
     update_job(store, job)
@@ -160,7 +161,7 @@ def _run(store: Path, job_id: str, limits: JobLimits) -> None:
         )
         return
     try:
-        job = read_job(store, job_id)
+        job = load_job(store, job_id)
         job.state, job.started = "running", time.time()
         update_job(store, job)
         _supervise(store, job_id, limits)
@@ -190,8 +191,10 @@ def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
             timed_out = True
             break
         time.sleep(_POLL_SECONDS)
-    job = read_job(store, job_id)
-    job.peak_memory_mb = round(usage.ru_maxrss / 1024, 1)
+    job = load_job(store, job_id)
+    # The larger of the worker and this process (KiB on Linux): the job's whole tree.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    job.peak_memory_mb = round(max(usage.ru_maxrss, own) / 1024, 1)
     update_job(store, job)
     if job.state == "running":
         _record_end(store, job_id, status, timed_out, limits)
@@ -244,10 +247,9 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
     from cityref.validation import ValidationOptions
+    from cityref.validation.worker import limit_memory
 
-    if limits.memory_mb:
-        size = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    limit_memory(limits.memory_mb)  # a fresh process: the limit is all it may map
     _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:

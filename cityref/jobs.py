@@ -115,6 +115,12 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
+def load_job(store_path: Path, job_id: str) -> Job:
+    """The job's record as stored, without looking at its process (for the job's own
+    processes: a confined worker cannot see its parent in /proc)."""
+    return _load(_job_dir(store_path, job_id) / "job.json", job_id)
+
+
 def _load(path: Path, job_id: str) -> Job:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -150,7 +156,8 @@ def _abandoned(job: Job) -> bool:
 
 
 def process_start_time(pid: int) -> str | None:
-    """The start time of a process (clock ticks after boot, from /proc), None if it is gone."""
+    """The start time of a process (clock ticks after boot, from /proc), None if it is gone
+    or cannot be seen."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -162,10 +169,21 @@ def process_start_time(pid: int) -> str | None:
 
 
 def process_alive(pid: int, start: str | None) -> bool:
-    """Whether ``pid`` still runs and is the same process (not a later one given its pid)."""
-    if Path("/proc/self/stat").exists():
-        now = process_start_time(pid)
-        return now is not None and (start is None or now == start)
+    """Whether ``pid`` still runs and is the same process (not a later one given its pid).
+    When /proc cannot tell (not Linux, or not allowed to look), a signal 0 probe decides."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return False
+        stat = ""  # no /proc here
+    except OSError:
+        stat = ""
+    if stat:
+        fields_after_name = stat.rsplit(")", 1)[-1].split()
+        if fields_after_name[0] in ("Z", "X"):
+            return False
+        return start is None or fields_after_name[19] == start
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -367,7 +385,7 @@ def run_job(
     from cityref.validation import Language
 
     folder = _job_dir(store_path, job_id)
-    job = read_job(store_path, job_id)
+    job = load_job(store_path, job_id)
     if job.state != "running":
         job.state, job.started = "running", time.time()
         update_job(store_path, job)

@@ -15,6 +15,7 @@ import resource
 import signal
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cityref.errors import CityrefError
@@ -40,11 +41,29 @@ class ValidationMemoryLimit(ValidationError):
         return (type(self), (self.megabytes,))
 
 
-def limit_memory(megabytes: int | None) -> None:
-    """Cap this process's address space (so that allocations fail instead of the machine)."""
-    if megabytes:
-        size = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+def limit_memory(megabytes: int | None, *, beyond_current: bool = False) -> None:
+    """Cap this process's address space (so that allocations fail instead of the machine).
+
+    ``beyond_current`` allows ``megabytes`` on top of what the process maps already: a
+    child forked from a web worker inherits its threads' stacks and arenas, which are not
+    the validation's to pay for."""
+    if not megabytes:
+        return
+    size = megabytes * 1024 * 1024
+    if beyond_current:
+        size += _mapped_bytes()
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (VmSize), 0 when /proc cannot tell."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _child(
@@ -54,7 +73,7 @@ def _child(
     memory_mb: int | None,
 ) -> None:
     try:
-        limit_memory(memory_mb)
+        limit_memory(memory_mb, beyond_current=True)
         conn.send(("ok", function(*args)))
     except CityrefError as exc:
         conn.send(("error", exc))

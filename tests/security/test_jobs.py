@@ -5,6 +5,7 @@ jobs stop with the server; stored jobs are pruned by age and total size."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -28,6 +29,8 @@ from cityref.jobs import (
     update_job,
 )
 from cityref.slots import ClientSlots, Slot
+from cityref.validation.errors import ValidationError, ValidationTimeout
+from cityref.validation.worker import ValidationMemoryLimit, run_limited
 from tests.conftest import REPO
 from tests.security.hostile_inputs import peak_memory_mb, tight_app
 
@@ -158,7 +161,12 @@ def test_a_worker_killed_mid_way_is_failed_with_the_signal(
         return read_job(store, job.id).state == "running" and bool(children.read_text().split())
 
     _until(worker_started)
-    os.kill(int(children.read_text().split()[0]), signal.SIGSEGV)
+    worker = int(children.read_text().split()[0])
+    status = Path(f"/proc/{worker}/status")
+    if importlib.util.find_spec("cityref.sandbox") is not None:  # the second wall, in force
+        _until(lambda: "Seccomp:\t2" in status.read_text(), 10)  # once it has imported
+        assert "NoNewPrivs:\t1" in status.read_text()
+    os.kill(worker, signal.SIGSEGV)
     ended = wait_for_job(store, job.id, processes[-1], 20)
     assert ended.state == "failed" and ended.error is not None
     assert ended.error["kind"] == "crashed" and "SIGSEGV" in ended.error["en"]
@@ -185,6 +193,26 @@ def test_the_memory_limit_fails_the_job(
     assert ended.state == "failed" and ended.error is not None
     assert ended.error["kind"] == "memory-limit", ended.error
     assert "150 MiB" in ended.error["en"]
+
+
+def _allocate_without_end() -> None:
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def _crash() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_a_validation_worker_says_why_it_ended() -> None:
+    """The API said "the validation worker stopped unexpectedly"; now it says how."""
+    with pytest.raises(ValidationMemoryLimit, match="memory limit of 200 MiB"):
+        run_limited(_allocate_without_end, (), time_limit=30, memory_mb=200)
+    with pytest.raises(ValidationError, match="signal SIGSEGV"):
+        run_limited(_crash, (), time_limit=30)
+    with pytest.raises(ValidationTimeout):
+        run_limited(time.sleep, (5,), time_limit=0.2)
 
 
 # -- finding 14: bounded, queued, stopped ------------------------------------------------------
