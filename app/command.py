@@ -19,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 from app import create_app
 from cityref.build import BuildFailed, build_store
 from cityref.errors import CityrefError
+from cityref.job_queue import stop_jobs
 from cityref.settings import Settings, load_settings
 
 
@@ -46,12 +47,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("timeout", int(self.settings.query_timeout) + 30)
         self.cfg.set("graceful_timeout", 10)
         self.cfg.set("worker_exit", _stop_query_worker)
+        self.cfg.set("on_exit", self._stop_jobs)
         self.cfg.set("post_worker_init", _warm_up)
         self.cfg.set("accesslog", "-")
         self.cfg.set("limit_request_line", 8190)
 
     def load(self) -> Flask:
         return create_app(self.settings)
+
+    def _stop_jobs(self, server: Any) -> None:
+        """gunicorn's on_exit hook (the master, last): validation jobs stop with the server
+        and are marked failed, saying so."""
+        try:
+            stop_jobs(self.settings.store)
+        except (CityrefError, OSError) as exc:
+            server.log.warning("could not stop the validation jobs: %s", exc)
 
 
 #: Longest path a Unix socket may have on Linux (sun_path is 108 bytes with its NUL).
