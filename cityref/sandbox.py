@@ -9,7 +9,8 @@ the calling thread and the threads and processes it creates afterwards:
   cannot be set up. Unix sockets and inherited pipes keep working.
 - **Landlock** (Linux 5.13+): files are readable only beneath the given ``readable`` paths
   and what the interpreter needs to keep importing, writable only beneath ``writable``;
-  from Landlock ABI 4, TCP bind and connect are denied as well.
+  from Landlock ABI 4, TCP bind and connect are denied as well; from ABI 6, abstract unix
+  sockets and signals to processes outside the confinement too.
 
 Both need no privilege (``PR_SET_NO_NEW_PRIVS`` is set first). What the kernel lacks is
 skipped, said in the returned :class:`Confinement` and logged once; ``confine`` never raises.
@@ -58,6 +59,7 @@ _DENIED_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
 _FS_READ = 1 << 0 | 1 << 2 | 1 << 3  # EXECUTE, READ_FILE, READ_DIR
 _FS_FILE_RIGHTS = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 14 | 1 << 15  # rights a file rule may hold
 _NET_TCP = 1 << 0 | 1 << 1  # BIND_TCP, CONNECT_TCP
+_SCOPE_UNIX_AND_SIGNALS = 1 << 0 | 1 << 1  # ABI 6: ABSTRACT_UNIX_SOCKET, SIGNAL
 
 
 def _syscall(
@@ -218,7 +220,12 @@ def _install_landlock(
         return 0, False
     handled_fs = _fs_rights(abi)
     network = abi >= 4
-    attr = struct.pack("QQ", handled_fs, _NET_TCP) if network else struct.pack("Q", handled_fs)
+    if abi >= 6:  # also: no abstract unix sockets or signals beyond the worker's own domain
+        attr = struct.pack("QQQ", handled_fs, _NET_TCP, _SCOPE_UNIX_AND_SIGNALS)
+    elif network:
+        attr = struct.pack("QQ", handled_fs, _NET_TCP)
+    else:
+        attr = struct.pack("Q", handled_fs)
     ruleset = _syscall(libc, _LANDLOCK_CREATE_RULESET, attr, len(attr), 0)
     if ruleset < 0:
         notes.append(f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}")
