@@ -230,3 +230,16 @@ def test_an_unknown_architecture_skips_seccomp_and_says_so() -> None:
     assert done.stdout.startswith("False True (")
     assert "unknown architecture riscv64" in done.stdout
     assert "confinement incomplete" in done.stderr  # logged once as a warning
+
+
+def test_a_confined_process_cannot_signal_the_server() -> None:
+    script = (
+        "import os\n"
+        "try:\n"
+        "    os.kill(os.getppid(), 0); print('SIGNALLED')\n"
+        "except PermissionError:\n"
+        "    print('DENIED')\n"
+    )
+    done = run_confined(script, [])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "DENIED"
