@@ -78,15 +78,20 @@ def run_confined(script: str, readable: list[Path], *args: str) -> subprocess.Co
         "import sys\nfrom pathlib import Path\nimport pyoxigraph as ox\n"
         "from cityref.sandbox import confine\n"
         f"c = confine([Path(p) for p in {[str(p) for p in readable]!r}], [])\n"
-        "assert c.seccomp and c.landlock_abi, c\n"
+        "assert c.seccomp, c\n"
+        "if not c.landlock_abi:\n"
+        "    print('NO LANDLOCK'); sys.exit(0)\n"
     )
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", prelude + script, *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+    if done.stdout.startswith("NO LANDLOCK"):
+        pytest.skip("this kernel has no Landlock")
+    return done
 
 
 def test_confined_process_cannot_reach_the_canary_even_when_the_engine_tries() -> None:
