@@ -132,9 +132,9 @@ class _Budget:
         self.left -= count
         if self.left < 0:
             raise ExpansionTooLarge(
-                f"{member}: the zip expands past {self.limit} bytes (the limit for all the"
-                f" files read from one zip) / {member}: zip の展開後のサイズが上限の"
-                f" {self.limit} バイト（読むファイルの合計）を超えます",
+                f"the zip expands past {self.limit} bytes when {member} is read (the limit for"
+                f" all the files read from one zip) / {member} を読むと zip の展開後のサイズが"
+                f"上限の {self.limit} バイト（読むファイルの合計）を超えます",
                 SourceLocation(f"{self.name}/{member}"),
             )
 
