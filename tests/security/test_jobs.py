@@ -145,6 +145,11 @@ def test_a_stale_running_record_with_a_dead_pid_is_failed_on_read(store: Path) -
     again = read_job(store, job.id)
     assert again.state == "failed" and again.error is not None
     assert again.error["kind"] == "lost"
+    # A record of the old server, queued with no process at all, an hour ago.
+    never = create_job(store, b"x", "x.csv", None)
+    never.created -= 3600
+    update_job(store, never)
+    assert read_job(store, never.id).state == "failed"
     # A live process with another start time (a reused pid) is not taken for the job.
     assert process_alive(os.getpid(), process_start_time(os.getpid()))
     assert not process_alive(os.getpid(), "0")

@@ -18,9 +18,10 @@ from flask.testing import FlaskClient
 
 from cityref.inputs.limits import ExpansionTooLarge, InputLimits, read_members
 from cityref.validation import Document, validate_documents
-from cityref.validation.nesting import InputTooDeep
+from cityref.validation.nesting import InputTooDeep, check_json_depth, check_xml_depth
 from tests.conftest import REPO, RunCli
 from tests.security.hostile_inputs import (
+    RDF_XML_HEAD,
     deep_json,
     deep_json_ld,
     deep_ngsi_ld,
@@ -107,6 +108,15 @@ def test_deep_json_ld_with_shapes_through_the_cli(run_cli: RunCli, tmp_path: Pat
     document.write_text(deep_json_ld(5000))
     result = run_cli("validate", str(document), "--shapes", str(SHAPES))
     assert result.exit_code == 2 and "nested more than 100 deep" in result.stderr
+
+
+def test_brackets_in_strings_comments_and_empty_tags_do_not_count() -> None:
+    text = '{"a": "' + "[{" * 500 + '\\"' + "[" * 300 + '", "b": [[1]]}'
+    check_json_depth(text.encode(), "strings.json")
+    comment = "<!-- " + "<a>" * 500 + " -->" + "<x:q/>" * 500 + '<x:r a="/>"/>'
+    check_xml_depth(f"{RDF_XML_HEAD}{comment}</rdf:RDF>".encode(), "comments.rdf")
+    with pytest.raises(InputTooDeep, match="nested more than 3 deep"):
+        check_json_depth(b'{"a": [[["[[[[", [1]]]]}', "deep.json", limit=3)
 
 
 # -- finding 7: RDF/XML nested 100,000 deep ----------------------------------------------------
