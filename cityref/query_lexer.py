@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from cityref.errors import QueryRefused
+from cityref.errors import QueryRefused, QuerySyntaxError
 
 # Oxigraph's PN_CHARS_BASE stops at U+FFFD (no supplementary planes).
 _BASE = (
@@ -74,6 +74,11 @@ _PN_ESCAPE = re.compile(r"\\(.)")
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 
 
+class UnreadableQuery(QuerySyntaxError, QueryRefused):
+    """Text the guard cannot read as SPARQL: a syntax error to the person who wrote it (with
+    line and column), and a refusal, since the engine is never asked."""
+
+
 class Token:
     """One terminal: ``kind`` (iri, pname, var, bnode, string, langtag, number, word, punct,
     end), its text as written, its offset, and 1-based line and column (worked out only
@@ -114,9 +119,9 @@ class Lexer:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def refuse(self, offset: int, message: str) -> QueryRefused:
+    def refuse(self, offset: int, message: str) -> UnreadableQuery:
         line, column = self.where(offset)
-        return QueryRefused(f"line {line}, column {column}: {message}")
+        return UnreadableQuery(message, line, column)
 
     def token_at(self, offset: int, operator: bool = False) -> Token:
         """The token after any spaces and comments from ``offset``; with ``operator``, a

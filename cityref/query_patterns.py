@@ -429,7 +429,7 @@ class PatternReader(TokenReader):
         if name in AGGREGATES:
             return self.aggregate(name) + 1
         if name not in FUNCTIONS:
-            raise self.refuse(token, f"unknown function or keyword '{token.text}'")
+            raise self.syntax(token, f"unknown function or keyword '{token.text}'")
         return self.argument_list(allow_distinct=False) + 1
 
     def aggregate(self, name: str) -> int:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from cityref.errors import QueryRefused
-from cityref.query_lexer import Lexer, Token, local_name
+from cityref.query_lexer import Lexer, Token, UnreadableQuery, local_name
 
 #: Deepest nesting of groups, brackets and calls (Oxigraph crashed at ~1,000 nested calls).
 MAX_NESTING = 64
@@ -120,9 +120,12 @@ class TokenReader:
     def refuse(self, token: Token, message: str) -> QueryRefused:
         return QueryRefused(f"line {token.line}, column {token.column}: {message}")
 
-    def unexpected(self, token: Token, wanted: str) -> QueryRefused:
+    def syntax(self, token: Token, message: str) -> UnreadableQuery:
+        return UnreadableQuery(message, token.line, token.column)
+
+    def unexpected(self, token: Token, wanted: str) -> UnreadableQuery:
         shown = "the end of the query" if token.kind == "end" else repr(token.text[:40])
-        return self.refuse(token, f"expected {wanted}, found {shown}")
+        return self.syntax(token, f"expected {wanted}, found {shown}")
 
     def at(self, *texts: str, operator: bool = False) -> bool:
         token = self.peek(operator)
@@ -166,12 +169,12 @@ class TokenReader:
             iri = self.lexer.decode_iri(token)
             if not _SCHEME.match(iri):
                 if self.base is None:
-                    raise self.refuse(token, f"relative IRI <{iri}> without a BASE")
+                    raise self.syntax(token, f"relative IRI <{iri}> without a BASE")
                 return urljoin(self.base, iri)
             return iri
         prefix, local = local_name(token)
         if prefix not in self.prefixes:
-            raise self.refuse(token, f"undeclared prefix '{prefix}:'")
+            raise self.syntax(token, f"undeclared prefix '{prefix}:'")
         return self.prefixes[prefix] + local
 
     def graph_iri(self) -> tuple[str, Token]:
@@ -186,7 +189,7 @@ class TokenReader:
         token = self.peek()
         if token.kind == "pname":
             if token.text.partition(":")[0] not in self.prefixes:
-                raise self.refuse(token, f"undeclared prefix '{token.text.partition(':')[0]}:'")
+                raise self.syntax(token, f"undeclared prefix '{token.text.partition(':')[0]}:'")
         elif token.kind != "iri":
             raise self.unexpected(token, "an IRI")
         self.take()
