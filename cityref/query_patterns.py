@@ -11,6 +11,7 @@ from cityref.query_lexer import decode_string
 from cityref.query_reading import (
     AGGREGATES,
     FUNCTIONS,
+    GEOSPARQL_FUNCTIONS,
     MAX_EXPRESSION_DEPTH,
     MAX_LIST_ITEMS,
     MAX_PATH_STEPS,
@@ -18,6 +19,8 @@ from cityref.query_reading import (
     MAX_TRIPLE_PATTERNS,
     MAX_UNARY_CHAIN,
     PATTERN_KEYWORDS,
+    XSD,
+    XSD_CASTS,
     TokenReader,
 )
 
@@ -347,8 +350,7 @@ class PatternReader(TokenReader):
         if token.kind not in ("word", "iri", "pname") or token.text in ("true", "false"):
             raise self.unexpected(token, "'(' or a function call")
         if token.kind != "word":
-            self.iri()
-            return self.argument_list(allow_distinct=True) + 1
+            return self.function_call()
         return self.primary()
 
     def bracketted(self) -> int:
@@ -409,9 +411,9 @@ class PatternReader(TokenReader):
             self.take()
             return 1
         if token.kind in ("iri", "pname"):
+            if self.lexer.token_at(token.end).text == "(":
+                return self.function_call()
             self.iri()
-            if self.at("("):
-                return self.argument_list(allow_distinct=True) + 1
             return 1
         if self.literal():
             return 1
@@ -431,6 +433,21 @@ class PatternReader(TokenReader):
         if name not in FUNCTIONS:
             raise self.syntax(token, f"unknown function or keyword '{token.text}'")
         return self.argument_list(allow_distinct=False) + 1
+
+    def function_call(self) -> int:
+        """``<iri>(…)``: only the functions the engine has, so that an unknown one is the
+        asker's mistake (a syntax error), not a failure of the engine."""
+        token = self.peek()
+        self.iri()
+        function = self.resolve(token)
+        known = function.startswith(GEOSPARQL_FUNCTIONS) or (
+            function.startswith(XSD) and function[len(XSD) :] in XSD_CASTS
+        )
+        if not known:
+            raise self.syntax(
+                token, f"unknown function <{function}>: the engine has no such function"
+            )
+        return self.argument_list(allow_distinct=True) + 1
 
     def aggregate(self, name: str) -> int:
         self.expect("(")

@@ -74,6 +74,14 @@ FUNCTIONS = {
     "HASLANG", "HASLANGDIR", "STRLANGDIR", "ADJUST", "ISTRIPLE", "TRIPLE", "SUBJECT",
     "PREDICATE", "OBJECT",
 }  # fmt: skip
+#: Functions named by IRI that pyoxigraph 0.5.13 evaluates: XSD casts and GeoSPARQL.
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_CASTS = {
+    "string", "boolean", "float", "double", "decimal", "integer", "date", "time", "dateTime",
+    "duration", "yearMonthDuration", "dayTimeDuration", "gYear", "gYearMonth", "gMonth",
+    "gDay", "gMonthDay",
+}  # fmt: skip
+GEOSPARQL_FUNCTIONS = "http://www.opengis.net/def/function/geosparql/"
 
 
 @dataclass

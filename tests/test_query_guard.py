@@ -325,3 +325,15 @@ def test_using_names_graphs_of_the_store_and_with_may_name_a_new_one() -> None:
             "INSERT { ?s ?p 1 } USING NAMED <http://127.0.0.1:9/\\u0078> WHERE { ?s ?p ?o }",
             GRAPHS,
         )
+
+
+def test_functions_named_by_iri_must_be_the_engines() -> None:
+    check_query(
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+        "SELECT (xsd:integer('1') AS ?n) (<http://www.w3.org/2001/XMLSchema#dateTime>(?d) AS ?t)"
+        " WHERE { ?s ?p ?d FILTER(xsd:boolean(?d)) } ORDER BY xsd:string(?s)",
+        GRAPHS,
+    )
+    with pytest.raises(QuerySyntaxError, match="unknown function <http://e/f>") as caught:
+        check_query("SELECT * WHERE {\n  ?s ?p ?o FILTER(<http://e/f>(?o)) }", GRAPHS)
+    assert (caught.value.line, caught.value.column) == (2, 19)
