@@ -84,9 +84,18 @@ class JobLimits:
 
 
 def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
-    """Start the job's process, detached from the request (its own session)."""
+    """Start the job's process, detached from the request (its own session). ``-P``: the
+    working folder is not put on ``sys.path``, so the confined worker is not given it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "cityref.job_queue", str(store), job_id, json.dumps(asdict(limits))],
+        [
+            sys.executable,
+            "-P",
+            "-m",
+            "cityref.job_queue",
+            str(store),
+            job_id,
+            json.dumps(asdict(limits)),
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
