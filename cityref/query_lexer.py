@@ -63,6 +63,7 @@ _TOKEN = re.compile(
         f"(?P<{kind}_{index}>{pattern.pattern})" for index, (kind, pattern) in enumerate(_PATTERNS)
     )
 )
+_KIND_OF_GROUP = {f"{kind}_{index}": kind for index, (kind, _) in enumerate(_PATTERNS)}
 _IRI = re.compile(r"<[^>]*>")
 # What an IRIREF may hold as written: the SPARQL character set, plus \u / \U escapes.
 _IRI_WRITTEN = re.compile(f'<(?:[^<>"{{}}|^`\\\\\x00-\x20]|{_UCHAR})*+>')
@@ -84,12 +85,14 @@ class Token:
     end), its text as written, its offset, and 1-based line and column (worked out only
     when asked: most tokens are never reported)."""
 
-    __slots__ = ("_line_starts", "end", "kind", "start", "text")
+    __slots__ = ("_line_starts", "end", "key", "kind", "start", "text")
 
     def __init__(self, kind: str, text: str, start: int, line_starts: list[int]) -> None:
         self.kind, self.text, self.start = kind, text, start
         self.end = start + len(text)
         self._line_starts = line_starts
+        # What the grammar matches on: a keyword in upper case, a punctuation mark as is.
+        self.key = text.upper() if kind == "word" else text if kind == "punct" else ""
 
     def __repr__(self) -> str:
         return f"Token({self.kind!r}, {self.text!r}, line {self.line}, column {self.column})"
@@ -103,7 +106,7 @@ class Token:
         return self.start - self._line_starts[self.line - 1] + 1
 
     def is_word(self, *words: str) -> bool:
-        return self.kind == "word" and self.text.upper() in words
+        return self.kind == "word" and self.key in words
 
 
 class Lexer:
@@ -153,8 +156,7 @@ class Lexer:
             return self._make("iri", start, match.end())
         match = _TOKEN.match(self.text, start)
         if match:
-            kind = (match.lastgroup or "punct").rsplit("_", 1)[0]
-            return self._make(kind, start, match.end())
+            return self._make(_KIND_OF_GROUP[match.lastgroup or ""], start, match.end())
         if self.text[start] in "'\"":
             raise self.refuse(start, "a string starts here and is not closed on this line")
         raise self.refuse(start, f"unexpected character {self.text[start]!r}")

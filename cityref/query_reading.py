@@ -136,10 +136,8 @@ class TokenReader:
         return self.syntax(token, f"expected {wanted}, found {shown}")
 
     def at(self, *texts: str, operator: bool = False) -> bool:
-        token = self.peek(operator)
-        if token.kind == "word":
-            return token.text.upper() in texts
-        return token.kind == "punct" and token.text in texts
+        """Whether the next token is one of these keywords (upper case) or marks."""
+        return self.peek(operator).key in texts
 
     def accept(self, *texts: str, operator: bool = False) -> bool:
         if self.at(*texts, operator=operator):
