@@ -80,13 +80,13 @@ class JobNotFound(CityrefError):
 class JobStorageFull(CityrefError):
     """The upload does not fit in the job storage cap even after pruning."""
 
-    def __init__(self, needed: int, cap: int) -> None:
+    def __init__(self, needed: int, free: int) -> None:
         super().__init__(
-            f"the upload needs {needed} bytes of job storage, but only {cap} bytes are kept"
-            " for all jobs"
+            f"the upload needs {needed} bytes of job storage and {max(0, free)} bytes are free"
+            " (jobs still running hold the rest)"
         )
         self.needed = needed
-        self.cap = cap
+        self.free = free
 
 
 @dataclass(frozen=True)
@@ -256,11 +256,22 @@ def _safe_name(filename: str) -> str:
 
 
 def _folder_bytes(folder: Path) -> int:
+    """The bytes of a job's files (0 once another process has removed it)."""
     total = 0
-    for entry in os.scandir(folder):
-        if entry.is_file(follow_symlinks=False):
-            total += entry.stat(follow_symlinks=False).st_size
+    try:
+        for entry in os.scandir(folder):
+            if entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+    except FileNotFoundError:
+        pass
     return total
+
+
+def _modified(folder: Path) -> float | None:
+    try:
+        return folder.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile by another server process
+        return None
 
 
 def _is_active(folder: Path) -> bool:
@@ -281,14 +292,14 @@ def prune_jobs(root: Path, storage: JobStorage, incoming: int = 0) -> None:
         raise JobStorageFull(incoming, storage.max_bytes)
     jobs: list[tuple[float, Path]] = []
     for folder in root.iterdir():
-        if not folder.is_dir():
+        modified = _modified(folder)
+        if modified is None or not folder.is_dir():
             continue
-        age = now - folder.stat().st_mtime
         if folder.name.startswith("."):
-            if folder.name.startswith(".new-") and age > 3600:  # a crash while creating
+            if folder.name.startswith(".new-") and now - modified > 3600:  # a crash mid-way
                 shutil.rmtree(folder, ignore_errors=True)
             continue
-        jobs.append((folder.stat().st_mtime, folder))
+        jobs.append((modified, folder))
     jobs.sort()
     max_age = None if storage.max_age_days is None else storage.max_age_days * 86400
     kept: list[tuple[Path, int]] = []
