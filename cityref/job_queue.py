@@ -253,6 +253,7 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
 def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     """The worker: memory limit, confinement, then the validation itself; its exit status."""
     from cityref.inputs import InputLimits
+    from cityref.job_reports import write_reports  # noqa: F401  (imported before confinement)
     from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
     from cityref.validation import ValidationOptions

@@ -11,8 +11,6 @@ Stored jobs are bounded in total size and age, the oldest removed first.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -26,7 +24,6 @@ from cityref.errors import CityrefError
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
-    from cityref.profiles import InputCheck
     from cityref.validation import ValidationOptions
 
 #: Jobs kept; older ones are removed when a new one starts.
@@ -107,7 +104,8 @@ def _job_dir(store_path: Path, job_id: str) -> Path:
     return jobs_root(store_path) / job_id
 
 
-def _write_json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any) -> None:
+    """JSON written to a temporary name and renamed: a reader sees all of it or none."""
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     # Compact, so the C encoder writes it: 10,000 located results took 1 s indented.
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -195,7 +193,7 @@ def process_alive(pid: int, start: str | None) -> bool:
 
 def update_job(store_path: Path, job: Job) -> None:
     """Write the job's record (atomically)."""
-    _write_json(_job_dir(store_path, job.id) / "job.json", asdict(job))
+    write_json(_job_dir(store_path, job.id) / "job.json", asdict(job))
 
 
 def fail_job(
@@ -244,7 +242,7 @@ def create_job(
     staging = root / f".new-{job.id}"
     staging.mkdir()
     (staging / "input").write_bytes(data)
-    _write_json(staging / "job.json", asdict(job))
+    write_json(staging / "job.json", asdict(job))
     os.replace(staging, root / job.id)
     return job
 
@@ -334,55 +332,6 @@ REPORT_FILES = (
 )
 
 
-def _term_text(term: object) -> str | None:
-    if term is None:
-        return None
-    value = getattr(term, "value", None)
-    return value if isinstance(value, str) else str(term)
-
-
-def result_entries(check: InputCheck, lang: str) -> list[dict[str, Any]]:
-    """Every result with where it is (file, row, column or pointer) and what it is about
-    (focus node, shape, path, value), messages in ``lang``."""
-    from cityref.validation import Language, messages
-
-    pairs = [(item.result, item.location) for item in check.located] or [
-        (result, None) for result in check.report.results
-    ]
-    entries = []
-    for result, location in pairs:
-        message = messages.message(result, check.report.labels, Language(lang))
-        entries.append(
-            {
-                "file": location.file if location else check_name(check),
-                "row": location.row if location else None,
-                "column": location.column if location else None,
-                "pointer": location.pointer if location else None,
-                "severity": _term_text(result.severity).rsplit("#", 1)[-1],  # type: ignore[union-attr]
-                "component": result.component_name,
-                "message": message,
-                "focus": _term_text(result.focus),
-                "shape": _term_text(result.source_shape),
-                "path": _path_text(result.path),
-                "value": _term_text(result.value),
-            }
-        )
-    entries.sort(key=lambda e: (str(e["file"]), e["row"] or 0, str(e["column"] or "")))
-    return entries
-
-
-def _path_text(path: object) -> str | None:
-    """A predicate path as its IRI; other path forms as their SPARQL-like text."""
-    if path is None:
-        return None
-    iri = getattr(path, "iri", None)
-    return _term_text(iri) if iri is not None else str(path)
-
-
-def check_name(check: InputCheck) -> str | None:
-    return check.converted.name if check.converted else None
-
-
 def run_job(
     store_path: Path,
     job_id: str,
@@ -393,7 +342,6 @@ def run_job(
     it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why, but
     MemoryError, which the job process reports with its limit."""
     from cityref.profiles import check_input
-    from cityref.validation import Language
 
     folder = _job_dir(store_path, job_id)
     job = load_job(store_path, job_id)
@@ -419,17 +367,10 @@ def run_job(
     except Exception as exc:  # a bug: the job still ends, saying what happened
         text = f"internal error: {type(exc).__name__}: {exc}"
         return fail_job(store_path, job_id, "crashed", text, f"内部エラー: {text}")
+    from cityref.job_reports import write_reports
+
     report = check.report
-    (folder / "report.en.json").write_text(report.to_json(Language.EN), encoding="utf-8")
-    (folder / "report.ja.json").write_text(report.to_json(Language.JA), encoding="utf-8")
-    (folder / "report.ttl").write_text(report.to_turtle(), encoding="utf-8")
-    (folder / "report.jsonld").write_text(report.to_jsonld(), encoding="utf-8")
-    located = {lang: result_entries(check, lang) for lang in ("ja", "en")}
-    _write_json(folder / "locations.json", located)
-    (folder / "results.csv").write_text(_results_csv(located["en"]), encoding="utf-8")
-    counts: dict[str, int] = {}
-    for entry in located["en"]:
-        counts[str(entry["severity"])] = counts.get(str(entry["severity"]), 0) + 1
+    counts = write_reports(folder, check)
     job.state, job.finished = "done", time.time()
     job.conforms = report.conforms
     job.counts = counts
@@ -469,19 +410,3 @@ def memory_message(megabytes: int | None) -> tuple[str, str]:
         f"the validation needed more than its memory limit{limit} and was stopped",
         f"検証がメモリの上限{limit_ja}を超えたため停止しました",
     )
-
-
-def _results_csv(entries: list[dict[str, Any]]) -> str:
-    """The located results as CSV; cells a spreadsheet would run as formulas are defused."""
-    out = io.StringIO()
-    columns = ["file", "row", "column", "pointer", "severity", "component", "message"]
-    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for entry in entries:
-        writer.writerow({k: _defuse(entry.get(k)) for k in columns})
-    return out.getvalue()
-
-
-def _defuse(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
