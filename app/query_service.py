@@ -8,7 +8,6 @@ out per query, so one client's heavy queries (at most ``client_concurrency`` of 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
@@ -143,21 +142,10 @@ class QueryService:
         return cast(list[Entry], self.page("search-index"))
 
     def warm_up(self) -> None:
-        """Start every query worker of this process (each opens the store), so that the
-        first visitors do not wait for it."""
-        threads = [
-            threading.Thread(target=self._start_one, daemon=True)
-            for _ in range(self.settings.query_workers)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    def _start_one(self) -> None:
+        """Start this process's other query workers (each opens the store), one at a time,
+        so that the first visitors do not wait for them; visitors are served meanwhile."""
         request = QueryRequest("ASK {}", "json", 1, self.settings.query_timeout)
-        with contextlib.suppress(Exception):  # the first real query will say what is wrong
-            self.run_own(request)
+        self._pool.warm(lambda worker: worker.run(request))
 
 
 def _pool_busy(error: Busy) -> ApiError:

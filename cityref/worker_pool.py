@@ -68,6 +68,30 @@ class QueryWorkerPool:
                     )
                 self._condition.wait(left)
 
+    def warm(self, start: Callable[[QueryWorker], object]) -> None:
+        """Start workers up to the pool's size, one at a time, with ``start(worker)`` (a
+        first query). A worker being started is not one of the pool's yet, so it holds no
+        place: a thread that needs a worker meanwhile takes an idle one or makes its own."""
+        while True:
+            with self._condition:
+                if len(self._all) >= self.size:
+                    return
+            worker = self._make_worker()
+            try:
+                start(worker)
+            except Exception:
+                worker.stop()
+                return  # the first real query will say what is wrong
+            with self._condition:
+                kept = len(self._all) < self.size
+                if kept:
+                    self._all.append(worker)
+                    self._idle.append(worker)
+                    self._condition.notify()
+            if not kept:
+                worker.stop()  # the threads filled the pool meanwhile
+                return
+
     def stop(self) -> None:
         """Stop every worker's process (each starts again at its next use)."""
         with self._condition:

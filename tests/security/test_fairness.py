@@ -29,6 +29,11 @@ from tests.security.conftest import LiveServer, LiveServerFactory, start_live_se
 TIME_LIMIT = 3.0
 #: The acceptance asks for 1 s; the test allows more on a shared 2-core machine.
 MARGIN = 3.0
+#: A refusal without waiting comes well before a waiting request's time is up.
+AT_ONCE = TIME_LIMIT - 0.5
+#: Not 127.0.0.1: the fixture's start-up probes come from there, and one the client gave up
+#: on may still hold a place for a moment.
+HEAVY_CLIENT = "127.0.0.7"
 DEFAULTS = load_settings({})
 PLACES = DEFAULTS.client_concurrency + DEFAULTS.client_queue
 
@@ -56,7 +61,7 @@ def test_a_second_loopback_address_is_a_second_client(live: LiveServer) -> None:
 def test_eight_heavy_queries_of_one_client_leave_ask_fast(live: LiveServer) -> None:
     url = live.url
     with ThreadPoolExecutor(max_workers=10) as pool:
-        heavy = [pool.submit(query, url, HEAVY) for _ in range(8)]
+        heavy = [pool.submit(query, url, HEAVY, source=HEAVY_CLIENT) for _ in range(8)]
         time.sleep(0.3)  # the heavy queries hold their places
         busy: list[object] = [object()]
         asking = pool.submit(_ask_while, url, busy)
@@ -66,8 +71,8 @@ def test_eight_heavy_queries_of_one_client_leave_ask_fast(live: LiveServer) -> N
     assert asks and all(a.status == 200 for a in asks)
     slowest = max(a.seconds for a in asks)
     assert slowest < MARGIN, [round(a.seconds, 2) for a in asks]
-    # Two run and four wait; the rest are refused at once.
-    refused_at_once = [a for a in outcomes if a.status == 429 and a.seconds < 1.0]
+    # Two run and four wait; the rest are refused at once (not after waiting in the queue).
+    refused_at_once = [a for a in outcomes if a.status == 429 and a.seconds < AT_ONCE]
     assert len(refused_at_once) == 8 - PLACES
     assert sorted({a.status for a in outcomes}) <= [429, 503]
     assert sum(a.status == 503 for a in outcomes) >= DEFAULTS.client_concurrency
@@ -78,19 +83,21 @@ def test_beyond_concurrency_and_queue_is_429_with_retry_after_in_both_languages(
 ) -> None:
     url = live.url
     with ThreadPoolExecutor(max_workers=PLACES + 2) as pool:
-        held = [pool.submit(query, url, HEAVY) for _ in range(PLACES)]
+        held = [pool.submit(query, url, HEAVY, source="127.0.0.8") for _ in range(PLACES)]
         time.sleep(0.5)
-        extra = [query(url, HEAVY) for _ in range(3)]
+        extra = [query(url, HEAVY, source="127.0.0.8") for _ in range(3)]
         other = pool.submit(query, url, HEAVY, source="127.0.0.2")  # another client's share
         for future in held:
             future.result()
         assert other.result().status == 503  # ran to the time limit: it was not refused
     for answer in extra:
         assert answer.status == 429
-        assert answer.seconds < 1.0
+        assert answer.seconds < AT_ONCE
         assert int(answer.headers["Retry-After"]) >= 1
         body = json.loads(answer.body)
-        assert "2 expensive" in body["error"] and "重い処理" in body["error_ja"]
+        assert (
+            "127.0.0.8 already runs 2 expensive" in body["error"] and "重い処理" in body["error_ja"]
+        )
 
 
 def test_a_timed_out_worker_is_replaced(live: LiveServer) -> None:
@@ -196,6 +203,16 @@ def test_the_pool_lends_each_worker_to_one_thread_and_says_busy_after_the_wait()
         assert time.monotonic() - started < 2
     with pool.worker(0.1) as again:
         assert again in (first, second) and len(made) == 2  # given back, reused
+
+
+def test_warming_up_fills_the_pool_without_holding_its_places() -> None:
+    pool = QueryWorkerPool(_FakeWorker, size=3)  # type: ignore[arg-type]
+    started: list[object] = []
+    with pool.worker(0.1) as busy:
+        pool.warm(started.append)
+        assert len(started) == 2  # the third is the one in use
+        with pool.worker(0.1) as one, pool.worker(0.1) as two:
+            assert len({id(busy), id(one), id(two)}) == 3
 
 
 def test_a_worker_left_in_an_unknown_state_is_stopped() -> None:
