@@ -31,6 +31,7 @@ from cityref.jobs import (
     JobStorage,
     JobStorageFull,
     create_job,
+    fail_job,
     job_file,
     read_job,
 )
@@ -121,7 +122,22 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
             "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
             headers={"Retry-After": "10"},
         ) from None
-    process = start_job_process(settings.store, job.id, JobLimits.from_settings(settings))
+    try:
+        process = start_job_process(settings.store, job.id, JobLimits.from_settings(settings))
+    except OSError as exc:  # no process to be had (limits of the machine): try later
+        fail_job(
+            settings.store,
+            job.id,
+            "busy",
+            f"cannot start a job process: {exc}",
+            f"ジョブのプロセスを起動できません: {exc}",
+        )
+        raise ApiError(
+            503,
+            f"cannot start a validation process now ({exc.strerror or exc}); try again later",
+            "検証プロセスを起動できません。しばらくしてから送ってください",
+            headers={"Retry-After": "10"},
+        ) from None
     if len(data) > settings.async_validation_bytes:
         return job
     wait = min(SYNC_WAIT_SECONDS, settings.validation_timeout + 5)
