@@ -157,15 +157,14 @@ def _job_answer(job: Job) -> Response:
         status = FAILURE_STATUS.get(error.get("kind", ""), 422)
         headers = {"Retry-After": "10"} if status == 503 else None
         raise ApiError(status, error["en"], error["ja"], headers=headers)
-    store = _settings().store
     wanted = request.accept_mimetypes.best_match(list(REPORT_TYPES)) or "application/json"
     report_file = REPORT_TYPES[wanted]
     if report_file is not None:
-        return send_file(job_file(store, job.id, report_file), mimetype=wanted)
+        return send_file(_report_file(job.id, report_file), mimetype=wanted)
     lang = request.args.get("lang") or current_language()
     lang = lang if lang in ("ja", "en") else "en"
-    report = json.loads(job_file(store, job.id, f"report.{lang}.json").read_text("utf-8"))
-    located = json.loads(job_file(store, job.id, "locations.json").read_text("utf-8"))
+    report = json.loads(_report_file(job.id, f"report.{lang}.json").read_text("utf-8"))
+    located = json.loads(_report_file(job.id, "locations.json").read_text("utf-8"))
     body: dict[str, Any] = {
         "job": job.id,
         "file": job.filename,
@@ -258,6 +257,18 @@ def job_download(job_id: str, name: str) -> Response:
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{job_id}-{name}")
 
 
+def _report_file(job_id: str, name: str) -> Path:
+    """A report of a finished job; 404 when storage limits removed it meanwhile."""
+    try:
+        return job_file(_settings().store, job_id, name)
+    except (JobNotFound, OSError):
+        raise ApiError(
+            404,
+            f"job {job_id} has no {name} any more (old jobs are removed to keep storage bounded)",
+            f"ジョブ {job_id} の {name} はもうありません（古いジョブは削除されます）",
+        ) from None
+
+
 def _read(job_id: str) -> Job:
     try:
         return read_job(_settings().store, job_id)
@@ -290,7 +301,7 @@ def report_page(job_id: str) -> str:
     lang = current_language()
     results: list[dict[str, Any]] = []
     if job.state == "done":
-        path = job_file(_settings().store, job.id, "locations.json")
+        path = _report_file(job.id, "locations.json")
         results = json.loads(path.read_text("utf-8"))[lang]
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     results.sort(key=lambda e: SEVERITY_RANK.get(e["severity"], 3))  # stable: rows stay in order

@@ -319,6 +319,17 @@ def test_jobs_are_pruned_by_size_oldest_first_never_a_running_one(store: Path) -
         create_job(store, b"x" * 36_000, "huge.csv", None, storage)
 
 
+def test_a_job_whose_reports_were_pruned_is_a_404(app: Flask) -> None:
+    store = app.config["CITYREF_SETTINGS"].store
+    job = create_job(store, b"x", "x.csv", None)
+    job.state = "done"
+    update_job(store, job)  # done, but its reports are gone (pruned while a client polled)
+    answer = app.test_client().get(f"/api/jobs/{job.id}")
+    assert answer.status_code == 404 and answer.json is not None
+    assert "removed" in answer.json["error"]
+    assert app.test_client().get(f"/validate/{job.id}").status_code == 404
+
+
 def test_an_upload_larger_than_the_job_storage_is_a_413(app: Flask) -> None:
     small = tight_app(Path(app.config["CITYREF_SETTINGS"].store).parent, jobs_max_bytes=1000)
     answer = small.test_client().post(
