@@ -19,6 +19,7 @@ session (its own process group), so it outlives the request that made it but not
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import resource
@@ -54,6 +55,7 @@ _POLL_SECONDS = 0.05
 _CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
 # Exit statuses of a worker that could not write its own outcome.
 _EXIT_OUT_OF_MEMORY, _EXIT_FAILED = 71, 70
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,12 @@ def _run(store: Path, job_id: str, limits: JobLimits) -> None:
 def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
     """Fork the worker, wait for it up to the time limit, and say why it ended without an
     outcome when it did."""
+    supervisor = os.getpid()
     pid = os.fork()
     if pid == 0:  # the worker
         code = _EXIT_FAILED
         try:
+            _end_with_parent(supervisor)
             code = _work(store, job_id, limits)
         finally:
             os._exit(code)
@@ -248,6 +252,16 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
         f"the validation worker exited with status {code} without a result",
         f"検証プロセスが結果を残さずに終了しました（終了コード {code}）",
     )
+
+
+def _end_with_parent(supervisor: int) -> None:
+    """The worker is killed when its supervisor dies (which would otherwise leave it running
+    past the time limit, holding the run place)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != supervisor:  # it died before the line above
+        os._exit(_EXIT_FAILED)
 
 
 def _work(store: Path, job_id: str, limits: JobLimits) -> int:

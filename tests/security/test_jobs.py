@@ -177,6 +177,20 @@ def test_a_worker_killed_mid_way_is_failed_with_the_signal(
     assert ended.error["kind"] == "crashed" and "SIGSEGV" in ended.error["en"]
 
 
+def test_a_worker_does_not_outlive_its_job_process(
+    store: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    job = _start(store, processes, big_aed_csv(20_000))
+    runner = processes[-1].pid
+    children = Path(f"/proc/{runner}/task/{runner}/children")
+    _until(lambda: read_job(store, job.id).state == "running" and children.read_text().strip())
+    worker = int(children.read_text().split()[0])
+    worker_start = process_start_time(worker)
+    os.kill(runner, signal.SIGKILL)
+    _until(lambda: not process_alive(worker, worker_start), 10)
+    assert read_job(store, job.id).state == "failed"
+
+
 def test_the_time_limit_fails_the_job(app: Flask) -> None:
     store_folder = Path(app.config["CITYREF_SETTINGS"].store).parent
     quick = tight_app(store_folder, validation_timeout=0.05)
