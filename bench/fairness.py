@@ -1,12 +1,13 @@
 """Fair under load: another client's ``ASK {}`` while one client is heavy or slow.
 
-Usage: .venv/bin/python -m bench.fairness [--body-timeout 10] [--heavy 8]
+Usage: .venv/bin/python -m bench.fairness [--body-timeout 10] [--heavy 8] [--slow-heads 48]
 
 Starts ``cityref serve`` on the repository's model with default settings (apart from the
 port, a temporary store and the request body timeout, so the slow-body case ends sooner),
 then, from a second loopback address (127.0.0.2), asks ``ASK {}`` over and over while
-client 127.0.0.1 runs the heavy queries, 127.0.0.3 sends four bodies one byte every 5 s,
-or 127.0.0.1 sends four 4,000-word searches at once. Prints a Markdown table.
+client 127.0.0.1 runs the heavy queries, 127.0.0.3 sends four bodies one byte every 5 s or
+48 request heads a header byte every 5 s, or 127.0.0.1 sends four 4,000-word searches at
+once. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.sparql import free_port, wait_until_up
-from tests.security.clients import CHEAP, HEAVY, Answer, query, request, slow_body
+from tests.security.clients import CHEAP, HEAVY, Answer, query, request, slow_body, slow_head
 from tests.security.conftest import tree_rss_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,7 +87,7 @@ def statuses(answers: list[Answer]) -> str:
     return ", ".join(f"{n}× {status}" for status, n in sorted(counts.items()))
 
 
-def measure(base: str, heavy: int) -> list[Case]:
+def measure(base: str, heavy: int, slow_heads: int) -> list[Case]:
     cases = []
     idle = Case("idle", [query(base, CHEAP, source="127.0.0.2") for _ in range(50)])
     cases.append(idle)
@@ -107,6 +108,21 @@ def measure(base: str, heavy: int) -> list[Case]:
             "4 slow bodies (1 byte / 5 s)",
             asks,
             f"slow: {statuses(outcomes)} after {min(a.seconds for a in outcomes):.1f}–"
+            f"{max(a.seconds for a in outcomes):.1f} s",
+        )
+    )
+
+    def heads() -> list[Answer]:
+        with ThreadPoolExecutor(max_workers=slow_heads) as pool:
+            closed = list(pool.map(lambda _n: slow_head(base, interval=5.0), range(slow_heads)))
+        return [Answer(0, seconds) for seconds in closed]
+
+    asks, outcomes = ask_during(base, heads)
+    cases.append(
+        Case(
+            f"{slow_heads} slow heads (a header byte / 5 s; the server has 64 threads)",
+            asks,
+            f"closed by the server after {min(a.seconds for a in outcomes):.1f}–"
             f"{max(a.seconds for a in outcomes):.1f} s",
         )
     )
@@ -137,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--body-timeout", type=float, default=10.0)
     parser.add_argument("--heavy", type=int, default=8)
+    parser.add_argument("--slow-heads", type=int, default=48)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -156,14 +173,14 @@ def main() -> None:
             wait_until_up(base + "/sparql", log, seconds=300)
             time.sleep(2)  # the query workers of every web process start meanwhile
             rss_idle = tree_rss_bytes(process.pid)
-            cases = measure(base, args.heavy)
+            cases = measure(base, args.heavy, args.slow_heads)
             rss_after = tree_rss_bytes(process.pid)
         finally:
             process.terminate()
             process.wait(timeout=60)
     print(
         f"Command: `.venv/bin/python -m bench.fairness --body-timeout {args.body_timeout:g} "
-        f"--heavy {args.heavy}`\n\n"
+        f"--heavy {args.heavy} --slow-heads {args.slow_heads}`\n\n"
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
         f"{platform.python_version()}; measured {time.strftime('%Y-%m-%d')}. Default settings "
         f"(4 web workers × 16 threads, 3 query workers each, 2 running + 4 waiting per client, "
