@@ -178,6 +178,7 @@ class ReadBodyFirst:
         deadline = time.monotonic() + self.timeout
         ticket = _watchdog.watch(sock, deadline) if isinstance(sock, socket.socket) else None
         fired = False
+        body: IO[bytes] | None = None
         try:
             if declared is not None and declared > self.max_bytes:
                 _drain(stream, deadline, min(declared, DRAIN_BYTES))
@@ -194,7 +195,6 @@ class ReadBodyFirst:
                     break
                 size += len(chunk)
                 if size > self.max_bytes:
-                    body.close()
                     _drain(stream, deadline, DRAIN_BYTES)
                     raise BodyTooLarge()
                 body.write(chunk)
@@ -203,8 +203,12 @@ class ReadBodyFirst:
             body.seek(0)
             return body, size
         except BodyTooLarge:
+            if body is not None:
+                body.close()
             raise
         except Exception:
+            if body is not None:
+                body.close()
             if ticket is not None:
                 fired = _watchdog.done(ticket)
                 ticket = None
