@@ -241,7 +241,7 @@ def summary(
     lines = [
         f"Soak of {minutes:g} min, {sum(t.clients for t in tallies.values())} clients, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
-        f"(load average {load[0]:.1f} before, {load[1]:.1f} after: other work shares them), "
+        f"(load average {load[0]:.1f} before, {load[1]:.1f} after), "
         f"Python {platform.python_version()}; settings: "
         + (", ".join(f"`{k}={v}`" for k, v in settings.items()) or "defaults")
         + ".",
