@@ -42,7 +42,7 @@ LABEL_PREDICATES = {
 
 def _ask(service: QueryService, sparql: str) -> bool:
     settings = service.settings
-    answer = service.run(QueryRequest(sparql, "json", 1, settings.query_timeout))
+    answer = service.run_own(QueryRequest(sparql, "json", 1, settings.query_timeout))
     return bool(json.loads(answer.data)["boolean"])
 
 
@@ -66,7 +66,7 @@ def _find(
 
 def _retired_replacement(service: QueryService, iri: str) -> tuple[bool, str | None]:
     base = service.settings.base_iri
-    answer = service.run(QueryRequest(status_query(iri, base), "json", 1, 5.0))
+    answer = service.run_own(QueryRequest(status_query(iri, base), "json", 1, 5.0))
     rows = json.loads(answer.data)["results"]["bindings"]
     if not rows or rows[0].get("status", {}).get("value") != f"{base}def/status/retired":
         return False, None
@@ -148,7 +148,7 @@ def resource(path: str) -> Response | str:
         raise not_found
     fmt = "ntriples" if wanted == "html" else wanted
     settings = service.settings
-    answer = service.run(
+    answer = service.run_own(
         QueryRequest(
             description.construct_query, fmt, DESCRIPTION_MAX_TRIPLES, settings.query_timeout
         )

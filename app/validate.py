@@ -20,6 +20,7 @@ from pyoxigraph import RdfFormat
 from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
+from app.fairness import expensive
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
@@ -180,6 +181,7 @@ def _job_answer(job: Job) -> Response:
 
 
 @bp.route("/api/validate", methods=["POST"])
+@expensive  # one of the client's places while its validation runs or is waited for
 def api_validate() -> Response:
     profile = request.values.get("profile") or None
     system = request.values.get("record")
@@ -287,6 +289,7 @@ def validate_page() -> Response:
 
 
 @bp.route("/validate", methods=["POST"])
+@expensive
 def validate_form() -> Response:
     require_form_token()
     profile = request.form.get("profile") or None

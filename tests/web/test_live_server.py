@@ -34,6 +34,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CITYREF_MAX_ROWS": "100",
         "CITYREF_RATE_LIMIT": "1000000",
         "CITYREF_WORKERS": "4",
+        # One address plays 32 clients here: the per-client limits are tested in tests/security.
+        "CITYREF_CLIENT_CONCURRENCY": "64",
+        "CITYREF_CLIENT_QUEUE": "64",
     }
     with running_server(settings, tmp_path_factory.mktemp("live-log")) as url:
         yield url
