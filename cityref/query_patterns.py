@@ -45,17 +45,21 @@ class PatternReader(TokenReader):
             if self.peek().kind == "var":
                 self.take()
             elif self.accept("("):
-                self.nest()
-                self.expression()
-                self.expect("AS")
-                self.var()
-                self.expect(")")
-                self.depth -= 1
+                self.expression_as_var()
             else:
                 break
             items += 1
         if not items:
             raise self.unexpected(self.peek(), "'*', a variable or '(' after SELECT")
+
+    def expression_as_var(self) -> None:
+        """``Expression AS Var )`` after its opening bracket (a projection or a BIND)."""
+        self.nest()
+        self.expression()
+        self.expect("AS")
+        self.var()
+        self.expect(")")
+        self.depth -= 1
 
     def solution_modifier(self) -> None:
         if self.accept("GROUP"):
@@ -182,12 +186,7 @@ class PatternReader(TokenReader):
             self.constraint()
         elif keyword == "BIND":
             self.expect("(")
-            self.nest()
-            self.expression()
-            self.expect("AS")
-            self.var()
-            self.expect(")")
-            self.depth -= 1
+            self.expression_as_var()
         else:  # VALUES
             self.data_block()
 
