@@ -10,8 +10,10 @@ what this writes. Nothing here is particular to one profile: the folders hold th
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from cityref.errors import CityrefError
 from cityref.profiles.checks import CheckBook, Rule, load_check_book, turtle_literal
 from cityref.profiles.column_tables import (
     METADATA_FILE,
@@ -244,7 +246,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("shapes_dir", nargs="?", type=Path, default=Path("shapes"))
     parser.add_argument("--base-iri", help="the model's base IRI (default: the setting)")
     args = parser.parse_args(argv)
-    for path in write_all(args.shapes_dir, args.base_iri or load_settings().base_iri):
+    try:
+        written = write_all(args.shapes_dir, args.base_iri or load_settings().base_iri)
+    except CityrefError as exc:
+        sys.exit(f"error: {exc}")
+    for path in written:
         print(path)
 
 

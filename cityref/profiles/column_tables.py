@@ -176,6 +176,13 @@ def _table(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str)
             f"{where}: no virtual rdf:type column naming the row class / "
             "行のクラスを示す仮想列（rdf:type）がありません"
         )
+    title = _dc_title(raw.get("dc:title"))
+    if not url and not {"ja", "en"} <= title.keys():
+        raise BadColumnTable(
+            f"{where}: dc:title needs a Japanese and an English title "
+            '([{"@value": …, "@language": "ja"}, {"@value": …, "@language": "en"}]) / '
+            "dc:title に日本語と英語の題名が必要です"
+        )
     about = _NODE_TEMPLATE.match(str(schema.get("aboutUrl", "")))
     swapped = raw.get(ns + "swappedCoordinates")
     by_title = {c.title: c.property_url for c in columns}
@@ -184,7 +191,7 @@ def _table(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str)
         row_class=row_class,
         about_kind=about.group(1) if about else None,
         about_column=about.group(2) if about else None,
-        title=_dc_title(raw.get("dc:title")),
+        title=title,
         columns=tuple(columns),
         row_checks=tuple(_row_check(r, by_title, where) for r in raw.get(ns + "rowChecks", [])),
         swapped=(str(swapped["latitude"]), str(swapped["longitude"])) if swapped else None,

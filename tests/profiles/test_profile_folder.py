@@ -142,3 +142,21 @@ def test_a_new_folder_is_a_new_profile(tmp_path: Path) -> None:
         report, got = run_example(example)
         assert sorted(map(result_key, got)) == sorted(map(result_key, example.expected()))
         assert report.conforms == example.valid, example.path.name
+
+
+def test_a_bad_column_table_is_a_clear_error(tmp_path: Path) -> None:
+    """A column naming a check that does not exist: the generator says which file and column,
+    and writes nothing."""
+    shapes = _tree(tmp_path)
+    metadata = _metadata()
+    metadata["tableSchema"]["columns"][4][COMMON + "check"] = "integer"  # type: ignore[index]
+    (shapes / PID / "csv-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "cityref.profiles.authoring", str(shapes), "--base-iri", BASE],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert "csv-metadata.json, column 設置数: no column check 'integer'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (shapes / PID / "shapes.ttl").exists()
