@@ -142,9 +142,9 @@ class ShapeWriter:
         by_title = {c.title: c for c in table.columns}
         for col in table.columns:
             label = table.label(col)
-            body.append(
-                f"<{col.property_url}> rdfs:label {turtle_literal(col.title, col.label_lang)} .\n"
-            )
+            labels = {col.label_lang: col.title, **col.other_labels}
+            shown = " , ".join(turtle_literal(text, lang) for lang, text in labels.items())
+            body.append(f"<{col.property_url}> rdfs:label {shown} .\n")
             for rule in column_rules(self.book, tables, table, col):
                 iri = f"{self._prefix(table)}{col.title}-{rule.key}"
                 props.append(f"<{iri}>")

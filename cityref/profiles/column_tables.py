@@ -4,7 +4,8 @@ Besides what CSVW says itself (titles, ``propertyUrl``, ``datatype``, ``required
 ``aboutUrl`` and ``valueUrl`` templates), a column may carry cityref's notes, written as CSVW
 common properties in the ``<base>shapes/common/`` namespace: ``check`` (a check of
 ``column-checks.json``), ``in`` (the values allowed), ``recommended`` (a warning when empty),
-``notAfter`` (a column this one must not be later than) and ``definesClass``. A table may
+``notAfter`` (a column this one must not be later than) and ``definesClass``; its
+``rdfs:label`` (CSVW allows it as a common property) gives its name in other languages. A table may
 carry ``requiredFile``, ``swappedCoordinates`` ({"latitude", "longitude"} columns) and
 ``rowChecks`` (rules over several columns of a row).
 """
@@ -32,6 +33,7 @@ class ColumnSpec:
     title: str
     property_url: str
     label_lang: str
+    other_labels: dict[str, str]  # rdfs:label in other languages (an English one for ja titles)
     required: bool
     recommended: bool
     check: str  # the check's name ("text" when none, "in" for a value list)
@@ -107,6 +109,21 @@ def _dc_title(raw: Any) -> dict[str, str]:
     return {"": str(raw)} if raw else {}
 
 
+def _labels(raw: Any, where: str, title: str) -> dict[str, str]:
+    """A column's ``rdfs:label`` values with their language (``{"@value", "@language"}``)."""
+    if raw is None:
+        return {}
+    found: dict[str, str] = {}
+    for entry in raw if isinstance(raw, list) else [raw]:
+        if not isinstance(entry, dict) or "@language" not in entry or "@value" not in entry:
+            raise BadColumnTable(
+                f"{where}, column {title}: rdfs:label must be "
+                '{"@value": …, "@language": …} / rdfs:label の形が不正です'
+            )
+        found[str(entry["@language"])] = str(entry["@value"])
+    return found
+
+
 def _column(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str) -> ColumnSpec:
     title, label_lang = _titles(raw.get("titles", raw.get("name")), lang)
     values = raw.get(ns + "in")
@@ -123,6 +140,7 @@ def _column(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str
         title=title,
         property_url=str(raw["propertyUrl"]),
         label_lang=label_lang,
+        other_labels=_labels(raw.get("rdfs:label"), where, title),
         required=bool(raw.get("required", False)),
         recommended=bool(raw.get(ns + "recommended", False)),
         check=check,

@@ -43,7 +43,7 @@ PROFILE_TTL = f"""
 """
 COLUMNS = [
     ("全国地方公共団体コード", {"required": True, COMMON + "check": "lgcode"}),
-    ("名称", {"required": True}),
+    ("名称", {"required": True, "rdfs:label": {"@value": "Name", "@language": "en"}}),
     ("緯度", {"datatype": "decimal", COMMON + "check": "lat"}),
     ("経度", {"datatype": "decimal", COMMON + "check": "lon"}),
     ("設置数", {"datatype": "integer", COMMON + "check": "int"}),
@@ -118,6 +118,9 @@ def test_a_new_folder_is_a_new_profile(tmp_path: Path) -> None:
     ).stdout.split()
     assert str(shapes / PID / "shapes.ttl") in written
     assert (shapes / PID / "examples" / "valid" / "full.csv").is_file()
+
+    shapes_ttl = (shapes / PID / "shapes.ttl").read_text(encoding="utf-8")
+    assert f'<{BASE}shapes/{PID}/column/名称> rdfs:label "名称"@ja , "Name"@en .' in shapes_ttl
 
     profile = load_profile(PID, shapes)
     assert (profile.title["en"], profile.version, profile.status) == (
