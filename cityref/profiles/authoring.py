@@ -113,6 +113,12 @@ class ShapeWriter:
     def _swapped(self, table: TableSpec, by_title: dict[str, ColumnSpec]) -> str:
         """Latitude and longitude look swapped: each lies in the range of the other. SHACL
         Core rather than SPARQL: the compiled engine checks it in one query for all rows."""
+        missing = [t for t in table.swapped or () if t not in by_title]
+        if missing:
+            raise BadColumnTable(
+                f"{self.profile_id}: swappedCoordinates names no column {missing[0]!r} / "
+                f"swappedCoordinates の列 {missing[0]} がありません"
+            )
         lat, lon = (by_title[t] for t in table.swapped or ())
         ranges = {
             c.title: next((r.body for r in c.kind.rules if r.key == "japan"), "")
