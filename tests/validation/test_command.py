@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cityref.validation.command import validate
+from cityref.cli import cli
+from cityref.outcome import RENDERER_NAMES
 
 SHAPES = b"""@prefix ex: <http://example.org/> .
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -36,7 +37,7 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def invoke(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(validate, list(args), input=stdin)
+    result = CliRunner().invoke(cli, ["validate", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -61,11 +62,13 @@ def test_json_output_file_and_stdin(files: dict[str, str], tmp_path: Path) -> No
         stdin=BAD,
     )
     assert code == 1 and out == ""
-    report = json.loads(target.read_text(encoding="utf-8"))
-    assert report["conforms"] is False and report["engine"] == "compiled"
+    outcome = json.loads(target.read_text(encoding="utf-8"))
+    assert outcome["conforms"] is False and outcome["verdict"] == "violations"
+    assert outcome["report"]["engine"] == "compiled"
+    assert [r["file"] for r in outcome["results"]] == ["<stdin>"]
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "turtle", "jsonld", "html"])
+@pytest.mark.parametrize("fmt", RENDERER_NAMES)
 def test_every_format_with_both_engines(files: dict[str, str], fmt: str) -> None:
     for engine in ("compiled", "pyshacl"):
         code, out, _ = invoke(
