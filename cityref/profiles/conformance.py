@@ -4,6 +4,8 @@ where each result is (file, row and column, or JSON pointer): the :class:`Outcom
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cityref.inputs import (
     InputFormat,
     InputLimits,
@@ -16,6 +18,9 @@ from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
 from cityref.validation import Document, ValidationOptions, validate_documents
 from cityref.validation.loading import FormatLike, format_for_name
+
+if TYPE_CHECKING:
+    from cityref.registry.versioned import ReleaseContext
 
 DEFAULT_OPTIONS = ValidationOptions()
 
@@ -70,3 +75,28 @@ def check_input(
     report = validate_documents([converted_document(converted)], shapes, options, ontology=ontology)
     located = locate_report(report, [converted], profile.shape_columns())
     return Outcome(name, report, tuple(located), profile, match, converted)
+
+
+def check_at_release(
+    data: bytes,
+    name: str,
+    release: ReleaseContext,
+    options: ValidationOptions = DEFAULT_OPTIONS,
+    rdf_format: FormatLike | None = None,
+    *,
+    limits: InputLimits | None = None,
+) -> Outcome:
+    """:func:`check_input` against the profile and vocabulary ``release`` names (the working
+    tree or a release): the vocabulary's labels in messages, warnings for deprecated terms.
+    ``cityref validate`` and the server's validation jobs both validate this way."""
+    return check_input(
+        data,
+        name,
+        release.profile_ref,
+        options,
+        rdf_format,
+        ontology=release.ontology,
+        profile=release.profile,
+        extra_shapes=release.deprecations,
+        limits=limits,
+    )

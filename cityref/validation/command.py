@@ -259,7 +259,7 @@ def _validate_with_profiles(
 
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
-    from cityref.profiles import check_input
+    from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
 
     try:
@@ -275,15 +275,8 @@ def _validate_with_profiles(
             document = _read(name, data_format, stdin_used) if name == "-" else None
             raw = document.data if document else Path(name).read_bytes()
             fmt = rdf_format(data_format) if data_format else None
-            outcome = check_input(
-                raw,
-                document.name if document else name,
-                release.profile_ref,
-                options,
-                rdf_format=fmt,
-                ontology=release.ontology,
-                profile=release.profile,
-                extra_shapes=release.deprecations,
+            outcome = check_at_release(
+                raw, document.name if document else name, release, options, fmt
             )
             if record_system is not None:
                 _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)
