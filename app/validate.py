@@ -194,7 +194,7 @@ def api_validate() -> Response:
 def _validate_and_record(system: str, profile: str | None) -> Response:
     """``?record=SYSTEM``: validate in the request and store a conformance record for a
     registered system (needs a write token; the record names profile@version)."""
-    from cityref.profiles import check_input
+    from cityref.profiles import check_at_release
     from cityref.registry.records import DataFile, record_validation
     from cityref.registry.versioned import release_context
 
@@ -211,19 +211,17 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
         # Read, convert and validate in a worker process with the job limits, not here.
         check = run_limited(
             partial(
-                check_input,
-                ontology=release.ontology,
-                profile=release.profile,
-                extra_shapes=release.deprecations,
+                check_at_release,
                 limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
             ),
-            (data, name, release.profile_ref, ValidationOptions()),
+            (data, name, release, ValidationOptions(base_iri=settings.base_iri)),
             time_limit=settings.validation_timeout,
             memory_mb=settings.validation_memory_mb,
         )
         rdf = check.converted.ntriples if check.converted else data
         rdf_format = RdfFormat.N_TRIPLES if check.converted else format_for_name(name)
         files = [DataFile(name, rdf, rdf_format)]
+        assert check.profile is not None  # the record's profile was named
         record = record_validation(
             settings.sources,
             settings.base_iri,

@@ -182,8 +182,8 @@ def outcome_html(data: Data) -> str:
         for focus, entries in by_focus.items():
             for entry in entries:
                 where = place(entry) if entry["row"] or entry["pointer"] is not None else focus
-                cells = (where, _severity_word(entry["severity"], lang), entry["message"])
-                row = "".join(f"<td>{e(str(c))}</td>" for c in cells)
+                shown = (where, _severity_word(entry["severity"], lang), entry["message"])
+                row = "".join(f"<td>{e(str(c))}</td>" for c in shown)
                 value = f"<code>{e(entry['value'])}</code>" if entry["value"] else ""
                 sev = e(entry["severity"].lower())
                 parts.append(f'<tr class="{sev}">{row}<td>{value}</td></tr>')

@@ -134,6 +134,13 @@ def test_the_cli_offers_every_format_and_the_docs_list_them() -> None:
     assert formats_markdown() in docs, "docs/report-format.md: paste formats_markdown()"
 
 
+def test_the_api_description_names_every_format(client: FlaskClient) -> None:
+    description = client.get("/api/openapi.json").json
+    assert description is not None
+    job = description["paths"]["/api/jobs/{job}"]["get"]["responses"]["200"]["content"]
+    assert sorted(job) == sorted(r.media_type for r in RENDERERS)
+
+
 def test_the_api_answers_and_downloads_every_format(
     model_client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
