@@ -326,7 +326,10 @@ def report_page(job_id: str) -> str:
         data=data,
         groups=groups,
         anchors={shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)},
-        downloads=[(r.name, r.file_name(current_language())) for r in RENDERERS],
+        downloads=[
+            (r.name, r.file_name(current_language()), r.description[current_language() == "ja"])
+            for r in RENDERERS
+        ],
         finding_where=finding_where,
         outcome_word=word,
     )
