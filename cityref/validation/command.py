@@ -259,9 +259,11 @@ def _validate_with_profiles(
 
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
+    from cityref.inputs import InputLimits
     from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
 
+    limits = InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes)
     try:
         release = release_context(profile, settings.sources, settings.base_iri)
     except CityrefError as exc:
@@ -276,7 +278,7 @@ def _validate_with_profiles(
             raw = document.data if document else Path(name).read_bytes()
             fmt = rdf_format(data_format) if data_format else None
             outcome = check_at_release(
-                raw, document.name if document else name, release, options, fmt
+                raw, document.name if document else name, release, options, fmt, limits=limits
             )
             if record_system is not None:
                 _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)
