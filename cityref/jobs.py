@@ -58,7 +58,6 @@ class Job:
     conforms: bool | None = None
     counts: dict[str, int] = field(default_factory=dict)
     profile_used: str | None = None
-    profile_note: dict[str, str] = field(default_factory=dict)
     error: dict[str, str] | None = None
     engine: str = ""
     pid: int | None = None  # the job process (leader of its process group)
@@ -374,7 +373,6 @@ def run_job(
     job.counts = outcome.counts
     job.engine = outcome.report.engine
     job.profile_used = outcome.profile_id
-    job.profile_note = {lang: outcome.profile_note(lang) or "" for lang in ("ja", "en")}
     update_job(store_path, job)
     return job
 
