@@ -20,12 +20,16 @@ import statistics
 import time
 
 from cityref.profiles import check_input, load_profile
+from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 from cityref.validation import Engine, ValidationOptions
+
+MODEL = ModelFiles.from_settings(load_settings())
 
 
 def generate(rows: int, seed: int = 5) -> bytes:
     """A Shift_JIS CSV of ``rows`` facilities in the ods-public-facility layout."""
-    schema = load_profile("ods-public-facility").table_schema()
+    schema = load_profile("ods-public-facility", MODEL).table_schema()
     assert schema is not None
     header = [c.title for c in schema.columns]
     rng = random.Random(seed)
@@ -80,7 +84,7 @@ def main() -> None:
     totals: list[float] = []
     for run in range(1, args.repeat + 1):
         started = time.perf_counter()
-        result = check_input(data, "public_facility.csv", None, options)
+        result = check_input(data, "public_facility.csv", None, options, model=MODEL)
         total = time.perf_counter() - started
         totals.append(total)
         stats = result.report.stats

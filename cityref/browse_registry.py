@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import PREFIXES, Named, Select, Text, texts_by_key
+from cityref.browse import Named, Select, Text, texts_by_key
 
 
 @dataclass
@@ -29,7 +29,7 @@ class CoverageMatrix:
 
 def standards(select: Select) -> list[StandardRow]:
     rows = select(
-        PREFIXES
+        select.prefixes
         + """PREFIX adms: <http://www.w3.org/ns/adms#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
@@ -67,7 +67,7 @@ def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
     """The catalogue's standards against the 16 domains, from the coverage-matrix query
     (docs/examples/coverage-matrix.rq), with the count of our implementations per cell."""
     domain_rows = select(
-        PREFIXES
+        select.prefixes
         + """SELECT ?d ?label ?table ?pos WHERE {
   ?row landscape:rowDomain ?d ; landscape:tableNumber ?table ; landscape:position ?pos .
   OPTIONAL { ?d skos:prefLabel ?label }

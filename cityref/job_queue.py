@@ -45,6 +45,7 @@ from cityref.jobs import (
     update_job,
 )
 from cityref.slots import ClientSlots
+from cityref.sources import ModelFiles
 
 if TYPE_CHECKING:
     from cityref.settings import Settings
@@ -66,7 +67,8 @@ class JobLimits:
     memory_mb: int | None
     slots: int
     max_decompressed_bytes: int
-    sources: str | None = None  # readable by the confined worker (profiles, shapes)
+    sources: str  # the model's files (ModelFiles), the only tree the confined worker reads
+    base_iri: str
     queue_per_slot: int = QUEUE_PER_SLOT
 
     @property
@@ -82,7 +84,12 @@ class JobLimits:
             slots=settings.validation_jobs,
             max_decompressed_bytes=settings.max_decompressed_bytes,
             sources=str(settings.sources),
+            base_iri=settings.base_iri,
         )
+
+    @property
+    def model(self) -> ModelFiles:
+        return ModelFiles(Path(self.sources), self.base_iri)
 
 
 def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
@@ -270,6 +277,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     from cityref.job_reports import write_reports  # noqa: F401  (imported before confinement)
     from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
+    from cityref.registry.versioned import release_context  # noqa: F401  (likewise)
     from cityref.validation import ValidationOptions
     from cityref.validation.worker import limit_memory
 
@@ -277,7 +285,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:
-        run_job(store, job_id, ValidationOptions(time_limit=None), input_limits)
+        run_job(store, job_id, ValidationOptions(time_limit=None), limits.model, input_limits)
     except MemoryError:
         try:
             fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
@@ -292,13 +300,8 @@ def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
         from cityref.sandbox import confine
     except ImportError:  # not there yet: the limits above still hold
         return
-    from cityref.profiles.registry import shapes_root
-
     job_folder = jobs_root(store) / job_id
-    readable = [job_folder, shapes_root()]
-    if limits.sources:
-        readable.append(Path(limits.sources))
-    confine(readable, [job_folder])
+    confine([job_folder, Path(limits.sources)], [job_folder])
 
 
 def main(argv: list[str]) -> None:

@@ -24,6 +24,7 @@ from cityref.errors import CityrefError
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
+    from cityref.sources import ModelFiles
     from cityref.validation import ValidationOptions
 
 #: Jobs kept; older ones are removed when a new one starts.
@@ -336,12 +337,15 @@ def run_job(
     store_path: Path,
     job_id: str,
     options: ValidationOptions,
+    model: ModelFiles,
     limits: InputLimits | None = None,
 ) -> Job:
-    """Validate the job's input here and now and store the outcome (the job process calls
-    it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why, but
+    """Validate the job's input against a profile of ``model`` (with that tree's ontology)
+    here and now and store the outcome (the job process calls it, see
+    :mod:`cityref.job_queue`). Every failure ends as a failed job saying why, but
     MemoryError, which the job process reports with its limit."""
     from cityref.profiles import check_input
+    from cityref.registry.versioned import release_context
 
     folder = _job_dir(store_path, job_id)
     job = load_job(store_path, job_id)
@@ -350,7 +354,18 @@ def run_job(
         update_job(store_path, job)
     try:
         data = (folder / "input").read_bytes()
-        check = check_input(data, job.filename, job.profile, options, limits=limits)
+        release = release_context(job.profile, model)
+        check = check_input(
+            data,
+            job.filename,
+            release.profile_ref,
+            options,
+            model=model,
+            ontology=release.ontology,
+            profile=release.profile,
+            extra_shapes=release.deprecations,
+            limits=limits,
+        )
     except CityrefError as exc:
         english, japanese = bilingual(exc)
         return fail_job(store_path, job_id, failure_kind(exc), english, japanese)

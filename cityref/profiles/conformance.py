@@ -4,7 +4,7 @@ where each result is (file, row and column, or JSON pointer)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cityref.inputs import (
     Converted,
@@ -17,6 +17,7 @@ from cityref.inputs import (
 )
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
+from cityref.sources import ModelFiles
 from cityref.summary import summarise
 from cityref.validation import Document, Report, ValidationOptions, validate_documents
 from cityref.validation.loading import FormatLike, format_for_name
@@ -108,12 +109,14 @@ def check_input(
     options: ValidationOptions = DEFAULT_OPTIONS,
     rdf_format: FormatLike | None = None,
     *,
+    model: ModelFiles,
     ontology: Document | None = None,
     profile: Profile | None = None,
     extra_shapes: bytes = b"",
     limits: InputLimits | None = None,
 ) -> InputCheck:
-    """Validate one input file against a profile (detected when ``profile_ref`` is None).
+    """Validate one input file against a profile of ``model`` (detected when ``profile_ref``
+    is None).
 
     ``profile`` (already loaded, e.g. as it was in a release) wins over ``profile_ref``;
     ``extra_shapes`` (Turtle) are checked with the profile's shapes.
@@ -121,17 +124,18 @@ def check_input(
     :class:`cityref.profiles.registry.ProfileNotFound` or a
     :class:`cityref.validation.InputError` (unreadable input) — each with what and where.
     ``ontology`` (e.g. the vocabulary's Turtle) gives the engine class hierarchy and labels.
-    ``limits`` bound what the input may expand to (default: the settings in force).
+    ``limits`` bound what the input may expand to (default: :class:`InputLimits`' own).
     """
-    limits = limits or InputLimits.from_settings()
+    limits = limits or InputLimits()
+    options = replace(options, base_iri=model.base_iri)  # the report speaks of this model
     match: ProfileMatch | None = None
     kind: InputFormat | None = None
     if profile is None and profile_ref is None:
-        match = detect_profile(data, name, limits=limits)
+        match = detect_profile(data, name, model, limits=limits)
         profile = match.profile
         kind = match.input_format
     elif profile is None:
-        profile = load_profile(str(profile_ref))
+        profile = load_profile(str(profile_ref), model)
     # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
     # both, so that prefixes and blank node labels of the two cannot collide.
     shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")

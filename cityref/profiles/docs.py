@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 from cityref.profiles.registry import Profile, list_profiles
+from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 
 HEADER = """# Application profiles / アプリケーションプロファイル
 
@@ -73,12 +75,13 @@ def _section(p: Profile) -> str:
     return "".join(out)
 
 
-def profiles_markdown(profiles: list[Profile] | None = None) -> str:
-    """The whole of docs/profiles.md."""
-    found = [p for p in (profiles or list_profiles()) if p.is_data_profile]
+def profiles_markdown(model: ModelFiles) -> str:
+    """The whole of docs/profiles.md, for the profiles of ``model``."""
+    found = [p for p in list_profiles(model) if p.is_data_profile]
     return HEADER + "".join(_row(p) for p in found) + "".join(_section(p) for p in found)
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/profiles.md")
-    target.write_text(profiles_markdown(), encoding="utf-8")
+    model = ModelFiles.from_settings(load_settings())  # an entry point: it reads the settings
+    target.write_text(profiles_markdown(model), encoding="utf-8")

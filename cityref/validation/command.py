@@ -245,13 +245,16 @@ def _validate_with_profiles(
 
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
+    from cityref.inputs import InputLimits
     from cityref.profiles import check_input
     from cityref.registry.versioned import release_context
     from cityref.settings import load_settings
+    from cityref.sources import ModelFiles
 
     settings = load_settings()
+    model = ModelFiles.from_settings(settings)
     try:
-        release = release_context(profile, settings.sources, settings.base_iri)
+        release = release_context(profile, model)
     except CityrefError as exc:
         _fail(str(exc))
         return
@@ -270,6 +273,8 @@ def _validate_with_profiles(
                 release.profile_ref,
                 options,
                 rdf_format=fmt,
+                model=model,
+                limits=InputLimits.from_settings(settings),
                 ontology=release.ontology,
                 profile=release.profile,
                 extra_shapes=release.deprecations,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from cityref.profiles.authoring import generated_files
 from cityref.profiles.docs import profiles_markdown
-from cityref.profiles.registry import shapes_root
+from tests.conftest import REPO_MODEL
 
 FIX = "run: python -m cityref.profiles.authoring shapes"
 
 
 def test_generated_profile_files_are_current() -> None:
-    root = shapes_root()
+    root = REPO_MODEL.shapes_dir
     stale = [
         rel
         for rel, text in generated_files().items()
@@ -21,7 +21,7 @@ def test_generated_profile_files_are_current() -> None:
 
 
 def test_profiles_doc_is_current() -> None:
-    doc = shapes_root().parent / "docs" / "profiles.md"
-    assert doc.read_text(encoding="utf-8") == profiles_markdown(), (
+    doc = REPO_MODEL.shapes_dir.parent / "docs" / "profiles.md"
+    assert doc.read_text(encoding="utf-8") == profiles_markdown(REPO_MODEL), (
         "docs/profiles.md is stale; run: python -m cityref.profiles.docs docs/profiles.md"
     )

@@ -17,6 +17,7 @@ from app import create_app
 from cityref.build import build_store
 from cityref.jobs import read_job
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO, TOY
 
 MINIMAL_FEED = REPO / "shapes" / "gtfs-jp" / "examples" / "valid" / "minimal-feed"
@@ -40,7 +41,7 @@ def tight_app(folder: Path, **changes: object) -> Flask:
     """The web app on a fresh toy store, validation limits tight enough for tests."""
     store = folder / "store"
     if not store.exists():
-        build_store(store, TOY, BASE_IRI)
+        build_store(store, ModelFiles(TOY, BASE_IRI))
     settings: Settings = load_settings(
         {
             "CITYREF_STORE": str(store),
