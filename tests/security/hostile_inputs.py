@@ -1,10 +1,11 @@
 """Hostile uploads made on the spot: deep JSON / JSON-LD / NGSI-LD / RDF/XML, GTFS zips with
 a patched CRC, encryption flag or compression method, zip bombs, wide CSVs; and a Flask app
-on the toy store with tight validation limits."""
+on the toy model (with the repository's profiles) with tight validation limits."""
 
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 import time
 import zipfile
@@ -38,14 +39,17 @@ def peak_memory_mb(store: Path, job_id: str, seconds: float = 10) -> float | Non
 
 
 def tight_app(folder: Path, **changes: object) -> Flask:
-    """The web app on a fresh toy store, validation limits tight enough for tests."""
-    store = folder / "store"
+    """The web app on a fresh store of the toy model with the repository's profiles (uploads
+    are detected and validated against those), validation limits tight enough for tests."""
+    sources, store = folder / "sources", folder / "store"
     if not store.exists():
-        build_store(store, ModelFiles(TOY, BASE_IRI))
+        shutil.copytree(TOY, sources)
+        shutil.copytree(REPO / "shapes", sources / "shapes", dirs_exist_ok=True)
+        build_store(store, ModelFiles(sources, BASE_IRI))
     settings: Settings = load_settings(
         {
             "CITYREF_STORE": str(store),
-            "CITYREF_SOURCES": str(TOY),
+            "CITYREF_SOURCES": str(sources),
             "CITYREF_RATE_LIMIT": "100000",
             "CITYREF_CLIENT_CONCURRENCY": "64",
             "CITYREF_CLIENT_QUEUE": "64",
