@@ -3,7 +3,7 @@ the way back from every result to file, row and column, or to a JSON pointer.
 
 Typical use (what ``cityref validate`` does)::
 
-    profile = load_profile("ods-aed")                  # or detect_profile(data, name)
+    profile = load_profile("ods-aed", model)           # or detect_profile(data, name, model)
     converted = convert_input(data, name, profile)      # bytes in, never a path string
     report = validate_documents([converted_document(converted)],
                                 Document(profile.shapes(), "turtle", profile.id))
