@@ -77,6 +77,13 @@ class ModelFiles:
             return iri
         return self.base_iri + iri[len(WRITTEN_BASE_IRI) :]
 
+    def written_iri(self, iri: str) -> str:
+        """The inverse of :meth:`rebase_iri`: an IRI under ``base_iri`` as the sources write
+        it, for what is written back into them (accepted proposals)."""
+        if self.base_iri == WRITTEN_BASE_IRI or not iri.startswith(self.base_iri):
+            return iri
+        return WRITTEN_BASE_IRI + iri[len(self.base_iri) :]
+
     def read(self, path: Path) -> bytes:
         """The bytes of a source file, rebased (see :meth:`rebase`)."""
         return self.rebase(path.read_bytes())

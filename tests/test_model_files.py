@@ -65,3 +65,35 @@ def test_a_rebased_model_finds_and_locates_what_the_default_does() -> None:
     ):
         default = _located(BASE_IRI, example)
         assert default and default == _located("https://example.org/city/", example)
+
+
+def test_a_proposal_accepted_under_another_base_is_written_as_the_sources_are(
+    tmp_path: Path,
+) -> None:
+    """The changeset names the served IRIs; the sources keep the written base, so they still
+    build under any base."""
+    from tests.registry.conftest import copy_sources
+
+    sources = copy_sources(tmp_path / "src")
+    env = {"CITYREF_SOURCES": str(sources), "CITYREF_BASE_IRI": "https://example.org/city/"}
+    shape = "<https://example.org/city/shapes/gif-corporation/Name>"
+    graph = "<https://example.org/city/graph/shapes/gif-corporation/shapes>"
+    min_count = "<http://www.w3.org/ns/shacl#minCount>"
+    (tmp_path / "del.trig").write_text(f"GRAPH {graph} {{ {shape} {min_count} 1 }}\n")
+    (tmp_path / "add.trig").write_text(f"GRAPH {graph} {{ {shape} {min_count} 2 }}\n")
+
+    def cityref(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args), env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    cityref(
+        "propose", "--kind", "change-shape", "--proposer", "A", "--rationale-ja", "理由",
+        "--rationale-en", "why", "--deletions", str(tmp_path / "del.trig"),
+        "--additions", str(tmp_path / "add.trig"),
+    )  # fmt: skip
+    cityref("proposals", "accept", "0001", "--reviewer", "B")
+    text = (sources / "shapes" / "gif-corporation" / "shapes.ttl").read_text(encoding="utf-8")
+    assert "example.org/city" not in text and "sh:minCount 2" in text
+    built = cityref("query", "--memory", "--format", "json", f"ASK {{ {shape} {min_count} 2 }}")
+    assert json.loads(built)["boolean"] is True
