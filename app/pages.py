@@ -138,5 +138,7 @@ def term_html(iri: str) -> str | None:
 def standards_page() -> str:
     service = query_service()
     matrix_file = service.model.root / "docs" / "examples" / "coverage-matrix.rq"
-    matrix = service.page("coverage-matrix", service.model.read(matrix_file).decode("utf-8"))
+    # A sources tree other than the checkout may have no such query: the page shows no cells.
+    query = service.model.read(matrix_file).decode("utf-8") if matrix_file.is_file() else ""
+    matrix = service.page("coverage-matrix", query)
     return render_template("standards.html", matrix=matrix)

@@ -65,7 +65,8 @@ SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
 
 def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
     """The catalogue's standards against the 16 domains, from the coverage-matrix query
-    (docs/examples/coverage-matrix.rq), with the count of our implementations per cell."""
+    (docs/examples/coverage-matrix.rq), with the count of our implementations per cell; no
+    cells when the query is empty (a sources tree without it)."""
     domain_rows = select(
         select.prefixes
         + """SELECT ?d ?label ?table ?pos WHERE {
@@ -80,7 +81,7 @@ def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
             domains.append(Named(row["d"].value, labels[row["d"].value]))
     cells: dict[tuple[str, str], int] = {}
     ours: dict[tuple[str, str], list[str]] = {}
-    for row in select(matrix_query):
+    for row in select(matrix_query) if matrix_query else []:
         key = (row["standard"].value, row["domain"].value)
         cells[key] = int(row["implementations"].value)
         listed = row["ourTermsAndProfiles"].value if "ourTermsAndProfiles" in row else ""

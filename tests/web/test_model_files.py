@@ -34,6 +34,15 @@ def test_pages_and_api_list_the_trees_profiles_only(client: FlaskClient) -> None
     assert client.get("/shapes/gif-facility/context.jsonld").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/query", "/registry/standards", "/registry/releases", "/shapes/toy-facility/"],
+)
+def test_pages_work_on_a_tree_without_the_checkouts_extras(client: FlaskClient, path: str) -> None:
+    """The toy tree has no docs/examples/ or tests/queries/ of its own: the pages still show."""
+    assert client.get(path).status_code == 200
+
+
 def test_api_validation_takes_profile_and_ontology_from_the_tree(client: FlaskClient) -> None:
     response = client.post(
         "/api/validate?profile=toy-facility", data=SCHOOL, content_type="text/turtle"
