@@ -44,10 +44,6 @@ class ModelFiles:
     def shapes_dir(self) -> Path:
         return self.root / "shapes"
 
-    @property
-    def registry_dir(self) -> Path:
-        return self.root / "registry"
-
     def at(self, root: Path) -> ModelFiles:
         """The same base IRI over another tree (a release's snapshot)."""
         return ModelFiles(root, self.base_iri)
