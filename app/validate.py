@@ -207,14 +207,16 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
         )
     (data, name), *_rest = _uploads()
     try:
-        release = release_context(profile, settings.sources, settings.base_iri)
+        model = query_service().model
+        release = release_context(profile, model)
         # Read, convert and validate in a worker process with the job limits, not here.
         check = run_limited(
             partial(
                 check_at_release,
+                model=model,
                 limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
             ),
-            (data, name, release, ValidationOptions(base_iri=settings.base_iri)),
+            (data, name, release, ValidationOptions()),
             time_limit=settings.validation_timeout,
             memory_mb=settings.validation_memory_mb,
         )
@@ -297,9 +299,9 @@ def _read(job_id: str) -> Job:
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
     token = form_token()
-    shapes = _settings().sources / "shapes"
+    model = query_service().model
     profiles = query_service().memo(
-        "data profiles", lambda: [p for p in list_profiles(shapes) if p.is_data_profile]
+        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
     )
     return page_with_token(render_template("validate.html", profiles=profiles, csrf=token), token)
 

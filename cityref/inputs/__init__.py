@@ -3,7 +3,7 @@ the way back from every result to file, row and column, or to a JSON pointer.
 
 Typical use (what ``cityref validate`` does)::
 
-    profile = load_profile("ods-aed")                  # or detect_profile(data, name)
+    profile = load_profile("ods-aed", model)           # or detect_profile(data, name, model)
     converted = convert_input(data, name, profile)      # bytes in, never a path string
     report = validate_documents([converted_document(converted)],
                                 Document(profile.shapes(), "turtle", profile.id))
@@ -49,8 +49,20 @@ def convert_input(
     limits: InputLimits | None = None,
 ) -> Converted | None:
     """RDF for ``data`` read as the profile expects; ``None`` when it is RDF already (pass
-    it through to the engine as it is). Unreadable input raises :class:`InputDataError`;
-    input that expands past ``limits`` raises :class:`cityref.inputs.limits.ExpansionTooLarge`."""
+    it through to the engine as it is), with its terms under the profile's base IRI.
+    Unreadable input raises :class:`InputDataError`; input that expands past ``limits`` raises
+    :class:`cityref.inputs.limits.ExpansionTooLarge`."""
+    converted = _convert(data, name, profile, input_format, limits)
+    return None if converted is None else converted.rebased(profile.model)
+
+
+def _convert(
+    data: bytes,
+    name: str,
+    profile: Profile,
+    input_format: InputFormat | None,
+    limits: InputLimits | None,
+) -> Converted | None:
     kind = input_format or profile.input_kind
     limits = limits or InputLimits()
     if kind == InputFormat.CSV:

@@ -4,6 +4,7 @@ where each result is (file, row and column, or JSON pointer): the :class:`Outcom
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cityref.inputs import (
@@ -16,6 +17,7 @@ from cityref.inputs import (
 from cityref.outcome import Outcome
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
+from cityref.sources import ModelFiles
 from cityref.validation import Document, ValidationOptions, validate_documents
 from cityref.validation.loading import FormatLike, format_for_name
 
@@ -39,12 +41,14 @@ def check_input(
     options: ValidationOptions = DEFAULT_OPTIONS,
     rdf_format: FormatLike | None = None,
     *,
+    model: ModelFiles,
     ontology: Document | None = None,
     profile: Profile | None = None,
     extra_shapes: bytes = b"",
     limits: InputLimits | None = None,
 ) -> Outcome:
-    """Validate one input file against a profile (detected when ``profile_ref`` is None).
+    """Validate one input file against a profile of ``model`` (detected when ``profile_ref``
+    is None).
 
     ``profile`` (already loaded, e.g. as it was in a release) wins over ``profile_ref``;
     ``extra_shapes`` (Turtle) are checked with the profile's shapes.
@@ -52,17 +56,18 @@ def check_input(
     :class:`cityref.profiles.registry.ProfileNotFound` or a
     :class:`cityref.validation.InputError` (unreadable input) — each with what and where.
     ``ontology`` (e.g. the vocabulary's Turtle) gives the engine class hierarchy and labels.
-    ``limits`` bound what the input may expand to (default: the settings in force).
+    ``limits`` bound what the input may expand to (default: :class:`InputLimits`' own).
     """
-    limits = limits or InputLimits.from_settings()
+    limits = limits or InputLimits()
+    options = replace(options, base_iri=model.base_iri)  # the report speaks of this model
     match: ProfileMatch | None = None
     kind: InputFormat | None = None
     if profile is None and profile_ref is None:
-        match = detect_profile(data, name, limits=limits)
+        match = detect_profile(data, name, model, limits=limits)
         profile = match.profile
         kind = match.input_format
     elif profile is None:
-        profile = load_profile(str(profile_ref))
+        profile = load_profile(str(profile_ref), model)
     # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
     # both, so that prefixes and blank node labels of the two cannot collide.
     shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
@@ -84,6 +89,7 @@ def check_at_release(
     options: ValidationOptions = DEFAULT_OPTIONS,
     rdf_format: FormatLike | None = None,
     *,
+    model: ModelFiles,
     limits: InputLimits | None = None,
 ) -> Outcome:
     """:func:`check_input` against the profile and vocabulary ``release`` names (the working
@@ -95,6 +101,7 @@ def check_at_release(
         release.profile_ref,
         options,
         rdf_format,
+        model=model,
         ontology=release.ontology,
         profile=release.profile,
         extra_shapes=release.deprecations,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from cityref.errors import CityrefError
 from cityref.inputs import InputFormat, input_format_for_name
@@ -13,6 +12,7 @@ from cityref.inputs.csv_header import header_known_share, header_score
 from cityref.inputs.csv_input import read_header
 from cityref.inputs.limits import InputLimits, member_names
 from cityref.profiles.registry import Profile, list_profiles
+from cityref.sources import ModelFiles
 from cityref.validation.nesting import check_json_depth
 
 # Below this share of matching column names a header is not taken to be of a profile.
@@ -37,17 +37,18 @@ class ProfileMatch:
 
 
 def detect_profile(
-    data: bytes, filename: str, root: Path | None = None, limits: InputLimits | None = None
+    data: bytes, filename: str, model: ModelFiles, limits: InputLimits | None = None
 ) -> ProfileMatch:
-    """The profile ``data`` most likely follows; raises :class:`NoProfileDetected`, or an
-    input error when the data is too deep or too wide to read (never decompresses a zip)."""
+    """The profile of ``model`` that ``data`` most likely follows; raises
+    :class:`NoProfileDetected`, or an input error when the data is too deep or too wide to
+    read (never decompresses a zip)."""
     limits = limits or InputLimits()
     kind = input_format_for_name(filename)
     if kind == InputFormat.RDF and data.lstrip()[:1] in (b"{", b"["):
         kind = InputFormat.NGSI_LD
     if data[:4] == b"PK\x03\x04":
         kind = InputFormat.GTFS
-    profiles = [p for p in list_profiles(root) if p.is_data_profile]
+    profiles = [p for p in list_profiles(model) if p.is_data_profile]
     if kind == InputFormat.CSV:
         return _from_header(data, filename, profiles, limits)
     if kind == InputFormat.GTFS:

@@ -262,10 +262,12 @@ def _validate_with_profiles(
     from cityref.inputs import InputLimits
     from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
+    from cityref.sources import ModelFiles
 
-    limits = InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes)
+    model = ModelFiles.from_settings(settings)
+    limits = InputLimits.from_settings(settings)
     try:
-        release = release_context(profile, settings.sources, settings.base_iri)
+        release = release_context(profile, model)
     except CityrefError as exc:
         _fail(str(exc))
         return
@@ -278,7 +280,13 @@ def _validate_with_profiles(
             raw = document.data if document else Path(name).read_bytes()
             fmt = rdf_format(data_format) if data_format else None
             outcome = check_at_release(
-                raw, document.name if document else name, release, options, fmt, limits=limits
+                raw,
+                document.name if document else name,
+                release,
+                options,
+                fmt,
+                model=model,
+                limits=limits,
             )
             if record_system is not None:
                 _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)

@@ -12,6 +12,7 @@ import pytest
 from cityref.inputs import convert_input, converted_document, locate_report
 from cityref.profiles.detection import detect_profile
 from cityref.validation import Document, ValidationOptions, validate_documents
+from tests.conftest import REPO_MODEL
 
 REAL = Path(__file__).resolve().parents[3] / "shared/data/real"
 FILES = sorted(p for p in REAL.rglob("*") if p.is_file() and p.name != "README.md")
@@ -51,7 +52,7 @@ def test_real_data_is_there() -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_real_file(path: Path) -> None:
     data = path.read_bytes()
-    match = detect_profile(data, path.name)
+    match = detect_profile(data, path.name, REPO_MODEL)
     assert match.profile.id == EXPECTED_PROFILE[path.name]
     converted = convert_input(data, path.name, match.profile, match.input_format)
     assert converted is not None
