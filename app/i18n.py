@@ -4,16 +4,21 @@ The language comes from ``?lang=`` (which also sets a cookie, so the choice stic
 cookie, then the browser's Accept-Language; Japanese when nothing says otherwise. Every word
 of the interface is a key of :data:`MESSAGES` with both languages; a test walks the pages and
 checks that no text of the other language shows through.
+
+The API answers differently (:func:`api_language`): ``?lang=`` or Accept-Language narrows its
+texts to one language; without either it gives both.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from cityref.browse import Text
+from cityref.text import LANGUAGES
 
-LANGUAGES = ("ja", "en")
 COOKIE = "cityref_lang"
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -243,6 +248,22 @@ def choose_language() -> str:
     if stored in LANGUAGES:
         return stored
     return request.accept_languages.best_match(LANGUAGES) or "ja"
+
+
+def language_asked(lang: str | None, accept_language: str | None) -> str | None:
+    """The one language an API client asks for: ``lang`` when it is ``ja`` or ``en``, else
+    the best of them in an Accept-Language header (``*`` names none); ``None`` for both."""
+    if lang in LANGUAGES:
+        return lang
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    named = LanguageAccept([(value, quality) for value, quality in accepted if value != "*"])
+    return named.best_match(LANGUAGES)
+
+
+def api_language() -> str | None:
+    """:func:`language_asked` of the current request (no cookie: an API answer depends on
+    the request alone)."""
+    return language_asked(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
 def translate(key: str) -> str:

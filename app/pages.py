@@ -55,7 +55,7 @@ def _search(query: str, *, include_retired: bool, limit: int) -> list[Hit]:
         with expensive_work():
             return run_search(index, query, include_retired=include_retired, limit=limit)
     except SearchQueryTooLong as exc:
-        raise ApiError.from_bilingual(400, exc) from None
+        raise ApiError.from_error(400, exc) from None
 
 
 @bp.route("/search")

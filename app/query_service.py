@@ -24,6 +24,7 @@ from cityref.query import DiskStoreRef, QueryRequest, StoreCall
 from cityref.results import QueryAnswer
 from cityref.search import Entry
 from cityref.settings import Settings
+from cityref.text import Bilingual
 from cityref.update import generation, run_update
 from cityref.worker_pool import QueryWorkerPool, new_query_worker
 
@@ -152,8 +153,10 @@ def _pool_busy(error: Busy) -> ApiError:
     seconds = int(error.retry_after)
     return ApiError(
         503,
-        f"the server is busy: {error}; retry in {seconds} s",
-        f"サーバが混み合っています。{seconds} 秒後に再試行してください",
+        Bilingual(
+            f"サーバが混み合っています。{seconds} 秒後に再試行してください",
+            f"the server is busy: {error}; retry in {seconds} s",
+        ),
         headers={"Retry-After": str(seconds)},
     )
 

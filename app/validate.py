@@ -21,7 +21,7 @@ from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.fairness import expensive
-from app.i18n import current_language
+from app.i18n import api_language, current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
 from cityref.inputs import InputLimits
@@ -39,6 +39,7 @@ from cityref.jobs import (
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
 from cityref.summary import SEVERITY_RANK, summarise, summary_json
+from cityref.text import LANGUAGES, Bilingual
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
 from cityref.validation.loading import format_for_name
@@ -89,15 +90,21 @@ def _uploads() -> list[tuple[bytes, str]]:
     if not body:
         raise ApiError(
             400,
-            "send the data as multipart 'file' parts or as the body with its Content-Type",
-            "データを multipart の file として、または本文として Content-Type 付きで送ってください",
+            Bilingual(
+                "データを multipart の file として、"
+                "または本文として Content-Type 付きで送ってください",
+                "send the data as multipart 'file' parts or as the body with its Content-Type",
+            ),
         )
     name = request.args.get("filename") or BODY_NAMES.get(request.mimetype or "")
     if name is None:
         raise ApiError(
             415,
-            f"cannot read a body of type {request.mimetype!r}; give ?filename= with an extension",
-            "この Content-Type は読めません。?filename= で拡張子を示してください",
+            Bilingual(
+                "この Content-Type は読めません。?filename= で拡張子を示してください",
+                f"cannot read a body of type {request.mimetype!r};"
+                " give ?filename= with an extension",
+            ),
         )
     return [(body, name)]
 
@@ -112,15 +119,19 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
         if exc.needed > settings.jobs_max_bytes:
             raise ApiError(
                 413,
-                f"the upload ({exc.needed} bytes) is larger than the job storage"
-                f" ({settings.jobs_max_bytes} bytes)",
-                f"アップロード（{exc.needed} バイト）がジョブの保存容量"
-                f"（{settings.jobs_max_bytes} バイト）より大きいです",
+                Bilingual(
+                    f"アップロード（{exc.needed} バイト）がジョブの保存容量"
+                    f"（{settings.jobs_max_bytes} バイト）より大きいです",
+                    f"the upload ({exc.needed} bytes) is larger than the job storage"
+                    f" ({settings.jobs_max_bytes} bytes)",
+                ),
             ) from None
         raise ApiError(
             503,
-            "the job storage is full of jobs still running; try again later",
-            "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
+            Bilingual(
+                "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
+                "the job storage is full of jobs still running; try again later",
+            ),
             headers={"Retry-After": "10"},
         ) from None
     try:
@@ -130,13 +141,16 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
             settings.store,
             job.id,
             "busy",
-            f"cannot start a job process: {exc}",
-            f"ジョブのプロセスを起動できません: {exc}",
+            Bilingual(
+                f"ジョブのプロセスを起動できません: {exc}", f"cannot start a job process: {exc}"
+            ),
         )
         raise ApiError(
             503,
-            f"cannot start a validation process now ({exc.strerror or exc}); try again later",
-            "検証プロセスを起動できません。しばらくしてから送ってください",
+            Bilingual(
+                "検証プロセスを起動できません。しばらくしてから送ってください",
+                f"cannot start a validation process now ({exc.strerror or exc}); try again later",
+            ),
             headers={"Retry-After": "10"},
         ) from None
     if len(data) > settings.async_validation_bytes:
@@ -157,27 +171,40 @@ def _job_answer(job: Job) -> Response:
         error = job.error or {"en": "failed", "ja": "失敗しました"}
         status = FAILURE_STATUS.get(error.get("kind", ""), 422)
         headers = {"Retry-After": "10"} if status == 503 else None
-        raise ApiError(status, error["en"], error["ja"], headers=headers)
+        raise ApiError(status, Bilingual(error["ja"], error["en"]), headers=headers)
     wanted = request.accept_mimetypes.best_match(list(REPORT_TYPES)) or "application/json"
     report_file = REPORT_TYPES[wanted]
     if report_file is not None:
         return send_file(_report_file(job.id, report_file), mimetype=wanted)
-    lang = request.args.get("lang") or current_language()
-    lang = lang if lang in ("ja", "en") else "en"
-    report = json.loads(_report_file(job.id, f"report.{lang}.json").read_text("utf-8"))
+    lang = api_language()
+    reports = {
+        language: json.loads(_report_file(job.id, f"report.{language}.json").read_text("utf-8"))
+        for language in ([lang] if lang else LANGUAGES)
+    }
     located = json.loads(_report_file(job.id, "locations.json").read_text("utf-8"))
+    summaries = {language: summary_json(located[language]) for language in LANGUAGES}
+    note = Bilingual.from_dict(job.profile_note)
     body: dict[str, Any] = {
         "job": job.id,
         "file": job.filename,
         "profile": job.profile_used,
-        "profile_note": job.profile_note.get(lang),
+        "profile_note": note.by_language(lang) if note.ja or note.en else None,
         "conforms": job.conforms,
         "counts": job.counts,
-        "summary": summary_json(located[lang]),
-        "results": located[lang],
-        "report": report,
+        "summary": _in_languages(summaries, "example", lang),
+        "results": _in_languages(located, "message", lang),
+        "report": reports,
     }
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+
+
+def _in_languages(
+    by_language: dict[str, list[dict[str, Any]]], field: str, lang: str | None
+) -> list[dict[str, Any]]:
+    """The entries with their ``field`` as a text in the language asked, or in both (each
+    language's list holds the same entries in the same order, only their texts differ)."""
+    pairs = zip(by_language["ja"], by_language["en"], strict=True)
+    return [{**en, field: Bilingual(ja[field], en[field]).by_language(lang)} for ja, en in pairs]
 
 
 @bp.route("/api/validate", methods=["POST"])
@@ -206,8 +233,9 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
     if profile is None:
         raise ApiError(
             400,
-            "a record needs ?profile=ID[@VERSION]",
-            "記録にはプロファイルの指定が必要です",
+            Bilingual(
+                "記録にはプロファイルの指定が必要です", "a record needs ?profile=ID[@VERSION]"
+            ),
         )
     (data, name), *_rest = _uploads()
     try:
@@ -238,7 +266,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             keep_sample=request.values.get("keep_sample") == "1",
         )
     except CityrefError as exc:
-        raise ApiError.from_bilingual(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
+        raise ApiError.from_error(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
     body = {"record": record.as_dict(), "conforms": check.report.conforms}
     return Response(json.dumps(body, ensure_ascii=False), status=201, mimetype="application/json")
 
@@ -253,7 +281,7 @@ def job_download(job_id: str, name: str) -> Response:
     try:
         path = job_file(_settings().store, job_id, name)
     except JobNotFound as exc:
-        raise ApiError(404, str(exc), "ありません") from None
+        raise ApiError(404, exc.text) from None
     mimetypes = {".json": "application/json", ".ttl": "text/turtle", ".csv": "text/csv"}
     mimetype = "application/ld+json" if name.endswith(".jsonld") else mimetypes[Path(name).suffix]
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{job_id}-{name}")
@@ -266,8 +294,11 @@ def _report_file(job_id: str, name: str) -> Path:
     except (JobNotFound, OSError):
         raise ApiError(
             404,
-            f"job {job_id} has no {name} any more (old jobs are removed to keep storage bounded)",
-            f"ジョブ {job_id} の {name} はもうありません（古いジョブは削除されます）",
+            Bilingual(
+                f"ジョブ {job_id} の {name} はもうありません（古いジョブは削除されます）",
+                f"job {job_id} has no {name} any more"
+                " (old jobs are removed to keep storage bounded)",
+            ),
         ) from None
 
 
@@ -275,7 +306,7 @@ def _read(job_id: str) -> Job:
     try:
         return read_job(_settings().store, job_id)
     except JobNotFound as exc:
-        raise ApiError(404, str(exc), "そのジョブはありません") from None
+        raise ApiError(404, exc.text) from None
 
 
 @bp.route("/validate", methods=["GET"])

@@ -21,6 +21,7 @@ from typing import Any
 
 from cityref.browse import PREFIXES, Select, Text
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 _HIRAGANA_OFFSET = 0x60
@@ -31,7 +32,7 @@ MAX_WORDS = 10
 
 
 class SearchQueryTooLong(CityrefError):
-    """A search query beyond the bounds; the message is ``English / 日本語``."""
+    """A search query beyond the bounds."""
 
 
 @functools.cache
@@ -146,14 +147,18 @@ def search_words(query: str) -> list[str]:
     """The distinct normalised words of a query, in order; refused beyond the bounds."""
     if len(query) > MAX_QUERY_CHARS:
         raise SearchQueryTooLong(
-            f"the search query is longer than {MAX_QUERY_CHARS} characters"
-            f" / 検索語が {MAX_QUERY_CHARS} 文字を超えています"
+            Bilingual(
+                f"検索語が {MAX_QUERY_CHARS} 文字を超えています",
+                f"the search query is longer than {MAX_QUERY_CHARS} characters",
+            )
         )
     words = list(dict.fromkeys(normalise(query).split()))
     if len(words) > MAX_WORDS:
         raise SearchQueryTooLong(
-            f"the search query has more than {MAX_WORDS} words"
-            f" / 検索語が {MAX_WORDS} 語を超えています"
+            Bilingual(
+                f"検索語が {MAX_WORDS} 語を超えています",
+                f"the search query has more than {MAX_WORDS} words",
+            )
         )
     return words
 

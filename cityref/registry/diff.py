@@ -28,6 +28,7 @@ from cityref.registry.vocab import (
     SKOS,
     STATUS,
 )
+from cityref.text import Bilingual
 
 TERM_TYPES = CLASS_TYPES | PROPERTY_TYPES | {NamedNode(SKOS + "Concept")}
 ASPECTS: dict[str, tuple[str, ...]] = {
@@ -173,7 +174,9 @@ def _load(folder: Path, skip_profile: bool = False) -> list[Triple]:
         try:
             triples += [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
-            raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+            raise RegistryError(
+                Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
+            ) from exc
     return triples
 
 

@@ -15,6 +15,7 @@ from cityref.registry.durable import RegistryError
 from cityref.registry.records import ConformanceRecord, DataFile, list_records, list_systems
 from cityref.registry.releases import tree
 from cityref.registry.versioned import split_ref, validate_at
+from cityref.text import Bilingual
 from cityref.validation.loading import rdf_format
 
 COMMON_PROFILE = "common"
@@ -88,7 +89,11 @@ def _revalidate(root: Path, record: ConformanceRecord, new: str, base_iri: str) 
     for s in record.samples:
         path = root / s.path
         if not path.is_file():
-            raise RegistryError(f"{path}: kept sample is missing / 保存したサンプルがありません")
+            raise RegistryError(
+                Bilingual(
+                    f"{path}: 保存したサンプルがありません", f"{path}: kept sample is missing"
+                )
+            )
         files.append(DataFile(s.path, path.read_bytes(), rdf_format(s.format)))
     ident = split_ref(record.profile)[0]
     report = validate_at(root, f"{ident}@{new}", files, base_iri)
