@@ -6,9 +6,10 @@ the one key asked (see :func:`app.i18n.api_language`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from app.i18n import api_language
@@ -77,8 +78,8 @@ class ApiError(Exception):
             response = Response(
                 error_text(self.message, lang), content_type="text/plain; charset=utf-8"
             )
-        else:
-            response = jsonify(body)
+        else:  # not jsonify: it sorts the keys, and the languages keep their one order
+            response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
         response.status_code = self.status
         response.headers.update(self.headers)
         return response
