@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityref.browse import PREFIXES, Select, Text
+from cityref.browse import PREFIXES, Select, with_literal
 from cityref.errors import CityrefError
 from cityref.text import Bilingual
 
@@ -64,8 +64,8 @@ def normalise(text: str) -> str:
 @dataclass
 class Entry:
     iri: str
-    label: Text = field(default_factory=Text)
-    definition: Text = field(default_factory=Text)
+    label: Bilingual = field(default_factory=Bilingual)
+    definition: Bilingual = field(default_factory=Bilingual)
     status: str = ""
     kinds: set[str] = field(default_factory=set)
     labels: list[str] = field(default_factory=list)  # normalised, every language and reading
@@ -107,9 +107,9 @@ def build_index(select: Select) -> list[Entry]:
         predicate = row["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         text = row["text"]
         if predicate in ("label", "prefLabel", "title"):
-            entry.label.add(text)
+            entry.label = with_literal(entry.label, text)
         if predicate in ("definition", "comment"):
-            entry.definition.add(text)
+            entry.definition = with_literal(entry.definition, text)
             entry.definitions.append(normalise(text.value))
         else:
             entry.labels.append(normalise(text.value))
