@@ -88,10 +88,10 @@ def busy_answer(error: Busy, slots: ClientSlots) -> ApiError:
     return ApiError(
         429,
         Bilingual(
-            "重い処理（クエリ・検索・検証）の同時実行は 1"
-            f" クライアントあたり {slots.concurrency} 件、"
-            f"待機は {slots.queue} 件までです。{seconds} 秒後に再試行してください",
-            f"too many expensive requests at once: {error}; retry in {seconds} s",
+            f"重い処理（クエリ・検索・検証）の同時実行は 1 クライアントあたり"
+            f" {slots.concurrency} 件、待機は {slots.queue} 件までです。"
+            f"{seconds} 秒後に再試行してください",
+            f"too many expensive requests at once: {error.text.en}; retry in {seconds} s",
         ),
         headers={"Retry-After": str(seconds)},
     )

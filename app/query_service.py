@@ -155,7 +155,7 @@ def _pool_busy(error: Busy) -> ApiError:
         503,
         Bilingual(
             f"サーバが混み合っています。{seconds} 秒後に再試行してください",
-            f"the server is busy: {error}; retry in {seconds} s",
+            f"the server is busy: {error.text.en}; retry in {seconds} s",
         ),
         headers={"Retry-After": str(seconds)},
     )

@@ -7,6 +7,7 @@ import pickle
 from cityref.errors import CityrefError, QuerySyntaxError
 from cityref.text import Bilingual
 from cityref.validation.errors import InputError, SourceLocation
+from tests.conftest import RunCli
 
 
 def test_one_language_or_the_other_when_it_is_missing() -> None:
@@ -55,3 +56,22 @@ def test_a_query_syntax_error_says_where_in_each_language() -> None:
     assert error.text.en == "SPARQL syntax error: line 2, column 7: not closed"
     assert error.text.ja == "SPARQL の構文エラー: 2 行 7 列: 閉じていません"
     assert (error.line, error.column) == (2, 7)
+
+
+def test_the_command_line_says_an_error_in_both_languages_japanese_first(
+    run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    cli_env["CITYREF_QUERY_TIMEOUT"] = "-1"
+    result = run_cli("settings")
+    assert result.exit_code == 2
+    japanese, _, english = result.stderr.strip().partition(" / ")
+    assert "CITYREF_QUERY_TIMEOUT='-1'" in japanese and "0 より大きい値" in japanese
+    assert english == "CITYREF_QUERY_TIMEOUT='-1': must be greater than 0"
+
+
+def test_a_query_error_on_the_command_line_keeps_its_place(run_cli: RunCli) -> None:
+    result = run_cli("query", "--memory", "SELECT * WHERE {\n ?s ?p }")
+    assert result.exit_code == 2
+    assert "SPARQL の構文エラー: 2 行" in result.stderr
+    assert "SPARQL syntax error: line 2" in result.stderr
+    assert result.stderr.index("SPARQL の構文エラー") < result.stderr.index("SPARQL syntax error")

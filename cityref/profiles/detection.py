@@ -82,9 +82,10 @@ def _from_header(
         accepted = share >= MIN_KNOWN_SHARE and known >= MIN_KNOWN_COLUMNS
     if not accepted:
         best = f" (closest: {scored[0][1].id}, {scored[0][0]:.0%})" if scored else ""
+        best_ja = f"（最も近いもの: {scored[0][1].id}、{scored[0][0]:.0%}）" if scored else ""
         raise NoProfileDetected(
             Bilingual(
-                f"見出し行に合うプロファイルがありません{best}。--profile で指定してください",
+                f"見出し行に合うプロファイルがありません{best_ja}。--profile で指定してください",
                 f"the header matches no profile{best}; give --profile",
             ).after(f"{filename}: ")
         )
