@@ -42,14 +42,14 @@ ANNOTATIONS = frozenset({"title", "description", "examples", "default"})
 #: At most this many problems are reported for one document.
 MAX_PROBLEMS = 10
 
-_TYPE_NAMES: dict[str, tuple[str, str]] = {
-    "object": ("an object", "オブジェクト"),
-    "array": ("an array", "配列"),
-    "string": ("a string", "文字列"),
-    "integer": ("an integer", "整数"),
-    "number": ("a number", "数値"),
-    "boolean": ("true or false", "真偽値"),
-    "null": ("null", "null"),
+_TYPE_NAMES: dict[str, Bilingual] = {
+    "object": Bilingual("オブジェクト", "an object"),
+    "array": Bilingual("配列", "an array"),
+    "string": Bilingual("文字列", "a string"),
+    "integer": Bilingual("整数", "an integer"),
+    "number": Bilingual("数値", "a number"),
+    "boolean": Bilingual("真偽値", "true or false"),
+    "null": Bilingual("null", "null"),
 }
 
 
@@ -62,8 +62,8 @@ def _is_iri(value: str) -> bool:
 
 
 #: ``format`` values and their checks; an IRI is what Oxigraph accepts as a named node.
-FORMATS: dict[str, tuple[Callable[[str], bool], str, str]] = {
-    "iri": (_is_iri, "an absolute IRI (e.g. https://…)", "絶対 IRI（https://… など）"),
+FORMATS: dict[str, tuple[Callable[[str], bool], Bilingual]] = {
+    "iri": (_is_iri, Bilingual("絶対 IRI（https://… など）", "an absolute IRI (e.g. https://…)")),
 }
 
 
@@ -146,12 +146,13 @@ def _check(value: object, schema: Schema, pointer: str, found: list[Problem]) ->
         return
     expected_type = schema.get("type")
     if expected_type is not None and not _has_type(value, expected_type):
-        english, japanese = _TYPE_NAMES[expected_type]
-        got, got_ja = _TYPE_NAMES[json_type(value)]
+        wrong_type = Bilingual("{expected}が必要です（{got}）", "expected {expected}, got {got}")
         found.append(
             Problem(
                 pointer,
-                Bilingual(f"{japanese}が必要です（{got_ja}）", f"expected {english}, got {got}"),
+                wrong_type.format(
+                    expected=_TYPE_NAMES[expected_type], got=_TYPE_NAMES[json_type(value)]
+                ),
             )
         )
         return
@@ -197,28 +198,19 @@ def _check_string(value: str, schema: Schema, pointer: str, found: list[Problem]
             )
         )
     elif "pattern" in schema and not _compiled(schema["pattern"]).search(value):
+        # A schema's description is one string (it is published as is): "English / 日本語".
         english, _, japanese = str(schema.get("description", schema["pattern"])).partition(" / ")
-        found.append(
-            Problem(
-                pointer,
-                Bilingual(
-                    f"{japanese or english}が必要です（{_shown(value)}）",
-                    f"expected {english}, got {_shown(value)}",
-                ),
-            )
-        )
+        found.append(Problem(pointer, _expected(Bilingual(japanese or english, english), value)))
     elif "format" in schema:
-        accepts, english, japanese = FORMATS[schema["format"]]
+        accepts, what = FORMATS[schema["format"]]
         if not accepts(value):
-            found.append(
-                Problem(
-                    pointer,
-                    Bilingual(
-                        f"{japanese}が必要です（{_shown(value)}）",
-                        f"expected {english}, got {_shown(value)}",
-                    ),
-                )
-            )
+            found.append(Problem(pointer, _expected(what, value)))
+
+
+def _expected(what: Bilingual, value: str) -> Bilingual:
+    return Bilingual("{what}が必要です（{got}）", "expected {what}, got {got}").format(
+        what=what, got=_shown(value)
+    )
 
 
 def _check_array(value: list[Any], schema: Schema, pointer: str, found: list[Problem]) -> None:
