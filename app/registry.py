@@ -18,6 +18,7 @@ from app import write_schemas
 from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
+from app.i18n import api_language
 from app.json_body import read_json_body
 from app.query_service import query_service
 from cityref.errors import CityrefError
@@ -222,7 +223,7 @@ def api_diff() -> Response:
         raise ApiError(
             400, Bilingual("?old= に版を指定してください", "give ?old=VERSION (and ?new=)")
         )
-    return _json([c.as_dict() for c in _diff(old, new)])
+    return _json([c.as_dict(api_language()) for c in _diff(old, new)])
 
 
 @bp.route("/api/registry/proposals")

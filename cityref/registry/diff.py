@@ -88,12 +88,12 @@ class Change:
     old: str
     new: str
     breaking: bool
-    message_en: str
-    message_ja: str
+    message: Bilingual
     profile: str = ""
 
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+    def as_dict(self, lang: str | None = None) -> dict[str, object]:
+        """The change as JSON, its message in ``lang`` or in both."""
+        return {**asdict(self), "message": self.message.by_language(lang)}
 
 
 class _Tree:
@@ -249,8 +249,7 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 False,
-                f"Term <{term}> added.",
-                f"用語 <{term}> を追加。",
+                Bilingual(f"用語 <{term}> を追加。", f"Term <{term}> added."),
             )
         )
     for term in sorted(before.keys() - after.keys()):
@@ -262,8 +261,7 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 True,
-                f"Term <{term}> removed.",
-                f"用語 <{term}> を削除。",
+                Bilingual(f"用語 <{term}> を削除。", f"Term <{term}> removed."),
             )
         )
     for term in sorted(before.keys() & after.keys()):
@@ -278,8 +276,10 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                     _short(b.get(CORE_STATUS.value, set())),
                     _short(a.get(CORE_STATUS.value, set())),
                     False,
-                    f"Term <{term}> deprecated; replacement: {repl}.",
-                    f"用語 <{term}> を非推奨化。代替: {repl}。",
+                    Bilingual(
+                        f"用語 <{term}> を非推奨化。代替: {repl}。",
+                        f"Term <{term}> deprecated; replacement: {repl}.",
+                    ),
                 )
             )
         for aspect, predicates in ASPECTS.items():
@@ -295,8 +295,10 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                         _short(ov),
                         _short(nv),
                         breaking,
-                        f"Term <{term}>: {aspect} changed.",
-                        f"用語 <{term}> の{ASPECT_JA[aspect]}を変更。",
+                        Bilingual(
+                            f"用語 <{term}> の{ASPECT_JA[aspect]}を変更。",
+                            f"Term <{term}>: {aspect} changed.",
+                        ),
                     )
                 )
     return out
@@ -370,8 +372,7 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 breaking,
-                f"Shape <{shape}> added.",
-                f"シェイプ <{shape}> を追加。",
+                Bilingual(f"シェイプ <{shape}> を追加。", f"Shape <{shape}> added."),
                 profile,
             )
         )
@@ -384,8 +385,7 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 False,
-                f"Shape <{shape}> removed.",
-                f"シェイプ <{shape}> を削除。",
+                Bilingual(f"シェイプ <{shape}> を削除。", f"Shape <{shape}> removed."),
                 _profile_of(shape, base),
             )
         )
@@ -407,8 +407,10 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                     _short(b.get(param, set())),
                     _short(a.get(param, set())),
                     breaking,
-                    f"Shape <{shape}>: sh:{name} {en}.",
-                    f"シェイプ <{shape}> の sh:{name} を{ja}。",
+                    Bilingual(
+                        f"シェイプ <{shape}> の sh:{name} を{ja}。",
+                        f"Shape <{shape}>: sh:{name} {en}.",
+                    ),
                     _profile_of(shape, base),
                 )
             )

@@ -137,7 +137,7 @@ def to_markdown(impacts: list[SystemImpact], old: str, new: str) -> str:
         lines.append("")
         for c in s.changes:
             mark = "**breaking / 互換性なし** " if c.breaking else ""
-            lines.append(f"- {mark}{c.message_en} / {c.message_ja}")
+            lines.append(f"- {mark}{c.message.en} / {c.message.ja}")
         if not s.changes:
             lines.append("- no change touches it / 影響する変更はありません")
         for r in s.revalidations:
