@@ -46,7 +46,7 @@ class SourceSyntaxError(CityrefError):
     """A source file does not parse; formatted as ``path:line:column: message``."""
 
     def __init__(self, location: SourceLocation, message: Bilingual) -> None:
-        super().__init__(message.after(f"{location}: "))
+        super().__init__(message.prefixed(f"{location}: "))
         self.location = location
         self.message = message
 

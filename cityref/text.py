@@ -50,8 +50,8 @@ class Bilingual:
 
         return Bilingual(fill(self.ja, "ja"), fill(self.en, "en"))
 
-    def after(self, prefix: str) -> Bilingual:
-        """The text after a language-neutral ``prefix`` such as ``"file.csv:3: "``."""
+    def prefixed(self, prefix: str) -> Bilingual:
+        """The text with a language-neutral ``prefix`` such as ``"file.csv:3: "`` before it."""
         return Bilingual(prefix + self.ja, prefix + self.en)
 
     def by_language(self, lang: str | None = None) -> dict[str, str]:

@@ -59,7 +59,7 @@ def detect_profile(
         Bilingual(
             "RDFデータからはプロファイルを決められません。--profile で指定してください",
             "RDF data does not name its profile; give --profile",
-        ).after(f"{filename}: ")
+        ).prefixed(f"{filename}: ")
     )
 
 
@@ -87,7 +87,7 @@ def _from_header(
             Bilingual(
                 f"見出し行に合うプロファイルがありません{best_ja}。--profile で指定してください",
                 f"the header matches no profile{best}; give --profile",
-            ).after(f"{filename}: ")
+            ).prefixed(f"{filename}: ")
         )
     score, profile = scored[0]
     return ProfileMatch(
@@ -111,7 +111,7 @@ def _from_zip(
             Bilingual(
                 f"zipにGTFSのファイルがほとんどありません（{listed}）",
                 f"the zip has too few GTFS files ({listed})",
-            ).after(f"{filename}: ")
+            ).prefixed(f"{filename}: ")
         )
     jp = any(n.endswith("_jp.txt") for n in names)
     score = len(found) / len(GTFS_CORE_FILES)
@@ -132,7 +132,7 @@ def _from_json(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMa
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NoProfileDetected(
-            Bilingual(f"JSONではありません（{exc}）", f"not JSON ({exc})").after(f"{filename}: ")
+            Bilingual(f"JSONではありません（{exc}）", f"not JSON ({exc})").prefixed(f"{filename}: ")
         ) from None
     entities = doc if isinstance(doc, list) else [doc]
     typed = [e for e in entities if isinstance(e, dict) and "type" in e and "id" in e]
@@ -142,7 +142,7 @@ def _from_json(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMa
             Bilingual(
                 "NGSI-LDのエンティティ（id と type）がありません",
                 "JSON without NGSI-LD entities (id and type)",
-            ).after(f"{filename}: ")
+            ).prefixed(f"{filename}: ")
         )
     types = sorted({str(e["type"]) for e in typed})
     return ProfileMatch(

@@ -66,7 +66,7 @@ def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[
         lines += ["", f"### {title_ja if ja else title_en}", ""]
         for c in items:
             mark = ("**互換性なし** " if ja else "**breaking** ") if c.breaking else ""
-            text = c.message.ja if ja else c.message.en
+            text = c.message.in_language(lang)
             shown = (c.old or c.new) and kind != "term-changed"
             detail = f" (`{pretty(c.old)}` → `{pretty(c.new)}`)" if shown else ""
             lines.append(f"- {mark}{text}{detail}")

@@ -14,7 +14,7 @@ class InputError(ValidationError):
     """The data or shapes could not be read; ``location`` is file:line:column when known."""
 
     def __init__(self, message: Bilingual, location: SourceLocation | None = None) -> None:
-        super().__init__(message.after(f"{location}: ") if location else message)
+        super().__init__(message.prefixed(f"{location}: ") if location else message)
         self.location = location
         self.message = message
 
