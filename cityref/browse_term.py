@@ -287,8 +287,8 @@ def _neighbourhood(page: TermPage) -> dict[str, list[dict[str, dict[str, str]]]]
                 {
                     "source": page.iri,
                     "target": rng.iri,
-                    "ja": row.prop.label.ja or row.prop.label.en,
-                    "en": row.prop.label.en or row.prop.label.ja,
+                    "ja": row.prop.label.in_language("ja"),
+                    "en": row.prop.label.in_language("en"),
                 }
             )
     return {
