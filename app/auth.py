@@ -10,6 +10,7 @@ from flask import g, request
 
 from app.errors import ApiError
 from app.query_service import query_service
+from cityref.text import Bilingual
 from cityref.tokens import check_token
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,16 +26,20 @@ def require_scope(scope: str) -> Callable[[F], F]:
             if not header.startswith("Bearer "):
                 raise ApiError(
                     401,
-                    "this needs a bearer token (Authorization: Bearer …)",
-                    "ベアラートークンが必要です（Authorization: Bearer …）",
+                    Bilingual(
+                        "ベアラートークンが必要です（Authorization: Bearer …）",
+                        "this needs a bearer token (Authorization: Bearer …)",
+                    ),
                     headers={"WWW-Authenticate": 'Bearer realm="cityref"'},
                 )
             record = check_token(query_service().settings.tokens_file, header[7:].strip(), scope)
             if record is None:
                 raise ApiError(
                     403,
-                    f"the token is unknown, revoked, or lacks the '{scope}' scope",
-                    f"トークンが無効か、'{scope}' の権限がありません",
+                    Bilingual(
+                        f"トークンが無効か、'{scope}' の権限がありません",
+                        f"the token is unknown, revoked, or lacks the '{scope}' scope",
+                    ),
                 )
             g.token_name = record.name
             return view(*args, **kwargs)

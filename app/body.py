@@ -22,9 +22,14 @@ import threading
 import time
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+
+from app.errors import error_body, error_text
+from app.i18n import language_asked
+from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -136,8 +141,8 @@ class ReadBodyFirst:
         try:
             declared = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _answer(environ, start_response, 400, "invalid Content-Length",
-                           "Content-Length が不正です")  # fmt: skip
+            invalid = Bilingual("Content-Length が不正です", "invalid Content-Length")
+            return _answer(environ, start_response, 400, invalid)
         if not chunked and declared <= 0:
             return self.app(environ, start_response)
         try:
@@ -147,24 +152,30 @@ class ReadBodyFirst:
                 environ,
                 start_response,
                 408,
-                f"the request body was not received within {self.timeout:g} s",
-                f"リクエスト本文が {self.timeout:g} 秒以内に届きませんでした",
+                Bilingual(
+                    f"リクエスト本文が {self.timeout:g} 秒以内に届きませんでした",
+                    f"the request body was not received within {self.timeout:g} s",
+                ),
             )
         except BodyTooLarge:
             return _answer(
                 environ,
                 start_response,
                 413,
-                f"the request body is larger than {self.max_bytes} bytes",
-                f"リクエスト本文が {self.max_bytes} バイトを超えています",
+                Bilingual(
+                    f"リクエスト本文が {self.max_bytes} バイトを超えています",
+                    f"the request body is larger than {self.max_bytes} bytes",
+                ),
             )
         except Exception:  # the server's reader refused the stream (bad chunk, early end, …)
             return _answer(
                 environ,
                 start_response,
                 400,
-                "the request body could not be read to its end",
-                "リクエスト本文を最後まで読み取れませんでした",
+                Bilingual(
+                    "リクエスト本文を最後まで読み取れませんでした",
+                    "the request body could not be read to its end",
+                ),
             )
         environ["wsgi.input"] = body
         environ["CONTENT_LENGTH"] = str(size)
@@ -237,18 +248,19 @@ def _answer(
     environ: WSGIEnvironment,
     start_response: StartResponse,
     status: int,
-    english: str,
-    japanese: str,
+    message: Bilingual,
 ) -> Iterable[bytes]:
-    """A bilingual error, JSON or plain text as the client accepts; the connection closes,
-    since the rest of the body (if any) was not read."""
+    """A bilingual error, JSON or plain text as the client accepts, in the language asked
+    (as :class:`app.errors.ApiError`); the connection closes, since the rest of the body
+    (if any) was not read."""
     accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    lang = language_asked(query.get("lang", [None])[0], environ.get("HTTP_ACCEPT_LANGUAGE"))
     if accept.best_match(["application/json", "text/plain"]) == "text/plain":
-        data = f"{english}\n{japanese}\n".encode()
+        data = error_text(message, lang).encode()
         content_type = "text/plain; charset=utf-8"
     else:
-        body = {"status": status, "error": english, "error_ja": japanese}
-        data = json.dumps(body, ensure_ascii=False).encode()
+        data = json.dumps(error_body(status, message, lang), ensure_ascii=False).encode()
         content_type = "application/json"
     reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
     # gunicorn drops an application's Connection header; its response object (the owner of

@@ -14,6 +14,7 @@ from app.errors import ApiError
 from app.query_service import query_service
 from cityref.profiles import ProfileNotFound, load_profile
 from cityref.profiles.contexts import profile_context, vocabulary_context
+from cityref.text import Bilingual
 
 bp = Blueprint("contexts", __name__)
 MEDIA_TYPE = "application/ld+json"
@@ -34,7 +35,8 @@ def profile_context_document(profile_id: str) -> Response:
         profile = load_profile(profile_id, service.model)
     except ProfileNotFound:
         raise ApiError(
-            404, f"no profile {profile_id!r}", f"プロファイル {profile_id!r} はありません"
+            404,
+            Bilingual(f"プロファイル {profile_id!r} はありません", f"no profile {profile_id!r}"),
         ) from None
     return _answer(service.memo(f"context {profile_id}", lambda: profile_context(profile)))
 

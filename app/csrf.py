@@ -8,6 +8,7 @@ import secrets
 from flask import Response, request
 
 from app.errors import ApiError
+from cityref.text import Bilingual
 
 COOKIE = "cityref_csrf"
 
@@ -30,6 +31,8 @@ def require_form_token() -> None:
     if not cookie or not secrets.compare_digest(cookie, request.form.get("csrf", "")):
         raise ApiError(
             403,
-            "the form has expired: open the page again",
-            "フォームの有効期限が切れました。ページを開き直してください",
+            Bilingual(
+                "フォームの有効期限が切れました。ページを開き直してください",
+                "the form has expired: open the page again",
+            ),
         )

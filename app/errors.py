@@ -1,12 +1,18 @@
-"""Errors as HTTP answers: status, a message in English and Japanese, and where it happened."""
+"""Errors as HTTP answers: status, a message in Japanese and English, and where it happened.
+
+The message is ``"error": {"ja": …, "en": …}``; ``?lang=`` or Accept-Language narrows it to
+the one key asked (see :func:`app.i18n.api_language`).
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import api_language
 from cityref.errors import (
     Busy,
     CityrefError,
@@ -14,6 +20,18 @@ from cityref.errors import (
     QueryWorkerCrashed,
     StoreMissing,
 )
+from cityref.text import Bilingual
+
+
+def error_body(status: int, message: Bilingual, lang: str | None) -> dict[str, Any]:
+    """The JSON of an error answer: ``{"status": …, "error": {"ja": …, "en": …}}``, one key
+    when ``lang`` is asked."""
+    return {"status": status, "error": message.by_language(lang)}
+
+
+def error_text(message: Bilingual, lang: str | None) -> str:
+    """The plain-text error answer: the message in ``lang``, or a line in each language."""
+    return "".join(f"{text}\n" for text in message.by_language(lang).values())
 
 
 class ApiError(Exception):
@@ -22,49 +40,46 @@ class ApiError(Exception):
     def __init__(
         self,
         status: int,
-        message: str,
-        message_ja: str,
+        message: Bilingual,
         *,
         line: int | None = None,
         column: int | None = None,
         headers: dict[str, str] | None = None,
         pointer: str | None = None,
-        problems: list[dict[str, str]] | None = None,
+        problems: list[tuple[str, Bilingual]] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message.both())
         self.status = status
         self.message = message
-        self.message_ja = message_ja
         self.line = line
         self.column = column
         self.headers = headers or {}
         self.pointer = pointer  # the JSON pointer of the offending field of a JSON body
-        self.problems = problems or []
+        self.problems = problems or []  # (JSON pointer, what was expected there)
 
     @classmethod
-    def from_bilingual(cls, status: int, error: Exception) -> ApiError:
-        """From an engine error written ``English / 日本語``."""
-        english, _, japanese = str(error).partition(" / ")
-        return cls(status, english, japanese or english)
+    def from_error(cls, status: int, error: CityrefError) -> ApiError:
+        """The answer to an engine error: its message, both languages kept."""
+        return cls(status, error.text)
 
     def to_response(self) -> Response:
-        body: dict[str, Any] = {
-            "status": self.status,
-            "error": self.message,
-            "error_ja": self.message_ja,
-        }
+        lang = api_language()
+        body = error_body(self.status, self.message, lang)
         if self.line is not None:
             body["line"], body["column"] = self.line, self.column
         if self.pointer is not None:
             body["pointer"] = self.pointer
         if self.problems:
-            body["problems"] = self.problems
+            body["problems"] = [
+                {"pointer": pointer, "expected": expected.by_language(lang)}
+                for pointer, expected in self.problems
+            ]
         if request.accept_mimetypes.best_match(["application/json", "text/plain"]) == "text/plain":
             response = Response(
-                f"{self.message}\n{self.message_ja}\n", content_type="text/plain; charset=utf-8"
+                error_text(self.message, lang), content_type="text/plain; charset=utf-8"
             )
-        else:
-            response = jsonify(body)
+        else:  # not jsonify: it sorts the keys, and the languages keep their one order
+            response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
         response.status_code = self.status
         response.headers.update(self.headers)
         return response
@@ -78,22 +93,22 @@ def engine_error_answer(error: CityrefError) -> ApiError | None:
         seconds = max(1, int(error.retry_after + 0.999))
         return ApiError(
             429,
-            f"{error}; retry in {seconds} s",
-            f"処理中の要求が多すぎます。{seconds} 秒後に再試行してください",
+            Bilingual(
+                "{error}。{seconds} 秒後に再試行してください", "{error}; retry in {seconds} s"
+            ).format(error=error.text, seconds=seconds),
             headers={"Retry-After": str(seconds)},
         )
     if isinstance(error, QueryResourceLimit):
         return ApiError(
             503,
-            str(error),
-            f"クエリがメモリ上限（{error.megabytes} MiB）を超えたため停止しました。"
-            "範囲を絞るか LIMIT を付けてください",
+            Bilingual(
+                "{error}。範囲を絞るか LIMIT を付けてください",
+                "{error}; narrow the query or give it a LIMIT",
+            ).format(error=error.text),
         )
     if isinstance(error, QueryWorkerCrashed):
         return ApiError(
-            503,
-            "the query could not be evaluated",
-            "クエリを評価できませんでした",
+            503, Bilingual("クエリを評価できませんでした", "the query could not be evaluated")
         )
     return None
 
@@ -113,9 +128,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StoreMissing)
     def _no_store(error: StoreMissing) -> Response:
-        return ApiError(
-            503, str(error), "ストアが未構築です（cityref build を実行してください）"
-        ).to_response()
+        return ApiError(503, error.text).to_response()
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
@@ -125,7 +138,8 @@ def init_app(app: Flask) -> None:
             413: "リクエストが大きすぎます",
             415: "このメディアタイプは受け付けません",
         }.get(error.code or 500, "リクエストを処理できません")
-        answer = ApiError(error.code or 500, error.description or error.name, ja)
+        message = Bilingual(ja, error.description or error.name)
+        answer = ApiError(error.code or 500, message)
         response = answer.to_response()
         if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]

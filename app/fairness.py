@@ -27,6 +27,7 @@ from app.errors import ApiError
 from cityref.errors import Busy
 from cityref.settings import Settings
 from cityref.slots import ClientSlots
+from cityref.text import Bilingual
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -86,8 +87,11 @@ def busy_answer(error: Busy, slots: ClientSlots) -> ApiError:
     seconds = int(error.retry_after)
     return ApiError(
         429,
-        f"too many expensive requests at once: {error}; retry in {seconds} s",
-        f"重い処理（クエリ・検索・検証）の同時実行は 1 クライアントあたり {slots.concurrency} 件、"
-        f"待機は {slots.queue} 件までです。{seconds} 秒後に再試行してください",
+        Bilingual(
+            f"重い処理（クエリ・検索・検証）の同時実行は 1 クライアントあたり"
+            f" {slots.concurrency} 件、待機は {slots.queue} 件までです。"
+            f"{seconds} 秒後に再試行してください",
+            f"too many expensive requests at once: {error.text.en}; retry in {seconds} s",
+        ),
         headers={"Retry-After": str(seconds)},
     )

@@ -4,223 +4,232 @@ The language comes from ``?lang=`` (which also sets a cookie, so the choice stic
 cookie, then the browser's Accept-Language; Japanese when nothing says otherwise. Every word
 of the interface is a key of :data:`MESSAGES` with both languages; a test walks the pages and
 checks that no text of the other language shows through.
+
+The API answers differently (:func:`api_language`): ``?lang=`` or Accept-Language narrows its
+texts to one language; without either it gives both.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
-from cityref.browse import Text
+from cityref.text import LANGUAGES, Bilingual
 
-LANGUAGES = ("ja", "en")
 COOKIE = "cityref_lang"
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    # key: (ja, en)
-    "site.tagline": (
+MESSAGES: dict[str, Bilingual] = {
+    "site.tagline": Bilingual(
         "スーパーシティのリファレンスモデル",
         "The Super City Reference Model",
     ),
-    "nav.home": ("ホーム", "Home"),
-    "nav.search": ("検索", "Search"),
-    "nav.query": ("SPARQL クエリ", "SPARQL query"),
-    "nav.standards": ("標準", "Standards"),
-    "nav.validate": ("データ検証", "Validate data"),
-    "nav.language": ("English", "日本語"),
-    "nav.language.label": ("言語を切り替える", "Switch language"),
-    "home.title": ("スーパーシティ構想の全体像", "The Super City landscape"),
-    "home.intro": (
+    "nav.home": Bilingual("ホーム", "Home"),
+    "nav.search": Bilingual("検索", "Search"),
+    "nav.query": Bilingual("SPARQL クエリ", "SPARQL query"),
+    "nav.standards": Bilingual("標準", "Standards"),
+    "nav.validate": Bilingual("データ検証", "Validate data"),
+    "nav.language": Bilingual("English", "日本語"),
+    "nav.language.label": Bilingual("言語を切り替える", "Switch language"),
+    "home.title": Bilingual("スーパーシティ構想の全体像", "The Super City landscape"),
+    "home.intro": Bilingual(
         "各分野の到達すべき姿、データ連携、実証実験、課題を、関係府省の取組（案）の表のとおりに示します。"
         "分野名から、その分野の語彙・プロファイル・標準へ進めます。",
         "Each domain's target state, data linkage, pilots and challenges, as the tables of "
         "the ministries' joint plan show them. Follow a domain to its vocabulary, profiles "
         "and standards.",
     ),
-    "home.field": ("Society 5.0 の分野", "Society 5.0 field"),
-    "home.area": ("スーパーシティ構成領域", "Super City area"),
-    "kind.TargetState": ("到達すべき姿", "Target state"),
-    "kind.DataLinkageStatus": ("データ連携", "Data linkage"),
-    "kind.Pilot": ("実証実験", "Pilots"),
-    "kind.Challenge": ("課題", "Challenges"),
-    "home.layers": ("三つの層", "The three layers"),
-    "home.principles": ("スーパーシティの要諦", "The Super City principles"),
-    "home.funding": ("活用可能な予算（平成30年度）", "Funding available (FY2018)"),
-    "funding.kind.Grant": ("交付金・補助金", "Grant or subsidy"),
-    "funding.kind.FiscalInvestmentAndLoan": ("財政投融資", "Fiscal investment and loan"),
-    "funding.amount": ("金額（円）", "Amount (JPY)"),
-    "funding.agency": ("所管", "Ministry"),
-    "funding.name": ("名称", "Name"),
-    "funding.kind": ("種類", "Kind"),
-    "funding.total": ("合計", "Total"),
-    "none": ("—", "—"),
-    "domain.landscape": ("取組の現状と課題", "Current work and challenges"),
-    "domain.agencies": ("関係府省", "Agencies"),
-    "domain.programmes": ("プログラム", "Programmes"),
-    "domain.organisations": ("組織", "Organisations"),
-    "domain.platforms": ("基盤", "Platforms"),
-    "domain.laws": ("法令", "Laws"),
-    "domain.data_kinds": ("データの種類", "Kinds of data"),
-    "domain.classes": ("語彙（クラス）", "Vocabulary (classes)"),
-    "domain.profiles": ("アプリケーションプロファイル", "Application profiles"),
-    "domain.standards": ("関連する標準", "Standards"),
-    "domain.funding": ("活用可能な予算", "Funding available"),
-    "search.title": ("語彙を検索", "Search the vocabulary"),
-    "search.label": ("検索語", "Search terms"),
-    "search.placeholder": ("例：避難所、ひなんじょ、parking", "e.g. 避難所, ひなんじょ, parking"),
-    "search.retired": ("廃止された語も表示", "Show retired terms"),
-    "search.none": ("該当する語はありません。", "No term matches."),
-    "search.results": ("件", "results"),
-    "status.deprecated": ("非推奨", "deprecated"),
-    "status.retired": ("廃止", "retired"),
-    "query.title": ("SPARQL クエリ", "SPARQL query"),
-    "query.intro": (
+    "home.field": Bilingual("Society 5.0 の分野", "Society 5.0 field"),
+    "home.area": Bilingual("スーパーシティ構成領域", "Super City area"),
+    "kind.TargetState": Bilingual("到達すべき姿", "Target state"),
+    "kind.DataLinkageStatus": Bilingual("データ連携", "Data linkage"),
+    "kind.Pilot": Bilingual("実証実験", "Pilots"),
+    "kind.Challenge": Bilingual("課題", "Challenges"),
+    "home.layers": Bilingual("三つの層", "The three layers"),
+    "home.principles": Bilingual("スーパーシティの要諦", "The Super City principles"),
+    "home.funding": Bilingual("活用可能な予算（平成30年度）", "Funding available (FY2018)"),
+    "funding.kind.Grant": Bilingual("交付金・補助金", "Grant or subsidy"),
+    "funding.kind.FiscalInvestmentAndLoan": Bilingual("財政投融資", "Fiscal investment and loan"),
+    "funding.amount": Bilingual("金額（円）", "Amount (JPY)"),
+    "funding.agency": Bilingual("所管", "Ministry"),
+    "funding.name": Bilingual("名称", "Name"),
+    "funding.kind": Bilingual("種類", "Kind"),
+    "funding.total": Bilingual("合計", "Total"),
+    "none": Bilingual("—", "—"),
+    "domain.landscape": Bilingual("取組の現状と課題", "Current work and challenges"),
+    "domain.agencies": Bilingual("関係府省", "Agencies"),
+    "domain.programmes": Bilingual("プログラム", "Programmes"),
+    "domain.organisations": Bilingual("組織", "Organisations"),
+    "domain.platforms": Bilingual("基盤", "Platforms"),
+    "domain.laws": Bilingual("法令", "Laws"),
+    "domain.data_kinds": Bilingual("データの種類", "Kinds of data"),
+    "domain.classes": Bilingual("語彙（クラス）", "Vocabulary (classes)"),
+    "domain.profiles": Bilingual("アプリケーションプロファイル", "Application profiles"),
+    "domain.standards": Bilingual("関連する標準", "Standards"),
+    "domain.funding": Bilingual("活用可能な予算", "Funding available"),
+    "search.title": Bilingual("語彙を検索", "Search the vocabulary"),
+    "search.label": Bilingual("検索語", "Search terms"),
+    "search.placeholder": Bilingual(
+        "例：避難所、ひなんじょ、parking", "e.g. 避難所, ひなんじょ, parking"
+    ),
+    "search.retired": Bilingual("廃止された語も表示", "Show retired terms"),
+    "search.none": Bilingual("該当する語はありません。", "No term matches."),
+    "search.results": Bilingual("件", "results"),
+    "status.deprecated": Bilingual("非推奨", "deprecated"),
+    "status.retired": Bilingual("廃止", "retired"),
+    "query.title": Bilingual("SPARQL クエリ", "SPARQL query"),
+    "query.intro": Bilingual(
         "モデル全体（すべての名前付きグラフの和）に問い合わせます。例の質問から始められます。",
         "Query the whole model (the union of every named graph). Start from an example.",
     ),
-    "query.examples": ("アーキテクトの質問", "The architects' questions"),
-    "query.nojs": (
+    "query.examples": Bilingual("アーキテクトの質問", "The architects' questions"),
+    "query.nojs": Bilingual(
         "JavaScript なしでも、下のフォームで実行できます。",
         "Without JavaScript, the form below runs the query.",
     ),
-    "query.run": ("実行", "Run"),
-    "resource.formats": ("形式", "Formats"),
-    "resource.property": ("属性", "Property"),
-    "resource.value": ("値", "Value"),
-    "resource.truncated": ("件数の上限で打ち切りました。", "Cut at the row limit."),
-    "term.labels": ("ラベル", "Labels"),
-    "term.status": ("状態", "Status"),
-    "term.replaced_by": ("後継の語", "Replaced by"),
-    "term.domains": ("分野", "Domains"),
-    "term.module": ("モジュール", "Module"),
-    "term.hierarchy": ("クラス階層", "Hierarchy"),
-    "term.supers": ("直接の上位", "Direct superclasses"),
-    "term.supers_inferred": ("すべての上位（推論を含む）", "All superclasses (inferred too)"),
-    "term.subs": ("直接の下位", "Direct subclasses"),
-    "term.subs_inferred": ("すべての下位（推論を含む）", "All subclasses (inferred too)"),
-    "term.graph": ("このクラスの周辺の図", "A picture of this class's neighbourhood"),
-    "term.properties": ("属性（継承を含む）", "Properties (inherited too)"),
-    "term.range": ("値域", "Range"),
-    "term.inherited": ("継承元", "Inherited from"),
-    "term.shapes": ("このクラスを検査するシェイプ", "Shapes that check it"),
-    "term.alignments": ("外部標準との対応", "Alignments with external standards"),
-    "term.examples": ("例", "Examples"),
-    "term.history": ("リリース履歴", "History across releases"),
-    "term.in_releases": ("収録リリース:", "In releases:"),
-    "term.no_release": ("まだリリースに含まれていません。", "Not in a release yet."),
-    "status.draft": ("草案", "draft"),
-    "status.candidate": ("候補", "candidate"),
-    "status.adopted": ("採用", "adopted"),
-    "standards.title": ("標準カタログ", "Standards catalogue"),
-    "standards.intro": (
+    "query.run": Bilingual("実行", "Run"),
+    "resource.formats": Bilingual("形式", "Formats"),
+    "resource.property": Bilingual("属性", "Property"),
+    "resource.value": Bilingual("値", "Value"),
+    "resource.truncated": Bilingual("件数の上限で打ち切りました。", "Cut at the row limit."),
+    "term.labels": Bilingual("ラベル", "Labels"),
+    "term.status": Bilingual("状態", "Status"),
+    "term.replaced_by": Bilingual("後継の語", "Replaced by"),
+    "term.domains": Bilingual("分野", "Domains"),
+    "term.module": Bilingual("モジュール", "Module"),
+    "term.hierarchy": Bilingual("クラス階層", "Hierarchy"),
+    "term.supers": Bilingual("直接の上位", "Direct superclasses"),
+    "term.supers_inferred": Bilingual(
+        "すべての上位（推論を含む）", "All superclasses (inferred too)"
+    ),
+    "term.subs": Bilingual("直接の下位", "Direct subclasses"),
+    "term.subs_inferred": Bilingual("すべての下位（推論を含む）", "All subclasses (inferred too)"),
+    "term.graph": Bilingual("このクラスの周辺の図", "A picture of this class's neighbourhood"),
+    "term.properties": Bilingual("属性（継承を含む）", "Properties (inherited too)"),
+    "term.range": Bilingual("値域", "Range"),
+    "term.inherited": Bilingual("継承元", "Inherited from"),
+    "term.shapes": Bilingual("このクラスを検査するシェイプ", "Shapes that check it"),
+    "term.alignments": Bilingual("外部標準との対応", "Alignments with external standards"),
+    "term.examples": Bilingual("例", "Examples"),
+    "term.history": Bilingual("リリース履歴", "History across releases"),
+    "term.in_releases": Bilingual("収録リリース:", "In releases:"),
+    "term.no_release": Bilingual("まだリリースに含まれていません。", "Not in a release yet."),
+    "status.draft": Bilingual("草案", "draft"),
+    "status.candidate": Bilingual("候補", "candidate"),
+    "status.adopted": Bilingual("採用", "adopted"),
+    "standards.title": Bilingual("標準カタログ", "Standards catalogue"),
+    "standards.intro": Bilingual(
         "各分野が依拠する標準と、その要素を実装する参照モデルの語・プロファイルの数（領域×標準）。"
         "空欄はその標準がその領域に関わらないこと、0 は未実装（ギャップ）を示します。",
         "The standards each domain relies on, and how many of our terms and profiles implement "
         "their elements (domains x standards). Blank: the standard does not serve the domain; "
         "0: nothing of ours implements it yet (a gap).",
     ),
-    "standards.matrix": ("カバレッジ行列", "Coverage matrix"),
-    "standards.list": ("標準の一覧", "All standards"),
-    "standards.standard": ("標準", "Standard"),
-    "standards.publisher": ("発行者", "Publisher"),
-    "standards.status": ("状態", "Status"),
-    "standards.version": ("現行版", "Current version"),
-    "validate.title": ("データを検証", "Validate data"),
-    "validate.intro": (
+    "standards.matrix": Bilingual("カバレッジ行列", "Coverage matrix"),
+    "standards.list": Bilingual("標準の一覧", "All standards"),
+    "standards.standard": Bilingual("標準", "Standard"),
+    "standards.publisher": Bilingual("発行者", "Publisher"),
+    "standards.status": Bilingual("状態", "Status"),
+    "standards.version": Bilingual("現行版", "Current version"),
+    "validate.title": Bilingual("データを検証", "Validate data"),
+    "validate.intro": Bilingual(
         "CSV（UTF-8 または Shift_JIS）、GTFS-JP の zip、NGSI-LD の JSON、RDF を、参照モデルの"
         "プロファイルで検証します。プロファイルは指定しなければデータから判定します。",
         "Check CSV (UTF-8 or Shift_JIS), a GTFS-JP zip, NGSI-LD JSON or RDF against a profile "
         "of the Reference Model. Without a profile, it is detected from the data.",
     ),
-    "validate.file": ("ファイル", "File"),
-    "validate.paste": ("または貼り付け", "Or paste"),
-    "validate.filename": ("貼り付けたデータのファイル名", "File name for pasted data"),
-    "validate.profile": ("プロファイル", "Profile"),
-    "validate.detect": ("データから判定", "Detect from the data"),
-    "validate.submit": ("検証する", "Validate"),
-    "validate.api": ("プログラムからは", "From a program:"),
-    "report.title": ("検証結果", "Validation report"),
-    "report.running": ("検証中です…", "Validating…"),
-    "report.total": ("結果の総数", "Results in all"),
-    "report.downloads": ("ダウンロード", "Downloads"),
-    "report.shape": ("シェイプ", "Shape"),
-    "report.where": ("場所", "Where"),
-    "report.severity": ("重大度", "Severity"),
-    "report.message": ("内容", "Message"),
-    "report.value": ("値", "Value"),
-    "report.row": ("行", "row"),
-    "report.column": ("列", "column"),
-    "report.again": ("別のデータを検証する", "Validate other data"),
-    "report.summary": ("直すこと（制約ごとのまとめ）", "What to fix, constraint by constraint"),
-    "report.column_or_path": ("列・パス", "Column or path"),
-    "report.count": ("件数", "Results"),
-    "report.rows": ("行", "Rows"),
-    "report.example": ("メッセージの例", "Example message"),
-    "severity.Violation": ("違反", "Violation"),
-    "severity.Warning": ("警告", "Warning"),
-    "severity.Info": ("情報", "Info"),
-    "nav.registry": ("レジストリ", "Registry"),
-    "releases.title": ("リリース", "Releases"),
-    "releases.intro": (
+    "validate.file": Bilingual("ファイル", "File"),
+    "validate.paste": Bilingual("または貼り付け", "Or paste"),
+    "validate.filename": Bilingual("貼り付けたデータのファイル名", "File name for pasted data"),
+    "validate.profile": Bilingual("プロファイル", "Profile"),
+    "validate.detect": Bilingual("データから判定", "Detect from the data"),
+    "validate.submit": Bilingual("検証する", "Validate"),
+    "validate.api": Bilingual("プログラムからは", "From a program:"),
+    "report.title": Bilingual("検証結果", "Validation report"),
+    "report.running": Bilingual("検証中です…", "Validating…"),
+    "report.total": Bilingual("結果の総数", "Results in all"),
+    "report.downloads": Bilingual("ダウンロード", "Downloads"),
+    "report.shape": Bilingual("シェイプ", "Shape"),
+    "report.where": Bilingual("場所", "Where"),
+    "report.severity": Bilingual("重大度", "Severity"),
+    "report.message": Bilingual("内容", "Message"),
+    "report.value": Bilingual("値", "Value"),
+    "report.row": Bilingual("行", "row"),
+    "report.column": Bilingual("列", "column"),
+    "report.again": Bilingual("別のデータを検証する", "Validate other data"),
+    "report.summary": Bilingual(
+        "直すこと（制約ごとのまとめ）", "What to fix, constraint by constraint"
+    ),
+    "report.column_or_path": Bilingual("列・パス", "Column or path"),
+    "report.count": Bilingual("件数", "Results"),
+    "report.rows": Bilingual("行", "Rows"),
+    "report.example": Bilingual("メッセージの例", "Example message"),
+    "severity.Violation": Bilingual("違反", "Violation"),
+    "severity.Warning": Bilingual("警告", "Warning"),
+    "severity.Info": Bilingual("情報", "Info"),
+    "nav.registry": Bilingual("レジストリ", "Registry"),
+    "releases.title": Bilingual("リリース", "Releases"),
+    "releases.intro": Bilingual(
         "参照モデルの番号付きリリース。隣り合う版の差分（変更履歴）を表示できます。",
         "The numbered releases of the Reference Model, with the changes between them.",
     ),
-    "releases.version": ("版", "Version"),
-    "releases.issued": ("公開日", "Issued"),
-    "releases.changes": ("変更", "Changes"),
-    "releases.working": ("作業中の版", "working tree"),
-    "releases.none": ("まだリリースはありません。", "No release yet."),
-    "diff.title": ("差分", "Changes"),
-    "diff.old": ("比較元", "From"),
-    "diff.new": ("比較先", "To"),
-    "diff.compare": ("比較", "Compare"),
-    "diff.count": ("件の変更", "changes"),
-    "diff.breaking_count": ("件が破壊的", "breaking"),
-    "diff.kind": ("種類", "Kind"),
-    "diff.subject": ("対象", "Subject"),
-    "diff.change": ("内容", "Change"),
-    "diff.breaking": ("破壊的", "breaking"),
-    "diff.none": ("変更はありません。", "No change."),
-    "proposals.title": ("提案", "Proposals"),
-    "proposals.intro": (
+    "releases.version": Bilingual("版", "Version"),
+    "releases.issued": Bilingual("公開日", "Issued"),
+    "releases.changes": Bilingual("変更", "Changes"),
+    "releases.working": Bilingual("作業中の版", "working tree"),
+    "releases.none": Bilingual("まだリリースはありません。", "No release yet."),
+    "diff.title": Bilingual("差分", "Changes"),
+    "diff.old": Bilingual("比較元", "From"),
+    "diff.new": Bilingual("比較先", "To"),
+    "diff.compare": Bilingual("比較", "Compare"),
+    "diff.count": Bilingual("件の変更", "changes"),
+    "diff.breaking_count": Bilingual("件が破壊的", "breaking"),
+    "diff.kind": Bilingual("種類", "Kind"),
+    "diff.subject": Bilingual("対象", "Subject"),
+    "diff.change": Bilingual("内容", "Change"),
+    "diff.breaking": Bilingual("破壊的", "breaking"),
+    "diff.none": Bilingual("変更はありません。", "No change."),
+    "proposals.title": Bilingual("提案", "Proposals"),
+    "proposals.intro": Bilingual(
         "語やシェイプの追加・変更・非推奨化・廃止の提案と、そのレビュー。",
         "Proposals to add, change, deprecate or retire terms and shapes, and their reviews.",
     ),
-    "proposals.one": ("提案", "Proposal"),
-    "proposals.kind": ("種別", "Kind"),
-    "proposals.proposer": ("提案者", "Proposer"),
-    "proposals.status": ("状態", "Status"),
-    "proposals.rationale": ("理由", "Rationale"),
-    "proposals.targets": ("対象", "Targets"),
-    "proposals.evidence": ("根拠", "Evidence"),
-    "proposals.patch": ("パッチ", "Patch"),
-    "proposals.removals": ("削除", "Removed"),
-    "proposals.additions": ("追加", "Added"),
-    "proposals.reviews": ("レビュー", "Reviews"),
-    "proposals.none": ("提案はありません。", "No proposal."),
-    "proposals.submit_help": (
+    "proposals.one": Bilingual("提案", "Proposal"),
+    "proposals.kind": Bilingual("種別", "Kind"),
+    "proposals.proposer": Bilingual("提案者", "Proposer"),
+    "proposals.status": Bilingual("状態", "Status"),
+    "proposals.rationale": Bilingual("理由", "Rationale"),
+    "proposals.targets": Bilingual("対象", "Targets"),
+    "proposals.evidence": Bilingual("根拠", "Evidence"),
+    "proposals.patch": Bilingual("パッチ", "Patch"),
+    "proposals.removals": Bilingual("削除", "Removed"),
+    "proposals.additions": Bilingual("追加", "Added"),
+    "proposals.reviews": Bilingual("レビュー", "Reviews"),
+    "proposals.none": Bilingual("提案はありません。", "No proposal."),
+    "proposals.submit_help": Bilingual(
         "書き込み権限のあるトークンで提案を送れます:",
         "Holders of a write token submit proposals with",
     ),
-    "proposals.submit": ("提案を送る", "Submit a proposal"),
-    "proposals.submit_intro": (
+    "proposals.submit": Bilingual("提案を送る", "Submit a proposal"),
+    "proposals.submit_intro": Bilingual(
         "書き込み権限のあるトークンを持つ人が、パッチ（TriG）と日英の理由を添えて提案できます。",
         "Holders of a write token submit a patch (TriG) with its rationale in both languages.",
     ),
-    "proposals.token": ("トークン", "Token"),
-    "systems.title": ("登録システム", "Registered systems"),
-    "systems.intro": (
+    "proposals.token": Bilingual("トークン", "Token"),
+    "systems.title": Bilingual("登録システム", "Registered systems"),
+    "systems.intro": Bilingual(
         "プロファイルへの適合を表明したシステムと、その適合性の記録。",
         "Systems that claim conformance to profiles, and their conformance records.",
     ),
-    "systems.badge": ("適合性バッジ", "Conformance badge"),
-    "systems.claims": ("表明しているプロファイル", "Claimed profiles"),
-    "systems.time": ("日時", "Time"),
-    "systems.profile": ("プロファイル", "Profile"),
-    "systems.verdict": ("判定", "Verdict"),
-    "systems.no_records": ("記録はまだありません。", "No record yet."),
-    "systems.none": ("登録されたシステムはありません。", "No system is registered."),
-    "footer.licence": (
+    "systems.badge": Bilingual("適合性バッジ", "Conformance badge"),
+    "systems.claims": Bilingual("表明しているプロファイル", "Claimed profiles"),
+    "systems.time": Bilingual("日時", "Time"),
+    "systems.profile": Bilingual("プロファイル", "Profile"),
+    "systems.verdict": Bilingual("判定", "Verdict"),
+    "systems.no_records": Bilingual("記録はまだありません。", "No record yet."),
+    "systems.none": Bilingual("登録されたシステムはありません。", "No system is registered."),
+    "footer.licence": Bilingual(
         "モデルは CC BY 4.0、ソフトウェアは Apache-2.0 で提供します。",
         "The model is CC BY 4.0, the software Apache-2.0.",
     ),
@@ -243,13 +252,28 @@ def choose_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "ja"
 
 
+def language_asked(lang: str | None, accept_language: str | None) -> str | None:
+    """The one language an API client asks for: ``lang`` when it is ``ja`` or ``en``, else
+    the best of them in an Accept-Language header (``*`` names none); ``None`` for both."""
+    if lang in LANGUAGES:
+        return lang
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    named = LanguageAccept([(value, quality) for value, quality in accepted if value != "*"])
+    return named.best_match(LANGUAGES)
+
+
+def api_language() -> str | None:
+    """:func:`language_asked` of the current request (no cookie: an API answer depends on
+    the request alone)."""
+    return language_asked(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
 def translate(key: str) -> str:
     """The interface text ``key`` in the current language (a missing key is a bug: KeyError)."""
-    ja, en = MESSAGES[key]
-    return ja if current_language() == "ja" else en
+    return MESSAGES[key].in_language(current_language())
 
 
-def pick(text: Text | None) -> Markup:
+def pick(text: Bilingual | None) -> Markup:
     """A model text in the current language; else the other one, marked with its ``lang``
     so that screen readers (and the translation test) know it is not the page's language."""
     if text is None:
@@ -259,7 +283,7 @@ def pick(text: Text | None) -> Markup:
     if own:
         return escape(own)
     other = "en" if lang == "ja" else "ja"
-    fallback = text.get(other)
+    fallback = text.in_language(other)
     return Markup(f'<span lang="{other}">{escape(fallback)}</span>') if fallback else Markup("")
 
 

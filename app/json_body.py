@@ -14,6 +14,7 @@ from flask import request
 
 from app.errors import ApiError
 from app.json_schema import Schema, problems
+from cityref.text import Bilingual
 
 JSON_TYPES = ("application/json",)
 
@@ -53,8 +54,10 @@ def read_json_body(schema: Schema, limit: int) -> dict[str, Any]:
     ):
         raise ApiError(
             415,
-            f"send the body as application/json, not {request.mimetype or 'no media type'}",
-            "本文は application/json で送ってください",
+            Bilingual(
+                "本文は application/json で送ってください",
+                f"send the body as application/json, not {request.mimetype or 'no media type'}",
+            ),
         )
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
@@ -66,43 +69,50 @@ def read_json_body(schema: Schema, limit: int) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ApiError(
             400,
-            f"the body is not valid UTF-8 at byte {exc.start}",
-            f"本文が UTF-8 ではありません（{exc.start} バイト目）",
+            Bilingual(
+                f"本文が UTF-8 ではありません（{exc.start} バイト目）",
+                f"the body is not valid UTF-8 at byte {exc.start}",
+            ),
         ) from None
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ApiError(
             400,
-            f"the body is not JSON: {exc.msg}",
-            "本文が JSON ではありません",
+            Bilingual("本文が JSON ではありません", f"the body is not JSON: {exc.msg}"),
             line=exc.lineno,
             column=exc.colno,
         ) from None
     except (ValueError, RecursionError) as exc:  # NaN, 5000-digit numbers, deep nesting
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ApiError(
-            400, f"the body is not usable JSON: {reason}", "本文の JSON を読めません"
+            400, Bilingual("本文の JSON を読めません", f"the body is not usable JSON: {reason}")
         ) from None
     broken = _lone_surrogate(document)
     if broken is not None:
         raise ApiError(
             400,
-            f"{broken or '(the body)'}: expected Unicode text, got half of a surrogate pair",
-            f"{broken or '（本文）'}：不正な文字（サロゲートの片割れ）があります",
+            Bilingual(
+                f"{broken or '（本文）'}：不正な文字（サロゲートの片割れ）があります",
+                f"{broken or '(the body)'}: expected Unicode text, got half of a surrogate pair",
+            ),
             pointer=broken,
         )
     found = problems(document, schema)
     if found:
         raise ApiError(
             400,
-            "the body does not match its schema: " + "; ".join(p.english() for p in found),
-            "本文がスキーマに合いません：" + "；".join(p.japanese() for p in found),
+            Bilingual(
+                "本文がスキーマに合いません：{problems}",
+                "the body does not match its schema: {problems}",
+            ).format(
+                problems=Bilingual(
+                    "；".join(p.message().ja for p in found),
+                    "; ".join(p.message().en for p in found),
+                )
+            ),
             pointer=found[0].pointer,
-            problems=[
-                {"pointer": p.pointer, "expected": p.expected, "expected_ja": p.expected_ja}
-                for p in found
-            ],
+            problems=[(p.pointer, p.expected) for p in found],
         )
     assert isinstance(document, dict)  # the schemas describe objects
     return document
@@ -111,6 +121,5 @@ def read_json_body(schema: Schema, limit: int) -> dict[str, Any]:
 def _too_large(limit: int) -> ApiError:
     return ApiError(
         413,
-        f"the body is larger than {limit} bytes",
-        f"本文が {limit} バイトを超えています",
+        Bilingual(f"本文が {limit} バイトを超えています", f"the body is larger than {limit} bytes"),
     )

@@ -16,6 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from cityref.text import Bilingual
+
 Schema = Mapping[str, Any]
 
 #: Keywords that check something, and annotations that only describe.
@@ -40,14 +42,14 @@ ANNOTATIONS = frozenset({"title", "description", "examples", "default"})
 #: At most this many problems are reported for one document.
 MAX_PROBLEMS = 10
 
-_TYPE_NAMES: dict[str, tuple[str, str]] = {
-    "object": ("an object", "オブジェクト"),
-    "array": ("an array", "配列"),
-    "string": ("a string", "文字列"),
-    "integer": ("an integer", "整数"),
-    "number": ("a number", "数値"),
-    "boolean": ("true or false", "真偽値"),
-    "null": ("null", "null"),
+_TYPE_NAMES: dict[str, Bilingual] = {
+    "object": Bilingual("オブジェクト", "an object"),
+    "array": Bilingual("配列", "an array"),
+    "string": Bilingual("文字列", "a string"),
+    "integer": Bilingual("整数", "an integer"),
+    "number": Bilingual("数値", "a number"),
+    "boolean": Bilingual("真偽値", "true or false"),
+    "null": Bilingual("null", "null"),
 }
 
 
@@ -60,8 +62,8 @@ def _is_iri(value: str) -> bool:
 
 
 #: ``format`` values and their checks; an IRI is what Oxigraph accepts as a named node.
-FORMATS: dict[str, tuple[Callable[[str], bool], str, str]] = {
-    "iri": (_is_iri, "an absolute IRI (e.g. https://…)", "絶対 IRI（https://… など）"),
+FORMATS: dict[str, tuple[Callable[[str], bool], Bilingual]] = {
+    "iri": (_is_iri, Bilingual("絶対 IRI（https://… など）", "an absolute IRI (e.g. https://…)")),
 }
 
 
@@ -70,14 +72,14 @@ class Problem:
     """One place where a document does not match its schema."""
 
     pointer: str  # "" is the whole document
-    expected: str
-    expected_ja: str
+    expected: Bilingual
 
-    def english(self) -> str:
-        return f"{self.pointer or '(the body)'}: {self.expected}"
-
-    def japanese(self) -> str:
-        return f"{self.pointer or '（本文）'}：{self.expected_ja}"
+    def message(self) -> Bilingual:
+        """The problem with where it is, for the error message."""
+        where = Bilingual(self.pointer or "（本文）", self.pointer or "(the body)")
+        return Bilingual("{where}：{expected}", "{where}: {expected}").format(
+            where=where, expected=self.expected
+        )
 
 
 def json_type(value: object) -> str:
@@ -144,16 +146,23 @@ def _check(value: object, schema: Schema, pointer: str, found: list[Problem]) ->
         return
     expected_type = schema.get("type")
     if expected_type is not None and not _has_type(value, expected_type):
-        english, japanese = _TYPE_NAMES[expected_type]
-        got, got_ja = _TYPE_NAMES[json_type(value)]
+        wrong_type = Bilingual("{expected}が必要です（{got}）", "expected {expected}, got {got}")
         found.append(
-            Problem(pointer, f"expected {english}, got {got}", f"{japanese}が必要です（{got_ja}）")
+            Problem(
+                pointer,
+                wrong_type.format(
+                    expected=_TYPE_NAMES[expected_type], got=_TYPE_NAMES[json_type(value)]
+                ),
+            )
         )
         return
     if "enum" in schema and value not in schema["enum"]:
         choices = ", ".join(str(c) for c in schema["enum"])
         found.append(
-            Problem(pointer, f"expected one of: {choices}", f"次のいずれかが必要です：{choices}")
+            Problem(
+                pointer,
+                Bilingual(f"次のいずれかが必要です：{choices}", f"expected one of: {choices}"),
+            )
         )
         return
     if isinstance(value, str):
@@ -170,52 +179,57 @@ def _check_string(value: str, schema: Schema, pointer: str, found: list[Problem]
         found.append(
             Problem(
                 pointer,
-                "expected a non-empty string" if least == 1 else f"expected {least}+ characters",
-                "空でない文字列が必要です" if least == 1 else f"{least} 文字以上が必要です",
+                Bilingual(
+                    "空でない文字列が必要です" if least == 1 else f"{least} 文字以上が必要です",
+                    "expected a non-empty string"
+                    if least == 1
+                    else f"expected {least}+ characters",
+                ),
             )
         )
     elif most is not None and len(value) > most:
         found.append(
             Problem(
                 pointer,
-                f"expected at most {most} characters, got {len(value)}",
-                f"{most} 文字以内にしてください（{len(value)} 文字）",
+                Bilingual(
+                    f"{most} 文字以内にしてください（{len(value)} 文字）",
+                    f"expected at most {most} characters, got {len(value)}",
+                ),
             )
         )
     elif "pattern" in schema and not _compiled(schema["pattern"]).search(value):
+        # A schema's description is one string (it is published as is): "English / 日本語".
         english, _, japanese = str(schema.get("description", schema["pattern"])).partition(" / ")
-        found.append(
-            Problem(
-                pointer,
-                f"expected {english}, got {_shown(value)}",
-                f"{japanese or english}が必要です（{_shown(value)}）",
-            )
-        )
+        found.append(Problem(pointer, _expected(Bilingual(japanese or english, english), value)))
     elif "format" in schema:
-        accepts, english, japanese = FORMATS[schema["format"]]
+        accepts, what = FORMATS[schema["format"]]
         if not accepts(value):
-            found.append(
-                Problem(
-                    pointer,
-                    f"expected {english}, got {_shown(value)}",
-                    f"{japanese}が必要です（{_shown(value)}）",
-                )
-            )
+            found.append(Problem(pointer, _expected(what, value)))
+
+
+def _expected(what: Bilingual, value: str) -> Bilingual:
+    return Bilingual("{what}が必要です（{got}）", "expected {what}, got {got}").format(
+        what=what, got=_shown(value)
+    )
 
 
 def _check_array(value: list[Any], schema: Schema, pointer: str, found: list[Problem]) -> None:
     least, most = schema.get("minItems"), schema.get("maxItems")
     if least is not None and len(value) < least:
         found.append(
-            Problem(pointer, f"expected {least}+ items", f"{least} 個以上の要素が必要です")
+            Problem(
+                pointer, Bilingual(f"{least} 個以上の要素が必要です", f"expected {least}+ items")
+            )
         )
         return
     if most is not None and len(value) > most:
         found.append(
             Problem(
                 pointer,
-                f"expected at most {most} items, got {len(value)}",
-                f"要素は {most} 個までです（{len(value)} 個）",
+                Bilingual(
+                    f"要素は {most} 個までです（{len(value)} 個）",
+                    f"expected at most {most} items, got {len(value)}",
+                ),
             )
         )
         return
@@ -232,7 +246,9 @@ def _check_object(
     for name in schema.get("required", []):
         if name not in value:
             found.append(
-                Problem(f"{pointer}/{_escape(name)}", "is missing", "この項目がありません")
+                Problem(
+                    f"{pointer}/{_escape(name)}", Bilingual("この項目がありません", "is missing")
+                )
             )
     extra = schema.get("additionalProperties", True)
     for name, item in value.items():
@@ -244,8 +260,10 @@ def _check_object(
             found.append(
                 Problem(
                     where,
-                    f"is not a field of this body; the fields are: {known}",
-                    f"この本文にない項目です（項目：{known}）",
+                    Bilingual(
+                        f"この本文にない項目です（項目：{known}）",
+                        f"is not a field of this body; the fields are: {known}",
+                    ),
                 )
             )
         elif isinstance(extra, Mapping):

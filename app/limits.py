@@ -16,6 +16,7 @@ from app import fairness
 from app.body import ReadBodyFirst
 from app.errors import ApiError
 from cityref.settings import Settings
+from cityref.text import Bilingual
 
 WINDOW_SECONDS = 60.0
 log = logging.getLogger(__name__)
@@ -118,8 +119,11 @@ def init_app(app: Flask) -> None:
             seconds = max(1, int(wait + 0.999))
             raise ApiError(
                 429,
-                f"too many requests: at most {limiter.per_minute} a minute; retry in {seconds} s",
-                f"リクエストが多すぎます。{seconds} 秒後に再試行してください",
+                Bilingual(
+                    f"リクエストが多すぎます。{seconds} 秒後に再試行してください",
+                    f"too many requests: at most {limiter.per_minute}"
+                    f" a minute; retry in {seconds} s",
+                ),
                 headers={"Retry-After": str(seconds)},
             )
         return None

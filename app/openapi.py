@@ -24,6 +24,15 @@ def _body_schema(media_type: str) -> dict[str, Any]:
     return {"type": "string"}
 
 
+#: The language of the answer's texts: one of them, or both when neither this nor
+#: Accept-Language names one.
+_LANG = {
+    "name": "lang",
+    "in": "query",
+    "description": "The language of the texts (messages, errors); both when absent, unless "
+    "Accept-Language names ja or en.",
+    "schema": {"enum": ["ja", "en"]},
+}
 _ERROR = {"$ref": "#/components/responses/Error"}
 _RESULT_TYPES = [
     "application/sparql-results+json",
@@ -223,7 +232,7 @@ SPEC: dict[str, Any] = {
                         "description": "A profile id, optionally @VERSION; detected when absent.",
                         "schema": {"type": "string"},
                     },
-                    {"name": "lang", "in": "query", "schema": {"enum": ["ja", "en"]}},
+                    _LANG,
                     {
                         "name": "filename",
                         "in": "query",
@@ -272,7 +281,8 @@ SPEC: dict[str, Any] = {
                 "operationId": "job",
                 "summary": "A validation job: 202 while it runs, then its report",
                 "parameters": [
-                    {"name": "job", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {"name": "job", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _LANG,
                 ],
                 "responses": {
                     "200": {
@@ -379,13 +389,21 @@ SPEC: dict[str, Any] = {
         },
         "schemas": {
             **SCHEMAS,
+            "Text": {
+                "type": "object",
+                "description": "A text in Japanese and English; ?lang=ja|en or Accept-Language "
+                "narrows it to the one key asked. / 日本語と英語の文。?lang= か "
+                "Accept-Language で一方だけにできます。",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "properties": {"ja": {"type": "string"}, "en": {"type": "string"}},
+            },
             "Error": {
                 "type": "object",
-                "required": ["status", "error", "error_ja"],
+                "required": ["status", "error"],
                 "properties": {
                     "status": {"type": "integer"},
-                    "error": {"type": "string", "description": "What went wrong, in English."},
-                    "error_ja": {"type": "string", "description": "同じ内容を日本語で。"},
+                    "error": {"$ref": "#/components/schemas/Text"},
                     "line": {"type": ["integer", "null"]},
                     "column": {"type": ["integer", "null"]},
                     "pointer": {
@@ -397,11 +415,10 @@ SPEC: dict[str, Any] = {
                         "description": "Every wrong field of a body and what was expected.",
                         "items": {
                             "type": "object",
-                            "required": ["pointer", "expected", "expected_ja"],
+                            "required": ["pointer", "expected"],
                             "properties": {
                                 "pointer": {"type": "string"},
-                                "expected": {"type": "string"},
-                                "expected_ja": {"type": "string"},
+                                "expected": {"$ref": "#/components/schemas/Text"},
                             },
                         },
                     },
@@ -410,7 +427,7 @@ SPEC: dict[str, Any] = {
         },
         "responses": {
             "Error": {
-                "description": "An error the client can act on, in English and Japanese.",
+                "description": "An error the client can act on, in Japanese and English.",
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
                     "text/plain": {"schema": {"type": "string"}},

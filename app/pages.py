@@ -15,9 +15,9 @@ from app.fairness import expensive_work
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref import browse
-from cityref.browse import Text
 from cityref.search import Hit, SearchQueryTooLong
 from cityref.search import search as run_search
+from cityref.text import Bilingual
 
 bp = Blueprint("pages", __name__)
 
@@ -55,7 +55,7 @@ def _search(query: str, *, include_retired: bool, limit: int) -> list[Hit]:
         with expensive_work():
             return run_search(index, query, include_retired=include_retired, limit=limit)
     except SearchQueryTooLong as exc:
-        raise ApiError.from_bilingual(400, exc) from None
+        raise ApiError.from_error(400, exc) from None
 
 
 @bp.route("/search")
@@ -79,8 +79,8 @@ def search_api() -> Response:
             "hits": [
                 {
                     "iri": h.entry.iri,
-                    "label": h.entry.label.get(lang),
-                    "definition": h.entry.definition.get(lang),
+                    "label": h.entry.label.in_language(lang),
+                    "definition": h.entry.definition.in_language(lang),
                     "status": h.entry.status,
                     "score": h.score,
                 }
@@ -96,12 +96,13 @@ def query_page() -> str:
     model = query_service().model
     for path in sorted((model.root / "tests" / "queries").glob("*.rq")):
         text = model.read(path).decode("utf-8")
-        title = Text()
-        for line in text.splitlines()[:3]:
-            for lang in ("ja", "en"):
-                if line.startswith(f"# {lang}:"):
-                    setattr(title, lang, line.split(":", 1)[1].strip())
-        examples.append({"name": path.stem, "title": title, "query": text})
+        titles = {
+            lang: line.split(":", 1)[1].strip()
+            for line in text.splitlines()[:3]
+            for lang in ("ja", "en")
+            if line.startswith(f"# {lang}:")
+        }
+        examples.append({"name": path.stem, "title": Bilingual.from_dict(titles), "query": text})
     return render_template("query.html", examples=examples)
 
 

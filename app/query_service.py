@@ -25,6 +25,7 @@ from cityref.results import QueryAnswer
 from cityref.search import Entry
 from cityref.settings import Settings
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 from cityref.update import generation, run_update
 from cityref.worker_pool import QueryWorkerPool, new_query_worker
 
@@ -154,8 +155,10 @@ def _pool_busy(error: Busy) -> ApiError:
     seconds = int(error.retry_after)
     return ApiError(
         503,
-        f"the server is busy: {error}; retry in {seconds} s",
-        f"サーバが混み合っています。{seconds} 秒後に再試行してください",
+        Bilingual(
+            f"サーバが混み合っています。{seconds} 秒後に再試行してください",
+            f"the server is busy: {error.text.en}; retry in {seconds} s",
+        ),
         headers={"Retry-After": str(seconds)},
     )
 

@@ -18,6 +18,7 @@ from app import write_schemas
 from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
+from app.i18n import api_language
 from app.json_body import read_json_body
 from app.query_service import query_service
 from cityref.errors import CityrefError
@@ -27,6 +28,7 @@ from cityref.registry import records as recs
 from cityref.registry.changeset import Changeset
 from cityref.registry.diff import Change, semantic_diff
 from cityref.registry.releases import WORKING, list_releases, tree
+from cityref.text import Bilingual
 from cityref.tokens import check_token
 
 bp = Blueprint("registry", __name__)
@@ -46,7 +48,7 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def _registry_error(exc: CityrefError, status: int = 400) -> ApiError:
-    return ApiError.from_bilingual(status, exc)
+    return ApiError.from_error(status, exc)
 
 
 def _diff(old: str, new: str) -> list[Change]:
@@ -97,7 +99,9 @@ def submit_proposal() -> Response:
     require_form_token()
     settings = query_service().settings
     if check_token(settings.tokens_file, request.form.get("token", ""), "write") is None:
-        raise ApiError(403, "a write token is needed", "書き込み権限のあるトークンが必要です")
+        raise ApiError(
+            403, Bilingual("書き込み権限のあるトークンが必要です", "a write token is needed")
+        )
     form = request.form
     try:
         proposal = props.create_proposal(
@@ -216,8 +220,10 @@ def api_releases() -> Response:
 def api_diff() -> Response:
     old, new = request.args.get("old"), request.args.get("new", WORKING)
     if not old:
-        raise ApiError(400, "give ?old=VERSION (and ?new=)", "?old= に版を指定してください")
-    return _json([c.as_dict() for c in _diff(old, new)])
+        raise ApiError(
+            400, Bilingual("?old= に版を指定してください", "give ?old=VERSION (and ?new=)")
+        )
+    return _json([c.as_dict(api_language()) for c in _diff(old, new)])
 
 
 @bp.route("/api/registry/proposals")

@@ -29,6 +29,7 @@ from cityref.errors import QueryRefused, QuerySyntaxError
 from cityref.query import QueryRequest
 from cityref.registry.releases import list_releases
 from cityref.results import GRAPH_FORMATS
+from cityref.text import Bilingual
 
 bp = Blueprint("resources", __name__)
 #: Descriptions are of our own data, not of a user's query: a generous fixed bound.
@@ -82,8 +83,10 @@ def _wanted_format() -> str:
         if name is None:
             raise ApiError(
                 400,
-                f"unknown format {param!r}; use html, {', '.join(GRAPH_FORMATS)}",
-                "不明な形式です",
+                Bilingual(
+                    "不明な形式です",
+                    f"unknown format {param!r}; use html, {', '.join(GRAPH_FORMATS)}",
+                ),
             )
         return name
     best = request.accept_mimetypes.best_match(["text/html", *GRAPH_MEDIA_TYPES])
@@ -100,10 +103,12 @@ def _release_path(path: str) -> tuple[str | None, str]:
     if version == "latest":
         releases = list_releases(query_service().model.root)
         if not releases:
-            raise ApiError(404, "there is no release yet", "リリースはまだありません")
+            raise ApiError(404, Bilingual("リリースはまだありません", "there is no release yet"))
         version = releases[-1].version
     if not rest:
-        raise ApiError(404, f"give a term after release/{version}/", "語を指定してください")
+        raise ApiError(
+            404, Bilingual("語を指定してください", f"give a term after release/{version}/")
+        )
     return version, rest
 
 
@@ -112,7 +117,9 @@ def resource(path: str) -> Response | str:
     service = query_service()
     release, path = _release_path(path)
     iri = service.model.term_iri(path)
-    not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
+    not_found = ApiError(
+        404, Bilingual(f"この IRI は存在しません: <{iri}>", f"no such IRI: <{iri}>")
+    )
     if not is_safe_iri(iri):
         raise not_found
     try:
@@ -125,9 +132,11 @@ def resource(path: str) -> Response | str:
         headers = {"Link": f'<{replacement}>; rel="successor-version"'} if replacement else {}
         raise ApiError(
             410,
-            f"<{iri}> is retired" + (f"; use <{replacement}>" if replacement else ""),
-            f"<{iri}> は廃止されました"
-            + (f"。代わりに <{replacement}> を使ってください" if replacement else ""),
+            Bilingual(
+                f"<{iri}> は廃止されました"
+                + (f"。代わりに <{replacement}> を使ってください" if replacement else ""),
+                f"<{iri}> is retired" + (f"; use <{replacement}>" if replacement else ""),
+            ),
             headers=headers,
         )
     wanted = _wanted_format()

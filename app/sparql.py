@@ -23,6 +23,7 @@ from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTi
 from cityref.query import QueryRequest
 from cityref.service_description import endpoint_iri, service_description
 from cityref.store import Dataset
+from cityref.text import Bilingual
 
 bp = Blueprint("sparql", __name__)
 
@@ -42,7 +43,8 @@ _UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported"
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         raise ApiError(
-            400, f"more than one '{name}' parameter", f"'{name}' パラメータが複数あります"
+            400,
+            Bilingual(f"'{name}' パラメータが複数あります", f"more than one '{name}' parameter"),
         )
     return values[0] if values else None
 
@@ -66,8 +68,10 @@ def _read_request() -> tuple[str | None, Dataset | None]:
     else:
         raise ApiError(
             415,
-            f"POST a query as {FORM} or {QUERY_BODY}, not {media_type or 'no media type'}",
-            f"クエリは {FORM} または {QUERY_BODY} で POST してください",
+            Bilingual(
+                f"クエリは {FORM} または {QUERY_BODY} で POST してください",
+                f"POST a query as {FORM} or {QUERY_BODY}, not {media_type or 'no media type'}",
+            ),
         )
     if query is not None and len(query.encode("utf-8")) > settings.max_query_bytes:
         raise _too_long(settings.max_query_bytes)
@@ -79,7 +83,10 @@ def _read_request() -> tuple[str | None, Dataset | None]:
 
 def _too_long(limit: int, what: str = "query", what_ja: str = "クエリ") -> ApiError:
     return ApiError(
-        413, f"the {what} is longer than {limit} bytes", f"{what_ja}が {limit} バイトを超えています"
+        413,
+        Bilingual(
+            f"{what_ja}が {limit} バイトを超えています", f"the {what} is longer than {limit} bytes"
+        ),
     )
 
 
@@ -92,14 +99,18 @@ def _text_body(limit: int, what: str, what_ja: str) -> str:
         raise _too_long(limit, what, what_ja)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise ApiError(415, f"the {what} must be UTF-8", f"{what_ja}は UTF-8 で送ってください")
+        raise ApiError(
+            415, Bilingual(f"{what_ja}は UTF-8 で送ってください", f"the {what} must be UTF-8")
+        )
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ApiError(
             400,
-            f"the {what} (request body) is not valid UTF-8 at byte {exc.start}",
-            f"{what_ja}（本文）が UTF-8 ではありません（{exc.start} バイト目）",
+            Bilingual(
+                f"{what_ja}（本文）が UTF-8 ではありません（{exc.start} バイト目）",
+                f"the {what} (request body) is not valid UTF-8 at byte {exc.start}",
+            ),
         ) from None
 
 
@@ -121,8 +132,10 @@ def unknown_graph(clause: str, iri: str) -> ApiError:
     guard's refusal) and for the protocol's default-graph-uri and named-graph-uri."""
     return ApiError(
         400,
-        f"{clause} <{iri}> is refused: no such graph in the store",
-        f"{clause} <{iri}> は使えません：ストアにないグラフです",
+        Bilingual(
+            f"{clause} <{iri}> は使えません：ストアにないグラフです",
+            f"{clause} <{iri}> is refused: no such graph in the store",
+        ),
     )
 
 
@@ -138,7 +151,6 @@ def _check_dataset(dataset: Dataset) -> None:
 
 
 _POSITION = re.compile(r"line (\d+), column (\d+): ")
-_REFUSED_GRAPH = re.compile(r"(FROM(?: NAMED)?) <(.*)> is refused: no such graph in the store")
 
 
 @contextmanager
@@ -147,33 +159,34 @@ def _as_http_errors(what_ja: str) -> Iterator[None]:
     try:
         yield
     except QuerySyntaxError as exc:
-        raise ApiError(
-            400, str(exc), "SPARQL の構文エラーです", line=exc.line, column=exc.column
-        ) from None
+        raise ApiError(400, exc.text, line=exc.line, column=exc.column) from None
     except QueryRefused as exc:
-        graph = _REFUSED_GRAPH.search(str(exc))
-        message_ja = f"この{what_ja}は許可されていません"
-        if graph:
-            message_ja = unknown_graph(graph.group(1), graph.group(2)).message_ja
         # The guard says where ("line L, column C: …"): the answer carries it as fields too.
-        where = _POSITION.match(str(exc))
+        where = _POSITION.match(exc.text.en)
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-        raise ApiError(400, str(exc), message_ja, line=line, column=column) from None
+        raise ApiError(400, exc.text, line=line, column=column) from None
     except QueryTimeout as exc:
-        raise ApiError(503, str(exc), f"制限時間を超えたため{what_ja}を停止しました") from None
+        raise ApiError(
+            503, Bilingual(f"制限時間を超えたため{what_ja}を停止しました", exc.text.en)
+        ) from None
     except CityrefError as exc:
         known = engine_error_answer(exc)
         if known is not None:
             raise known from None
-        function = _UNKNOWN_FUNCTION.search(str(exc))
+        function = _UNKNOWN_FUNCTION.search(exc.text.en)
         if function:  # the client's mistake, as a misspelt keyword would be: a 400
             raise ApiError(
                 400,
-                f"unknown function <{function.group(1)}>: cityref has the SPARQL 1.1 "
-                "functions and the XSD casts, no others",
-                f"関数 <{function.group(1)}> はありません（SPARQL 1.1 の関数と XSD の型変換のみ）",
+                Bilingual(
+                    f"関数 <{function.group(1)}> はありません"
+                    "（SPARQL 1.1 の関数と XSD の型変換のみ）",
+                    f"unknown function <{function.group(1)}>: cityref has the SPARQL 1.1 "
+                    "functions and the XSD casts, no others",
+                ),
             ) from None
-        raise ApiError(503, str(exc), f"{what_ja}を実行できませんでした") from None
+        raise ApiError(
+            503, Bilingual(f"{what_ja}を実行できませんでした（{exc.text.ja}）", exc.text.en)
+        ) from None
 
 
 class UpdateRequested(Exception):
@@ -183,8 +196,10 @@ class UpdateRequested(Exception):
 def _refuse_update() -> ApiError:
     return ApiError(
         403,
-        "SPARQL Update is refused: this endpoint is read-only",
-        "SPARQL Update は受け付けません（読み取り専用のエンドポイントです）",
+        Bilingual(
+            "SPARQL Update は受け付けません（読み取り専用のエンドポイントです）",
+            "SPARQL Update is refused: this endpoint is read-only",
+        ),
     )
 
 
@@ -205,7 +220,7 @@ def _authorised_update() -> Response:
         texts = [_text_body(limit, "update", "更新")]
     text = _single(texts, "update")
     if not text:
-        raise ApiError(400, "no update given", "更新が空です")
+        raise ApiError(400, Bilingual("更新が空です", "no update given"))
     if len(text.encode("utf-8")) > limit:
         raise _too_long(limit, "update", "更新")
     with _as_http_errors("更新"):
@@ -228,7 +243,7 @@ def endpoint() -> Response:
     try:
         formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
     except ValueError as exc:
-        raise ApiError(400, str(exc), "不明な形式です") from None
+        raise ApiError(400, Bilingual("不明な形式です", str(exc))) from None
     etag = service.etag(query, repr(formats), repr(dataset))
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
@@ -259,7 +274,7 @@ def _service_description() -> Response:
         endpoint = endpoint_iri(query_service().model.base_iri)
         data, media_type = service_description(endpoint, formats.graph or "turtle")
     except ValueError as exc:
-        raise ApiError(400, str(exc), "不明な形式です") from None
+        raise ApiError(400, Bilingual("不明な形式です", str(exc))) from None
     response = Response(data, content_type=_content_type(media_type))
     response.headers["Vary"] = "Accept"
     return response

@@ -12,6 +12,7 @@ from urllib.parse import unquote_to_bytes
 from flask import request
 
 from app.errors import ApiError
+from cityref.text import Bilingual
 
 
 def _name_for_message(raw_name: bytes) -> str:
@@ -32,10 +33,12 @@ def check_utf8(encoded: bytes, where: str, where_ja: str) -> None:
         except UnicodeDecodeError as exc:
             raise ApiError(
                 400,
-                f"the name of parameter {position} in the {where} is not valid UTF-8 "
-                f"at byte {exc.start}",
-                f"{where_ja}の {position} 番目のパラメータ名が UTF-8 ではありません"
-                f"（{exc.start} バイト目）",
+                Bilingual(
+                    f"{where_ja}の {position} 番目のパラメータ名が UTF-8 ではありません"
+                    f"（{exc.start} バイト目）",
+                    f"the name of parameter {position} in the {where} is not valid UTF-8 "
+                    f"at byte {exc.start}",
+                ),
             ) from None
         try:
             value.decode("utf-8")
@@ -43,10 +46,12 @@ def check_utf8(encoded: bytes, where: str, where_ja: str) -> None:
             shown = _name_for_message(name)
             raise ApiError(
                 400,
-                f"parameter '{shown}' in the {where} is not valid UTF-8 at byte {exc.start} "
-                "of its value",
-                f"{where_ja}のパラメータ '{shown}' が UTF-8 ではありません"
-                f"（値の {exc.start} バイト目）",
+                Bilingual(
+                    f"{where_ja}のパラメータ '{shown}' が UTF-8 ではありません"
+                    f"（値の {exc.start} バイト目）",
+                    f"parameter '{shown}' in the {where} is not valid UTF-8 at byte {exc.start} "
+                    "of its value",
+                ),
             ) from None
 
 
@@ -59,8 +64,10 @@ def check_request_utf8(form_media_type: str, form_limit: int) -> None:
     if (request.content_length or 0) > form_limit:
         raise ApiError(
             413,
-            f"the form body is larger than {form_limit} bytes",
-            f"フォーム本文が {form_limit} バイトを超えています",
+            Bilingual(
+                f"フォーム本文が {form_limit} バイトを超えています",
+                f"the form body is larger than {form_limit} bytes",
+            ),
         )
     # Cached, so that the form is parsed from the same bytes afterwards.
     check_utf8(request.get_data(cache=True), "form body", "フォーム本文")

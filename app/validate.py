@@ -21,7 +21,7 @@ from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.fairness import expensive
-from app.i18n import current_language
+from app.i18n import api_language, current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
 from cityref.inputs import InputLimits
@@ -37,16 +37,17 @@ from cityref.jobs import (
     job_folder,
     read_job,
 )
+from cityref.outcome.data import bilingual_document
 from cityref.outcome.renderers import (
     RENDERERS,
     Renderer,
     download,
-    outcome_json,
     renderer_for_media_type,
 )
 from cityref.outcome.views import finding_where, grouped, word
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
+from cityref.text import LANGUAGES, Bilingual
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
 from cityref.validation.loading import format_for_name
@@ -93,15 +94,21 @@ def _uploads() -> list[tuple[bytes, str]]:
     if not body:
         raise ApiError(
             400,
-            "send the data as multipart 'file' parts or as the body with its Content-Type",
-            "データを multipart の file として、または本文として Content-Type 付きで送ってください",
+            Bilingual(
+                "データを multipart の file として、"
+                "または本文として Content-Type 付きで送ってください",
+                "send the data as multipart 'file' parts or as the body with its Content-Type",
+            ),
         )
     name = request.args.get("filename") or BODY_NAMES.get(request.mimetype or "")
     if name is None:
         raise ApiError(
             415,
-            f"cannot read a body of type {request.mimetype!r}; give ?filename= with an extension",
-            "この Content-Type は読めません。?filename= で拡張子を示してください",
+            Bilingual(
+                "この Content-Type は読めません。?filename= で拡張子を示してください",
+                f"cannot read a body of type {request.mimetype!r};"
+                " give ?filename= with an extension",
+            ),
         )
     return [(body, name)]
 
@@ -116,15 +123,19 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
         if exc.needed > settings.jobs_max_bytes:
             raise ApiError(
                 413,
-                f"the upload ({exc.needed} bytes) is larger than the job storage"
-                f" ({settings.jobs_max_bytes} bytes)",
-                f"アップロード（{exc.needed} バイト）がジョブの保存容量"
-                f"（{settings.jobs_max_bytes} バイト）より大きいです",
+                Bilingual(
+                    f"アップロード（{exc.needed} バイト）がジョブの保存容量"
+                    f"（{settings.jobs_max_bytes} バイト）より大きいです",
+                    f"the upload ({exc.needed} bytes) is larger than the job storage"
+                    f" ({settings.jobs_max_bytes} bytes)",
+                ),
             ) from None
         raise ApiError(
             503,
-            "the job storage is full of jobs still running; try again later",
-            "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
+            Bilingual(
+                "ジョブの保存領域が実行中のジョブで一杯です。しばらくしてから送ってください",
+                "the job storage is full of jobs still running; try again later",
+            ),
             headers={"Retry-After": "10"},
         ) from None
     try:
@@ -134,13 +145,16 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
             settings.store,
             job.id,
             "busy",
-            f"cannot start a job process: {exc}",
-            f"ジョブのプロセスを起動できません: {exc}",
+            Bilingual(
+                f"ジョブのプロセスを起動できません: {exc}", f"cannot start a job process: {exc}"
+            ),
         )
         raise ApiError(
             503,
-            f"cannot start a validation process now ({exc.strerror or exc}); try again later",
-            "検証プロセスを起動できません。しばらくしてから送ってください",
+            Bilingual(
+                "検証プロセスを起動できません。しばらくしてから送ってください",
+                f"cannot start a validation process now ({exc.strerror or exc}); try again later",
+            ),
             headers={"Retry-After": "10"},
         ) from None
     if len(data) > settings.async_validation_bytes:
@@ -161,19 +175,29 @@ def _job_answer(job: Job) -> Response:
         error = job.error or {"en": "failed", "ja": "失敗しました"}
         status = FAILURE_STATUS.get(error.get("kind", ""), 422)
         headers = {"Retry-After": "10"} if status == 503 else None
-        raise ApiError(status, error["en"], error["ja"], headers=headers)
+        raise ApiError(status, Bilingual(error["ja"], error["en"]), headers=headers)
     wanted = request.accept_mimetypes.best_match(REPORT_TYPES) or REPORT_TYPES[0]
     found = renderer_for_media_type(wanted)
-    lang = _report_language()
+    lang = api_language()
     if found.name == "json":  # the document, with the job it comes from
-        data = {"job": job.id, **_document(job.id, lang)}
-        return Response(outcome_json(data), mimetype=found.media_type)
+        documents = {language: _document(job.id, language) for language in _languages(lang)}
+        data = {"job": job.id, **bilingual_document(documents)}
+        return Response(json.dumps(data, ensure_ascii=False) + "\n", mimetype=found.media_type)
     return Response(_rendering(job.id, found, lang), mimetype=found.media_type)
 
 
-def _report_language() -> str:
-    lang = request.args.get("lang") or current_language()
-    return lang if lang in ("ja", "en") else "en"
+def _languages(lang: str | None) -> tuple[str, ...]:
+    """The languages an answer carries: the one asked for, else both (docs/api.md)."""
+    return (lang,) if lang else LANGUAGES
+
+
+def _in_languages(
+    by_language: dict[str, list[dict[str, Any]]], field: str, lang: str | None
+) -> list[dict[str, Any]]:
+    """The entries with their ``field`` as a text in the language asked, or in both (each
+    language's list holds the same entries in the same order, only their texts differ)."""
+    pairs = zip(by_language["ja"], by_language["en"], strict=True)
+    return [{**en, field: Bilingual(ja[field], en[field]).by_language(lang)} for ja, en in pairs]
 
 
 @bp.route("/api/validate", methods=["POST"])
@@ -202,8 +226,9 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
     if profile is None:
         raise ApiError(
             400,
-            "a record needs ?profile=ID[@VERSION]",
-            "記録にはプロファイルの指定が必要です",
+            Bilingual(
+                "記録にはプロファイルの指定が必要です", "a record needs ?profile=ID[@VERSION]"
+            ),
         )
     (data, name), *_rest = _uploads()
     try:
@@ -234,7 +259,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             keep_sample=request.values.get("keep_sample") == "1",
         )
     except CityrefError as exc:
-        raise ApiError.from_bilingual(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
+        raise ApiError.from_error(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
     body = {"record": record.as_dict(), "conforms": check.report.conforms}
     return Response(json.dumps(body, ensure_ascii=False), status=201, mimetype="application/json")
 
@@ -251,7 +276,7 @@ def job_download(job_id: str, name: str) -> Response:
     named = download(name)
     if named is None:
         raise ApiError(
-            404, f"job {job_id} has no {name}", f"ジョブ {job_id} に {name} はありません"
+            404, Bilingual(f"ジョブ {job_id} に {name} はありません", f"job {job_id} has no {name}")
         )
     found, lang = named
     response = Response(_rendering(job_id, found, lang), mimetype=found.media_type)
@@ -262,8 +287,10 @@ def job_download(job_id: str, name: str) -> Response:
 def _gone(job_id: str) -> ApiError:
     return ApiError(
         404,
-        f"job {job_id} has no report any more (old jobs are removed to keep storage bounded)",
-        f"ジョブ {job_id} の結果はもうありません（古いジョブは削除されます）",
+        Bilingual(
+            f"ジョブ {job_id} の結果はもうありません（古いジョブは削除されます）",
+            f"job {job_id} has no report any more (old jobs are removed to keep storage bounded)",
+        ),
     )
 
 
@@ -282,7 +309,7 @@ def _document(job_id: str, lang: str) -> dict[str, Any]:
         raise _gone(job_id) from None
 
 
-def _rendering(job_id: str, found: Renderer, lang: str) -> str:
+def _rendering(job_id: str, found: Renderer, lang: str | None) -> str:
     try:
         return stored_rendering(_folder(job_id), found, lang)
     except OSError:
@@ -293,7 +320,7 @@ def _read(job_id: str) -> Job:
     try:
         return read_job(_settings().store, job_id)
     except JobNotFound as exc:
-        raise ApiError(404, str(exc), "そのジョブはありません") from None
+        raise ApiError(404, exc.text) from None
 
 
 @bp.route("/validate", methods=["GET"])

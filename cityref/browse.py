@@ -3,7 +3,7 @@
 The functions take a :class:`Select` (run a SELECT, return rows of :class:`Value`; it knows
 the model's base IRI), so the web app can run them in its time-limited query worker and the
 tests on an in-memory store.
-Every text comes in both languages as :class:`Text`.
+Every text comes in both languages as a :class:`cityref.text.Bilingual`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from cityref.sources import INFERRED_GRAPH
 from cityref.store import OxigraphStore
+from cityref.text import Bilingual
 
 _PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -62,25 +63,14 @@ class Select:
         return self.base_iri + INFERRED_GRAPH
 
 
-@dataclass
-class Text:
-    """A text in Japanese and English; either may be missing."""
-
-    ja: str = ""
-    en: str = ""
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang``, else in the other language."""
-        first, second = (self.ja, self.en) if lang == "ja" else (self.en, self.ja)
-        return first or second
-
-    def add(self, value: Value | None) -> None:
-        if value is None:
-            return
-        if value.lang.startswith("en"):
-            self.en = self.en or value.value
-        else:
-            self.ja = self.ja or value.value
+def with_literal(text: Bilingual, value: Value | None) -> Bilingual:
+    """``text`` with ``value`` as its Japanese or English where that is still empty (the first
+    literal of each language wins; a literal without an English tag counts as Japanese)."""
+    if value is None:
+        return text
+    if value.lang.startswith("en"):
+        return text if text.en else Bilingual(text.ja, value.value)
+    return text if text.ja else Bilingual(value.value, text.en)
 
 
 def store_select(store: OxigraphStore, base_iri: str) -> Select:
@@ -105,13 +95,14 @@ def store_select(store: OxigraphStore, base_iri: str) -> Select:
     return Select(select, base_iri)
 
 
-def texts_by_key(rows: Iterable[Row], key: str, text: str) -> dict[str, Text]:
+def texts_by_key(rows: Iterable[Row], key: str, text: str) -> dict[str, Bilingual]:
     """Collect ``text`` bindings in both languages per value of ``key``."""
-    found: dict[str, Text] = defaultdict(Text)
+    found: dict[str, Bilingual] = {}
     for row in rows:
         if key in row:
-            found[row[key].value].add(row.get(text))
-    return dict(found)
+            name = row[key].value
+            found[name] = with_literal(found.get(name, Bilingual()), row.get(text))
+    return found
 
 
 @dataclass
@@ -119,7 +110,7 @@ class Statement:
     iri: str
     kind: str
     position: int
-    text: Text
+    text: Bilingual
     sub_items: list[Statement] = field(default_factory=list)
 
 
@@ -132,7 +123,7 @@ class LandscapeRow:
     position: int
     field_cell: str
     area_cell: str
-    label: Text
+    label: Bilingual
     statements: dict[str, list[Statement]]
 
 
@@ -141,8 +132,8 @@ class Named:
     """Something with an IRI, a bilingual label and an optional note."""
 
     iri: str
-    label: Text
-    note: Text = field(default_factory=Text)
+    label: Bilingual
+    note: Bilingual = field(default_factory=Bilingual)
     position: int = 0
 
 
@@ -244,15 +235,15 @@ def named_things(select: Select, class_name: str, note: str = "rdfs:comment") ->
     for row in rows:
         iri = row["x"].value
         if iri not in seen:
-            seen[iri] = Named(iri, labels[iri], notes.get(iri, Text()), _int(row.get("pos")))
+            seen[iri] = Named(iri, labels[iri], notes.get(iri, Bilingual()), _int(row.get("pos")))
     return sorted(seen.values(), key=lambda n: (n.position, n.label.en))
 
 
 @dataclass
 class DomainPage:
     iri: str
-    label: Text
-    definition: Text
+    label: Bilingual
+    definition: Bilingual
     rows: list[LandscapeRow]
     related: dict[str, list[Named]]  # agencies, programmes, platforms, laws, data kinds
     classes: list[Named]
@@ -275,7 +266,7 @@ def _named(select: Select, query: str, note: str | None = None) -> list[Named]:
     labels = texts_by_key(rows, "x", "label")
     notes = texts_by_key(rows, "x", note) if note else {}
     return sorted(
-        (Named(iri, labels[iri], notes.get(iri, Text())) for iri in labels),
+        (Named(iri, labels[iri], notes.get(iri, Bilingual())) for iri in labels),
         key=lambda n: n.label.en or n.label.ja,
     )
 
@@ -292,10 +283,10 @@ def domain_page(select: Select, domain: str) -> DomainPage | None:
     )
     if not head:
         return None
-    label, definition = Text(), Text()
+    label, definition = Bilingual(), Bilingual()
     for row in head:
-        label.add(row.get("label"))
-        definition.add(row.get("definition"))
+        label = with_literal(label, row.get("label"))
+        definition = with_literal(definition, row.get("definition"))
     rows = [r for r in landscape(select) if r.domain == domain]
     related = {
         name: _named(
@@ -334,9 +325,9 @@ def domain_page(select: Select, domain: str) -> DomainPage | None:
 @dataclass
 class Funding:
     iri: str
-    label: Text
+    label: Bilingual
     kind: str
-    agency: Text
+    agency: Bilingual
     amount_jpy: int
     fiscal_year: str
 
@@ -362,6 +353,8 @@ def funding(select: Select) -> list[Funding]:
             continue
         kind = row["kind"].value.rsplit("#", 1)[-1]
         amount = int(float(row["amount"].value))
-        item = Funding(iri, labels[iri], kind, agencies.get(iri, Text()), amount, row["year"].value)
+        item = Funding(
+            iri, labels[iri], kind, agencies.get(iri, Bilingual()), amount, row["year"].value
+        )
         seen[iri] = (_int(row.get("pos")), item)
     return [f for _, f in sorted(seen.values(), key=lambda p: (p[1].kind != "Grant", p[0]))]

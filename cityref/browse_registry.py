@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import Named, Select, Text, texts_by_key
+from cityref.browse import Named, Select, texts_by_key
+from cityref.text import Bilingual
 
 
 @dataclass
 class StandardRow:
     iri: str
-    title: Text
-    publisher: Text
-    status: Text
+    title: Bilingual
+    publisher: Bilingual
+    status: Bilingual
     version: str
     homepage: str
     domains: list[str] = field(default_factory=list)
@@ -52,8 +53,8 @@ SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
             StandardRow(
                 iri,
                 titles[iri],
-                publishers.get(iri, Text()),
-                statuses.get(iri, Text()),
+                publishers.get(iri, Bilingual()),
+                statuses.get(iri, Bilingual()),
                 row["version"].value if "version" in row else "",
                 row["homepage"].value if "homepage" in row else "",
             ),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import Named, Select, Text, texts_by_key
+from cityref.browse import Named, Select, texts_by_key, with_literal
 from cityref.shape_words import ConstraintWords, constraint_words
+from cityref.text import Bilingual
 
 ALIGNMENTS = {
     "http://www.w3.org/2002/07/owl#equivalentClass": "owl:equivalentClass",
@@ -40,8 +41,8 @@ class ShapeRow:
 class TermPage:
     iri: str
     kind: str  # Class, ObjectProperty, DatatypeProperty, ...
-    label: Text
-    definition: Text
+    label: Bilingual
+    definition: Bilingual
     status: str
     replaced_by: list[Named]
     defined_by: str
@@ -69,10 +70,10 @@ def _labelled(select: Select, pattern: str, var: str = "x") -> list[Named]:
     )
     labels = texts_by_key(rows, var, "label")
     found = {row[var].value for row in rows}
-    items = [Named(iri, labels.get(iri, Text())) for iri in found]
+    items = [Named(iri, labels.get(iri, Bilingual())) for iri in found]
     for item in items:
         if not (item.label.ja or item.label.en):
-            item.label = Text(en=_local_name(item.iri))
+            item.label = Bilingual(en=_local_name(item.iri))
     return sorted(items, key=lambda n: n.label.en or n.label.ja)
 
 
@@ -105,10 +106,10 @@ def term_page(select: Select, iri: str) -> TermPage | None:
     )
     if not head:
         return None
-    label, definition = Text(), Text()
+    label, definition = Bilingual(), Bilingual()
     for row in head:
-        label.add(row.get("label"))
-        definition.add(row.get("definition"))
+        label = with_literal(label, row.get("label"))
+        definition = with_literal(definition, row.get("definition"))
     kinds = {row["type"].value.rsplit("#", 1)[-1] for row in head}
     kind = "Class" if kinds & {"Class"} else sorted(kinds)[0]
     first = head[0]
@@ -167,12 +168,12 @@ def _properties(select: Select, iri: str) -> list[PropertyRow]:
         owner = row["owner"].value
         entry = table.get(prop)
         if entry is None or owner == iri:
-            inherited = None if owner == iri else names.get(owner, Named(owner, Text()))
-            entry = PropertyRow(prop_names.get(prop, Named(prop, Text())), [], inherited)
+            inherited = None if owner == iri else names.get(owner, Named(owner, Bilingual()))
+            entry = PropertyRow(prop_names.get(prop, Named(prop, Bilingual())), [], inherited)
             table[prop] = entry
         if "range" in row and row["range"].value not in {r.iri for r in entry.ranges}:
             entry.ranges.append(
-                range_names.get(row["range"].value, Named(row["range"].value, Text()))
+                range_names.get(row["range"].value, Named(row["range"].value, Bilingual()))
             )
     return sorted(
         table.values(),
@@ -220,10 +221,10 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
         result.append(
             ShapeRow(
                 shape=shape,
-                profile=Named(f"{select.base_iri}shapes/{profile_id}/", Text(en=profile_id))
+                profile=Named(f"{select.base_iri}shapes/{profile_id}/", Bilingual(en=profile_id))
                 if profile_id
                 else None,
-                path=Named(path, Text(en=_local_name(path))) if path else None,
+                path=Named(path, Bilingual(en=_local_name(path))) if path else None,
                 constraints=constraint_words(params),
             )
         )
@@ -244,7 +245,8 @@ def _alignments(select: Select, iri: str) -> list[tuple[str, Named]]:
     labels = texts_by_key(rows, "x", "label")
     seen = {(row["p"].value, row["x"].value) for row in rows}
     return [
-        (ALIGNMENTS[p], Named(x, labels.get(x) or Text(en=_local_name(x)))) for p, x in sorted(seen)
+        (ALIGNMENTS[p], Named(x, labels.get(x) or Bilingual(en=_local_name(x))))
+        for p, x in sorted(seen)
     ]
 
 
@@ -285,8 +287,8 @@ def _neighbourhood(page: TermPage) -> dict[str, list[dict[str, dict[str, str]]]]
                 {
                     "source": page.iri,
                     "target": rng.iri,
-                    "ja": row.prop.label.ja or row.prop.label.en,
-                    "en": row.prop.label.en or row.prop.label.ja,
+                    "ja": row.prop.label.in_language("ja"),
+                    "en": row.prop.label.in_language("en"),
                 }
             )
     return {

@@ -34,6 +34,7 @@ from cityref.reasoning import owl_rl_entailments
 from cityref.sources import ModelFiles, SourceFile, SourceOutsideRoot, discover_sources
 from cityref.store import OxigraphStore
 from cityref.syntax import source_syntax_error
+from cityref.text import Bilingual
 
 BUILD_FORMAT = 1
 Progress = Callable[[str], None]
@@ -44,7 +45,9 @@ class BuildFailed(CityrefError):
     in."""
 
     def __init__(self, errors: Sequence[SourceSyntaxError | SourceOutsideRoot]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
+        super().__init__(
+            Bilingual("\n".join(e.text.ja for e in errors), "\n".join(e.text.en for e in errors))
+        )
         self.errors = errors
 
 
@@ -95,7 +98,12 @@ def current_build_dir(store_path: Path) -> Path:
     """The folder of the build readers use, or :class:`StoreMissing`."""
     current = store_path / "current"
     if not current.exists():
-        raise StoreMissing(f"no store at {store_path}: run 'cityref build' first")
+        raise StoreMissing(
+            Bilingual(
+                f"{store_path} にストアがありません。先に cityref build を実行してください",
+                f"no store at {store_path}: run 'cityref build' first",
+            )
+        )
     return current.resolve()
 
 
@@ -258,7 +266,12 @@ def _build_lock(store_path: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CityrefError(f"another build of {store_path} is running") from None
+            raise CityrefError(
+                Bilingual(
+                    f"{store_path} の別のビルドが実行中です",
+                    f"another build of {store_path} is running",
+                )
+            ) from None
         try:
             yield
         finally:

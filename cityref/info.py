@@ -8,6 +8,7 @@ from dataclasses import asdict
 from cityref.build import current_build_dir, current_record, open_current, versions
 from cityref.errors import StoreMissing
 from cityref.settings import Settings
+from cityref.text import Bilingual
 
 
 def describe_store(settings: Settings, *, as_json: bool = False) -> str:
@@ -15,7 +16,13 @@ def describe_store(settings: Settings, *, as_json: bool = False) -> str:
     build_dir = current_build_dir(settings.store)
     record = current_record(settings.store)
     if record is None:
-        raise StoreMissing(f"{build_dir} has no build.json: rebuild with 'cityref build --force'")
+        raise StoreMissing(
+            Bilingual(
+                f"{build_dir} に build.json がありません。"
+                "cityref build --force で作り直してください",
+                f"{build_dir} has no build.json: rebuild with 'cityref build --force'",
+            )
+        )
     live_counts = open_current(settings.store).stats()
     if as_json:
         doc = asdict(record) | {

@@ -46,6 +46,7 @@ from cityref.jobs import (
 )
 from cityref.slots import ClientSlots
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.settings import Settings
@@ -150,8 +151,10 @@ def stop_jobs(store: Path) -> None:
             store,
             job.id,
             "stopped",
-            "the server stopped before the validation finished; send the data again",
-            "検証が終わる前にサーバが停止しました。もう一度送ってください",
+            Bilingual(
+                "検証が終わる前にサーバが停止しました。もう一度送ってください",
+                "the server stopped before the validation finished; send the data again",
+            ),
             only_if_active=True,
         )
 
@@ -172,10 +175,13 @@ def _run(store: Path, job_id: str, limits: JobLimits) -> None:
             store,
             job_id,
             "busy",
-            f"the server already runs {limits.slots} validations and {limits.queue} more wait;"
-            " try again later",
-            f"サーバは検証を {limits.slots} 件実行中で、さらに {limits.queue} 件が待っています。"
-            "しばらくしてから送ってください",
+            Bilingual(
+                f"サーバは検証を {limits.slots} 件実行中で、"
+                f"さらに {limits.queue} 件が待っています。"
+                "しばらくしてから送ってください",
+                f"the server already runs {limits.slots} validations and {limits.queue} more wait;"
+                " try again later",
+            ),
         )
         return
     try:
@@ -227,8 +233,10 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
             store,
             job_id,
             "time-limit",
-            f"validation stopped after the time limit of {limits.time_limit:g} s",
-            f"検証が制限時間（{limits.time_limit:g} 秒）を超えたため停止しました",
+            Bilingual(
+                f"検証が制限時間（{limits.time_limit:g} 秒）を超えたため停止しました",
+                f"validation stopped after the time limit of {limits.time_limit:g} s",
+            ),
         )
         return
     if os.WIFSIGNALED(status):
@@ -236,28 +244,33 @@ def _record_end(store: Path, job_id: str, status: int, timed_out: bool, limits: 
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
         if number == signal.SIGABRT and limits.memory_mb:
             # Rust code aborts when an allocation fails under the address-space limit.
-            english, japanese = memory_message(limits.memory_mb)
-            fail_job(store, job_id, "memory-limit", f"{english} ({name})", f"{japanese}（{name}）")
+            memory = memory_message(limits.memory_mb)
+            signalled = Bilingual(f"{memory.ja}（{name}）", f"{memory.en} ({name})")
+            fail_job(store, job_id, "memory-limit", signalled)
             return
         how = "crashed" if number in _CRASH_SIGNALS else "was stopped"
         fail_job(
             store,
             job_id,
             "crashed",
-            f"the validation worker {how} (signal {name}) without a result",
-            f"検証プロセスが結果を残さずに終了しました（シグナル {name}）",
+            Bilingual(
+                f"検証プロセスが結果を残さずに終了しました（シグナル {name}）",
+                f"the validation worker {how} (signal {name}) without a result",
+            ),
         )
         return
     code = os.WEXITSTATUS(status)
     if code == _EXIT_OUT_OF_MEMORY:
-        fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
+        fail_job(store, job_id, "memory-limit", memory_message(limits.memory_mb))
         return
     fail_job(
         store,
         job_id,
         "crashed",
-        f"the validation worker exited with status {code} without a result",
-        f"検証プロセスが結果を残さずに終了しました（終了コード {code}）",
+        Bilingual(
+            f"検証プロセスが結果を残さずに終了しました（終了コード {code}）",
+            f"the validation worker exited with status {code} without a result",
+        ),
     )
 
 
@@ -288,7 +301,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
         run_job(store, job_id, ValidationOptions(time_limit=None), limits.model, input_limits)
     except MemoryError:
         try:
-            fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
+            fail_job(store, job_id, "memory-limit", memory_message(limits.memory_mb))
         except MemoryError:
             return _EXIT_OUT_OF_MEMORY
     return 0
@@ -312,8 +325,11 @@ def main(argv: list[str]) -> None:
     except JobNotFound:  # removed meanwhile: nothing to report to
         return
     except Exception as exc:  # the job must end in a state the client can read
-        text = f"the job process failed: {type(exc).__name__}: {exc}"
-        fail_job(store, job_id, "crashed", text, f"ジョブのプロセスが失敗しました: {text}")
+        text = f"{type(exc).__name__}: {exc}"
+        failed = Bilingual(
+            f"ジョブのプロセスが失敗しました: {text}", f"the job process failed: {text}"
+        )
+        fail_job(store, job_id, "crashed", failed)
 
 
 if __name__ == "__main__":

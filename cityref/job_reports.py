@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cityref.jobs import write_json
+from cityref.text import LANGUAGES
 
 if TYPE_CHECKING:
     from cityref.outcome import Outcome, Renderer
-
-LANGUAGES = ("ja", "en")
 
 
 def document_name(language: str) -> str:
@@ -31,7 +30,7 @@ def write_reports(folder: Path, outcome: Outcome) -> None:
         write_json(folder / document_name(language), outcome_data(outcome, Language(language)))
     for found in RENDERERS:
         if not found.per_language:
-            text = found.render(outcome, Language.EN)
+            text = found.render(outcome, None)
             (folder / found.file_name("en")).write_text(text, encoding="utf-8")
 
 
@@ -49,9 +48,10 @@ def read_document(folder: Path, language: str) -> dict[str, Any]:
     return data
 
 
-def stored_rendering(folder: Path, found: Renderer, language: str) -> str:
+def stored_rendering(folder: Path, found: Renderer, language: str | None) -> str:
     """A finished job's report in one format: the stored graph rendering, or the view of the
-    stored document (raises OSError when storage limits removed it meanwhile)."""
-    if found.from_data is not None:
-        return found.from_data(read_document(folder, language))
-    return (folder / found.file_name(language)).read_text("utf-8")
+    stored documents in ``language`` (None: see :meth:`Renderer.from_stored`); raises OSError
+    when storage limits removed it meanwhile."""
+    if found.per_language:
+        return found.from_stored(lambda lang: read_document(folder, lang), language)
+    return (folder / found.file_name("en")).read_text("utf-8")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
@@ -80,8 +81,12 @@ class JobStorageFull(CityrefError):
 
     def __init__(self, needed: int, free: int) -> None:
         super().__init__(
-            f"the upload needs {needed} bytes of job storage and {max(0, free)} bytes are free"
-            " (jobs still running hold the rest)"
+            Bilingual(
+                f"アップロードにはジョブの保存領域が {needed} バイト必要ですが、空きは"
+                f" {max(0, free)} バイトです（残りは実行中のジョブが使っています）",
+                f"the upload needs {needed} bytes of job storage and {max(0, free)} bytes are free"
+                " (jobs still running hold the rest)",
+            )
         )
         self.needed = needed
         self.free = free
@@ -99,9 +104,13 @@ def jobs_root(store_path: Path) -> Path:
     return store_path / "jobs"
 
 
+def no_job(job_id: str) -> Bilingual:
+    return Bilingual(f"ジョブ {job_id!r} はありません", f"no job {job_id!r}")
+
+
 def _job_dir(store_path: Path, job_id: str) -> Path:
     if len(job_id) != JOB_ID_LENGTH or not all(c in "0123456789abcdef" for c in job_id):
-        raise JobNotFound(f"no job {job_id!r}")
+        raise JobNotFound(no_job(job_id))
     return jobs_root(store_path) / job_id
 
 
@@ -124,7 +133,7 @@ def _load(path: Path, job_id: str) -> Job:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise JobNotFound(f"no job {job_id!r}") from None
+        raise JobNotFound(no_job(job_id)) from None
     known = {f.name for f in fields(Job)}
     return Job(**{k: v for k, v in raw.items() if k in known})
 
@@ -144,7 +153,9 @@ def read_job(store_path: Path, job_id: str) -> Job:
             if job.pid is None
             else "検証プロセスが結果を残さずに終了しました"
         )
-        job = fail_job(store_path, job_id, "lost", reason, reason_ja, only_if_active=True)
+        job = fail_job(
+            store_path, job_id, "lost", Bilingual(reason_ja, reason), only_if_active=True
+        )
     return job
 
 
@@ -201,8 +212,7 @@ def fail_job(
     store_path: Path,
     job_id: str,
     kind: str,
-    english: str,
-    japanese: str,
+    message: Bilingual,
     *,
     only_if_active: bool = False,
 ) -> Job:
@@ -212,7 +222,7 @@ def fail_job(
     if only_if_active and not job.active:
         return job
     job.state, job.finished = "failed", time.time()
-    job.error = {"en": english, "ja": japanese, "kind": kind}
+    job.error = {**message.by_language(), "kind": kind}
     update_job(store_path, job)
     return job
 
@@ -221,7 +231,7 @@ def job_folder(store_path: Path, job_id: str) -> Path:
     """The folder of a job, where its reports are (:mod:`cityref.job_reports`)."""
     folder = _job_dir(store_path, job_id)
     if not folder.is_dir():
-        raise JobNotFound(f"no job {job_id!r}")
+        raise JobNotFound(Bilingual(f"ジョブ {job_id!r} はありません", f"no job {job_id!r}"))
     return folder
 
 
@@ -348,21 +358,24 @@ def run_job(
         release = release_context(job.profile, model)
         outcome = check_at_release(data, job.filename, release, options, model=model, limits=limits)
     except CityrefError as exc:
-        english, japanese = bilingual(exc)
-        return fail_job(store_path, job_id, failure_kind(exc), english, japanese)
+        return fail_job(store_path, job_id, failure_kind(exc), exc.text)
     except RecursionError:
         return fail_job(
             store_path,
             job_id,
             "crashed",
-            "the input is nested too deeply to read",
-            "入力の入れ子が深すぎて読めません",
+            Bilingual("入力の入れ子が深すぎて読めません", "the input is nested too deeply to read"),
         )
     except MemoryError:
         raise
     except Exception as exc:  # a bug: the job still ends, saying what happened
-        text = f"internal error: {type(exc).__name__}: {exc}"
-        return fail_job(store_path, job_id, "crashed", text, f"内部エラー: {text}")
+        text = f"{type(exc).__name__}: {exc}"
+        return fail_job(
+            store_path,
+            job_id,
+            "crashed",
+            Bilingual(f"内部エラー: {text}", f"internal error: {text}"),
+        )
     from cityref.job_reports import write_reports
 
     write_reports(folder, outcome)
@@ -373,17 +386,6 @@ def run_job(
     job.profile_used = outcome.profile_id
     update_job(store_path, job)
     return job
-
-
-def bilingual(exc: CityrefError) -> tuple[str, str]:
-    """English and Japanese of an error written ``where: English / 日本語`` (where kept in
-    both)."""
-    message = getattr(exc, "message", None)
-    location = getattr(exc, "location", None)
-    text = message if isinstance(message, str) and location is not None else str(exc)
-    english, _, japanese = text.partition(" / ")
-    prefix = f"{location}: " if location is not None and isinstance(message, str) else ""
-    return prefix + english, prefix + (japanese or english)
 
 
 def failure_kind(exc: CityrefError) -> str:
@@ -397,10 +399,10 @@ def failure_kind(exc: CityrefError) -> str:
     return "input"
 
 
-def memory_message(megabytes: int | None) -> tuple[str, str]:
+def memory_message(megabytes: int | None) -> Bilingual:
     limit = f" of {megabytes} MiB" if megabytes else ""
     limit_ja = f"（{megabytes} MiB）" if megabytes else ""
-    return (
-        f"the validation needed more than its memory limit{limit} and was stopped",
+    return Bilingual(
         f"検証がメモリの上限{limit_ja}を超えたため停止しました",
+        f"the validation needed more than its memory limit{limit} and was stopped",
     )

@@ -43,6 +43,7 @@ from cityref.query_guard import check_query
 from cityref.results import FormatChoice, QueryAnswer
 from cityref.sandbox import Confinement, confine
 from cityref.store import Dataset, OxigraphStore
+from cityref.text import Bilingual
 
 #: How long a worker may take to open the store before the query's own clock starts.
 STORE_OPEN_SECONDS = 120.0
@@ -150,7 +151,7 @@ def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> Non
         except QuerySyntaxError as exc:
             conn.send(("syntax", (exc.message, exc.line, exc.column)))
         except QueryRefused as exc:
-            conn.send(("refused", str(exc)))
+            conn.send(("refused", exc.text))
         except MemoryError:  # Python's side of the RLIMIT_DATA cap (the engine aborts)
             conn.send(("memory", memory_mb))
         except Exception as exc:  # reported to the caller, not lost with the process
@@ -182,11 +183,13 @@ def _unpack(status: str, payload: object) -> QueryAnswer:
         assert isinstance(payload, tuple)
         raise QuerySyntaxError(*payload)
     if status == "refused":
-        raise QueryRefused(str(payload))
+        assert isinstance(payload, Bilingual)
+        raise QueryRefused(payload)
     if status == "memory":
         assert isinstance(payload, int)
         raise QueryResourceLimit(payload)
-    raise CityrefError(str(payload))  # "error": the worker's own exception, as text
+    # "error": the worker's own exception, as text
+    raise CityrefError(Bilingual(f"クエリのワーカーのエラー: {payload}", str(payload)))
 
 
 def _resident_mb(pid: int) -> float:
@@ -246,7 +249,12 @@ class QueryWorker:
             if remaining <= 0:
                 if stage == "answering":
                     raise QueryTimeout(wait)
-                raise CityrefError(f"the query worker took over {wait:g} s {stage}")
+                raise CityrefError(
+                    Bilingual(
+                        f"クエリのワーカーが {wait:g} 秒以内に応答しませんでした（{stage}）",
+                        f"the query worker took over {wait:g} s {stage}",
+                    )
+                )
             if self._conn.poll(min(POLL_SECONDS, remaining)):
                 try:
                     status, payload = self._conn.recv()
@@ -271,8 +279,18 @@ class QueryWorker:
         if self.memory_mb and code == -signal.SIGABRT:
             raise QueryResourceLimit(self.memory_mb)  # Rust aborts when an allocation fails
         if code is not None and code < 0:
-            raise QueryWorkerCrashed(f"the query worker stopped with signal {-code}")
-        raise QueryWorkerCrashed(f"the query worker ended with status {code}")
+            raise QueryWorkerCrashed(
+                Bilingual(
+                    f"クエリのワーカーがシグナル {-code} で停止しました",
+                    f"the query worker stopped with signal {-code}",
+                )
+            )
+        raise QueryWorkerCrashed(
+            Bilingual(
+                f"クエリのワーカーが終了しました（終了コード {code}）",
+                f"the query worker ended with status {code}",
+            )
+        )
 
     def stop(self) -> None:
         if self._process is not None:
@@ -303,7 +321,9 @@ class QueryWorker:
             raise
         if status != "ready":
             self.stop()
-            raise CityrefError(str(payload))
+            raise CityrefError(
+                Bilingual(f"クエリのワーカーを起動できません: {payload}", str(payload))
+            )
         if isinstance(payload, Confinement):
             self.confinement = payload
         return parent

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from cityref.query_patterns import PatternReader
 from cityref.query_reading import REFUSED_KEYWORDS
+from cityref.text import Bilingual
 
 
 class Reader(PatternReader):
@@ -23,18 +24,28 @@ class Reader(PatternReader):
             if self.accept("BASE"):
                 token = self.peek()
                 if token.kind != "iri":
-                    raise self.unexpected(token, "an IRI after BASE")
+                    raise self.unexpected(token, Bilingual("BASE の後に IRI", "an IRI after BASE"))
                 self.base = self.resolve(self.take())
             elif self.accept("PREFIX"):
                 name = self.take()
                 if name.kind != "pname" or not name.text.endswith(":") or name.text.count(":") > 1:
-                    raise self.unexpected(name, "a prefix name such as 'ex:'")
+                    raise self.unexpected(
+                        name, Bilingual("'ex:' のような接頭辞名", "a prefix name such as 'ex:'")
+                    )
                 prefix = name.text[:-1]
                 if prefix.upper().startswith(tuple(REFUSED_KEYWORDS)):
-                    raise self.refuse(name, f"the prefix name '{prefix}:' reads as a keyword")
+                    raise self.refuse(
+                        name,
+                        Bilingual(
+                            f"接頭辞名 '{prefix}:' はキーワードとして読まれます",
+                            f"the prefix name '{prefix}:' reads as a keyword",
+                        ),
+                    )
                 token = self.peek()
                 if token.kind != "iri":
-                    raise self.unexpected(token, "an IRI after the prefix name")
+                    raise self.unexpected(
+                        token, Bilingual("接頭辞名の後に IRI", "an IRI after the prefix name")
+                    )
                 self.prefixes[prefix] = self.resolve(self.take())
             else:
                 return
@@ -71,7 +82,13 @@ class Reader(PatternReader):
             self.where_clause()
             self.solution_modifier()
         else:
-            raise self.unexpected(self.peek(), "SELECT, CONSTRUCT, DESCRIBE or ASK")
+            raise self.unexpected(
+                self.peek(),
+                Bilingual(
+                    "SELECT・CONSTRUCT・DESCRIBE・ASK のいずれか",
+                    "SELECT, CONSTRUCT, DESCRIBE or ASK",
+                ),
+            )
         self.values_clause()
         self.end()
 
@@ -79,7 +96,7 @@ class Reader(PatternReader):
         token = self.peek()
         if token.kind != "end":
             self.check_keyword()
-            raise self.unexpected(token, "the end of the query")
+            raise self.unexpected(token, Bilingual("クエリの終わり", "the end of the query"))
 
     def dataset_clauses(self) -> None:
         while self.accept("FROM"):
@@ -125,7 +142,10 @@ class Reader(PatternReader):
                 self.graph_iri()  # the graph written to: it may be a new one
                 keyword = self.take().text.upper()
                 if keyword not in ("INSERT", "DELETE"):
-                    raise self.unexpected(self.peek(), "INSERT or DELETE after WITH")
+                    raise self.unexpected(
+                        self.peek(),
+                        Bilingual("WITH の後に INSERT か DELETE", "INSERT or DELETE after WITH"),
+                    )
             self.quad_block()
             if keyword == "DELETE" and self.accept("INSERT"):
                 self.quad_block()
@@ -135,7 +155,7 @@ class Reader(PatternReader):
             self.expect("WHERE")
             self.group()
         else:
-            raise self.unexpected(token, "an update operation")
+            raise self.unexpected(token, Bilingual("更新の操作", "an update operation"))
 
     def graph_or_default(self) -> None:
         if not self.accept("DEFAULT"):

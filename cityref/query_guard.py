@@ -29,7 +29,9 @@ from cityref.query_reading import (
     MAX_PATTERN_OPERATORS,
     MAX_TRIPLE_PATTERNS,
     MAX_UNARY_CHAIN,
+    refusal_at,
 )
+from cityref.text import Bilingual
 
 __all__ = [
     "MAX_EXPRESSION_DEPTH",
@@ -108,11 +110,20 @@ def _read(reader: Reader, rule: Callable[[], None]) -> None:
         rule()
     except RecursionError:  # MAX_NESTING keeps far from it; a thread with little room left
         token = reader.peek()
-        raise reader.refuse(token, "the query nests too deeply to be read") from None
+        deep = Bilingual(
+            "クエリの入れ子が深すぎて読めません", "the query nests too deeply to be read"
+        )
+        raise reader.refuse(token, deep) from None
 
 
 def _graph_refusal(clause: str, iri: str, token: Token) -> QueryRefused:
     return QueryRefused(
-        f"line {token.line}, column {token.column}: "
-        f"{clause} <{iri}> is refused: no such graph in the store"
+        refusal_at(
+            token.line,
+            token.column,
+            Bilingual(
+                f"{clause} <{iri}> は使えません：ストアにないグラフです",
+                f"{clause} <{iri}> is refused: no such graph in the store",
+            ),
+        )
     )

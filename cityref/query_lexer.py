@@ -25,6 +25,7 @@ import bisect
 import re
 
 from cityref.errors import QueryRefused, QuerySyntaxError
+from cityref.text import Bilingual
 
 # Oxigraph's PN_CHARS_BASE stops at U+FFFD (no supplementary planes).
 _BASE = (
@@ -122,7 +123,7 @@ class Lexer:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def refuse(self, offset: int, message: str) -> UnreadableQuery:
+    def refuse(self, offset: int, message: Bilingual) -> UnreadableQuery:
         line, column = self.where(offset)
         return UnreadableQuery(message, line, column)
 
@@ -150,16 +151,38 @@ class Lexer:
         if self.text[start] == "<" and not operator:
             match = _IRI.match(self.text, start)
             if match is None:
-                raise self.refuse(start, "an IRI starts here and is never closed with '>'")
+                raise self.refuse(
+                    start,
+                    Bilingual(
+                        "ここから始まる IRI が '>' で閉じられていません",
+                        "an IRI starts here and is never closed with '>'",
+                    ),
+                )
             if not _IRI_WRITTEN.fullmatch(match.group()):
-                raise self.refuse(start, "malformed IRI: a character or escape it may not hold")
+                raise self.refuse(
+                    start,
+                    Bilingual(
+                        "IRI が不正です：使えない文字かエスケープがあります",
+                        "malformed IRI: a character or escape it may not hold",
+                    ),
+                )
             return self._make("iri", start, match.end())
         match = _TOKEN.match(self.text, start)
         if match:
             return self._make(_KIND_OF_GROUP[match.lastgroup or ""], start, match.end())
         if self.text[start] in "'\"":
-            raise self.refuse(start, "a string starts here and is not closed on this line")
-        raise self.refuse(start, f"unexpected character {self.text[start]!r}")
+            raise self.refuse(
+                start,
+                Bilingual(
+                    "ここから始まる文字列がこの行で閉じられていません",
+                    "a string starts here and is not closed on this line",
+                ),
+            )
+        unexpected = self.text[start]
+        raise self.refuse(
+            start,
+            Bilingual(f"予期しない文字 {unexpected!r}", f"unexpected character {unexpected!r}"),
+        )
 
     def decode_iri(self, token: Token) -> str:
         """The IRI of an IRIREF token with its escapes decoded; refused if malformed."""
@@ -168,20 +191,38 @@ class Lexer:
         def replace(match: re.Match[str]) -> str:
             code = match.group(1) or match.group(2)
             if code is None:
-                raise self.refuse(token.start, "an IRI may only hold \\u and \\U escapes")
+                raise self.refuse(
+                    token.start,
+                    Bilingual(
+                        "IRI に使えるエスケープは \\u と \\U だけです",
+                        "an IRI may only hold \\u and \\U escapes",
+                    ),
+                )
             return _code_point(self, token, int(code, 16))
 
         decoded.append(_IRI_ESCAPE.sub(replace, token.text[1:-1]))
         iri = decoded[0]
         bad = _BAD_IRI_CHARS.search(iri)
         if bad:
-            raise self.refuse(token.start, f"the IRI holds the character {bad.group()!r}")
+            raise self.refuse(
+                token.start,
+                Bilingual(
+                    f"IRI に使えない文字 {bad.group()!r} があります",
+                    f"the IRI holds the character {bad.group()!r}",
+                ),
+            )
         return iri
 
 
 def _code_point(lexer: Lexer, token: Token, value: int) -> str:
     if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
-        raise lexer.refuse(token.start, f"escape U+{value:X} is not a character")
+        raise lexer.refuse(
+            token.start,
+            Bilingual(
+                f"エスケープ U+{value:X} は文字ではありません",
+                f"escape U+{value:X} is not a character",
+            ),
+        )
     return chr(value)
 
 

@@ -23,8 +23,12 @@ from cityref.query_reading import (
     XSD_CASTS,
     TokenReader,
 )
+from cityref.text import Bilingual
 
 _COMPARISON = 2
+# What the limits count, as the refusals name them.
+_PATTERN_OPERATORS = Bilingual("UNION・OPTIONAL・MINUS の数", "UNION, OPTIONAL or MINUS")
+_PATH_STEPS = Bilingual("プロパティパスの段数", "property path steps")
 _PRECEDENCE = {"||": 0, "&&": 1, "+": 3, "-": 3, "*": 4, "/": 4}
 _PRECEDENCE.update(dict.fromkeys(("=", "!=", "<", ">", "<=", ">="), _COMPARISON))
 
@@ -50,7 +54,10 @@ class PatternReader(TokenReader):
                 break
             items += 1
         if not items:
-            raise self.unexpected(self.peek(), "'*', a variable or '(' after SELECT")
+            raise self.unexpected(
+                self.peek(),
+                Bilingual("SELECT の後に '*'・変数・'('", "'*', a variable or '(' after SELECT"),
+            )
 
     def expression_as_var(self) -> None:
         """``Expression AS Var )`` after its opening bracket (a projection or a BIND)."""
@@ -80,7 +87,7 @@ class PatternReader(TokenReader):
             if self.accept("LIMIT", "OFFSET"):
                 token = self.take()
                 if token.kind != "number" or not token.text.isdigit():
-                    raise self.unexpected(token, "a whole number")
+                    raise self.unexpected(token, Bilingual("整数", "a whole number"))
 
     def at_condition(self, grouping: bool) -> bool:
         token = self.peek()
@@ -131,14 +138,16 @@ class PatternReader(TokenReader):
                 self.data_value()
 
     def data_value(self) -> None:
-        self.count("list_items", MAX_LIST_ITEMS, "values in lists")
+        self.count("list_items", MAX_LIST_ITEMS, Bilingual("リストの値の数", "values in lists"))
         if self.accept("UNDEF"):
             return
         token = self.peek()
         if token.kind in ("iri", "pname"):
             self.iri()
         elif not self.literal():
-            raise self.unexpected(token, "a value (IRI, literal or UNDEF)")
+            raise self.unexpected(
+                token, Bilingual("値（IRI・リテラル・UNDEF）", "a value (IRI, literal or UNDEF)")
+            )
 
     # -- graph patterns ------------------------------------------------------------------
     def group(self) -> None:
@@ -162,7 +171,9 @@ class PatternReader(TokenReader):
                 self.accept(".")
                 after_triples = False
             elif after_triples:
-                raise self.unexpected(token, "'.', '}' or a graph pattern")
+                raise self.unexpected(
+                    token, Bilingual("'.'・'}'・グラフパターン", "'.', '}' or a graph pattern")
+                )
             else:
                 self.triples(paths=True)
                 after_triples = not self.accept(".")
@@ -172,12 +183,12 @@ class PatternReader(TokenReader):
         if self.at("{"):
             self.group()
             while self.accept("UNION"):
-                self.count("pattern_operators", MAX_PATTERN_OPERATORS, "UNION, OPTIONAL or MINUS")
+                self.count("pattern_operators", MAX_PATTERN_OPERATORS, _PATTERN_OPERATORS)
                 self.group()
             return
         keyword = self.take().text.upper()
         if keyword in ("OPTIONAL", "MINUS"):
-            self.count("pattern_operators", MAX_PATTERN_OPERATORS, "UNION, OPTIONAL or MINUS")
+            self.count("pattern_operators", MAX_PATTERN_OPERATORS, _PATTERN_OPERATORS)
             self.group()
         elif keyword == "GRAPH":
             self.var_or_iri()
@@ -234,7 +245,12 @@ class PatternReader(TokenReader):
 
     def count_triples(self, amount: int) -> None:
         if self.counting:
-            self.count("triple_patterns", MAX_TRIPLE_PATTERNS, "triple patterns", amount)
+            self.count(
+                "triple_patterns",
+                MAX_TRIPLE_PATTERNS,
+                Bilingual("トリプルパターンの数", "triple patterns"),
+                amount,
+            )
 
     def node(self, paths: bool) -> None:
         """A term, ``( collection )`` or ``[ property list ]``."""
@@ -261,12 +277,17 @@ class PatternReader(TokenReader):
             self.iri()
         elif not self.literal():
             self.check_keyword()
-            raise self.unexpected(token, "a variable, IRI, literal or blank node")
+            raise self.unexpected(
+                token,
+                Bilingual(
+                    "変数・IRI・リテラル・空白ノード", "a variable, IRI, literal or blank node"
+                ),
+            )
 
     def var(self) -> None:
         token = self.take()
         if token.kind != "var":
-            raise self.unexpected(token, "a variable")
+            raise self.unexpected(token, Bilingual("変数", "a variable"))
 
     def var_or_iri(self) -> None:
         if self.peek().kind == "var":
@@ -300,13 +321,13 @@ class PatternReader(TokenReader):
     def path(self) -> None:
         self.path_sequence()
         while self.accept("|"):
-            self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+            self.count("path_steps", MAX_PATH_STEPS, _PATH_STEPS)
             self.path_sequence()
 
     def path_sequence(self) -> None:
         self.path_element()
         while self.accept("/"):
-            self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+            self.count("path_steps", MAX_PATH_STEPS, _PATH_STEPS)
             self.path_element()
 
     def path_element(self) -> None:
@@ -321,7 +342,7 @@ class PatternReader(TokenReader):
                 if not self.accept(")"):
                     self.path_one()
                     while self.accept("|"):
-                        self.count("path_steps", MAX_PATH_STEPS, "property path steps")
+                        self.count("path_steps", MAX_PATH_STEPS, _PATH_STEPS)
                         self.path_one()
                     self.expect(")")
             else:
@@ -347,7 +368,7 @@ class PatternReader(TokenReader):
             return self.bracketted()
         token = self.peek()
         if token.kind not in ("word", "iri", "pname") or token.text in ("true", "false"):
-            raise self.unexpected(token, "'(' or a function call")
+            raise self.unexpected(token, Bilingual("'(' か関数呼び出し", "'(' or a function call"))
         if token.kind != "word":
             return self.function_call()
         return self.primary()
@@ -387,7 +408,11 @@ class PatternReader(TokenReader):
             compared = compared or level == _COMPARISON
             if depth > MAX_EXPRESSION_DEPTH:
                 raise self.refuse(
-                    token, f"the expression is deeper than {MAX_EXPRESSION_DEPTH} operators"
+                    token,
+                    Bilingual(
+                        f"式の演算子の入れ子が {MAX_EXPRESSION_DEPTH} を超えています",
+                        f"the expression is deeper than {MAX_EXPRESSION_DEPTH} operators",
+                    ),
                 )
 
     def unary(self) -> int:
@@ -399,7 +424,13 @@ class PatternReader(TokenReader):
             self.take()
             signs += 1
             if signs > MAX_UNARY_CHAIN:
-                raise self.refuse(token, f"more than {MAX_UNARY_CHAIN} prefix operators in a row")
+                raise self.refuse(
+                    token,
+                    Bilingual(
+                        f"前置演算子が {MAX_UNARY_CHAIN} 個を超えて続いています",
+                        f"more than {MAX_UNARY_CHAIN} prefix operators in a row",
+                    ),
+                )
         return self.primary() + signs
 
     def primary(self) -> int:
@@ -417,7 +448,7 @@ class PatternReader(TokenReader):
         if self.literal():
             return 1
         if token.kind != "word":
-            raise self.unexpected(token, "an expression")
+            raise self.unexpected(token, Bilingual("式", "an expression"))
         self.check_keyword()
         name = token.text.upper()
         self.take()
@@ -430,7 +461,13 @@ class PatternReader(TokenReader):
         if name in AGGREGATES:
             return self.aggregate(name) + 1
         if name not in FUNCTIONS:
-            raise self.syntax(token, f"unknown function or keyword '{token.text}'")
+            raise self.syntax(
+                token,
+                Bilingual(
+                    f"不明な関数またはキーワード '{token.text}'",
+                    f"unknown function or keyword '{token.text}'",
+                ),
+            )
         return self.argument_list(allow_distinct=False) + 1
 
     def function_call(self) -> int:
@@ -444,7 +481,11 @@ class PatternReader(TokenReader):
         )
         if not known:
             raise self.syntax(
-                token, f"unknown function <{function}>: the engine has no such function"
+                token,
+                Bilingual(
+                    f"関数 <{function}> はありません（エンジンにない関数です）",
+                    f"unknown function <{function}>: the engine has no such function",
+                ),
             )
         return self.argument_list(allow_distinct=True) + 1
 
@@ -459,7 +500,7 @@ class PatternReader(TokenReader):
             self.expect("SEPARATOR")
             self.expect("=")
             if self.take().kind != "string":
-                raise self.unexpected(self.peek(), "a string")
+                raise self.unexpected(self.peek(), Bilingual("文字列", "a string"))
         self.expect(")")
         self.depth -= 1
         return depth
@@ -473,7 +514,9 @@ class PatternReader(TokenReader):
                 self.accept("DISTINCT")
             depth = self.expression()
             while self.accept(","):
-                self.count("list_items", MAX_LIST_ITEMS, "values in lists")
+                self.count(
+                    "list_items", MAX_LIST_ITEMS, Bilingual("リストの値の数", "values in lists")
+                )
                 depth = max(depth, self.expression())
             self.expect(")")
         self.depth -= 1

@@ -41,6 +41,7 @@ from urllib.parse import urljoin
 
 from cityref.errors import QueryRefused
 from cityref.query_lexer import Lexer, Token, UnreadableQuery, local_name
+from cityref.text import Bilingual
 
 #: Deepest nesting of groups, brackets and calls (Oxigraph crashed at ~1,000 nested calls).
 MAX_NESTING = 64
@@ -59,8 +60,14 @@ MAX_LIST_ITEMS = 10_000
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 REFUSED_KEYWORDS = {
-    "SERVICE": "SERVICE is refused: cityref does not query other endpoints",
-    "LOAD": "LOAD is refused: cityref does not fetch data",
+    "SERVICE": Bilingual(
+        "SERVICE は使えません（他のエンドポイントには問い合わせません）",
+        "SERVICE is refused: cityref does not query other endpoints",
+    ),
+    "LOAD": Bilingual(
+        "LOAD は使えません（データを取りに行きません）",
+        "LOAD is refused: cityref does not fetch data",
+    ),
 }
 PATTERN_KEYWORDS = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"}
 AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
@@ -82,6 +89,18 @@ XSD_CASTS = {
     "gDay", "gMonthDay",
 }  # fmt: skip
 GEOSPARQL_FUNCTIONS = "http://www.opengis.net/def/function/geosparql/"
+
+
+def refusal_at(line: int, column: int, message: Bilingual) -> Bilingual:
+    """A refusal that says where; the English keeps the "line L, column C: " form the SPARQL
+    endpoint reads the position back from."""
+    return Bilingual(
+        f"{line} 行 {column} 列: {message.ja}", f"line {line}, column {column}: {message.en}"
+    )
+
+
+def undeclared_prefix(prefix: str) -> Bilingual:
+    return Bilingual(f"接頭辞 '{prefix}:' が宣言されていません", f"undeclared prefix '{prefix}:'")
 
 
 @dataclass
@@ -125,15 +144,22 @@ class TokenReader:
         self.offset = token.end
         return token
 
-    def refuse(self, token: Token, message: str) -> QueryRefused:
-        return QueryRefused(f"line {token.line}, column {token.column}: {message}")
+    def refuse(self, token: Token, message: Bilingual) -> QueryRefused:
+        return QueryRefused(refusal_at(token.line, token.column, message))
 
-    def syntax(self, token: Token, message: str) -> UnreadableQuery:
+    def syntax(self, token: Token, message: Bilingual) -> UnreadableQuery:
         return UnreadableQuery(message, token.line, token.column)
 
-    def unexpected(self, token: Token, wanted: str) -> UnreadableQuery:
-        shown = "the end of the query" if token.kind == "end" else repr(token.text[:40])
-        return self.syntax(token, f"expected {wanted}, found {shown}")
+    def unexpected(self, token: Token, wanted: Bilingual) -> UnreadableQuery:
+        shown = (
+            Bilingual("クエリの終わり", "the end of the query")
+            if token.kind == "end"
+            else repr(token.text[:40])
+        )
+        expected = Bilingual(
+            "{wanted}が必要ですが、{shown}がありました", "expected {wanted}, found {shown}"
+        )
+        return self.syntax(token, expected.format(wanted=wanted, shown=shown))
 
     def at(self, *texts: str, operator: bool = False) -> bool:
         """Whether the next token is one of these keywords (upper case) or marks."""
@@ -148,19 +174,28 @@ class TokenReader:
     def expect(self, text: str, operator: bool = False) -> Token:
         token = self.peek(operator)
         if not self.at(text, operator=operator):
-            raise self.unexpected(token, repr(text))
+            raise self.unexpected(token, Bilingual(repr(text), repr(text)))
         return self.take(operator)
 
     def nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise self.refuse(self.peek(), f"the query nests deeper than {MAX_NESTING} levels")
+            raise self.refuse(
+                self.peek(),
+                Bilingual(
+                    f"クエリの入れ子が {MAX_NESTING} 段を超えています",
+                    f"the query nests deeper than {MAX_NESTING} levels",
+                ),
+            )
 
-    def count(self, name: str, limit: int, what: str, amount: int = 1) -> None:
+    def count(self, name: str, limit: int, what: Bilingual, amount: int = 1) -> None:
         value = getattr(self.found, name) + amount
         setattr(self.found, name, value)
         if value > limit:
-            raise self.refuse(self.peek(), f"the query has more than {limit} {what}")
+            too_many = Bilingual(
+                "クエリの{what}が {limit} を超えています", "the query has more than {limit} {what}"
+            )
+            raise self.refuse(self.peek(), too_many.format(limit=limit, what=what))
 
     def check_keyword(self) -> None:
         token = self.peek()
@@ -175,12 +210,18 @@ class TokenReader:
             iri = self.lexer.decode_iri(token)
             if not _SCHEME.match(iri):
                 if self.base is None:
-                    raise self.syntax(token, f"relative IRI <{iri}> without a BASE")
+                    raise self.syntax(
+                        token,
+                        Bilingual(
+                            f"相対 IRI <{iri}> がありますが BASE がありません",
+                            f"relative IRI <{iri}> without a BASE",
+                        ),
+                    )
                 return urljoin(self.base, iri)
             return iri
         prefix, local = local_name(token)
         if prefix not in self.prefixes:
-            raise self.syntax(token, f"undeclared prefix '{prefix}:'")
+            raise self.syntax(token, undeclared_prefix(prefix))
         return self.prefixes[prefix] + local
 
     def graph_iri(self) -> tuple[str, Token]:
@@ -195,7 +236,7 @@ class TokenReader:
         token = self.peek()
         if token.kind == "pname":
             if token.text.partition(":")[0] not in self.prefixes:
-                raise self.syntax(token, f"undeclared prefix '{token.text.partition(':')[0]}:'")
+                raise self.syntax(token, undeclared_prefix(token.text.partition(":")[0]))
         elif token.kind != "iri":
-            raise self.unexpected(token, "an IRI")
+            raise self.unexpected(token, Bilingual("IRI", "an IRI"))
         self.take()

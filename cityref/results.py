@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from cityref.errors import QueryRefused
+from cityref.text import Bilingual
 
 AnswerKind = TypingLiteral["bindings", "boolean", "graph"]
 
@@ -79,7 +80,12 @@ def answer_from_oxigraph(
         chosen = result_format.graph if is_graph else result_format.bindings
         if chosen is None:
             form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
-            raise QueryRefused(f"the format asked for does not fit a {form} query")
+            raise QueryRefused(
+                Bilingual(
+                    f"指定された形式は {form} クエリに使えません",
+                    f"the format asked for does not fit a {form} query",
+                )
+            )
         result_format = chosen
     if isinstance(answer, ox.QueryBoolean):
         _check_format(result_format, RESULT_FORMATS, "ASK")
@@ -104,8 +110,13 @@ def answer_from_oxigraph(
 
 def _check_format(name: str, allowed: Mapping[str, object], form: str) -> None:
     if name not in allowed:
+        choices = ", ".join(allowed)
         raise QueryRefused(
-            f"format {name!r} does not fit a {form} query; use one of {', '.join(allowed)}"
+            Bilingual(
+                f"形式 {name!r} は {form} クエリに使えません。"
+                f"次のいずれかにしてください: {choices}",
+                f"format {name!r} does not fit a {form} query; use one of {choices}",
+            )
         )
 
 

@@ -19,8 +19,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityref.browse import Select, Text
+from cityref.browse import Select, with_literal
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 _HIRAGANA_OFFSET = 0x60
@@ -30,7 +31,7 @@ MAX_WORDS = 10
 
 
 class SearchQueryTooLong(CityrefError):
-    """A search query beyond the bounds; the message is ``English / 日本語``."""
+    """A search query beyond the bounds."""
 
 
 @functools.cache
@@ -62,8 +63,8 @@ def normalise(text: str) -> str:
 @dataclass
 class Entry:
     iri: str
-    label: Text = field(default_factory=Text)
-    definition: Text = field(default_factory=Text)
+    label: Bilingual = field(default_factory=Bilingual)
+    definition: Bilingual = field(default_factory=Bilingual)
     status: str = ""
     kinds: set[str] = field(default_factory=set)
     labels: list[str] = field(default_factory=list)  # normalised, every language and reading
@@ -105,9 +106,9 @@ def build_index(select: Select) -> list[Entry]:
         predicate = row["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         text = row["text"]
         if predicate in ("label", "prefLabel", "title"):
-            entry.label.add(text)
+            entry.label = with_literal(entry.label, text)
         if predicate in ("definition", "comment"):
-            entry.definition.add(text)
+            entry.definition = with_literal(entry.definition, text)
             entry.definitions.append(normalise(text.value))
         else:
             entry.labels.append(normalise(text.value))
@@ -145,14 +146,18 @@ def search_words(query: str) -> list[str]:
     """The distinct normalised words of a query, in order; refused beyond the bounds."""
     if len(query) > MAX_QUERY_CHARS:
         raise SearchQueryTooLong(
-            f"the search query is longer than {MAX_QUERY_CHARS} characters"
-            f" / 検索語が {MAX_QUERY_CHARS} 文字を超えています"
+            Bilingual(
+                f"検索語が {MAX_QUERY_CHARS} 文字を超えています",
+                f"the search query is longer than {MAX_QUERY_CHARS} characters",
+            )
         )
     words = list(dict.fromkeys(normalise(query).split()))
     if len(words) > MAX_WORDS:
         raise SearchQueryTooLong(
-            f"the search query has more than {MAX_WORDS} words"
-            f" / 検索語が {MAX_WORDS} 語を超えています"
+            Bilingual(
+                f"検索語が {MAX_WORDS} 語を超えています",
+                f"the search query has more than {MAX_WORDS} words",
+            )
         )
     return words
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cityref.errors import SettingsError
+from cityref.text import Bilingual
 
 
 @dataclass(frozen=True)
@@ -340,15 +341,29 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         else:
             value = str(raw)
     except (TypeError, ValueError) as exc:
+        kind = setting.type.__name__
         raise SettingsError(
-            f"{setting.env}={raw!r}: expected {setting.type.__name__} ({exc})"
+            Bilingual(
+                f"{setting.env}={raw!r}: {kind} の値が必要です（{exc}）",
+                f"{setting.env}={raw!r}: expected {kind} ({exc})",
+            )
         ) from exc
     if setting.type in (int, float) and not isinstance(value, bool) and value <= 0:
-        raise SettingsError(f"{setting.env}={raw!r}: must be greater than 0")
+        raise SettingsError(
+            Bilingual(
+                f"{setting.env}={raw!r}: 0 より大きい値にしてください",
+                f"{setting.env}={raw!r}: must be greater than 0",
+            )
+        )
     if setting.name == "base_iri" and not (
         value.startswith(("http://", "https://")) and value.endswith("/")
     ):
-        raise SettingsError(f"{setting.env}={raw!r}: must be an http(s) IRI ending with '/'")
+        raise SettingsError(
+            Bilingual(
+                f"{setting.env}={raw!r}: '/' で終わる http(s) の IRI にしてください",
+                f"{setting.env}={raw!r}: must be an http(s) IRI ending with '/'",
+            )
+        )
     return value
 
 

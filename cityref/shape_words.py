@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cityref.browse import Text
+from cityref.text import Bilingual
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -12,7 +12,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 @dataclass(frozen=True)
 class ConstraintWords:
     component: str  # the SHACL parameter, e.g. minCount
-    text: Text
+    text: Bilingual
 
 
 def _short(iri: str) -> str:
@@ -77,6 +77,5 @@ def constraint_words(params: dict[str, list[str]]) -> list[ConstraintWords]:
         if name in _SKIPPED:
             continue
         ja, en = _TEMPLATES.get(name, (name + ": {v}", name + ": {v}"))
-        value = _one(values)
-        words.append(ConstraintWords(name, Text(ja.format(v=value), en.format(v=value))))
+        words.append(ConstraintWords(name, Bilingual(ja, en).format(v=_one(values))))
     return words

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cityref.errors import Busy
+from cityref.text import Bilingual
 
 #: How often a waiting request looks for a free run place.
 POLL_SECONDS = 0.05
@@ -90,15 +91,19 @@ class ClientSlots:
             log.warning("client slots under %s unavailable: %s", self.folder, exc)
             return Slot(None, None)
 
-    def _refusal(self, client: str, *, queued: bool) -> str:
+    def _refusal(self, client: str, *, queued: bool) -> Bilingual:
         if queued:
-            return (
+            return Bilingual(
+                f"{client} は重い処理を {self.concurrency}"
+                " 件実行中で、時間内に空きが出ませんでした",
                 f"{client} already runs {self.concurrency} expensive requests and no place "
-                "was free in time"
+                "was free in time",
             )
-        return (
+        return Bilingual(
+            f"{client} は重い処理を {self.concurrency} 件実行中で、さらに {self.queue} 件が"
+            "待っています",
             f"{client} already runs {self.concurrency} expensive requests and "
-            f"{self.queue} more wait"
+            f"{self.queue} more wait",
         )
 
     def _take_any(self, key: str, kind: str, count: int) -> Slot | None:

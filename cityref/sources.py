@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from cityref.errors import CityrefError
 from cityref.settings import SETTINGS_BY_NAME, Settings
+from cityref.text import Bilingual
 
 #: The content folders, in load order.
 SOURCE_FOLDERS: tuple[str, ...] = ("ontology", "shapes", "registry")
@@ -90,9 +91,12 @@ class SourceOutsideRoot(CityrefError):
 
     def __init__(self, relative_path: PurePosixPath, root: Path) -> None:
         super().__init__(
-            f"{relative_path}: a symbolic link that leads outside the sources folder {root}; "
-            "cityref reads only files inside it (copy the file in, or remove the link) / "
-            f"{relative_path} はソースフォルダの外を指すシンボリックリンクのため読みません"
+            Bilingual(
+                f"{relative_path}: ソースフォルダ {root} の外を指すシンボリックリンクのため"
+                "読みません（ファイルをコピーするかリンクを消してください）",
+                f"{relative_path}: a symbolic link that leads outside the sources folder {root}; "
+                "cityref reads only files inside it (copy the file in, or remove the link)",
+            )
         )
         self.relative_path = relative_path
 

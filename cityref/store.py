@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from cityref.errors import QueryRefused, QuerySyntaxError
 from cityref.results import FormatChoice, QueryAnswer, answer_from_oxigraph
 from cityref.syntax import query_syntax_error
+from cityref.text import Bilingual
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: Named graphs of released snapshots contain this (see cityref.registry.releases).
@@ -159,7 +160,7 @@ class OxigraphStore:
     def select(self, sparql: str) -> list[dict[str, Term]]:
         answer = self.raw_query(sparql)
         if not isinstance(answer, ox.QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
+            raise QuerySyntaxError(Bilingual("SELECT クエリが必要です", "expected a SELECT query"))
         names = [v.value for v in answer.variables]
         rows: list[dict[str, Term]] = []
         for solution in answer:
@@ -205,4 +206,6 @@ class OxigraphStore:
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
-            raise QueryRefused("the store is open read-only")
+            raise QueryRefused(
+                Bilingual("ストアは読み取り専用で開かれています", "the store is open read-only")
+            )

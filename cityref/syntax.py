@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from cityref.errors import QuerySyntaxError, SourceLocation, SourceSyntaxError
+from cityref.text import Bilingual
 
 # pyoxigraph reports SPARQL errors as "error at LINE:COLUMN: message".
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -20,11 +21,13 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     text = str(exc)
     match = _QUERY_POSITION.match(text)
     if match:
-        return QuerySyntaxError(match.group(3), int(match.group(1)), int(match.group(2)))
-    return QuerySyntaxError(text)
+        detail = match.group(3)
+        return QuerySyntaxError(Bilingual(detail, detail), int(match.group(1)), int(match.group(2)))
+    return QuerySyntaxError(Bilingual(text, text))
 
 
 def source_syntax_error(exc: SyntaxError, display_path: str) -> SourceSyntaxError:
     """A :class:`SourceSyntaxError` for a file pyoxigraph could not parse."""
     message = _RDF_PREFIX.sub("", exc.msg or str(exc))
-    return SourceSyntaxError(SourceLocation(display_path, exc.lineno, exc.offset), message)
+    where = SourceLocation(display_path, exc.lineno, exc.offset)
+    return SourceSyntaxError(where, Bilingual(f"構文エラー: {message}", message))

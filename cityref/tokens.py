@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 SCOPES = ("read", "write", "admin")
 PREFIX = "cr_"
@@ -49,7 +50,12 @@ def load_tokens(path: Path) -> list[TokenRecord]:
     try:
         return [TokenRecord(**item) for item in json.loads(path.read_text("utf-8"))]
     except (ValueError, TypeError) as exc:
-        raise TokenError(f"{path}: not a cityref tokens file ({exc})") from None
+        raise TokenError(
+            Bilingual(
+                f"{path}: cityref のトークンファイルではありません（{exc}）",
+                f"{path}: not a cityref tokens file ({exc})",
+            )
+        ) from None
 
 
 def _save(path: Path, records: list[TokenRecord]) -> None:
@@ -63,10 +69,21 @@ def _save(path: Path, records: list[TokenRecord]) -> None:
 def create_token(path: Path, name: str, scope: str) -> str:
     """Add a token and return it; this is the only time it can be read."""
     if scope not in SCOPES:
-        raise TokenError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
+        choices = ", ".join(SCOPES)
+        raise TokenError(
+            Bilingual(
+                f"不明なスコープ {scope!r} です。次のいずれかにしてください: {choices}",
+                f"unknown scope {scope!r}; use one of {choices}",
+            )
+        )
     records = load_tokens(path)
     if any(r.name == name and r.revoked is None for r in records):
-        raise TokenError(f"a token named {name!r} exists; revoke it first")
+        raise TokenError(
+            Bilingual(
+                f"トークン {name!r} はすでにあります。先に失効させてください",
+                f"a token named {name!r} exists; revoke it first",
+            )
+        )
     token = PREFIX + secrets.token_urlsafe(32)
     records.append(TokenRecord(name, scope, _digest(token), time.time()))
     _save(path, records)
@@ -76,7 +93,9 @@ def create_token(path: Path, name: str, scope: str) -> str:
 def revoke_token(path: Path, name: str) -> None:
     records = load_tokens(path)
     if not any(r.name == name and r.revoked is None for r in records):
-        raise TokenError(f"no active token named {name!r}")
+        raise TokenError(
+            Bilingual(f"有効なトークン {name!r} はありません", f"no active token named {name!r}")
+        )
     now = time.time()
     _save(
         path,

@@ -27,6 +27,7 @@ from cityref.errors import (
 from cityref.query_guard import check_update
 from cityref.sandbox import confine
 from cityref.store import OxigraphStore
+from cityref.text import Bilingual
 
 GENERATION_FILE = "generation"
 
@@ -59,7 +60,7 @@ def _apply(build_dir: Path, sparql: str, conn: Connection) -> None:
     except QuerySyntaxError as exc:
         conn.send(("syntax", (exc.message, exc.line, exc.column)))
     except QueryRefused as exc:
-        conn.send(("refused", str(exc)))
+        conn.send(("refused", exc.text))
     except Exception as exc:  # e.g. another update holding the store: reported, not lost
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -79,7 +80,11 @@ def run_update(build_dir: Path, sparql: str, timeout: float) -> None:
         process.join(5)
         code = process.exitcode
         how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
-        raise QueryWorkerCrashed(f"the update worker stopped with {how}") from None
+        raise QueryWorkerCrashed(
+            Bilingual(
+                f"更新のワーカーが停止しました（{how}）", f"the update worker stopped with {how}"
+            )
+        ) from None
     finally:
         if process.is_alive():
             process.kill()
@@ -88,6 +93,6 @@ def run_update(build_dir: Path, sparql: str, timeout: float) -> None:
     if status == "syntax":
         raise QuerySyntaxError(*payload)
     if status == "refused":
-        raise QueryRefused(str(payload))
+        raise QueryRefused(payload)
     if status == "error":
-        raise CityrefError(str(payload))
+        raise CityrefError(Bilingual(f"更新できませんでした: {payload}", str(payload)))

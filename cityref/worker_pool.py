@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from cityref.errors import Busy, CityrefError
 from cityref.query import QueryWorker, StoreRef
+from cityref.text import Bilingual
 
 
 def new_query_worker(ref_source: Callable[[], StoreRef], memory_mb: int | None) -> QueryWorker:
@@ -62,8 +63,12 @@ class QueryWorkerPool:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise Busy(
-                        f"all {self.size} query workers of this server process stayed busy "
-                        f"for {wait:g} s",
+                        Bilingual(
+                            f"このサーバプロセスのクエリのワーカー {self.size} 個が {wait:g} 秒間"
+                            "ふさがっていました",
+                            f"all {self.size} query workers of this server process stayed busy "
+                            f"for {wait:g} s",
+                        ),
                         retry_after=2.0,
                     )
                 self._condition.wait(left)

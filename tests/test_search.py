@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cityref.browse import Select, Text, Value
+from cityref.browse import Select, Value
 from cityref.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
@@ -18,6 +18,7 @@ from cityref.search import (
     search,
     search_words,
 )
+from cityref.text import Bilingual
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def index() -> list[Entry]:
 def test_reading_finds_the_kanji_label_and_deprecated_ranks_last(index: list[Entry]) -> None:
     hits = search(index, "ひなんじょ")
     assert [h.entry.iri.rsplit("#", 1)[1] for h in hits] == ["Shelter", "OldShelter"]
-    assert hits[0].entry.label == Text("避難所", "Evacuation shelter")
+    assert hits[0].entry.label == Bilingual("避難所", "Evacuation shelter")
 
 
 def test_retired_terms_only_when_asked(index: list[Entry]) -> None:

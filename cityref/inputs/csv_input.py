@@ -30,6 +30,7 @@ from cityref.inputs.model import (
     input_error,
     row_iri,
 )
+from cityref.text import Bilingual
 
 # Header findings become triples on the header row (row 1); shapes/common/tabular.ttl reports
 # them, so they come out in the same report, with the same severities, as every other result.
@@ -146,8 +147,10 @@ def _refuse_wide_row(rows: list[list[str]], name: str, max_columns: int) -> None
     made 10,000 results written in six report files."""
     index, row = next((i, r) for i, r in enumerate(rows) if len(r) > max_columns)
     raise ExpansionTooLarge(
-        f"row {index + 1} has {len(row)} cells, more than the limit of {max_columns} columns"
-        f" / {index + 1} 行目のセルが {len(row)} 個あり、上限の {max_columns} 列を超えています",
+        Bilingual(
+            f"{index + 1} 行目のセルが {len(row)} 個あり、上限の {max_columns} 列を超えています",
+            f"row {index + 1} has {len(row)} cells, more than the limit of {max_columns} columns",
+        ),
         SourceLocation(name, index + 1),
     )
 

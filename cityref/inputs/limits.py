@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from cityref.errors import SourceLocation
 from cityref.inputs.model import InputDataError, input_error
 from cityref.settings import Settings
+from cityref.text import Bilingual
 from cityref.validation.errors import InputTooLarge
 
 #: Entries of one zip (files and folders); GTFS-JP feeds have about 20.
@@ -86,8 +87,10 @@ def open_zip(data: bytes, name: str, limits: InputLimits) -> zipfile.ZipFile:
 
 def _too_many(count: int, limits: InputLimits, name: str) -> ExpansionTooLarge:
     return ExpansionTooLarge(
-        f"the zip has {count} entries, more than the limit of {limits.max_zip_members}"
-        f" / zip のエントリが {count} 個あり、上限の {limits.max_zip_members} 個を超えています",
+        Bilingual(
+            f"zip のエントリが {count} 個あり、上限の {limits.max_zip_members} 個を超えています",
+            f"the zip has {count} entries, more than the limit of {limits.max_zip_members}",
+        ),
         SourceLocation(name),
     )
 
@@ -131,9 +134,12 @@ class _Budget:
         self.left -= count
         if self.left < 0:
             raise ExpansionTooLarge(
-                f"the zip expands past {self.limit} bytes when {member} is read (the limit for"
-                f" all the files read from one zip) / {member} を読むと zip の展開後のサイズが"
-                f"上限の {self.limit} バイト（読むファイルの合計）を超えます",
+                Bilingual(
+                    f"{member} を読むと zip の展開後のサイズが上限の {self.limit} バイト"
+                    "（読むファイルの合計）を超えます",
+                    f"the zip expands past {self.limit} bytes when {member} is read (the limit"
+                    " for all the files read from one zip)",
+                ),
                 SourceLocation(f"{self.name}/{member}"),
             )
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from cityref.errors import SourceLocation
 from cityref.sources import WRITTEN_BASE_IRI, ModelFiles
+from cityref.text import Bilingual
 from cityref.validation import InputError
 
 # Terms of the adapters' own findings (header problems, missing files, ignored contexts).
@@ -105,4 +106,4 @@ def input_error(
     message_ja: str, message_en: str, name: str, line: int | None = None
 ) -> InputDataError:
     """An input error with both languages and the file (and line) it concerns."""
-    return InputDataError(f"{message_en} / {message_ja}", SourceLocation(name, line))
+    return InputDataError(Bilingual(message_ja, message_en), SourceLocation(name, line))

@@ -4,12 +4,14 @@ page) are made from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pyoxigraph import BlankNode
 
 from cityref.outcome.model import Outcome, severity_name
 from cityref.summary import summary_json
+from cityref.text import LANGUAGES
 from cityref.validation import Language
 from cityref.validation.messages import message
 from cityref.validation.render_json import BlankLabels, report_dict
@@ -101,3 +103,35 @@ def outcome_data(outcome: Outcome, language: Language) -> dict[str, Any]:
         "results": entries,
         "report": report,
     }
+
+
+def bilingual_document(documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """One document from the same outcome's documents by language (``ja`` and ``en``, or only
+    the one asked for): every text a person reads becomes an object keyed by language, as in
+    every API answer (docs/api.md, "Languages"); the rest is the same in each language."""
+    languages = [language for language in LANGUAGES if language in documents]
+    first = documents[languages[0]]
+
+    def texts(get: Callable[[Mapping[str, Any]], Any]) -> dict[str, Any]:
+        return {language: get(documents[language]) for language in languages}
+
+    return {
+        **first,
+        "language": languages[0] if len(languages) == 1 else None,
+        "profile_note": texts(lambda d: d["profile_note"]),
+        "summary": _texts_of_entries(documents, languages, "summary", "example"),
+        "results": _texts_of_entries(documents, languages, "results", "message"),
+        "report": texts(lambda d: d["report"]),
+    }
+
+
+def _texts_of_entries(
+    documents: Mapping[str, Mapping[str, Any]], languages: list[str], key: str, field: str
+) -> list[dict[str, Any]]:
+    """The entries under ``key`` (the same in each language's document, in the same order)
+    with their ``field`` as an object keyed by language."""
+    lists = [documents[language][key] for language in languages]
+    return [
+        {**entries[0], field: dict(zip(languages, (e[field] for e in entries), strict=True))}
+        for entries in zip(*lists, strict=True)
+    ]

@@ -2,10 +2,11 @@
 API's content negotiation, a job's downloads and the table in docs/report-format.md all come
 from :data:`RENDERERS`.
 
-A renderer works either on the outcome document (per language: JSON, text, CSV, HTML) or on
-the engine's report graph (language-free, messages in both languages: the W3C SHACL report in
-Turtle and JSON-LD). A job stores the document in both languages and every graph rendering,
-so its downloads are the command line's output for the same input and profile.
+A renderer works on the outcome document: by language (JSON: every text an object keyed by
+language, both by default) or in one language (text, CSV, HTML); or on the engine's report
+graph (language-free, messages in both languages: the W3C SHACL report in Turtle and
+JSON-LD). A job stores the document in both languages and every graph rendering, so its
+downloads are the command line's output for the same input and profile.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cityref.outcome.data import outcome_data
+from cityref.outcome.data import bilingual_document, outcome_data
 from cityref.outcome.model import Outcome
 from cityref.outcome.views import outcome_csv, outcome_html, outcome_text
+from cityref.text import LANGUAGES
 from cityref.validation import Language, Report
 from cityref.validation.render_rdf import report_jsonld, report_turtle
 
 
-def outcome_json(data: Mapping[str, Any]) -> str:
-    """The outcome document as JSON text (one line: the C encoder writes 10,000 results in a
-    fraction of the time an indented dump takes; ``jq .`` reads it)."""
-    return json.dumps(data, ensure_ascii=False) + "\n"
+def outcome_json(documents: Mapping[str, Mapping[str, Any]]) -> str:
+    """The outcome document, its texts in the languages of ``documents``, as JSON text (one
+    line: the C encoder writes 10,000 results in a fraction of the time an indented dump
+    takes; ``jq .`` reads it)."""
+    return json.dumps(bilingual_document(documents), ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -38,20 +41,32 @@ class Renderer:
     suffix: str
     description: tuple[str, str]
     from_data: Callable[[Mapping[str, Any]], str] | None = None
+    from_documents: Callable[[Mapping[str, Mapping[str, Any]]], str] | None = None
     from_report: Callable[[Report], str] | None = None
 
     @property
     def per_language(self) -> bool:
-        """True when the rendering is in one language (made from the outcome document)."""
-        return self.from_data is not None
+        """True when the rendering depends on the language (made from the outcome document)."""
+        return self.from_data is not None or self.from_documents is not None
 
     def file_name(self, language: str) -> str:
         """The name of this rendering among a job's downloads."""
         return f"report.{language}{self.suffix}" if self.per_language else f"report{self.suffix}"
 
-    def render(self, outcome: Outcome, language: Language) -> str:
-        if self.from_data is not None:
-            return self.from_data(outcome_data(outcome, language))
+    def from_stored(
+        self, document: Callable[[str], Mapping[str, Any]], language: str | None
+    ) -> str:
+        """The rendering made from the outcome documents ``document(language)`` gives: the one
+        ``language`` or, when None, both for the JSON and English for the readable ones."""
+        if self.from_documents is not None:
+            asked = (language,) if language else LANGUAGES
+            return self.from_documents({lang: document(lang) for lang in asked})
+        assert self.from_data is not None
+        return self.from_data(document(language or "en"))
+
+    def render(self, outcome: Outcome, language: str | None) -> str:
+        if self.per_language:
+            return self.from_stored(lambda lang: outcome_data(outcome, Language(lang)), language)
         assert self.from_report is not None
         return self.from_report(outcome.report)
 
@@ -62,7 +77,7 @@ RENDERERS: tuple[Renderer, ...] = (
         "application/json",
         ".json",
         ("the outcome document (docs/report-format.md)", "検証結果の JSON 文書"),
-        from_data=outcome_json,
+        from_documents=outcome_json,
     ),
     Renderer(
         "text",

@@ -23,6 +23,7 @@ from cityref.profiles.column_tables import (
     read_column_tables,
 )
 from cityref.profiles.example_files import example_files
+from cityref.text import Bilingual
 
 COMMON_FOLDER = "common"
 
@@ -54,7 +55,12 @@ def reference_rule(book: CheckBook, tables: list[TableSpec], kind: str, where: s
                 classes[col.defines] = col.defines_class or classes.get(col.defines, "")
                 files.setdefault(col.defines, table.url)
     if not classes.get(kind):
-        raise BadColumnTable(f"{where}: no table or column defines the nodes {kind!r} it names")
+        raise BadColumnTable(
+            Bilingual(
+                f"{where}: 名指しするノード {kind} を定義する表や列がありません",
+                f"{where}: no table or column defines the nodes {kind!r} it names",
+            )
+        )
     template = book.reference
     file = files.get(kind) or ""
     return Rule(
@@ -116,8 +122,10 @@ class ShapeWriter:
         missing = [t for t in table.swapped or () if t not in by_title]
         if missing:
             raise BadColumnTable(
-                f"{self.profile_id}: swappedCoordinates names no column {missing[0]!r} / "
-                f"swappedCoordinates の列 {missing[0]} がありません"
+                Bilingual(
+                    f"{self.profile_id}: swappedCoordinates の列 {missing[0]} がありません",
+                    f"{self.profile_id}: swappedCoordinates names no column {missing[0]!r}",
+                )
             )
         lat, lon = (by_title[t] for t in table.swapped or ())
         ranges = {
@@ -126,7 +134,11 @@ class ShapeWriter:
         }
         if not all(ranges.values()):
             raise BadColumnTable(
-                f"{self.profile_id}: swappedCoordinates names a column without a 'japan' range rule"
+                Bilingual(
+                    f"{self.profile_id}: swappedCoordinates の列に 'japan' の範囲規則がありません",
+                    f"{self.profile_id}: swappedCoordinates names a column without a 'japan' "
+                    "range rule",
+                )
             )
         return (
             f"<{self._prefix(table)}{lat.title}-swapped>\n    a sh:NodeShape ;\n"
@@ -170,7 +182,12 @@ class ShapeWriter:
             later = by_title.get(col.not_after)
             if later is None:
                 raise BadColumnTable(
-                    f"{self.profile_id}: {col.title} notAfter names no column {col.not_after!r}"
+                    Bilingual(
+                        f"{self.profile_id}: {col.title} の notAfter が存在しない列 "
+                        f"{col.not_after} を指しています",
+                        f"{self.profile_id}: {col.title} notAfter names no column "
+                        f"{col.not_after!r}",
+                    )
                 )
             template = self.book.not_after
             iri = f"{self._prefix(table)}{col.title}-{template.key}"

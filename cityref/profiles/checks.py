@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 CHECKS_FILE = "column-checks.json"
 
@@ -86,7 +87,10 @@ class CheckBook:
         except KeyError:
             known = ", ".join(sorted(self.kinds))
             raise BadCheckFile(
-                f"{where}: no column check {name!r} (known: {known}) / 列の検査 {name} はありません"
+                Bilingual(
+                    f"{where}: 列の検査 {name} はありません",
+                    f"{where}: no column check {name!r} (known: {known})",
+                )
             ) from None
 
     def enum_kind(self, values: tuple[str, ...], bad: str | None = None) -> Kind:
@@ -125,9 +129,11 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadCheckFile(f"{path}: {exc} / {path.name} を読めません") from exc
+        raise BadCheckFile(Bilingual(f"{path}: 読めません: {exc}", f"{path}: {exc}")) from exc
     if not isinstance(data, dict):
-        raise BadCheckFile(f"{path}: not a JSON object / JSONオブジェクトではありません")
+        raise BadCheckFile(
+            Bilingual(f"{path}: JSON オブジェクトではありません", f"{path}: not a JSON object")
+        )
     return data
 
 
@@ -137,13 +143,21 @@ def _kinds(raw: dict[str, Any], book: CheckBook | None, path: Path) -> dict[str,
         try:
             if "in" in spec:
                 if book is None:
-                    raise BadCheckFile(f"{path}: kind {name!r} uses 'in' before it is defined")
+                    raise BadCheckFile(
+                        Bilingual(
+                            f"{path}: 検査 {name} が定義の前に 'in' を使っています",
+                            f"{path}: kind {name!r} uses 'in' before it is defined",
+                        )
+                    )
                 kinds[name] = book.enum_kind(tuple(spec["in"]), spec.get("bad"))
             else:
                 kinds[name] = Kind(str(spec["good"]), tuple(_rule(r) for r in spec["rules"]))
         except (KeyError, TypeError) as exc:
             raise BadCheckFile(
-                f"{path}: check {name!r} lacks {exc} / 検査 {name} に {exc} がありません"
+                Bilingual(
+                    f"{path}: 検査 {name} に {exc} がありません",
+                    f"{path}: check {name!r} lacks {exc}",
+                )
             ) from exc
     return kinds
 
@@ -165,7 +179,9 @@ def load_check_book(common_folder: Path, profile_folder: Path | None = None) -> 
             swapped["en"],
         )
     except (KeyError, TypeError) as exc:
-        raise BadCheckFile(f"{path}: missing {exc} / {exc} がありません") from exc
+        raise BadCheckFile(
+            Bilingual(f"{path}: {exc} がありません", f"{path}: missing {exc}")
+        ) from exc
     book.kinds.update(_kinds(raw, book, path))
     own = profile_folder / CHECKS_FILE if profile_folder is not None else None
     if own is not None and own.is_file():

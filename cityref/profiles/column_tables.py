@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cityref.profiles.checks import BadCheckFile, CheckBook, Kind, Rule, turtle_literal
+from cityref.text import Bilingual
 
 METADATA_FILE = "csv-metadata.json"
 # "#agency={agency_id}": the cell names the node "agency" of that id.
@@ -117,8 +118,10 @@ def _labels(raw: Any, where: str, title: str) -> dict[str, str]:
     for entry in raw if isinstance(raw, list) else [raw]:
         if not isinstance(entry, dict) or "@language" not in entry or "@value" not in entry:
             raise BadColumnTable(
-                f"{where}, column {title}: rdfs:label must be "
-                '{"@value": …, "@language": …} / rdfs:label の形が不正です'
+                Bilingual(
+                    f"{where}, 列 {title}: rdfs:label の形が不正です",
+                    f'{where}, column {title}: rdfs:label must be {{"@value": …, "@language": …}}',
+                )
             )
         found[str(entry["@language"])] = str(entry["@value"])
     return found
@@ -156,7 +159,12 @@ def _row_check(raw: dict[str, Any], columns: dict[str, str], where: str) -> RowC
     def iri(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in columns:
-            raise BadColumnTable(f"{where}: row check names no column {name!r}")
+            raise BadColumnTable(
+                Bilingual(
+                    f"{where}: 行の検査が存在しない列 {name} を指しています",
+                    f"{where}: row check names no column {name!r}",
+                )
+            )
         return f"<{columns[name]}>"
 
     if "select" in raw:
@@ -180,7 +188,9 @@ def _table(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str)
     where = f"{where}, table {url}" if url else where
     schema = raw.get("tableSchema")
     if not isinstance(schema, dict):
-        raise BadColumnTable(f"{where}: no tableSchema / tableSchema がありません")
+        raise BadColumnTable(
+            Bilingual(f"{where}: tableSchema がありません", f"{where}: no tableSchema")
+        )
     columns: list[ColumnSpec] = []
     row_class = ""
     for col in schema.get("columns", []):
@@ -191,15 +201,19 @@ def _table(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str)
         columns.append(_column(col, ns, lang, book, where))
     if not row_class:
         raise BadColumnTable(
-            f"{where}: no virtual rdf:type column naming the row class / "
-            "行のクラスを示す仮想列（rdf:type）がありません"
+            Bilingual(
+                f"{where}: 行のクラスを示す仮想列（rdf:type）がありません",
+                f"{where}: no virtual rdf:type column naming the row class",
+            )
         )
     title = _dc_title(raw.get("dc:title"))
     if not url and not {"ja", "en"} <= title.keys():
         raise BadColumnTable(
-            f"{where}: dc:title needs a Japanese and an English title "
-            '([{"@value": …, "@language": "ja"}, {"@value": …, "@language": "en"}]) / '
-            "dc:title に日本語と英語の題名が必要です"
+            Bilingual(
+                f"{where}: dc:title に日本語と英語の題名が必要です",
+                f"{where}: dc:title needs a Japanese and an English title "
+                '([{"@value": …, "@language": "ja"}, {"@value": …, "@language": "en"}])',
+            )
         )
     about = _NODE_TEMPLATE.match(str(schema.get("aboutUrl", "")))
     swapped = raw.get(ns + "swappedCoordinates")
@@ -222,7 +236,9 @@ def read_column_tables(folder: Path, base_iri: str, book: CheckBook) -> list[Tab
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadColumnTable(f"{path}: {exc} / {METADATA_FILE} を読めません") from exc
+        raise BadColumnTable(
+            Bilingual(f"{path}: {METADATA_FILE} を読めません: {exc}", f"{path}: {exc}")
+        ) from exc
     ns = f"{base_iri}shapes/common/"
     lang = _language(metadata)
     try:
@@ -230,4 +246,6 @@ def read_column_tables(folder: Path, base_iri: str, book: CheckBook) -> list[Tab
             return [_table(t, ns, lang, book, str(path)) for t in metadata["tables"]]
         return [_table(metadata, ns, lang, book, str(path))]
     except (KeyError, TypeError, IndexError, StopIteration) as exc:
-        raise BadColumnTable(f"{path}: missing or malformed {exc} / {exc} が不正です") from exc
+        raise BadColumnTable(
+            Bilingual(f"{path}: {exc} がないか不正です", f"{path}: missing or malformed {exc}")
+        ) from exc

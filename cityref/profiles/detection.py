@@ -13,6 +13,7 @@ from cityref.inputs.csv_input import read_header
 from cityref.inputs.limits import InputLimits, member_names
 from cityref.profiles.registry import Profile, list_profiles
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 from cityref.validation.nesting import check_json_depth
 
 # Below this share of matching column names a header is not taken to be of a profile.
@@ -56,8 +57,10 @@ def detect_profile(
     if kind == InputFormat.NGSI_LD:
         return _from_json(data, filename, profiles)
     raise NoProfileDetected(
-        f"{filename}: RDF data does not name its profile; give --profile / "
-        "RDFデータからはプロファイルを決められません。--profile で指定してください"
+        Bilingual(
+            "RDFデータからはプロファイルを決められません。--profile で指定してください",
+            "RDF data does not name its profile; give --profile",
+        ).prefixed(f"{filename}: ")
     )
 
 
@@ -80,9 +83,12 @@ def _from_header(
         accepted = share >= MIN_KNOWN_SHARE and known >= MIN_KNOWN_COLUMNS
     if not accepted:
         best = f" (closest: {scored[0][1].id}, {scored[0][0]:.0%})" if scored else ""
+        best_ja = f"（最も近いもの: {scored[0][1].id}、{scored[0][0]:.0%}）" if scored else ""
         raise NoProfileDetected(
-            f"{filename}: the header matches no profile{best}; give --profile / "
-            "見出し行に合うプロファイルがありません。--profile で指定してください"
+            Bilingual(
+                f"見出し行に合うプロファイルがありません{best_ja}。--profile で指定してください",
+                f"the header matches no profile{best}; give --profile",
+            ).prefixed(f"{filename}: ")
         )
     score, profile = scored[0]
     return ProfileMatch(
@@ -101,9 +107,12 @@ def _from_zip(
     gtfs = [p for p in profiles if p.input_kind == InputFormat.GTFS]
     found = GTFS_CORE_FILES & names
     if not gtfs or len(found) < 3:
+        listed = ", ".join(sorted(found)) or "none"
         raise NoProfileDetected(
-            f"{filename}: the zip has too few GTFS files ({', '.join(sorted(found)) or 'none'}) / "
-            "zipにGTFSのファイルがほとんどありません"
+            Bilingual(
+                f"zipにGTFSのファイルがほとんどありません（{listed}）",
+                f"the zip has too few GTFS files ({listed})",
+            ).prefixed(f"{filename}: ")
         )
     jp = any(n.endswith("_jp.txt") for n in names)
     score = len(found) / len(GTFS_CORE_FILES)
@@ -123,14 +132,18 @@ def _from_json(data: bytes, filename: str, profiles: list[Profile]) -> ProfileMa
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NoProfileDetected(f"{filename}: not JSON ({exc}) / JSONではありません") from None
+        raise NoProfileDetected(
+            Bilingual(f"JSONではありません（{exc}）", f"not JSON ({exc})").prefixed(f"{filename}: ")
+        ) from None
     entities = doc if isinstance(doc, list) else [doc]
     typed = [e for e in entities if isinstance(e, dict) and "type" in e and "id" in e]
     ngsi = [p for p in profiles if p.input_kind == InputFormat.NGSI_LD]
     if not typed or not ngsi:
         raise NoProfileDetected(
-            f"{filename}: JSON without NGSI-LD entities (id and type) / "
-            "NGSI-LDのエンティティ（id と type）がありません"
+            Bilingual(
+                "NGSI-LDのエンティティ（id と type）がありません",
+                "JSON without NGSI-LD entities (id and type)",
+            ).prefixed(f"{filename}: ")
         )
     types = sorted({str(e["type"]) for e in typed})
     return ProfileMatch(

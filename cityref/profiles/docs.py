@@ -14,6 +14,7 @@ from cityref.errors import CityrefError
 from cityref.profiles.registry import Profile, list_profiles
 from cityref.settings import load_settings
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 
 MARKER = (
     "<!-- Below: generated from shapes/*/profile.ttl by "
@@ -35,8 +36,10 @@ def hand_written_part(document: str, where: str) -> str:
     """The part of ``document`` above the marker, marker excluded."""
     if MARKER not in document:
         raise NoMarker(
-            f"{where}: no line {MARKER.strip()!r}; put it under the hand-written part / "
-            f"{where} に手書き部分と生成部分を分ける行がありません"
+            Bilingual(
+                f"{where} に手書き部分と生成部分を分ける行 {MARKER.strip()!r} がありません",
+                f"{where}: no line {MARKER.strip()!r}; put it under the hand-written part",
+            )
         )
     return document.split(MARKER, 1)[0]
 

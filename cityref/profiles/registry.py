@@ -13,6 +13,7 @@ from cityref.errors import CityrefError
 from cityref.inputs.csv_header import TableSchema, parse_table_group
 from cityref.inputs.model import InputFormat
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 
 PROF = "http://www.w3.org/ns/dx/prof/"
 DCT = "http://purl.org/dc/terms/"
@@ -122,7 +123,10 @@ def read_profile(directory: Path, model: ModelFiles) -> Profile:
     try:
         store.load(model.read(directory / "profile.ttl"), format=RdfFormat.TURTLE)
     except (OSError, SyntaxError) as exc:
-        raise ProfileNotFound(f"{directory / 'profile.ttl'}: {exc}") from exc
+        where = directory / "profile.ttl"
+        raise ProfileNotFound(
+            Bilingual(f"{where}: 読めません（{exc}）", f"{where}: {exc}")
+        ) from exc
     subjects = [
         q.subject
         for q in store.quads_for_pattern(
@@ -132,7 +136,10 @@ def read_profile(directory: Path, model: ModelFiles) -> Profile:
         )
     ]
     if not subjects or not isinstance(subjects[0], NamedNode):
-        raise ProfileNotFound(f"{directory / 'profile.ttl'}: no prof:Profile in it")
+        where = directory / "profile.ttl"
+        raise ProfileNotFound(
+            Bilingual(f"{where}: prof:Profile がありません", f"{where}: no prof:Profile in it")
+        )
     s = subjects[0]
     ident = _texts(store, s, DCT + "identifier").get("", directory.name)
     kind = _texts(store, s, model.term_iri("shapes/common/inputKind")).get("", "rdf")
@@ -168,12 +175,17 @@ def load_profile(ref: str, model: ModelFiles) -> Profile:
         if profile.id == ident:
             if version and version != profile.version:
                 raise ProfileNotFound(
-                    f"profile {ident!r} is at version {profile.version}, not {version} / "
-                    f"プロファイル {ident} の版は {profile.version} です"
-                    f"（{version} ではありません）"
+                    Bilingual(
+                        f"プロファイル {ident} の版は {profile.version} です"
+                        f"（{version} ではありません）",
+                        f"profile {ident!r} is at version {profile.version}, not {version}",
+                    )
                 )
             return profile
     known = ", ".join(p.id for p in list_profiles(model))
     raise ProfileNotFound(
-        f"no profile {ident!r} (known: {known}) / プロファイル {ident} はありません"
+        Bilingual(
+            f"プロファイル {ident} はありません（あるもの: {known}）",
+            f"no profile {ident!r} (known: {known})",
+        )
     )

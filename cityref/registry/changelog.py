@@ -66,7 +66,7 @@ def _markdown_one(changes: list[Change], old: str, new: str, lang: str) -> list[
         lines += ["", f"### {title_ja if ja else title_en}", ""]
         for c in items:
             mark = ("**互換性なし** " if ja else "**breaking** ") if c.breaking else ""
-            text = c.message_ja if ja else c.message_en
+            text = c.message.in_language(lang)
             shown = (c.old or c.new) and kind != "term-changed"
             detail = f" (`{pretty(c.old)}` → `{pretty(c.new)}`)" if shown else ""
             lines.append(f"- {mark}{text}{detail}")
@@ -114,8 +114,8 @@ def to_rdf(changes: list[Change], old: str, new: str, base_iri: str) -> str:
             Triple(node, reg("changeKind"), Literal(c.kind)),
             Triple(node, reg("changed"), NamedNode(c.subject.split("|", 1)[0])),
             Triple(node, reg("breaking"), Literal(c.breaking)),
-            Triple(node, dct("description"), Literal(c.message_en, language="en")),
-            Triple(node, dct("description"), Literal(c.message_ja, language="ja")),
+            Triple(node, dct("description"), Literal(c.message.en, language="en")),
+            Triple(node, dct("description"), Literal(c.message.ja, language="ja")),
         ]
         if c.aspect:
             triples.append(Triple(node, reg("aspect"), Literal(c.aspect)))

@@ -28,6 +28,7 @@ from cityref.registry.durable import RegistryError, read_bytes, write_atomic
 from cityref.registry.turtle_writer import TurtleFile, patch_text
 from cityref.registry.vocab import PREFIXES
 from cityref.sources import ModelFiles, discover_sources
+from cityref.text import Bilingual
 
 EDITABLE_FOLDERS = ("ontology", "shapes")
 
@@ -70,7 +71,9 @@ def parse_quads(data: bytes, fmt: RdfFormat, name: str) -> list[Quad]:
     try:
         return list(parse(data, fmt))
     except (SyntaxError, ValueError) as exc:
-        raise RegistryError(f"{name}: does not parse: {exc} / 構文解析できません") from exc
+        raise RegistryError(
+            Bilingual(f"{name}: 構文解析できません（{exc}）", f"{name}: does not parse: {exc}")
+        ) from exc
 
 
 def quads_to_trig(quads: list[Quad]) -> str:
@@ -119,9 +122,11 @@ def _file_for(
         path = graph_to_path(graph, base_iri)
         if path is None:
             raise RegistryError(
-                f"graph <{graph}> is not a source file under ontology/ or shapes/ "
-                f"(expected {base_iri}graph/ontology/… or …/graph/shapes/…) / "
-                "グラフ名がソースファイルを指していません"
+                Bilingual(
+                    f"グラフ <{graph}> は ontology/ か shapes/ のソースファイルを指していません",
+                    f"graph <{graph}> is not a source file under ontology/ or shapes/ "
+                    f"(expected {base_iri}graph/ontology/… or …/graph/shapes/…)",
+                )
             )
         return path, index
     if index is None:
@@ -130,8 +135,11 @@ def _file_for(
     if len(files) != 1:
         where = "no source file" if not files else f"{len(files)} files"
         raise RegistryError(
-            f"<{quad.subject}>: {where} describe it; put the statement in the named graph of "
-            "the file to change / 対象ファイルを名前付きグラフで指定してください"
+            Bilingual(
+                f"<{quad.subject}>: 対象ファイルを名前付きグラフで指定してください",
+                f"<{quad.subject}>: {where} describe it; put the statement in the named graph of "
+                "the file to change",
+            )
         )
     return files[0], index
 
@@ -161,13 +169,20 @@ def apply_changeset(root: Path, changeset: Changeset, base_iri: str) -> list[Pur
     for path, (additions, deletions) in sorted(per_file.items()):
         target = root / path
         if not target.is_file():
-            raise RegistryError(f"{path}: no such source file / ソースファイルがありません")
+            raise RegistryError(
+                Bilingual(f"{path}: ソースファイルがありません", f"{path}: no such source file")
+            )
         old = read_bytes(target).decode("utf-8")
         new = patch_text(old, str(path), additions, deletions)
         try:
             parse(new.encode("utf-8"), RdfFormat.TURTLE)
         except SyntaxError as exc:  # a bug in the writer must not reach the sources
-            raise RegistryError(f"{path}: patched text does not parse: {exc}") from exc
+            raise RegistryError(
+                Bilingual(
+                    f"{path}: 変更後のテキストを構文解析できません（{exc}）",
+                    f"{path}: patched text does not parse: {exc}",
+                )
+            ) from exc
         if new != old:
             new_texts[path] = new
     for path, text in new_texts.items():

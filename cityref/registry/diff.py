@@ -29,6 +29,7 @@ from cityref.registry.vocab import (
     status_namespace,
 )
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 
 TERM_TYPES = CLASS_TYPES | PROPERTY_TYPES | {NamedNode(SKOS + "Concept")}
 ASPECTS: dict[str, tuple[str, ...]] = {
@@ -88,12 +89,12 @@ class Change:
     old: str
     new: str
     breaking: bool
-    message_en: str
-    message_ja: str
+    message: Bilingual
     profile: str = ""
 
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+    def as_dict(self, lang: str | None = None) -> dict[str, object]:
+        """The change as JSON, its message in ``lang`` or in both."""
+        return {**asdict(self), "message": self.message.by_language(lang)}
 
 
 class _Tree:
@@ -175,7 +176,9 @@ def _load(model: ModelFiles, folder: Path, skip_profile: bool = False) -> list[T
         try:
             triples += [q.triple for q in parse(model.read(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
-            raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+            raise RegistryError(
+                Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
+            ) from exc
     return triples
 
 
@@ -251,8 +254,7 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 False,
-                f"Term <{term}> added.",
-                f"用語 <{term}> を追加。",
+                Bilingual(f"用語 <{term}> を追加。", f"Term <{term}> added."),
             )
         )
     for term in sorted(before.keys() - after.keys()):
@@ -264,8 +266,7 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 True,
-                f"Term <{term}> removed.",
-                f"用語 <{term}> を削除。",
+                Bilingual(f"用語 <{term}> を削除。", f"Term <{term}> removed."),
             )
         )
     for term in sorted(before.keys() & after.keys()):
@@ -280,8 +281,10 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                     _short(b.get(status, set())),
                     _short(a.get(status, set())),
                     False,
-                    f"Term <{term}> deprecated; replacement: {repl}.",
-                    f"用語 <{term}> を非推奨化。代替: {repl}。",
+                    Bilingual(
+                        f"用語 <{term}> を非推奨化。代替: {repl}。",
+                        f"Term <{term}> deprecated; replacement: {repl}.",
+                    ),
                 )
             )
         for aspect, predicates in ASPECTS.items():
@@ -297,8 +300,10 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
                         _short(ov),
                         _short(nv),
                         breaking,
-                        f"Term <{term}>: {aspect} changed.",
-                        f"用語 <{term}> の{ASPECT_JA[aspect]}を変更。",
+                        Bilingual(
+                            f"用語 <{term}> の{ASPECT_JA[aspect]}を変更。",
+                            f"Term <{term}>: {aspect} changed.",
+                        ),
                     )
                 )
     return out
@@ -372,8 +377,7 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 breaking,
-                f"Shape <{shape}> added.",
-                f"シェイプ <{shape}> を追加。",
+                Bilingual(f"シェイプ <{shape}> を追加。", f"Shape <{shape}> added."),
                 profile,
             )
         )
@@ -386,8 +390,7 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                 "",
                 "",
                 False,
-                f"Shape <{shape}> removed.",
-                f"シェイプ <{shape}> を削除。",
+                Bilingual(f"シェイプ <{shape}> を削除。", f"Shape <{shape}> removed."),
                 _profile_of(shape, base),
             )
         )
@@ -409,8 +412,10 @@ def diff_shapes(old: _Tree, new: _Tree) -> list[Change]:
                     _short(b.get(param, set())),
                     _short(a.get(param, set())),
                     breaking,
-                    f"Shape <{shape}>: sh:{name} {en}.",
-                    f"シェイプ <{shape}> の sh:{name} を{ja}。",
+                    Bilingual(
+                        f"シェイプ <{shape}> の sh:{name} を{ja}。",
+                        f"Shape <{shape}>: sh:{name} {en}.",
+                    ),
                     _profile_of(shape, base),
                 )
             )

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 
 LOCK_NAME = ".lock"
 
@@ -34,8 +35,10 @@ def registry_lock(root: Path) -> Iterator[None]:
         handle = open(folder / LOCK_NAME, "a+b")  # noqa: SIM115 - closed in finally
     except OSError as exc:
         raise RegistryError(
-            f"{folder}: cannot open the registry lock: {exc.strerror or exc} / "
-            f"登録簿のロックを開けません"
+            Bilingual(
+                f"{folder}: 登録簿のロックを開けません",
+                f"{folder}: cannot open the registry lock: {exc.strerror or exc}",
+            )
         ) from exc
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
@@ -57,7 +60,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         raise RegistryError(
-            f"{path}: cannot write: {exc.strerror or exc} / 書き込めません"
+            Bilingual(f"{path}: 書き込めません", f"{path}: cannot write: {exc.strerror or exc}")
         ) from exc
     try:
         folder = os.open(path.parent, os.O_RDONLY)
@@ -76,4 +79,6 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc} / 読み込めません") from exc
+        raise RegistryError(
+            Bilingual(f"{path}: 読み込めません", f"{path}: cannot read: {exc.strerror or exc}")
+        ) from exc

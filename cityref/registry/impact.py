@@ -16,6 +16,7 @@ from cityref.registry.records import ConformanceRecord, DataFile, list_records, 
 from cityref.registry.releases import tree
 from cityref.registry.versioned import split_ref, validate_at
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 from cityref.validation.loading import rdf_format
 
 COMMON_PROFILE = "common"
@@ -89,7 +90,11 @@ def _revalidate(root: Path, record: ConformanceRecord, new: str, base_iri: str) 
     for s in record.samples:
         path = root / s.path
         if not path.is_file():
-            raise RegistryError(f"{path}: kept sample is missing / 保存したサンプルがありません")
+            raise RegistryError(
+                Bilingual(
+                    f"{path}: 保存したサンプルがありません", f"{path}: kept sample is missing"
+                )
+            )
         files.append(DataFile(s.path, path.read_bytes(), rdf_format(s.format)))
     ident = split_ref(record.profile)[0]
     report = validate_at(ModelFiles(root, base_iri), f"{ident}@{new}", files)
@@ -133,7 +138,7 @@ def to_markdown(impacts: list[SystemImpact], old: str, new: str) -> str:
         lines.append("")
         for c in s.changes:
             mark = "**breaking / 互換性なし** " if c.breaking else ""
-            lines.append(f"- {mark}{c.message_en} / {c.message_ja}")
+            lines.append(f"- {mark}{c.message.en} / {c.message.ja}")
         if not s.changes:
             lines.append("- no change touches it / 影響する変更はありません")
         for r in s.revalidations:

@@ -30,6 +30,7 @@ from cityref.registry.vocab import (
     sh,
     status_namespace,
 )
+from cityref.text import Bilingual
 
 STATES = ("draft", "candidate", "adopted", "deprecated", "retired")
 ENDED = ("deprecated", "retired")
@@ -58,7 +59,9 @@ def _parse(data: bytes, fmt: RdfFormat, name: str) -> list[Triple]:
     try:
         return [q.triple for q in parse(data, fmt)]
     except (SyntaxError, ValueError) as exc:
-        raise RegistryError(f"{name}: does not parse: {exc} / 構文解析できません") from exc
+        raise RegistryError(
+            Bilingual(f"{name}: 構文解析できません（{exc}）", f"{name}: does not parse: {exc}")
+        ) from exc
 
 
 def label_map(triples: list[Triple]) -> dict[str, dict[str, str]]:
@@ -187,7 +190,12 @@ def deprecation_patch(
 ) -> tuple[list[Triple], list[Triple]]:
     """Additions and deletions that move ``term`` to ``state`` (deprecated or retired)."""
     if state not in ENDED:
-        raise RegistryError(f"state {state!r} is not one of {ENDED} / 状態が不正です")
+        raise RegistryError(
+            Bilingual(
+                f"状態 {state!r} が不正です（{ENDED} のいずれか）",
+                f"state {state!r} is not one of {ENDED}",
+            )
+        )
     s = NamedNode(term)
     additions = [
         Triple(s, CORE_STATUS, NamedNode(STATUS + state)),

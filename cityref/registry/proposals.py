@@ -31,6 +31,7 @@ from cityref.registry.vocab import (
     prov,
     reg,
 )
+from cityref.text import Bilingual
 
 FOLDER = Path("registry") / "proposals"
 ACTIONS = ("add", "change", "deprecate", "retire")
@@ -94,7 +95,9 @@ def proposal_iri(base_iri: str, ident: str) -> str:
 
 def _path(root: Path, ident: str) -> Path:
     if not ident.isalnum() and not ident.replace("-", "").isalnum():
-        raise RegistryError(f"{ident!r} is not a proposal id / 提案 ID ではありません")
+        raise RegistryError(
+            Bilingual(f"{ident!r} は提案 ID ではありません", f"{ident!r} is not a proposal id")
+        )
     return root / FOLDER / f"{ident}.ttl"
 
 
@@ -105,8 +108,10 @@ def _iri(text: str, what: str) -> NamedNode:
     except ValueError as exc:
         shown = text if len(text) <= 80 else text[:80] + "…"
         raise RegistryError(
-            f"{what} {shown!r} is not an absolute IRI ({exc}) / "
-            f"{what} {shown!r} は絶対 IRI ではありません"
+            Bilingual(
+                f"{what} {shown!r} は絶対 IRI ではありません",
+                f"{what} {shown!r} is not an absolute IRI ({exc})",
+            )
         ) from None
 
 
@@ -122,7 +127,9 @@ def _text_in(lang: str, text: str) -> Literal:
         return Literal(text.strip(), language=lang)
     except ValueError:
         raise RegistryError(
-            f"{lang!r} is not a language tag (use ja, en) / {lang!r} は言語タグではありません"
+            Bilingual(
+                f"{lang!r} は言語タグではありません", f"{lang!r} is not a language tag (use ja, en)"
+            )
         ) from None
 
 
@@ -139,17 +146,24 @@ def create_proposal(
 ) -> Proposal:
     """Write a new open proposal; its id is the next number (0001, 0002, …)."""
     if kind not in KINDS:
-        raise RegistryError(f"kind {kind!r} is not one of {', '.join(KINDS)} / 種別が不正です")
+        raise RegistryError(
+            Bilingual(
+                f"種別 {kind!r} が不正です（{', '.join(KINDS)} のいずれか）",
+                f"kind {kind!r} is not one of {', '.join(KINDS)}",
+            )
+        )
     missing = [lang for lang in ("ja", "en") if not rationale.get(lang, "").strip()]
     if missing:
         raise RegistryError(
-            f"the rationale needs Japanese and English text; missing: {', '.join(missing)} / "
-            "提案理由は日本語と英語の両方が必要です"
+            Bilingual(
+                f"提案理由は日本語と英語の両方が必要です（ないもの: {', '.join(missing)}）",
+                f"the rationale needs Japanese and English text; missing: {', '.join(missing)}",
+            )
         )
     if not proposer.strip():
-        raise RegistryError("the proposer is empty / 提案者が空です")
+        raise RegistryError(Bilingual("提案者が空です", "the proposer is empty"))
     if changeset.is_empty():
-        raise RegistryError("the patch adds and deletes nothing / パッチが空です")
+        raise RegistryError(Bilingual("パッチが空です", "the patch adds and deletes nothing"))
     target_nodes = [_iri(t, "target") for t in targets or []]
     evidence_terms = [_evidence_term(item) for item in evidence]
     rationale_texts = [_text_in(lang, text) for lang, text in sorted(rationale.items())]
@@ -182,16 +196,22 @@ def create_proposal(
 def read_proposal(root: Path, ident: str) -> Proposal:
     path = _path(root, ident)
     if not path.is_file():
-        raise RegistryError(f"no proposal {ident} ({path}) / 提案 {ident} はありません")
+        raise RegistryError(
+            Bilingual(f"提案 {ident} はありません", f"no proposal {ident} ({path})")
+        )
     try:
         triples = [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
     except SyntaxError as exc:
-        raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+        raise RegistryError(
+            Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
+        ) from exc
     subjects = [
         t.subject for t in triples if t.predicate == RDF_TYPE and t.object == reg("Proposal")
     ]
     if not subjects:
-        raise RegistryError(f"{path}: no reg:Proposal in it / 提案レコードがありません")
+        raise RegistryError(
+            Bilingual(f"{path}: 提案レコードがありません", f"{path}: no reg:Proposal in it")
+        )
     s = subjects[0]
 
     def values(p: NamedNode, subject: NamedNode | BlankNode = s) -> list[NamedNode | Literal]:
@@ -282,8 +302,10 @@ def _rewrite(
 def _require_open(proposal: Proposal) -> None:
     if proposal.status != "open":
         raise RegistryError(
-            f"proposal {proposal.id} is {proposal.status}, not open / "
-            f"提案 {proposal.id} は未決（open）ではありません（{proposal.status}）"
+            Bilingual(
+                f"提案 {proposal.id} は未決（open）ではありません（{proposal.status}）",
+                f"proposal {proposal.id} is {proposal.status}, not open",
+            )
         )
 
 
@@ -324,7 +346,7 @@ def accept_proposal(
 def reject_proposal(root: Path, ident: str, reviewer: str, comment: str) -> Proposal:
     """Mark the proposal rejected with the reviewer's reason; the sources are untouched."""
     if not comment.strip():
-        raise RegistryError("a rejection needs a comment / 却下には理由が必要です")
+        raise RegistryError(Bilingual("却下には理由が必要です", "a rejection needs a comment"))
     with registry_lock(root):
         proposal = read_proposal(root, ident)
         _require_open(proposal)
@@ -361,7 +383,10 @@ def term_lifecycle_changeset(
                     current = q.object.value
     if not found:
         raise RegistryError(
-            f"<{term}> is not described under {root / 'ontology'} / 用語がオントロジーにありません"
+            Bilingual(
+                f"<{term}> は {root / 'ontology'} にありません",
+                f"<{term}> is not described under {root / 'ontology'}",
+            )
         )
     additions, deletions = deprecation_patch(term, replacement, state, current)
     graph = DefaultGraph()

@@ -26,6 +26,7 @@ from cityref import __version__
 from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
 from cityref.registry.turtle_writer import patch_text, write_document
 from cityref.registry.vocab import CORE, PREFIXES, RDF_TYPE, XSD, dct, prov, reg, sh
+from cityref.text import Bilingual
 from cityref.validation import Report
 from cityref.validation.paths import PredicatePath
 
@@ -84,8 +85,10 @@ class ConformanceRecord:
 def check_id(ident: str) -> str:
     if not _ID.fullmatch(ident):
         raise RegistryError(
-            f"{ident!r} is not a system id (lower-case letters, digits and '-') / "
-            "システム ID は英小文字・数字・'-' で書きます"
+            Bilingual(
+                f"{ident!r} はシステム ID ではありません（英小文字・数字・'-' で書きます）",
+                f"{ident!r} is not a system id (lower-case letters, digits and '-')",
+            )
         )
     return ident
 
@@ -109,13 +112,22 @@ def register_system(
     check_id(ident)
     for claim in claims:
         if not _REF.fullmatch(claim):
-            raise RegistryError(f"claim {claim!r} is not PROFILE@VERSION / 形式が不正です")
+            raise RegistryError(
+                Bilingual(
+                    f"表明 {claim!r} は PROFILE@VERSION の形ではありません",
+                    f"claim {claim!r} is not PROFILE@VERSION",
+                )
+            )
     for domain in domains:
         # The domain becomes the end of an IRI (<base>def/domain/<name>): a name, not a path.
         if not _DOMAIN.fullmatch(domain):
             raise RegistryError(
-                f"domain {domain!r} is not a domain name (letters, digits, '-' and '_', "
-                "e.g. mobility) / ドメイン名は英数字・'-'・'_' で書きます（例：mobility）"
+                Bilingual(
+                    f"{domain!r} はドメイン名ではありません"
+                    "（英数字・'-'・'_' で書きます。例：mobility）",
+                    f"domain {domain!r} is not a domain name (letters, digits, '-' and '_', "
+                    "e.g. mobility)",
+                )
             )
     s = NamedNode(system_iri(base_iri, ident))
     triples = [
@@ -199,11 +211,19 @@ def record_validation(
     """
     check_id(system)
     if not _REF.fullmatch(profile):
-        raise RegistryError(f"profile {profile!r} is not PROFILE@VERSION / 形式が不正です")
+        raise RegistryError(
+            Bilingual(
+                f"プロファイル {profile!r} は PROFILE@VERSION の形ではありません",
+                f"profile {profile!r} is not PROFILE@VERSION",
+            )
+        )
     if not (root / FOLDER / f"{system}.ttl").is_file():
         raise RegistryError(
-            f"system {system!r} is not registered (no {FOLDER / (system + '.ttl')}); "
-            "register it first / システムが登録されていません"
+            Bilingual(
+                f"システム {system!r} が登録されていません。先に登録してください",
+                f"system {system!r} is not registered (no {FOLDER / (system + '.ttl')}); "
+                "register it first",
+            )
         )
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
@@ -276,7 +296,9 @@ def _read_records(path: Path, system: str) -> list[ConformanceRecord]:
     try:
         triples = [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
     except SyntaxError as exc:
-        raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+        raise RegistryError(
+            Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
+        ) from exc
     by: dict[object, dict[str, list[object]]] = {}
     for t in triples:
         by.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)

@@ -26,6 +26,7 @@ from cityref.registry.durable import RegistryError, read_bytes, registry_lock, w
 from cityref.registry.turtle_writer import patch_text, write_document
 from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
 from cityref.sources import ModelFiles
+from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.profiles.registry import Profile
@@ -50,8 +51,10 @@ def semver_key(version: str) -> tuple[int, int, int, int, str]:
     m = _SEMVER.match(version)
     if not m:
         raise RegistryError(
-            f"{version!r} is not a semantic version (MAJOR.MINOR.PATCH) / "
-            "セマンティックバージョン（例 1.2.0）ではありません"
+            Bilingual(
+                f"{version!r} はセマンティックバージョン（例 1.2.0）ではありません",
+                f"{version!r} is not a semantic version (MAJOR.MINOR.PATCH)",
+            )
         )
     pre = m.group(4)
     return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, pre or "")
@@ -77,8 +80,12 @@ def split_notes(text: str, name: str) -> dict[str, str]:
     missing = [lang for lang in ("ja", "en") if not notes.get(lang)]
     if missing:
         raise RegistryError(
-            f"{name}: release notes need a '# ja' and a '# en' section; missing: "
-            f"{', '.join(missing)} / リリースノートには '# ja' と '# en' の節が必要です"
+            Bilingual(
+                f"{name}: リリースノートには '# ja' と '# en' の節が必要です"
+                f"（ないもの: {', '.join(missing)}）",
+                f"{name}: release notes need a '# ja' and a '# en' section; missing: "
+                f"{', '.join(missing)}",
+            )
         )
     return notes
 
@@ -111,8 +118,10 @@ def tree(root: Path, ref: str) -> Path:
     if not (folder / "release.ttl").is_file():
         known = ", ".join(r.version for r in list_releases(root)) or "none"
         raise RegistryError(
-            f"no release {ref} under {root / RELEASES} (known: {known}) / "
-            f"リリース {ref} はありません"
+            Bilingual(
+                f"リリース {ref} はありません（あるもの: {known}）",
+                f"no release {ref} under {root / RELEASES} (known: {known})",
+            )
         )
     return folder
 
@@ -167,12 +176,14 @@ def create_release(
         existing = list_releases(root)
         if existing and semver_key(version) <= semver_key(existing[-1].version):
             raise RegistryError(
-                f"release {version} is not newer than the latest, {existing[-1].version} / "
-                f"リリース {version} は最新版 {existing[-1].version} より新しくありません"
+                Bilingual(
+                    f"リリース {version} は最新版 {existing[-1].version} より新しくありません",
+                    f"release {version} is not newer than the latest, {existing[-1].version}",
+                )
             )
         target = root / RELEASES / version
         if target.exists():
-            raise RegistryError(f"{target}: already exists / 既に存在します")
+            raise RegistryError(Bilingual(f"{target}: 既に存在します", f"{target}: already exists"))
         # Staged outside registry/ so a build never loads a half-written release.
         staging = root / STAGING / version
         shutil.rmtree(staging, ignore_errors=True)
@@ -224,7 +235,9 @@ def ontology_bytes(model: ModelFiles) -> bytes:
         try:
             triples += [q.triple for q in parse(model.read(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
-            raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
+            raise RegistryError(
+                Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
+            ) from exc
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
@@ -243,7 +256,9 @@ def profile_folder(model: ModelFiles, profile_id: str) -> Path:
     if (shapes / profile_id).is_dir() and profile_id != "common":
         return shapes / profile_id
     raise RegistryError(
-        f"no profile {profile_id!r} in {shapes} / プロファイル {profile_id} はありません"
+        Bilingual(
+            f"プロファイル {profile_id} はありません", f"no profile {profile_id!r} in {shapes}"
+        )
     )
 
 

@@ -19,6 +19,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from cityref.registry.durable import RegistryError
 from cityref.registry.line_edit import edit_lines
+from cityref.text import Bilingual
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -233,7 +234,10 @@ class TurtleFile:
                 self._parse(pending)
             except SyntaxError as exc:
                 raise RegistryError(
-                    f"{self.name}: does not parse as Turtle: {exc} / Turtle として読めません"
+                    Bilingual(
+                        f"{self.name}: Turtle として読めません（{exc}）",
+                        f"{self.name}: does not parse as Turtle: {exc}",
+                    )
                 ) from exc
 
     @property
@@ -251,8 +255,12 @@ class TurtleFile:
         description); False when the file does not hold it."""
         if isinstance(triple.subject, BlankNode):
             raise RegistryError(
-                f"{self.name}: a deletion cannot have a blank-node subject; delete the statement "
-                "that links it / 空白ノードを主語とする削除はできません"
+                Bilingual(
+                    f"{self.name}: 空白ノードを主語とする削除はできません",
+                    f"{self.name}: a deletion cannot have a"
+                    " blank-node subject; delete the statement "
+                    "that links it",
+                )
             )
         wildcard = isinstance(triple.object, BlankNode)
         for block in self.blocks:
@@ -413,8 +421,10 @@ def patch_text(
     for triple in deletions:
         if not doc.delete(triple):
             raise RegistryError(
-                f"{name}: the statement to delete is not there: {triple} / "
-                f"削除する文がファイルにありません"
+                Bilingual(
+                    f"{name}: 削除する文がファイルにありません",
+                    f"{name}: the statement to delete is not there: {triple}",
+                )
             )
     for group in group_by_subject(additions).values():
         doc.add(group)

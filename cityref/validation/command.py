@@ -72,9 +72,9 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 @click.option(
     "--lang",
     type=click.Choice(["ja", "en"]),
-    default="en",
-    show_default=True,
-    help="Language of messages and readable reports.",
+    default=None,
+    help="Language of messages: JSON carries both unless one is asked for; the readable "
+    "reports are in English unless asked.",
 )
 @click.option(
     "--engine",
@@ -132,7 +132,7 @@ def validate(
     ontology_file: str | None,
     profile: str | None,
     output_format: str,
-    lang: str,
+    lang: str | None,
     engine: str,
     output: Path | None,
     data_format: str | None,
@@ -158,7 +158,7 @@ def validate(
         raise click.UsageError("run as 'cityref validate' (the settings come from cityref)")
     options = ValidationOptions(
         engine=Engine(engine),
-        language=Language(lang),
+        language=Language(lang or "en"),
         max_results=max_results,
         time_limit=time_limit,
         inference=inference,
@@ -176,6 +176,7 @@ def validate(
             data_format,
             record_system,
             keep_sample,
+            lang,
         )
         return
     if record_system is not None:
@@ -187,7 +188,7 @@ def validate(
         ontology = _read(ontology_file, None, stdin_used) if ontology_file else None
         report = validate_documents(documents, shapes, options, ontology=ontology)
         outcome = Outcome.unlocated(", ".join(d.name for d in documents), report)
-        text = renderer(output_format).render(outcome, options.language)
+        text = renderer(output_format).render(outcome, lang)
     except CityrefError as exc:
         _fail(str(exc))
         return
@@ -253,6 +254,7 @@ def _validate_with_profiles(
     data_format: str | None,
     record_system: str | None = None,
     keep_sample: bool = False,
+    lang: str | None = None,
 ) -> None:
     """Each DATA file through its input adapter (CSV, GTFS, NGSI-LD, RDF) against a profile:
     the one given, or the one detected from the data (the output says which and why).
@@ -290,7 +292,7 @@ def _validate_with_profiles(
             )
             if record_system is not None:
                 _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)
-            body = renderer(output_format).render(outcome, options.language)
+            body = renderer(output_format).render(outcome, lang)
         except OSError as exc:
             _fail(f"{name}: cannot read: {exc.strerror or exc}")
             return

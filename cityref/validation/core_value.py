@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from pyoxigraph import Literal, NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.errors import ShapesError
 from cityref.validation.model import RDF_TYPE_PATH, ValueCheck, component, show
 from cityref.validation.shapes import Shape, int_param
@@ -127,19 +128,31 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
         checks.append(ValueCheck(component("Class"), cond, (("expected", show(cls)),)))
     for dt in shape.values("datatype"):
         if not isinstance(dt, NamedNode):
-            raise ShapesError(f"sh:datatype must be an IRI, not {dt}")
+            raise ShapesError(
+                Bilingual(
+                    f"sh:datatype は IRI にしてください（{dt} でした）",
+                    f"sh:datatype must be an IRI, not {dt}",
+                )
+            )
         checks.append(
             ValueCheck(component("Datatype"), _datatype_condition(dt), (("expected", show(dt)),))
         )
     for kind in shape.values("nodeKind"):
         local = kind.value.rsplit("#", 1)[-1] if isinstance(kind, NamedNode) else ""
         if local not in _NODE_KINDS:
-            raise ShapesError(f"unknown sh:nodeKind {kind}")
+            raise ShapesError(
+                Bilingual(f"不明な sh:nodeKind {kind} です", f"unknown sh:nodeKind {kind}")
+            )
         checks.append(ValueCheck(component("NodeKind"), _NODE_KINDS[local], (("expected", local),)))
     for local, op in _RANGES:
         for bound in shape.values(local):
             if not isinstance(bound, Literal):
-                raise ShapesError(f"sh:{local} must be a literal, not {bound}")
+                raise ShapesError(
+                    Bilingual(
+                        f"sh:{local} はリテラルにしてください（{bound} でした）",
+                        f"sh:{local} must be a literal, not {bound}",
+                    )
+                )
             cond = f"({value_expr(V)} {op} {sparql_term(bound)})"
             name = local[0].upper() + local[1:]
             checks.append(ValueCheck(component(name), cond, (("expected", show(bound)),)))
@@ -152,7 +165,12 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
     flags = shape.value("flags")
     for pattern in shape.values("pattern"):
         if not isinstance(pattern, Literal):
-            raise ShapesError(f"sh:pattern must be a literal, not {pattern}")
+            raise ShapesError(
+                Bilingual(
+                    f"sh:pattern はリテラルにしてください（{pattern} でした）",
+                    f"sh:pattern must be a literal, not {pattern}",
+                )
+            )
         args = sparql_term(Literal(pattern.value))
         if isinstance(flags, Literal):
             args += ", " + sparql_term(Literal(flags.value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cityref.errors import CityrefError, SourceLocation
+from cityref.text import Bilingual
 
 
 class ValidationError(CityrefError):
@@ -12,18 +13,23 @@ class ValidationError(CityrefError):
 class InputError(ValidationError):
     """The data or shapes could not be read; ``location`` is file:line:column when known."""
 
-    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
-        super().__init__(f"{location}: {message}" if location else message)
+    def __init__(self, message: Bilingual, location: SourceLocation | None = None) -> None:
+        super().__init__(message.prefixed(f"{location}: ") if location else message)
         self.location = location
         self.message = message
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, SourceLocation | None]]:
+    def __reduce__(self) -> tuple[type[InputError], tuple[Bilingual, SourceLocation | None]]:
         # Errors cross the worker-process pipe; keep the structured fields.
         return (type(self), (self.message, self.location))
 
 
 class RdfSyntaxError(InputError):
     """An RDF document does not parse."""
+
+    @classmethod
+    def from_parser(cls, detail: str, location: SourceLocation) -> RdfSyntaxError:
+        """The error for a parser's own (English) ``detail``."""
+        return cls(Bilingual(f"RDF の構文エラー: {detail}", detail), location)
 
 
 class UnsupportedFormat(InputError):
@@ -46,7 +52,12 @@ class ValidationTimeout(ValidationError):
     """Validation ran past its time limit and its worker process was stopped."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"validation stopped after the time limit of {seconds:g} s")
+        super().__init__(
+            Bilingual(
+                f"検証は制限時間 {seconds:g} 秒を過ぎたため停止しました",
+                f"validation stopped after the time limit of {seconds:g} s",
+            )
+        )
         self.seconds = seconds
 
     def __reduce__(self) -> tuple[type[ValidationTimeout], tuple[float]]:

@@ -10,6 +10,7 @@ from itertools import islice
 from pyoxigraph import QuadParser, RdfFormat, Store, parse, serialize
 
 from cityref.errors import SourceLocation
+from cityref.text import Bilingual
 from cityref.validation.errors import (
     DoctypeRefused,
     InputTooLarge,
@@ -61,7 +62,9 @@ def rdf_format(spec: FormatLike) -> RdfFormat:
         return _NAMES[key]
     found = RdfFormat.from_media_type(key) if "/" in key else RdfFormat.from_extension(key)
     if found is None:
-        raise UnsupportedFormat(f"unknown RDF format {spec!r}")
+        raise UnsupportedFormat(
+            Bilingual(f"不明な RDF の形式 {spec!r} です", f"unknown RDF format {spec!r}")
+        )
     return found
 
 
@@ -69,12 +72,20 @@ def format_for_name(name: str) -> RdfFormat:
     """The RDF format a file name's extension implies."""
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if not ext:
-        raise UnsupportedFormat(f"cannot tell the RDF format of {name!r}; give it explicitly")
+        raise UnsupportedFormat(
+            Bilingual(
+                f"{name!r} の RDF の形式がわかりません。形式を指定してください",
+                f"cannot tell the RDF format of {name!r}; give it explicitly",
+            )
+        )
     try:
         return rdf_format(ext)
     except UnsupportedFormat:
         raise UnsupportedFormat(
-            f"cannot tell the RDF format of {name!r} from its extension; give it explicitly"
+            Bilingual(
+                f"拡張子から {name!r} の RDF の形式がわかりません。形式を指定してください",
+                f"cannot tell the RDF format of {name!r} from its extension; give it explicitly",
+            )
         ) from None
 
 
@@ -83,10 +94,19 @@ def check_input(data: bytes, fmt: RdfFormat, name: str, max_bytes: int | None) -
     deeper than the parsers survive (see nesting.py)."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputTooLarge(
-            f"input is {len(data)} bytes, above the limit of {max_bytes}", SourceLocation(name)
+            Bilingual(
+                f"入力は {len(data)} バイトで、上限の {max_bytes} バイトを超えています",
+                f"input is {len(data)} bytes, above the limit of {max_bytes}",
+            ),
+            SourceLocation(name),
         )
     if fmt == RdfFormat.RDF_XML and _DOCTYPE.search(data):
-        raise DoctypeRefused("RDF/XML with a DOCTYPE is refused", SourceLocation(name))
+        raise DoctypeRefused(
+            Bilingual(
+                "DOCTYPE のある RDF/XML は受け付けません", "RDF/XML with a DOCTYPE is refused"
+            ),
+            SourceLocation(name),
+        )
     if fmt == RdfFormat.RDF_XML:
         check_xml_depth(data, name)
     elif fmt == RdfFormat.JSON_LD:
@@ -95,7 +115,7 @@ def check_input(data: bytes, fmt: RdfFormat, name: str, max_bytes: int | None) -
 
 def _syntax_error(exc: SyntaxError, name: str) -> RdfSyntaxError:
     message = _RDF_ERROR_PREFIX.sub("", exc.msg or str(exc))
-    return RdfSyntaxError(message, SourceLocation(name, exc.lineno, exc.offset))
+    return RdfSyntaxError.from_parser(message, SourceLocation(name, exc.lineno, exc.offset))
 
 
 def _parse(data: bytes, fmt: RdfFormat, base_iri: str | None) -> QuadParser:
@@ -118,7 +138,7 @@ def read_graph(
     except SyntaxError as exc:
         raise _syntax_error(exc, name) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RdfSyntaxError(str(exc), SourceLocation(name)) from None
+        raise RdfSyntaxError.from_parser(str(exc), SourceLocation(name)) from None
 
 
 # Formats whose documents are one graph: they take the fast path through N-Triples text.
@@ -253,5 +273,5 @@ def load_store(
         except SyntaxError as exc:
             raise _syntax_error(exc, name) from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise RdfSyntaxError(str(exc), SourceLocation(name)) from None
+            raise RdfSyntaxError.from_parser(str(exc), SourceLocation(name)) from None
     return target

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.model import Result, show
 from cityref.validation.options import Language
 from cityref.validation.paths import PredicatePath, path_text
@@ -188,6 +189,11 @@ def property_label(
             else (f"'{label(result.path.iri, labels, language)}'")
         )
     return path_text(result.path)
+
+
+def message_text(result: Result, labels: Mapping[Term, tuple[Literal, ...]]) -> Bilingual:
+    """The result's message in both languages (see :func:`message`)."""
+    return Bilingual(message(result, labels, Language.JA), message(result, labels, Language.EN))
 
 
 def message(result: Result, labels: Mapping[Term, tuple[Literal, ...]], language: Language) -> str:

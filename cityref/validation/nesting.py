@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 
 from cityref.errors import SourceLocation
+from cityref.text import Bilingual
 from cityref.validation.errors import InputError
 
 #: Deepest nesting of JSON arrays and objects, or of XML elements, that is read.
@@ -128,7 +129,9 @@ def _too_deep(data: bytes, offset: int, name: str, limit: int, what: str) -> Inp
     line_start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
     return InputTooDeep(
-        f"{what} are nested more than {limit} deep here; cityref reads at most {limit} levels"
-        f" / {what.split()[0]} の入れ子が {limit} 段を超えています（読めるのは {limit} 段まで）",
+        Bilingual(
+            f"{what.split()[0]} の入れ子が {limit} 段を超えています（読めるのは {limit} 段まで）",
+            f"{what} are nested more than {limit} deep here; cityref reads at most {limit} levels",
+        ),
         SourceLocation(name, line, column),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.errors import ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.terms import Subject, Term, sh
@@ -55,15 +56,30 @@ _MODIFIERS = {"zeroOrMorePath": "*", "oneOrMorePath": "+", "zeroOrOnePath": "?"}
 def read_path(graph: Graph, node: Term, _depth: int = 0) -> Path:
     """The path described by ``node`` in the shapes graph."""
     if _depth > 64:
-        raise ShapesError(f"property path nested too deeply at {node}")
+        raise ShapesError(
+            Bilingual(
+                f"{node} のプロパティパスの入れ子が深すぎます",
+                f"property path nested too deeply at {node}",
+            )
+        )
     if isinstance(node, NamedNode) and not graph.is_list(node):
         return PredicatePath(node)
     if not isinstance(node, BlankNode | NamedNode):
-        raise ShapesError(f"a literal is not a property path: {node}")
+        raise ShapesError(
+            Bilingual(
+                f"リテラルはプロパティパスになりません: {node}",
+                f"a literal is not a property path: {node}",
+            )
+        )
     if graph.is_list(node):
         steps = tuple(read_path(graph, m, _depth + 1) for m in graph.rdf_list(node))
         if len(steps) < 2:
-            raise ShapesError(f"a sequence path needs at least two members: {node}")
+            raise ShapesError(
+                Bilingual(
+                    f"シーケンスパスには要素が二つ以上必要です: {node}",
+                    f"a sequence path needs at least two members: {node}",
+                )
+            )
         return SequencePath(steps)
     inverse = graph.one(node, sh("inversePath"))
     if inverse is not None:
@@ -72,13 +88,23 @@ def read_path(graph: Graph, node: Term, _depth: int = 0) -> Path:
     if alternatives is not None:
         options = tuple(read_path(graph, m, _depth + 1) for m in graph.rdf_list(alternatives))
         if len(options) < 2:
-            raise ShapesError(f"sh:alternativePath needs at least two members: {node}")
+            raise ShapesError(
+                Bilingual(
+                    f"sh:alternativePath には要素が二つ以上必要です: {node}",
+                    f"sh:alternativePath needs at least two members: {node}",
+                )
+            )
         return AlternativePath(options)
     for local, modifier in _MODIFIERS.items():
         inner = graph.one(node, sh(local))
         if inner is not None:
             return RepeatPath(read_path(graph, inner, _depth + 1), modifier)
-    raise ShapesError(f"not a well-formed property path: {node}")
+    raise ShapesError(
+        Bilingual(
+            f"プロパティパスの形が正しくありません: {node}",
+            f"not a well-formed property path: {node}",
+        )
+    )
 
 
 def nullable(path: Path) -> bool:

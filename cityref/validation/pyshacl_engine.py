@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from cityref.errors import SourceLocation
+from cityref.text import Bilingual
 from cityref.validation.errors import RdfSyntaxError, ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.loading import check_input, rdf_format, read_graph
@@ -71,7 +72,7 @@ def _parse_rdflib(doc: Document, max_bytes: int | None, into: Any = None) -> Any
         g.parse(data=doc.data, format=_RDFLIB_FORMATS[fmt], publicID=doc.base_iri)
     except Exception as exc:  # rdflib raises many types; re-read with Oxigraph for a position
         read_graph(doc.data, fmt, name=doc.name, base_iri=doc.base_iri)
-        raise RdfSyntaxError(str(exc), SourceLocation(doc.name)) from None
+        raise RdfSyntaxError.from_parser(str(exc), SourceLocation(doc.name)) from None
     return g
 
 
@@ -106,7 +107,7 @@ def run_pyshacl(
         )
     except Exception as exc:  # pySHACL reports ill-formed shapes with its own exceptions
         message = getattr(exc, "message", None) or exc.args[0] if exc.args else type(exc).__name__
-        raise ShapesError(f"pySHACL: {message}") from None
+        raise ShapesError(Bilingual(f"pySHACL: {message}", f"pySHACL: {message}")) from None
     report_graph = Graph(Triple(*(to_oxigraph(t) for t in spo)) for spo in results_graph)  # type: ignore[arg-type]
     # Only the report's own sh:result values: pySHACL nests the causes as sh:detail results.
     results = [

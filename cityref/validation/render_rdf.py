@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
-from cityref.validation.messages import message
+from cityref.validation.messages import message_text
 from cityref.validation.options import Language
 from cityref.validation.paths import path_triples
 from cityref.validation.terms import RDF_TYPE, SH, XSD, Subject, Term, sh
@@ -59,9 +59,13 @@ def report_triples(report: Report) -> list[Triple]:
             for m in r.messages:
                 add(node, sh("resultMessage"), m)
         else:
+            text = message_text(r, report.labels)
             for lang in (Language.EN, Language.JA):
-                text = message(r, report.labels, lang)
-                add(node, sh("resultMessage"), Literal(text, language=lang.value))
+                add(
+                    node,
+                    sh("resultMessage"),
+                    Literal(text.in_language(lang.value), language=lang.value),
+                )
     return triples
 
 

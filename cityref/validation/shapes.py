@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.errors import ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.paths import Path, read_path
@@ -73,7 +74,12 @@ def int_param(term: Term | None, what: str) -> int:
             return int(term.value)
         except ValueError:
             pass
-    raise ShapesError(f"{what} must be an integer, not {term}")
+    raise ShapesError(
+        Bilingual(
+            f"{what} は整数にしてください（{term} でした）",
+            f"{what} must be an integer, not {term}",
+        )
+    )
 
 
 class ShapesGraph:
@@ -88,7 +94,12 @@ class ShapesGraph:
         if node in self._cache:
             return self._cache[node]
         if not isinstance(node, NamedNode | BlankNode):
-            raise ShapesError(f"a literal cannot be a shape: {node}")
+            raise ShapesError(
+                Bilingual(
+                    f"リテラルはシェイプになりません: {node}",
+                    f"a literal cannot be a shape: {node}",
+                )
+            )
         g = self.graph
         path_node = g.one(node, sh("path"))
         path = read_path(g, path_node) if path_node is not None else None

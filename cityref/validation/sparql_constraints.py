@@ -8,6 +8,7 @@ import re
 
 from pyoxigraph import Literal, NamedNode, QuerySolution
 
+from cityref.text import Bilingual
 from cityref.validation.errors import ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.model import CheckFn, Context, Focus, Result, show
@@ -81,7 +82,13 @@ def _row_results(
     out: list[Result] = []
     for row in rows:
         if _is_true(_get(row, "failure")):
-            raise ShapesError(f"SPARQL constraint {constraint or component} reported a failure")
+            which = constraint or component
+            raise ShapesError(
+                Bilingual(
+                    f"SPARQL 制約 {which} が失敗を報告しました",
+                    f"SPARQL constraint {which} reported a failure",
+                )
+            )
         path = shape.path
         p = _get(row, "path")
         if isinstance(p, NamedNode):
@@ -108,7 +115,11 @@ def _row_results(
 def _sparql_constraint(node: Term, graph: Graph) -> CheckFn:
     select = graph.one(node, sh("select"))
     if not isinstance(select, Literal):
-        raise ShapesError(f"sh:sparql {node} has no sh:select")
+        raise ShapesError(
+            Bilingual(
+                f"sh:sparql {node} に sh:select がありません", f"sh:sparql {node} has no sh:select"
+            )
+        )
     text = prefix_declarations(graph, node) + select.value
     check_supported(select.value, {"this", "shapesGraph", "currentShape"})
     templates = graph.objects(node, sh("message"))
@@ -136,7 +147,12 @@ def _components(graph: Graph) -> list[tuple[Term, list[tuple[str, NamedNode, boo
             continue  # Core components are built in
         path = graph.one(param, sh("path"))
         if not isinstance(path, NamedNode):
-            raise ShapesError(f"parameter {param} of {comp} needs an IRI sh:path")
+            raise ShapesError(
+                Bilingual(
+                    f"{comp} のパラメータ {param} の sh:path は IRI にしてください",
+                    f"parameter {param} of {comp} needs an IRI sh:path",
+                )
+            )
         name = re.split(r"[#/]", path.value)[-1]
         optional = _is_true(graph.one(param, sh("optional")))
         found.setdefault(comp, []).append((name, path, optional))
@@ -188,7 +204,12 @@ def _component_check(comp: Term, validator: Term, params: dict[str, Term], graph
             return out
 
         return run_select
-    raise ShapesError(f"validator {validator} of {comp} has neither sh:ask nor sh:select")
+    raise ShapesError(
+        Bilingual(
+            f"{comp} のバリデータ {validator} に sh:ask も sh:select もありません",
+            f"validator {validator} of {comp} has neither sh:ask nor sh:select",
+        )
+    )
 
 
 def checks(shape: Shape, shapes: ShapesGraph) -> list[CheckFn]:

@@ -13,6 +13,7 @@ import re
 
 from pyoxigraph import NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.errors import ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.terms import Term, sh
@@ -50,7 +51,12 @@ def prefix_declarations(graph: Graph, node: Term) -> str:
             prefix = graph.one(decl, sh("prefix"))
             namespace = graph.one(decl, sh("namespace"))
             if prefix is None or namespace is None:
-                raise ShapesError(f"sh:declare without sh:prefix and sh:namespace at {decl}")
+                raise ShapesError(
+                    Bilingual(
+                        f"{decl} の sh:declare に sh:prefix と sh:namespace がありません",
+                        f"sh:declare without sh:prefix and sh:namespace at {decl}",
+                    )
+                )
             lines.append(f"PREFIX {prefix.value}: <{namespace.value}>")
     return "\n".join(dict.fromkeys(lines)) + "\n" if lines else ""
 
@@ -63,9 +69,19 @@ def check_supported(query: str, prebound: set[str]) -> None:
     for i, (kind, text) in enumerate(toks):
         upper = text.upper()
         if kind == "word" and upper in ("MINUS", "SERVICE", "VALUES"):
-            raise ShapesError(f"SHACL-SPARQL does not allow {upper} in pre-bound queries")
+            raise ShapesError(
+                Bilingual(
+                    f"SHACL-SPARQL では事前束縛のあるクエリに {upper} を使えません",
+                    f"SHACL-SPARQL does not allow {upper} in pre-bound queries",
+                )
+            )
         if kind == "var" and text[1:] in prebound and i > 0 and toks[i - 1][1].upper() == "AS":
-            raise ShapesError(f"SHACL-SPARQL does not allow rebinding the pre-bound {text}")
+            raise ShapesError(
+                Bilingual(
+                    f"SHACL-SPARQL では事前束縛された {text} を束縛し直せません",
+                    f"SHACL-SPARQL does not allow rebinding the pre-bound {text}",
+                )
+            )
         if kind == "word" and upper == "SELECT":
             selects += 1
             if selects > 1 and "this" in prebound:
@@ -77,7 +93,12 @@ def check_supported(query: str, prebound: set[str]) -> None:
                 # SELECT * is refused too: a FILTER does not put $this in scope (W3C
                 # pre-binding-006), so only an explicit $this counts.
                 if not any(p[1:] == "this" for p in projection):
-                    raise ShapesError("a subquery must return the pre-bound variable $this")
+                    raise ShapesError(
+                        Bilingual(
+                            "副問い合わせは事前束縛された変数 $this を返す必要があります",
+                            "a subquery must return the pre-bound variable $this",
+                        )
+                    )
 
 
 def _more_projection(toks: list[tuple[str, str]], start: int) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cityref.errors import CityrefError
+from cityref.text import Bilingual
 from cityref.validation.errors import ValidationError, ValidationTimeout
 from cityref.validation.options import ValidationOptions
 from cityref.validation.report import Report
@@ -34,7 +35,13 @@ class ValidationMemoryLimit(ValidationError):
 
     def __init__(self, megabytes: int | None) -> None:
         limit = f" of {megabytes} MiB" if megabytes else ""
-        super().__init__(f"validation stopped: it needed more than the memory limit{limit}")
+        limit_ja = f"（{megabytes} MiB）" if megabytes else ""
+        super().__init__(
+            Bilingual(
+                f"検証がメモリの上限{limit_ja}を超えたため停止しました",
+                f"validation stopped: it needed more than the memory limit{limit}",
+            )
+        )
         self.megabytes = megabytes
 
     def __reduce__(self) -> tuple[type[ValidationMemoryLimit], tuple[int | None]]:
@@ -80,9 +87,14 @@ def _child(
     except MemoryError:
         conn.send(("error", ValidationMemoryLimit(memory_mb)))
     except RecursionError:
-        conn.send(("error", ValidationError("the input is nested too deeply to read")))
+        too_deep = Bilingual(
+            "入力の入れ子が深すぎて読めません", "the input is nested too deeply to read"
+        )
+        conn.send(("error", ValidationError(too_deep)))
     except Exception as exc:  # a bug: still report it to the parent, not as a hang
-        conn.send(("error", ValidationError(f"internal error: {type(exc).__name__}: {exc}")))
+        text = f"{type(exc).__name__}: {exc}"
+        internal = Bilingual(f"内部エラー: {text}", f"internal error: {text}")
+        conn.send(("error", ValidationError(internal)))
     finally:
         conn.close()
 
@@ -94,8 +106,18 @@ def _ended(exitcode: int | None, memory_mb: int | None) -> ValidationError:
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
         if number == signal.SIGABRT and memory_mb:  # Rust aborts when an allocation fails
             return ValidationMemoryLimit(memory_mb)
-        return ValidationError(f"the validation worker stopped unexpectedly (signal {name})")
-    return ValidationError(f"the validation worker stopped unexpectedly (exit code {exitcode})")
+        return ValidationError(
+            Bilingual(
+                f"検証プロセスが予期せず停止しました（シグナル {name}）",
+                f"the validation worker stopped unexpectedly (signal {name})",
+            )
+        )
+    return ValidationError(
+        Bilingual(
+            f"検証プロセスが予期せず停止しました（終了コード {exitcode}）",
+            f"the validation worker stopped unexpectedly (exit code {exitcode})",
+        )
+    )
 
 
 def run_limited(

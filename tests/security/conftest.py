@@ -61,13 +61,13 @@ class Reply:
         return json.loads(self.body)
 
     def message(self) -> str:
-        """The English and Japanese error messages of a JSON error, else the body's text."""
+        """The Japanese and English error messages of a JSON error, else the body's text."""
         try:
             document = self.json()
         except ValueError:
             return self.text
-        if isinstance(document, dict) and "error" in document:
-            return f"{document.get('error', '')} / {document.get('error_ja', '')}"
+        if isinstance(document, dict) and isinstance(document.get("error"), dict):
+            return " / ".join(document["error"].values())
         return self.text
 
 

@@ -97,7 +97,8 @@ def test_beyond_concurrency_and_queue_is_429_with_retry_after_in_both_languages(
         assert int(answer.headers["Retry-After"]) >= 1
         body = json.loads(answer.body)
         assert (
-            "127.0.0.8 already runs 2 expensive" in body["error"] and "重い処理" in body["error_ja"]
+            "127.0.0.8 already runs 2 expensive" in body["error"]["en"]
+            and "重い処理" in body["error"]["ja"]
         )
 
 

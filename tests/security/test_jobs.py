@@ -138,7 +138,7 @@ def test_a_job_whose_process_is_gone_is_failed_not_running(
         place.release()
     answer = app.test_client().get(f"/api/jobs/{job.id}")
     assert answer.status_code == 422, answer.data[:300]
-    assert answer.json is not None and "ended without a result" in answer.json["error"]
+    assert answer.json is not None and "ended without a result" in answer.json["error"]["en"]
     assert "Retry-After" not in answer.headers
 
 
@@ -205,8 +205,8 @@ def test_the_time_limit_fails_the_job(app: Flask) -> None:
         "/api/validate", data=AED.read_bytes(), content_type="text/csv"
     )
     assert response.status_code == 422, response.data[:300]
-    assert response.json is not None and "time limit of 0.05 s" in response.json["error"]
-    assert "制限時間" in response.json["error_ja"]
+    assert response.json is not None and "time limit of 0.05 s" in response.json["error"]["en"]
+    assert "制限時間" in response.json["error"]["ja"]
 
 
 def test_the_memory_limit_fails_the_job(
@@ -347,7 +347,7 @@ def test_a_job_whose_reports_were_pruned_is_a_404(app: Flask) -> None:
     update_job(store, job)  # done, but its reports are gone (pruned while a client polled)
     answer = app.test_client().get(f"/api/jobs/{job.id}")
     assert answer.status_code == 404 and answer.json is not None
-    assert "removed" in answer.json["error"]
+    assert "removed" in answer.json["error"]["en"]
     assert app.test_client().get(f"/validate/{job.id}").status_code == 404
 
 
@@ -357,4 +357,4 @@ def test_an_upload_larger_than_the_job_storage_is_a_413(app: Flask) -> None:
         "/api/validate", data=AED.read_bytes(), content_type="text/csv"
     )
     assert answer.status_code == 413 and answer.json is not None
-    assert "job storage" in answer.json["error"]
+    assert "job storage" in answer.json["error"]["en"]

@@ -42,7 +42,7 @@ def test_the_4000_word_query_is_refused_at_once_in_both_languages(live: LiveServ
         assert answer.status == 400
         assert answer.seconds < MARGIN
         body = json.loads(answer.body)
-        assert str(MAX_QUERY_CHARS) in body["error"] and "検索語" in body["error_ja"]
+        assert str(MAX_QUERY_CHARS) in body["error"]["en"] and "検索語" in body["error"]["ja"]
     many = " ".join(f"w{i}" for i in range(MAX_WORDS + 1))
     assert _search(live, many).status == 400
 

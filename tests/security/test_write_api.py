@@ -86,7 +86,7 @@ def auth(write_app: Flask) -> dict[str, str]:
 def _error(response: Any) -> dict[str, Any]:
     assert response.status_code == 400, response.data[:300]
     document = response.json
-    assert isinstance(document, dict) and document["error"] and document["error_ja"]
+    assert isinstance(document, dict) and document["error"]["en"] and document["error"]["ja"]
     return document
 
 
@@ -125,8 +125,8 @@ def test_wrong_proposals_name_the_field(
     body = {**GOOD_PROPOSAL, field: value}
     error = _error(client.post("/api/registry/proposals", json=body, headers=auth))
     assert error["pointer"] == pointer
-    assert f"{pointer}: {expected}" in error["error"]
-    assert pointer in error["error_ja"]
+    assert f"{pointer}: {expected}" in error["error"]["en"]
+    assert pointer in error["error"]["ja"]
     assert {"pointer": pointer}.items() <= error["problems"][0].items()
 
 
@@ -152,7 +152,7 @@ def test_wrong_systems_name_the_field(
 ) -> None:
     body = {**GOOD_SYSTEM, field: value}
     error = _error(client.post("/api/registry/systems", json=body, headers=auth))
-    assert error["pointer"] == pointer and f"{pointer}: {expected}" in error["error"]
+    assert error["pointer"] == pointer and f"{pointer}: {expected}" in error["error"]["en"]
 
 
 def test_missing_fields_are_all_listed(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -183,8 +183,8 @@ def test_bodies_that_are_not_json_objects(
     for path in ENDPOINTS:
         response = client.post(path, data=body, content_type=content_type, headers=auth)
         assert response.status_code == status, (path, response.data[:200])
-        assert said in response.json["error"]  # type: ignore[index]
-        assert response.json["error_ja"]  # type: ignore[index]
+        assert said in response.json["error"]["en"]  # type: ignore[index]
+        assert response.json["error"]["ja"]  # type: ignore[index]
 
 
 def test_a_body_over_the_write_limit_is_413(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -227,7 +227,7 @@ def test_an_update_body_that_is_not_utf8_is_a_400_with_the_offset(
         "/sparql", data=update, content_type="application/sparql-update", headers=auth
     )
     assert response.status_code == 400
-    assert "not valid UTF-8 at byte 34" in response.json["error"]  # type: ignore[index]
+    assert "not valid UTF-8 at byte 34" in response.json["error"]["en"]  # type: ignore[index]
 
 
 def test_the_published_schemas_are_the_checked_ones() -> None:
@@ -341,7 +341,8 @@ def test_random_json_at_a_write_endpoint_is_never_a_server_error(
         response = client.post(path, data=body, content_type="application/json", headers=auth)
         assert response.status_code in (201, 400), (body[:300], response.data[:300])
         if response.status_code == 400:
-            assert response.json["error"] and response.json["error_ja"]  # type: ignore[index]
+            error = response.json["error"]  # type: ignore[index]
+            assert list(error) == ["ja", "en"] and all(error.values()), error
         seen.append(response.status_code)
 
     seen: list[int] = []

@@ -64,7 +64,7 @@ def test_json_output_file_and_stdin(files: dict[str, str], tmp_path: Path) -> No
     assert code == 1 and out == ""
     outcome = json.loads(target.read_text(encoding="utf-8"))
     assert outcome["conforms"] is False and outcome["verdict"] == "violations"
-    assert outcome["report"]["engine"] == "compiled"
+    assert outcome["report"]["en"]["engine"] == outcome["report"]["ja"]["engine"] == "compiled"
     assert [r["file"] for r in outcome["results"]] == ["<stdin>"]
 
 
@@ -122,12 +122,13 @@ def test_verdict_and_the_same_document_every_run(files: dict[str, str], tmp_path
         code, out, _ = invoke(files["bad.ttl"], "--shapes", str(warning_shapes), "--format", "json")
         assert code == 1
         document = json.loads(out)
-        document["report"].pop("stats")  # the run's timings
+        for report in document["report"].values():
+            report.pop("stats")  # the run's timings
         documents.append(document)
     assert documents[0] == documents[1]
     assert documents[0]["verdict"] == "warnings"
     assert documents[0]["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
     assert documents[0]["results"][0]["shape"] == "_:b1"
-    assert documents[0]["report"]["results"][0]["sourceShape"]["value"] == "b1"
+    assert documents[0]["report"]["en"]["results"][0]["sourceShape"]["value"] == "b1"
     code, out, _ = invoke(files["good.ttl"], "--shapes", files["shapes.ttl"], "--format", "json")
     assert code == 0 and json.loads(out)["verdict"] == "conforms"

@@ -30,8 +30,8 @@ PAGES = [
 
 
 def test_every_message_has_both_languages() -> None:
-    for key, (ja, en) in MESSAGES.items():
-        assert ja.strip() and en.strip(), key
+    for key, text in MESSAGES.items():
+        assert text.ja.strip() and text.en.strip(), key
 
 
 VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
@@ -90,13 +90,13 @@ def test_page_exists_in_both_languages(model_client: FlaskClient, path: str, lan
     assert f'<html lang="{lang}">' in html
     assert re.search(r"<title>[^<>]+</title>", html), "the title holds text only"
     texts = _interface_texts(html, lang)
-    other = 0 if lang == "en" else 1
+    other = "ja" if lang == "en" else "en"
     # An interface text of the other language, as a whole text node, is an untranslated
     # string; model data may fall back to the other language where it has no translation.
     leaked = [
-        pair[other]
-        for key, pair in MESSAGES.items()
-        if pair[other] != pair[1 - other] and pair[other] in texts and key != "nav.language"
+        text.in_language(other)
+        for key, text in MESSAGES.items()
+        if text.ja != text.en and text.in_language(other) in texts and key != "nav.language"
     ]
     assert not leaked, f"{path} in {lang} shows: {leaked[:5]}"
 

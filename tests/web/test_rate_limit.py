@@ -96,7 +96,7 @@ def test_a_chunked_body_over_the_cap_is_413_and_never_reaches_the_app() -> None:
     status, body = _call(app, chunked)
     assert status.startswith("413")
     answer = json.loads(body)
-    assert "1000 bytes" in answer["error"] and "1000 バイト" in answer["error_ja"]
+    assert "1000 bytes" in answer["error"]["en"] and "1000 バイト" in answer["error"]["ja"]
 
 
 def test_a_chunked_body_within_the_cap_is_handed_on_with_its_length() -> None:
@@ -116,7 +116,7 @@ def test_a_body_slower_than_the_deadline_is_408() -> None:
     slow = {"CONTENT_LENGTH": "100", "wsgi.input": _Trickle(100, 0.1)}
     started = time.monotonic()
     status, body = _call(app, slow)
-    assert status.startswith("408") and "0.3 s" in json.loads(body)["error"]
+    assert status.startswith("408") and "0.3 s" in json.loads(body)["error"]["en"]
     assert time.monotonic() - started < 2
 
 

@@ -60,6 +60,13 @@ def test_diff_between_a_release_and_the_working_tree(client: FlaskClient) -> Non
     changes = client.get("/api/registry/diff?old=1.0.0&new=working").json
     assert changes and any("Facility" in c["subject"] for c in changes)  # type: ignore[union-attr]
     assert client.get("/registry/diff?old=9.9.9&new=working").status_code == 404
+    # Each change's message in both languages, or in the one asked.
+    assert all(list(c["message"]) == ["ja", "en"] for c in changes)  # type: ignore[union-attr]
+    english = client.get("/api/registry/diff?old=1.0.0&new=working&lang=en").json
+    assert [c["message"] for c in english] == [  # type: ignore[union-attr]
+        {"en": c["message"]["en"]}
+        for c in changes  # type: ignore[union-attr]
+    ]
 
 
 def test_writes_need_a_write_token(client: FlaskClient, registry_app: Flask) -> None:

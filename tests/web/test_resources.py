@@ -66,7 +66,7 @@ def test_browser_gets_escaped_bilingual_html(client: FlaskClient) -> None:
 def test_unknown_iri_is_404(client: FlaskClient) -> None:
     response = client.get("/def/toy/nowhere", headers={"Accept": "text/turtle"})
     assert response.status_code == 404
-    assert "nowhere" in response.json["error"]  # type: ignore[index]
+    assert "nowhere" in response.json["error"]["en"]  # type: ignore[index]
     assert client.get('/def/x"><script>').status_code == 404
 
 
@@ -76,7 +76,7 @@ def test_retired_term_is_410_with_its_replacement(client: FlaskClient) -> None:
     response = client.get("/def/toy%23Garden", headers={"Accept": "text/turtle"})
     assert response.status_code == 410
     assert f"<{TOY}#Park>" in response.headers["Link"]
-    assert "廃止" in response.json["error_ja"]  # type: ignore[index]
+    assert "廃止" in response.json["error"]["ja"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("path", ["/%7F", "/def/%C2%85", "/def/a%09b", "/def/%5C"])

@@ -23,8 +23,8 @@ def test_multipart_upload_detects_the_profile_and_locates_results(
 ) -> None:
     with open(TOILETS, "rb") as handle:
         response = model_client.post(
-            "/api/validate",
-            data={"file": (handle, TOILETS.name), "lang": "ja"},
+            "/api/validate?lang=ja",
+            data={"file": (handle, TOILETS.name)},
             content_type="multipart/form-data",
         )
     assert response.status_code == 200, response.data[:400]
@@ -37,7 +37,7 @@ def test_multipart_upload_detects_the_profile_and_locates_results(
     assert any("設置位置" in (r["column"] or "") for r in body["results"])
     first = body["summary"][0]
     assert (first["severity"], first["column"], first["rows"]) == ("Violation", "設置位置", "2–50")
-    assert first["count"] == 49 and first["example"].startswith("「設置位置」")
+    assert first["count"] == 49 and first["example"]["ja"].startswith("「設置位置」")
 
 
 def test_raw_body_with_its_content_type_and_a_named_profile(model_client: FlaskClient) -> None:
@@ -69,7 +69,7 @@ def test_bad_inputs_are_clear_4xx(model_client: FlaskClient) -> None:
     assert unknown.status_code == 415
     undetectable = model_client.post("/api/validate", data=b"a,b\n1,2\n", content_type="text/csv")
     assert undetectable.status_code == 422
-    assert undetectable.json is not None and undetectable.json["error_ja"]
+    assert undetectable.json is not None and undetectable.json["error"]["ja"]
     doctype = model_client.post(
         "/api/validate",
         data=b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r/>',
