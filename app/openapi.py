@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from app.write_schemas import MAX_WRITE_BODY_BYTES, SCHEMAS
 from cityref import __version__
+from cityref.inputs.registry import upload_media_types
 
 bp = Blueprint("openapi", __name__)
 
@@ -21,6 +22,15 @@ def _body_schema(media_type: str) -> dict[str, Any]:
     if media_type.endswith("json"):
         return {"type": ["object", "array"]}
     return {"type": "string"}
+
+
+def _upload_schema(media_type: str) -> dict[str, Any]:
+    """A validation upload of an input format's media type: any JSON, text, or bytes."""
+    if media_type.endswith("json"):
+        return {}
+    if media_type.startswith("text/"):
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"}
 
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -243,10 +253,7 @@ SPEC: dict[str, Any] = {
                                 },
                             }
                         },
-                        "text/csv": {"schema": {"type": "string"}},
-                        "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                        "application/ld+json": {"schema": {}},
-                        "text/turtle": {"schema": {"type": "string"}},
+                        **{t: {"schema": _upload_schema(t)} for t in upload_media_types()},
                     },
                 },
                 "responses": {

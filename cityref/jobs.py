@@ -64,6 +64,7 @@ class Job:
     pid_start: str | None = None  # its start time in /proc, so a reused pid is not taken for it
     started: float | None = None
     peak_memory_mb: float | None = None
+    media_type: str | None = None  # what the upload was sent as (picks its input format)
 
     @property
     def active(self) -> bool:
@@ -230,6 +231,7 @@ def create_job(
     filename: str,
     profile: str | None,
     storage: JobStorage | None = None,
+    media_type: str | None = None,
 ) -> Job:
     """Store the input and a queued record; the folder appears whole or not at all.
 
@@ -239,6 +241,7 @@ def create_job(
     root.mkdir(parents=True, exist_ok=True)
     prune_jobs(root, storage or JobStorage(), incoming=len(data))
     job = Job(uuid.uuid4().hex, "queued", _safe_name(filename), profile, time.time())
+    job.media_type = media_type
     staging = root / f".new-{job.id}"
     staging.mkdir()
     (staging / "input").write_bytes(data)
@@ -350,7 +353,7 @@ def run_job(
         update_job(store_path, job)
     try:
         data = (folder / "input").read_bytes()
-        check = check_input(data, job.filename, job.profile, options, limits=limits)
+        check = check_input(data, job.filename, job.profile, options, job.media_type, limits=limits)
     except CityrefError as exc:
         english, japanese = bilingual(exc)
         return fail_job(store_path, job_id, failure_kind(exc), english, japanese)

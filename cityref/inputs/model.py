@@ -7,7 +7,6 @@ header is row 1, as a spreadsheet counts) or ``…#/location/value`` (a JSON poi
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -20,15 +19,6 @@ COMMON = "https://w3id.org/cityref/shapes/common/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INPUT_BASE = "urn:cityref:input:"
-
-
-class InputFormat(enum.StrEnum):
-    """The kinds of input an adapter reads."""
-
-    CSV = "csv"
-    GTFS = "gtfs"  # a GTFS / GTFS-JP zip
-    NGSI_LD = "ngsi-ld"  # NGSI-LD JSON, normalized or key-values
-    RDF = "rdf"  # any RDF syntax, passed through
 
 
 class InputDataError(InputError):
@@ -80,7 +70,7 @@ class Converted:
     """
 
     name: str
-    format: InputFormat
+    format: str  # the id of the input format that read it (cityref.inputs.registry)
     ntriples: bytes
     triple_count: int
     columns: dict[str, str] = field(default_factory=dict)

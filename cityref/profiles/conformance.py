@@ -11,15 +11,14 @@ from cityref.inputs import (
     InputFormat,
     InputLimits,
     LocatedResult,
-    convert_input,
-    converted_document,
+    Upload,
+    input_format,
     locate_report,
 )
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
 from cityref.summary import summarise
 from cityref.validation import Document, Report, ValidationOptions, validate_documents
-from cityref.validation.loading import FormatLike, format_for_name
 
 DEFAULT_OPTIONS = ValidationOptions()
 
@@ -106,7 +105,7 @@ def check_input(
     name: str,
     profile_ref: str | None = None,
     options: ValidationOptions = DEFAULT_OPTIONS,
-    rdf_format: FormatLike | None = None,
+    media_type: str | None = None,
     *,
     ontology: Document | None = None,
     profile: Profile | None = None,
@@ -115,6 +114,8 @@ def check_input(
 ) -> InputCheck:
     """Validate one input file against a profile (detected when ``profile_ref`` is None).
 
+    ``media_type`` is what the data was sent as (it picks the format when no profile is
+    given, and the RDF syntax); ``name`` is for locations and messages, never opened.
     ``profile`` (already loaded, e.g. as it was in a release) wins over ``profile_ref``;
     ``extra_shapes`` (Turtle) are checked with the profile's shapes.
     Raises :class:`cityref.profiles.detection.NoProfileDetected`,
@@ -125,22 +126,21 @@ def check_input(
     """
     limits = limits or InputLimits.from_settings()
     match: ProfileMatch | None = None
-    kind: InputFormat | None = None
+    fmt: InputFormat | None = None
     if profile is None and profile_ref is None:
-        match = detect_profile(data, name, limits=limits)
+        match = detect_profile(data, name, limits=limits, media_type=media_type)
         profile = match.profile
-        kind = match.input_format
+        fmt = match.input_format
     elif profile is None:
         profile = load_profile(str(profile_ref))
     # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
     # both, so that prefixes and blank node labels of the two cannot collide.
     shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
     shapes = Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
-    converted = convert_input(data, name, profile, kind, limits)
-    if converted is None:
-        fmt = rdf_format or format_for_name(name)
-        report = validate_documents([Document(data, fmt, name)], shapes, options, ontology=ontology)
+    fmt = fmt or input_format(profile.input_kind)
+    read = fmt.read(Upload(data, name, media_type), profile.table_schemas(), limits)
+    report = validate_documents([read.document], shapes, options, ontology=ontology)
+    if read.converted is None:
         return InputCheck(profile, match, None, report, ())
-    report = validate_documents([converted_document(converted)], shapes, options, ontology=ontology)
-    located = locate_report(report, [converted], profile.shape_columns())
-    return InputCheck(profile, match, converted, report, tuple(located))
+    located = locate_report(report, [read.converted], profile.shape_columns())
+    return InputCheck(profile, match, read.converted, report, tuple(located))

@@ -48,7 +48,7 @@ GTFSはzip、ファイル間の参照を検査。NGSI-LD JSON は同梱のコア
 
 def _row(p: Profile) -> str:
     return (
-        f"| [{p.id}](#{p.id}) | {p.version} | {p.status} | {p.input_kind.value} | "
+        f"| [{p.id}](#{p.id}) | {p.version} | {p.status} | {p.input_kind} | "
         f"{', '.join(p.domains)} | {p.title.get('ja', '')} | {p.title.get('en', '')} |\n"
     )
 
@@ -58,13 +58,13 @@ def _section(p: Profile) -> str:
         f"\n## {p.id}\n\n",
         f"**{p.title.get('ja', '')}** / **{p.title.get('en', '')}**\n\n",
         f"- IRI: `{p.iri}`\n",
-        f"- version: {p.version}; status: {p.status}; input: {p.input_kind.value}\n",
+        f"- version: {p.version}; status: {p.status}; input: {p.input_kind}\n",
         f"- domains / 分野: {', '.join(p.domains)}\n",
         f"- implements / 準拠: {', '.join(f'`{s}`' for s in p.standards)}\n\n",
         f"{p.description.get('ja', '')}\n\n",
         f"{p.description.get('en', '')}\n",
     ]
-    schema = p.table_schema() if p.input_kind.value == "csv" else None
+    schema = p.table_schema() if p.input_kind == "csv" else None
     if schema is not None:
         required = [c.title for c in schema.columns if c.required]
         out.append(

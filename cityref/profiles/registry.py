@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from cityref.errors import CityrefError
 from cityref.inputs.csv_header import TableSchema, parse_table_group
-from cityref.inputs.model import COMMON, InputFormat
+from cityref.inputs.model import COMMON
 
 PROF = "http://www.w3.org/ns/dx/prof/"
 DCT = "http://purl.org/dc/terms/"
@@ -48,7 +48,7 @@ class Profile:
     domains: tuple[str, ...]
     standards: tuple[str, ...]
     status: str
-    input_kind: InputFormat
+    input_kind: str  # the id of the input format it reads (cityref.inputs.registry)
     directory: Path
 
     @property
@@ -151,7 +151,7 @@ def read_profile(directory: Path) -> Profile:
         domains=tuple(d.rsplit("/", 1)[-1] for d in _iris(store, s, CORE + "domain")),
         standards=_iris(store, s, PROF + "isProfileOf"),
         status=status[0].rsplit("/", 1)[-1] if status else "draft",
-        input_kind=InputFormat(kind),
+        input_kind=kind,
         directory=directory,
     )
 

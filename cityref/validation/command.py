@@ -269,7 +269,7 @@ def _validate_with_profiles(
                 name,
                 release.profile_ref,
                 options,
-                rdf_format=fmt,
+                media_type=fmt.media_type if fmt else None,
                 ontology=release.ontology,
                 profile=release.profile,
                 extra_shapes=release.deprecations,
