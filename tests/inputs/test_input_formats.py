@@ -3,6 +3,8 @@ added to the registry reads, detects and validates end to end with no other modu
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -165,3 +167,15 @@ def test_formats_are_told_by_media_type_then_signature_then_suffix(
     upload: Upload, expected: str
 ) -> None:
     assert identify_format(upload).id == expected
+
+
+def test_the_input_formats_do_not_load_the_profiles() -> None:
+    """Profiles reach formats as data; importing every format loads no profile code."""
+    code = (
+        "import sys, cityref.inputs, cityref.inputs.registry;"
+        "print(sorted(m for m in sys.modules if m.startswith('cityref.profiles')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
