@@ -47,6 +47,7 @@ class Profile:
     description: dict[str, str]
     domains: tuple[str, ...]
     standards: tuple[str, ...]
+    edition: dict[str, str]  # of the standard it profiles, by language; empty if unconfirmed
     status: str
     input_kind: str  # the id of the input format it reads (cityref.inputs.registry)
     directory: Path
@@ -150,6 +151,7 @@ def read_profile(directory: Path) -> Profile:
         description=_texts(store, s, DCT + "description"),
         domains=tuple(d.rsplit("/", 1)[-1] for d in _iris(store, s, CORE + "domain")),
         standards=_iris(store, s, PROF + "isProfileOf"),
+        edition=_texts(store, s, COMMON + "sourceEdition"),
         status=status[0].rsplit("/", 1)[-1] if status else "draft",
         input_kind=kind,
         directory=directory,

@@ -15,7 +15,6 @@ from cityref.inputs.csv_header import match_header, normalise
 from cityref.inputs.encoding import decode_text
 from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
 from cityref.profiles import check_input
-from cityref.profiles.checks import lg_check_digit
 from cityref.profiles.detection import NoProfileDetected, detect_profile
 from cityref.profiles.registry import Profile, ProfileNotFound, load_profile
 
@@ -24,10 +23,18 @@ AED = load_profile("ods-aed")
 HEADER = ",".join(c.title for c in AED.table_schema().columns)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("five", ["13101", "01100", "22212", "12203", "09201"])
-def test_check_digit_matches_known_codes(five: str) -> None:
-    known = {"13101": "6", "01100": "2", "22212": "7", "12203": "3", "09201": "1"}
-    assert lg_check_digit(five) == known[five]
+@pytest.mark.parametrize(
+    ("code", "wrong"),
+    [("131016", False), ("011002", False), ("222127", False), ("122033", False), ("131017", True)],
+)
+def test_check_digit_of_known_codes(code: str, wrong: bool) -> None:
+    """Known 全国地方公共団体コード pass the shared check-digit check; a wrong digit fails."""
+    row = ",".join(
+        code if c.title == "全国地方公共団体コード" else "" for c in AED.table_schema().columns
+    )  # type: ignore[union-attr]
+    check = check_input(f"{HEADER}\r\n{row}\r\n".encode(), "aed.csv", "ods-aed")
+    found = [x.result.component_name for x in check.located]
+    assert ("LgCodeCheckDigit" in found) == wrong, found
 
 
 def test_encodings_are_detected() -> None:
