@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from app.write_schemas import MAX_WRITE_BODY_BYTES, SCHEMAS
 from cityref import __version__
-from cityref.inputs.registry import upload_media_types
+from cityref.inputs.registry import INPUT_FORMATS, upload_media_types
 
 bp = Blueprint("openapi", __name__)
 
@@ -243,6 +243,8 @@ SPEC: dict[str, Any] = {
                 ],
                 "requestBody": {
                     "required": True,
+                    "description": "The data, in one of the input formats: "
+                    + "; ".join(f.title_en for f in INPUT_FORMATS),
                     "content": {
                         "multipart/form-data": {
                             "schema": {

@@ -249,7 +249,7 @@ def read_csv(upload: Upload, tables: Sequence[TableSchema], limits: InputLimits)
         raise input_error(
             "プロファイルに CSV の表定義（表が一つの csv-metadata.json）がありません"
             f"（表 {len(tables)} 個）",
-            f"the profile has no CSV table schema (a csv-metadata.json with one table;"
+            "the profile has no CSV table schema (a csv-metadata.json with one table;"
             f" it has {len(tables)})",
             upload.name,
         )
