@@ -26,6 +26,7 @@ from app.query_service import query_service
 from cityref.errors import CityrefError
 from cityref.inputs import InputLimits, Upload, format_for_media_type
 from cityref.inputs.rdf_input import syntax_of
+from cityref.inputs.registry import upload_suffixes
 from cityref.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.jobs import (
     Job,
@@ -275,7 +276,10 @@ def validate_page() -> Response:
     profiles = query_service().memo(
         "data profiles", lambda: [p for p in list_profiles(shapes) if p.is_data_profile]
     )
-    return page_with_token(render_template("validate.html", profiles=profiles, csrf=token), token)
+    # The file chooser offers what the registered input formats read.
+    accept = ",".join(upload_suffixes())
+    page = render_template("validate.html", profiles=profiles, csrf=token, accept=accept)
+    return page_with_token(page, token)
 
 
 @bp.route("/validate", methods=["POST"])

@@ -85,3 +85,8 @@ def read_input(
 def upload_media_types() -> list[str]:
     """Every media type some format reads, in registry order (for the API description)."""
     return list(dict.fromkeys(t for f in INPUT_FORMATS for t in f.media_types))
+
+
+def upload_suffixes() -> list[str]:
+    """Every file suffix some format reads, in registry order (for a file chooser)."""
+    return list(dict.fromkeys(s for f in INPUT_FORMATS for s in f.suffixes))

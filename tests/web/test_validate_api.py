@@ -78,6 +78,17 @@ def test_the_api_description_lists_the_registered_upload_media_types(
     assert set(content) == {"multipart/form-data", *registered}
 
 
+def test_the_page_offers_the_suffixes_of_the_registered_formats(
+    model_client: FlaskClient,
+) -> None:
+    from cityref.inputs import INPUT_FORMATS
+
+    page = model_client.get("/validate").get_data(as_text=True)
+    offered = re.search(r'type="file" accept="([^"]*)"', page)
+    assert offered is not None
+    assert set(offered.group(1).split(",")) == {s for f in INPUT_FORMATS for s in f.suffixes}
+
+
 def test_w3c_report_as_turtle_by_accept(model_client: FlaskClient) -> None:
     response = model_client.post(
         "/api/validate",
