@@ -80,7 +80,7 @@ def show_command(profile: str, fmt: str) -> None:
     info["files"] = sorted(
         str(f.relative_to(p.directory)) for f in p.directory.rglob("*") if f.is_file()
     )
-    schema = p.table_schema() if p.input_kind == "csv" else None
+    schema = p.table_schema()  # one-table (CSV) profiles only
     if schema is not None:
         info["columns"] = [
             {"title": c.title, "required": c.required, "datatype": c.datatype}

@@ -59,7 +59,7 @@ def _section(p: Profile) -> str:
         f"{p.description.get('ja', '')}\n\n",
         f"{p.description.get('en', '')}\n",
     ]
-    schema = p.table_schema() if p.input_kind == "csv" else None
+    schema = p.table_schema()  # one-table (CSV) profiles only
     if schema is not None:
         required = [c.title for c in schema.columns if c.required]
         out.append(
