@@ -141,8 +141,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validate.api": ("プログラムからは", "From a program:"),
     "report.title": ("検証結果", "Validation report"),
     "report.running": ("検証中です…", "Validating…"),
-    "report.conforms": ("適合しています。", "The data conforms."),
-    "report.not_conforms": ("適合していません。", "The data does not conform."),
     "report.total": ("結果の総数", "Results in all"),
     "report.downloads": ("ダウンロード", "Downloads"),
     "report.shape": ("シェイプ", "Shape"),

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify
 from app.write_schemas import MAX_WRITE_BODY_BYTES, SCHEMAS
 from cityref import __version__
 from cityref.inputs.registry import INPUT_FORMATS, upload_media_types
+from cityref.outcome import RENDERERS
 
 bp = Blueprint("openapi", __name__)
 
@@ -71,11 +72,10 @@ _FORMAT_PARAMETER: dict[str, Any] = {
         "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
     },
 }
+#: A validation's answer in each report format (cityref.outcome.renderers).
 _REPORT_CONTENT: dict[str, Any] = {
-    "application/json": {"schema": {"type": "object"}},
-    "text/turtle": {"schema": {"type": "string"}},
-    "application/ld+json": {"schema": {"type": ["object", "array"]}},
-    "text/csv": {"schema": {"type": "string"}},
+    r.media_type: {"schema": {} if r.media_type.endswith("json") else {"type": "string"}}
+    for r in RENDERERS
 }
 _REGISTRY_LISTS: list[tuple[str, str, str, list[dict[str, Any]]]] = [
     ("/api/registry/standards", "registryStandards", "The standards catalogue", []),

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from pyoxigraph import RdfFormat
 
 from app.auth import require_scope
@@ -28,6 +28,7 @@ from cityref.inputs import InputLimits, Upload, format_for_media_type
 from cityref.inputs.rdf_input import syntax_of
 from cityref.inputs.registry import upload_suffixes
 from cityref.job_queue import JobLimits, start_job_process, wait_for_job
+from cityref.job_reports import read_document, stored_rendering
 from cityref.jobs import (
     Job,
     JobNotFound,
@@ -35,12 +36,19 @@ from cityref.jobs import (
     JobStorageFull,
     create_job,
     fail_job,
-    job_file,
+    job_folder,
     read_job,
 )
+from cityref.outcome.renderers import (
+    RENDERERS,
+    Renderer,
+    download,
+    outcome_json,
+    renderer_for_media_type,
+)
+from cityref.outcome.views import finding_where, grouped, word
 from cityref.profiles import list_profiles
 from cityref.settings import Settings
-from cityref.summary import SEVERITY_RANK, summarise, summary_json
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
 from cityref.validation.worker import run_limited
@@ -51,12 +59,8 @@ bp = Blueprint("validate", __name__)
 SYNC_WAIT_SECONDS = 25.0
 #: HTTP status of a failed job by why it failed (cityref.jobs.FAILURE_KINDS).
 FAILURE_STATUS = {"too-large": 413, "busy": 503, "stopped": 503}
-REPORT_TYPES = {
-    "application/json": None,
-    "text/turtle": "report.ttl",
-    "application/ld+json": "report.jsonld",
-    "text/csv": "results.csv",
-}
+#: Media types a job's report is answered in, the default (JSON) first.
+REPORT_TYPES = [r.media_type for r in RENDERERS]
 
 
 def _settings() -> Settings:
@@ -149,26 +153,18 @@ def _job_answer(job: Job) -> Response:
         status = FAILURE_STATUS.get(error.get("kind", ""), 422)
         headers = {"Retry-After": "10"} if status == 503 else None
         raise ApiError(status, error["en"], error["ja"], headers=headers)
-    wanted = request.accept_mimetypes.best_match(list(REPORT_TYPES)) or "application/json"
-    report_file = REPORT_TYPES[wanted]
-    if report_file is not None:
-        return send_file(_report_file(job.id, report_file), mimetype=wanted)
+    wanted = request.accept_mimetypes.best_match(REPORT_TYPES) or REPORT_TYPES[0]
+    found = renderer_for_media_type(wanted)
+    lang = _report_language()
+    if found.name == "json":  # the document, with the job it comes from
+        data = {"job": job.id, **_document(job.id, lang)}
+        return Response(outcome_json(data), mimetype=found.media_type)
+    return Response(_rendering(job.id, found, lang), mimetype=found.media_type)
+
+
+def _report_language() -> str:
     lang = request.args.get("lang") or current_language()
-    lang = lang if lang in ("ja", "en") else "en"
-    report = json.loads(_report_file(job.id, f"report.{lang}.json").read_text("utf-8"))
-    located = json.loads(_report_file(job.id, "locations.json").read_text("utf-8"))
-    body: dict[str, Any] = {
-        "job": job.id,
-        "file": job.filename,
-        "profile": job.profile_used,
-        "profile_note": job.profile_note.get(lang),
-        "conforms": job.conforms,
-        "counts": job.counts,
-        "summary": summary_json(located[lang]),
-        "results": located[lang],
-        "report": report,
-    }
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    return lang if lang in ("ja", "en") else "en"
 
 
 @bp.route("/api/validate", methods=["POST"])
@@ -189,7 +185,7 @@ def api_validate() -> Response:
 def _validate_and_record(system: str, profile: str | None) -> Response:
     """``?record=SYSTEM``: validate in the request and store a conformance record for a
     registered system (needs a write token; the record names profile@version)."""
-    from cityref.profiles import check_input
+    from cityref.profiles import check_at_release
     from cityref.registry.records import DataFile, record_validation
     from cityref.registry.versioned import release_context
 
@@ -206,19 +202,23 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
         # Read, convert and validate in a worker process with the job limits, not here.
         check = run_limited(
             partial(
-                check_input,
-                ontology=release.ontology,
-                profile=release.profile,
-                extra_shapes=release.deprecations,
+                check_at_release,
                 limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
             ),
-            (upload.data, upload.name, release.profile_ref, ValidationOptions(), upload.media_type),
+            (
+                upload.data,
+                upload.name,
+                release,
+                ValidationOptions(base_iri=settings.base_iri),
+                upload.media_type,
+            ),
             time_limit=settings.validation_timeout,
             memory_mb=settings.validation_memory_mb,
         )
         rdf = check.converted.ntriples if check.converted else upload.data
         rdf_format = RdfFormat.N_TRIPLES if check.converted else syntax_of(upload)
         files = [DataFile(upload.name, rdf, rdf_format)]
+        assert check.profile is not None  # the record's profile was named
         record = record_validation(
             settings.sources,
             settings.base_iri,
@@ -241,25 +241,47 @@ def job(job_id: str) -> Response:
 
 @bp.route("/api/jobs/<job_id>/<name>")
 def job_download(job_id: str, name: str) -> Response:
-    try:
-        path = job_file(_settings().store, job_id, name)
-    except JobNotFound as exc:
-        raise ApiError(404, str(exc), "ありません") from None
-    mimetypes = {".json": "application/json", ".ttl": "text/turtle", ".csv": "text/csv"}
-    mimetype = "application/ld+json" if name.endswith(".jsonld") else mimetypes[Path(name).suffix]
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{job_id}-{name}")
-
-
-def _report_file(job_id: str, name: str) -> Path:
-    """A report of a finished job; 404 when storage limits removed it meanwhile."""
-    try:
-        return job_file(_settings().store, job_id, name)
-    except (JobNotFound, OSError):
+    """One of the job's reports as a file: ``report.<lang><suffix>`` of a renderer that is
+    in one language, ``report<suffix>`` of one that is not (docs/report-format.md)."""
+    named = download(name)
+    if named is None:
         raise ApiError(
-            404,
-            f"job {job_id} has no {name} any more (old jobs are removed to keep storage bounded)",
-            f"ジョブ {job_id} の {name} はもうありません（古いジョブは削除されます）",
-        ) from None
+            404, f"job {job_id} has no {name}", f"ジョブ {job_id} に {name} はありません"
+        )
+    found, lang = named
+    response = Response(_rendering(job_id, found, lang), mimetype=found.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{job_id}-{name}"'
+    return response
+
+
+def _gone(job_id: str) -> ApiError:
+    return ApiError(
+        404,
+        f"job {job_id} has no report any more (old jobs are removed to keep storage bounded)",
+        f"ジョブ {job_id} の結果はもうありません（古いジョブは削除されます）",
+    )
+
+
+def _folder(job_id: str) -> Path:
+    try:
+        return job_folder(_settings().store, job_id)
+    except JobNotFound:
+        raise _gone(job_id) from None
+
+
+def _document(job_id: str, lang: str) -> dict[str, Any]:
+    """A finished job's outcome document; 404 when storage limits removed it meanwhile."""
+    try:
+        return read_document(_folder(job_id), lang)
+    except OSError:
+        raise _gone(job_id) from None
+
+
+def _rendering(job_id: str, found: Renderer, lang: str) -> str:
+    try:
+        return stored_rendering(_folder(job_id), found, lang)
+    except OSError:
+        raise _gone(job_id) from None
 
 
 def _read(job_id: str) -> Job:
@@ -294,23 +316,20 @@ def validate_form() -> Response:
 
 @bp.route("/validate/<job_id>")
 def report_page(job_id: str) -> str:
+    """The job's outcome document in the page's language, as a page."""
     job = _read(job_id)
-    lang = current_language()
-    results: list[dict[str, Any]] = []
-    if job.state == "done":
-        path = _report_file(job.id, "locations.json")
-        results = json.loads(path.read_text("utf-8"))[lang]
-    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    results.sort(key=lambda e: SEVERITY_RANK.get(e["severity"], 3))  # stable: rows stay in order
-    for entry in results:
-        shape = groups.setdefault(entry["shape"] or "", {})
-        shape.setdefault(entry["focus"] or "", []).append(entry)
-    anchors = {shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)}
+    data = _document(job.id, current_language()) if job.state == "done" else None
+    groups = grouped(data["results"]) if data else {}
     return render_template(
         "report.html",
         job=job,
+        data=data,
         groups=groups,
-        anchors=anchors,
-        findings=summarise(results),
-        total=len(results),
+        anchors={shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)},
+        downloads=[
+            (r.name, r.file_name(current_language()), r.description[current_language() == "ja"])
+            for r in RENDERERS
+        ],
+        finding_where=finding_where,
+        outcome_word=word,
     )

@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,7 @@ class JobLimits:
     slots: int
     max_decompressed_bytes: int
     sources: str | None = None  # readable by the confined worker (profiles, shapes)
+    base_iri: str | None = None  # of the model in ``sources``
     queue_per_slot: int = QUEUE_PER_SLOT
 
     @property
@@ -82,6 +83,7 @@ class JobLimits:
             slots=settings.validation_jobs,
             max_decompressed_bytes=settings.max_decompressed_bytes,
             sources=str(settings.sources),
+            base_iri=settings.base_iri,
         )
 
 
@@ -270,6 +272,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     from cityref.job_reports import write_reports  # noqa: F401  (imported before confinement)
     from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
+    from cityref.registry.versioned import release_context  # noqa: F401  (likewise)
     from cityref.validation import ValidationOptions
     from cityref.validation.worker import limit_memory
 
@@ -277,7 +280,11 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:
-        run_job(store, job_id, ValidationOptions(time_limit=None), input_limits)
+        options = ValidationOptions(time_limit=None)
+        if limits.base_iri is not None:
+            options = replace(options, base_iri=limits.base_iri)
+        sources = Path(limits.sources) if limits.sources else None
+        run_job(store, job_id, options, input_limits, sources)
     except MemoryError:
         try:
             fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))

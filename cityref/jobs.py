@@ -2,11 +2,12 @@
 
 Every validation the server runs is a job folder under ``<store>/jobs/<id>/``: the input,
 ``job.json`` (state, profile, counts, times, the pid of its process) and, when done, the
-reports (cityref JSON, W3C Turtle and JSON-LD, located results). The work always happens in
-a job process (:mod:`cityref.job_queue`), never in the web worker; the request may wait for a
-small job. Folders are written to a temporary name and renamed, so a reader never sees half
-a job. A job whose process is gone is never left "running": reading it says it failed.
-Stored jobs are bounded in total size and age, the oldest removed first.
+reports (the outcome document in ja and en, the W3C report graph: :mod:`cityref.job_reports`).
+The work always happens in a job process (:mod:`cityref.job_queue`), never in the web
+worker; the request may wait for a small job. Folders are written to a temporary name and
+renamed, so a reader never sees half a job. A job whose process is gone is never left
+"running": reading it says it failed. Stored jobs are bounded in total size and age, the
+oldest removed first.
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ class Job:
     conforms: bool | None = None
     counts: dict[str, int] = field(default_factory=dict)
     profile_used: str | None = None
-    profile_note: dict[str, str] = field(default_factory=dict)
     error: dict[str, str] | None = None
     engine: str = ""
     pid: int | None = None  # the job process (leader of its process group)
@@ -217,12 +217,12 @@ def fail_job(
     return job
 
 
-def job_file(store_path: Path, job_id: str, name: str) -> Path:
-    """A report file of a finished job (``report.json``, ``report.ttl`` …)."""
-    path = _job_dir(store_path, job_id) / name
-    if name not in REPORT_FILES or not path.is_file():
-        raise JobNotFound(f"job {job_id} has no {name}")
-    return path
+def job_folder(store_path: Path, job_id: str) -> Path:
+    """The folder of a job, where its reports are (:mod:`cityref.job_reports`)."""
+    folder = _job_dir(store_path, job_id)
+    if not folder.is_dir():
+        raise JobNotFound(f"no job {job_id!r}")
+    return folder
 
 
 def create_job(
@@ -325,26 +325,20 @@ def prune_jobs(root: Path, storage: JobStorage, incoming: int = 0) -> None:
         raise JobStorageFull(incoming, cap - total)
 
 
-REPORT_FILES = (
-    "report.en.json",
-    "report.ja.json",
-    "report.ttl",
-    "report.jsonld",
-    "results.csv",
-    "locations.json",
-)
-
-
 def run_job(
     store_path: Path,
     job_id: str,
     options: ValidationOptions,
     limits: InputLimits | None = None,
+    sources: Path | None = None,
 ) -> Job:
     """Validate the job's input here and now and store the outcome (the job process calls
-    it, see :mod:`cityref.job_queue`). Every failure ends as a failed job saying why, but
-    MemoryError, which the job process reports with its limit."""
-    from cityref.profiles import check_input
+    it, see :mod:`cityref.job_queue`), as ``cityref validate`` does: against the profile
+    and vocabulary of ``sources`` (a release when the profile names one), its base IRI
+    ``options.base_iri``. Every failure ends as a failed job saying why, but MemoryError,
+    which the job process reports with its limit."""
+    from cityref.profiles import check_at_release, check_input
+    from cityref.registry.versioned import release_context
 
     folder = _job_dir(store_path, job_id)
     job = load_job(store_path, job_id)
@@ -353,7 +347,15 @@ def run_job(
         update_job(store_path, job)
     try:
         data = (folder / "input").read_bytes()
-        check = check_input(data, job.filename, job.profile, options, job.media_type, limits=limits)
+        if sources is None:  # no model at hand: the profile alone, without the vocabulary
+            outcome = check_input(
+                data, job.filename, job.profile, options, job.media_type, limits=limits
+            )
+        else:
+            release = release_context(job.profile, sources, options.base_iri)
+            outcome = check_at_release(
+                data, job.filename, release, options, job.media_type, limits=limits
+            )
     except CityrefError as exc:
         english, japanese = bilingual(exc)
         return fail_job(store_path, job_id, failure_kind(exc), english, japanese)
@@ -372,14 +374,12 @@ def run_job(
         return fail_job(store_path, job_id, "crashed", text, f"内部エラー: {text}")
     from cityref.job_reports import write_reports
 
-    report = check.report
-    counts = write_reports(folder, check)
+    write_reports(folder, outcome)
     job.state, job.finished = "done", time.time()
-    job.conforms = report.conforms
-    job.counts = counts
-    job.engine = getattr(report, "engine", "")
-    job.profile_used = f"{check.profile.id}@{check.profile.version}"
-    job.profile_note = {lang: check.profile_note(lang) for lang in ("ja", "en")}
+    job.conforms = outcome.report.conforms
+    job.counts = outcome.counts
+    job.engine = outcome.report.engine
+    job.profile_used = outcome.profile_id
     update_job(store_path, job)
     return job
 

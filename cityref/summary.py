@@ -2,8 +2,8 @@
 
 A city's file often breaks one rule on hundreds of rows (a required column left empty). Read
 result by result that is a long page; counted per shape and column, with the rows written as
-ranges ("2–50, 53"), it is one line a person can act on. Works on the located entries of a
-validation job (cityref.jobs.result_entries).
+ranges ("2–50, 53"), it is one line a person can act on. Works on the result entries of an
+outcome (cityref.outcome.data.result_entries).
 """
 
 from __future__ import annotations

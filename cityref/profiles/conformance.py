@@ -1,96 +1,21 @@
 """One call for ``cityref validate FILE [--profile ID]``: pick the profile (or take the one
 given), read the input through its adapter, validate against the profile's shapes, and say
-where each result is (file, row and column, or JSON pointer)."""
+where each result is (file, row and column, or JSON pointer): the :class:`Outcome`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cityref.inputs import (
-    Converted,
-    InputFormat,
-    InputLimits,
-    LocatedResult,
-    Upload,
-    input_format,
-    locate_report,
-)
+from cityref.inputs import InputFormat, InputLimits, Upload, input_format, locate_report
+from cityref.outcome import Outcome
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
-from cityref.summary import summarise
-from cityref.validation import Document, Report, ValidationOptions, validate_documents
+from cityref.validation import Document, ValidationOptions, validate_documents
+
+if TYPE_CHECKING:
+    from cityref.registry.versioned import ReleaseContext
 
 DEFAULT_OPTIONS = ValidationOptions()
-
-
-@dataclass(frozen=True)
-class InputCheck:
-    """The outcome: the profile used (and, when detected, why), the report and locations."""
-
-    profile: Profile
-    match: ProfileMatch | None
-    converted: Converted | None
-    report: Report
-    located: tuple[LocatedResult, ...]
-
-    def locations(self, lang: str = "en") -> list[dict[str, str | int | None]]:
-        """One entry per result: where (file, row, column or pointer), what and its message."""
-        out: list[dict[str, str | int | None]] = []
-        for item in self.located:
-            r, loc = item.result, item.location
-            message = next((m.value for m in r.messages if m.language == lang), None)
-            out.append(
-                {
-                    "file": loc.file if loc else self.converted.name if self.converted else None,
-                    "row": loc.row if loc else None,
-                    "column": loc.column if loc else None,
-                    "pointer": loc.pointer if loc else None,
-                    "severity": r.severity.value.rsplit("#", 1)[-1],
-                    "component": r.component_name,
-                    "message": message or (r.messages[0].value if r.messages else None),
-                    "shape": getattr(r.source_shape, "value", None),
-                }
-            )
-        return out
-
-    def lines(self, lang: str = "en") -> list[str]:
-        """``file:row:column: Severity: message`` per result (or ``file#pointer: …``), in the
-        order of the file."""
-        out: list[str] = []
-        entries = sorted(
-            self.locations(lang),
-            key=lambda e: (str(e["file"]), e["row"] or 0, str(e["pointer"] or e["column"] or "")),
-        )
-        for e in entries:
-            where = (
-                f"{e['file']}#{e['pointer']}"
-                if e["pointer"] is not None
-                else f"{e['file']}:{e['row']}:{e['column']}"
-            )
-            out.append(f"{where}: {e['severity']}: {e['message']}")
-        return out
-
-    def summary(self, lang: str = "en") -> list[str]:
-        """What to fix, one line per constraint and column: count, rows as ranges, message."""
-        findings = summarise(self.locations(lang))
-        if not findings:
-            return []
-        ja = lang == "ja"
-        out = ["直すこと（制約ごと）:" if ja else "What to fix, constraint by constraint:"]
-        for f in findings:
-            where = f.column or f.shape.rsplit("/", 1)[-1]
-            count = f"{f.count} 件" if ja else f"{f.count} result{'s' if f.count != 1 else ''}"
-            rows = (f"、行 {f.rows}" if ja else f", rows {f.rows}") if f.rows else ""
-            out.append(f"  {f.severity}: {where}: {count}{rows}: {f.example}")
-        return out
-
-    def profile_note(self, lang: str = "en") -> str:
-        """A line saying which profile was used and why (for the report's header)."""
-        if self.match is None:
-            return f"profile: {self.profile.id}@{self.profile.version}"
-        reason = self.match.reason_ja if lang == "ja" else self.match.reason_en
-        detected = "検出したプロファイル" if lang == "ja" else "detected profile"
-        return f"{detected}: {self.profile.id}@{self.profile.version} ({reason})"
 
 
 def _as_ntriples(turtle: bytes) -> bytes:
@@ -111,7 +36,7 @@ def check_input(
     profile: Profile | None = None,
     extra_shapes: bytes = b"",
     limits: InputLimits | None = None,
-) -> InputCheck:
+) -> Outcome:
     """Validate one input file against a profile (detected when ``profile_ref`` is None).
 
     ``media_type`` is what the data was sent as (it picks the format when no profile is
@@ -141,6 +66,31 @@ def check_input(
     read = fmt.read(Upload(data, name, media_type), profile.table_schemas(), limits)
     report = validate_documents([read.document], shapes, options, ontology=ontology)
     if read.converted is None:
-        return InputCheck(profile, match, None, report, ())
+        return Outcome.unlocated(name, report, profile, match)
     located = locate_report(report, [read.converted], profile.shape_columns())
-    return InputCheck(profile, match, read.converted, report, tuple(located))
+    return Outcome(name, report, tuple(located), profile, match, read.converted)
+
+
+def check_at_release(
+    data: bytes,
+    name: str,
+    release: ReleaseContext,
+    options: ValidationOptions = DEFAULT_OPTIONS,
+    media_type: str | None = None,
+    *,
+    limits: InputLimits | None = None,
+) -> Outcome:
+    """:func:`check_input` against the profile and vocabulary ``release`` names (the working
+    tree or a release): the vocabulary's labels in messages, warnings for deprecated terms.
+    ``cityref validate`` and the server's validation jobs both validate this way."""
+    return check_input(
+        data,
+        name,
+        release.profile_ref,
+        options,
+        media_type,
+        ontology=release.ontology,
+        profile=release.profile,
+        extra_shapes=release.deprecations,
+        limits=limits,
+    )

@@ -376,7 +376,7 @@ def _check(
         report = validate_at(s.sources, profile, files, s.base_iri)
         note = after(report, files) if after else ""
     violations = sum(r.severity.value.endswith("#Violation") for r in report.results)
-    click.echo(report.render("text", Language(lang)), nl=False)
+    click.echo(report.to_text(Language(lang)), nl=False)
     verdict = "fail" if violations else "pass"
     click.echo(f"verdict / 判定: {verdict} ({profile}){note}")
     sys.exit(EXIT_FAILED if violations else 0)

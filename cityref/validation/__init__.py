@@ -14,10 +14,9 @@ from cityref.validation.errors import (
 )
 from cityref.validation.model import Result
 from cityref.validation.options import Engine, Language, ValidationOptions
-from cityref.validation.report import FORMATS, Report, ReportFormat
+from cityref.validation.report import Report
 
 __all__ = [
-    "FORMATS",
     "DoctypeRefused",
     "Document",
     "Engine",
@@ -26,7 +25,6 @@ __all__ = [
     "Language",
     "RdfSyntaxError",
     "Report",
-    "ReportFormat",
     "Result",
     "ShapesError",
     "UnsupportedFormat",

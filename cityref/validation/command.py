@@ -6,7 +6,6 @@ Exit status: 0 the data conforms, 1 it does not, 2 usage or input errors (report
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,14 +13,13 @@ from typing import TYPE_CHECKING
 import click
 
 from cityref.errors import CityrefError
-from cityref.summary import summary_json
+from cityref.outcome import RENDERER_NAMES, Outcome, renderer
+from cityref.settings import Settings
 from cityref.validation.api import Document, validate_documents
 from cityref.validation.loading import format_for_name, rdf_format
 from cityref.validation.options import Engine, Language, ValidationOptions
-from cityref.validation.report import FORMATS
 
 if TYPE_CHECKING:
-    from cityref.profiles import InputCheck
     from cityref.registry.versioned import ReleaseContext
     from cityref.validation.loading import FormatLike
 
@@ -66,10 +64,10 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(RENDERER_NAMES),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format (docs/report-format.md).",
 )
 @click.option(
     "--lang",
@@ -126,7 +124,9 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
     show_default=True,
     help="Add RDFS entailments of the data first.",
 )
+@click.pass_context
 def validate(
+    ctx: click.Context,
     data: tuple[str, ...],
     shapes_file: str | None,
     ontology_file: str | None,
@@ -153,6 +153,9 @@ def validate(
     """
     if profile is not None and shapes_file is not None:
         raise click.UsageError("give either --profile or --shapes, not both")
+    settings = ctx.find_object(Settings)
+    if settings is None:  # run outside the cityref group, which loads the settings
+        raise click.UsageError("run as 'cityref validate' (the settings come from cityref)")
     options = ValidationOptions(
         engine=Engine(engine),
         language=Language(lang),
@@ -160,10 +163,19 @@ def validate(
         time_limit=time_limit,
         inference=inference,
         max_input_bytes=max_input_bytes,
+        base_iri=settings.base_iri,
     )
     if shapes_file is None:
         _validate_with_profiles(
-            data, profile, options, output_format, output, data_format, record_system, keep_sample
+            settings,
+            data,
+            profile,
+            options,
+            output_format,
+            output,
+            data_format,
+            record_system,
+            keep_sample,
         )
         return
     if record_system is not None:
@@ -174,7 +186,8 @@ def validate(
         shapes = _read(shapes_file, shapes_format, stdin_used)
         ontology = _read(ontology_file, None, stdin_used) if ontology_file else None
         report = validate_documents(documents, shapes, options, ontology=ontology)
-        text = report.render(output_format, options.language)  # type: ignore[arg-type]
+        outcome = Outcome.unlocated(", ".join(d.name for d in documents), report)
+        text = renderer(output_format).render(outcome, options.language)
     except CityrefError as exc:
         _fail(str(exc))
         return
@@ -196,9 +209,10 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _record(
+    settings: Settings,
     system: str,
     release: ReleaseContext,
-    check: InputCheck,
+    outcome: Outcome,
     name: str,
     raw: bytes,
     fmt: FormatLike | None,
@@ -209,21 +223,20 @@ def _record(
 
     from cityref.inputs import converted_document
     from cityref.registry.records import DataFile, record_validation
-    from cityref.settings import load_settings
 
-    settings = load_settings()
-    if check.converted is not None:
-        document = converted_document(check.converted)
+    if outcome.converted is not None:
+        document = converted_document(outcome.converted)
         files = [DataFile(name, document.data, RdfFormat.N_TRIPLES)]
     else:
         files = [DataFile(name, raw, rdf_format(str(fmt)) if fmt else format_for_name(name))]
-    profile = f"{check.profile.id}@{release.version}"
+    assert outcome.profile is not None  # a release names its profile
+    profile = f"{outcome.profile.id}@{release.version}"
     record = record_validation(
         settings.sources,
         settings.base_iri,
         system,
         profile,
-        check.report,
+        outcome.report,
         files,
         keep_sample=keep_sample,
     )
@@ -231,6 +244,7 @@ def _record(
 
 
 def _validate_with_profiles(
+    settings: Settings,
     data: tuple[str, ...],
     profile: str | None,
     options: ValidationOptions,
@@ -245,17 +259,16 @@ def _validate_with_profiles(
 
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
-    from cityref.profiles import check_input
+    from cityref.inputs import InputLimits
+    from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
-    from cityref.settings import load_settings
 
-    settings = load_settings()
+    limits = InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes)
     try:
         release = release_context(profile, settings.sources, settings.base_iri)
     except CityrefError as exc:
         _fail(str(exc))
         return
-    lang = options.language.value
     parts: list[str] = []
     conforms = True
     stdin_used: list[bool] = []
@@ -264,40 +277,17 @@ def _validate_with_profiles(
             document = _read(name, data_format, stdin_used) if name == "-" else None
             raw = document.data if document else Path(name).read_bytes()
             fmt = rdf_format(data_format) if data_format else None
-            check = check_input(
+            outcome = check_at_release(
                 raw,
-                name,
-                release.profile_ref,
+                document.name if document else name,
+                release,
                 options,
-                media_type=fmt.media_type if fmt else None,
-                ontology=release.ontology,
-                profile=release.profile,
-                extra_shapes=release.deprecations,
+                fmt.media_type if fmt else None,
+                limits=limits,
             )
-            report = check.report
             if record_system is not None:
-                _record(record_system, release, check, name, raw, fmt, keep_sample)
-            if output_format == "text":
-                summary = [*check.summary(lang), ""] if check.located else []
-                body = "\n".join([check.profile_note(lang), *summary, *check.lines(lang)])
-                body += "\n\n"
-                body += report.render("text", options.language)
-            elif output_format == "json":
-                located = check.locations(lang)
-                body = json.dumps(
-                    {
-                        "file": name,
-                        "profile": f"{check.profile.id}@{check.profile.version}",
-                        "profile_note": check.profile_note(lang),
-                        "summary": summary_json(located),
-                        "results": located,
-                        "report": json.loads(report.to_json(options.language)),
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            else:
-                body = report.render(output_format, options.language)  # type: ignore[arg-type]
+                _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)
+            body = renderer(output_format).render(outcome, options.language)
         except OSError as exc:
             _fail(f"{name}: cannot read: {exc.strerror or exc}")
             return
@@ -307,7 +297,7 @@ def _validate_with_profiles(
         except Exception as exc:  # never a traceback on the command line
             _fail(f"internal error: {type(exc).__name__}: {exc}")
             return
-        conforms = conforms and report.conforms
+        conforms = conforms and outcome.report.conforms
         parts.append(body.rstrip("\n") + "\n")
     _emit("\n".join(parts), output)
     sys.exit(EXIT_CONFORMS if conforms else EXIT_VIOLATIONS)

@@ -19,14 +19,25 @@ SCHEMA = "https://w3id.org/cityref/schemas/validation-report/1"
 VERSION = 1
 
 
-def term_json(term: Term | None) -> dict[str, str] | None:
+class BlankLabels:
+    """Blank node labels numbered in the order they are first met (``b1``, ``b2`` …): the
+    parser names blank nodes at random, and the same input must give the same report."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, str] = {}
+
+    def __call__(self, node: BlankNode) -> str:
+        return self._labels.setdefault(node.value, f"b{len(self._labels) + 1}")
+
+
+def term_json(term: Term | None, blanks: BlankLabels | None = None) -> dict[str, str] | None:
     """A term as {"type": "iri"|"bnode"|"literal", "value", ["datatype" | "language"]}."""
     if term is None:
         return None
     if isinstance(term, NamedNode):
         return {"type": "iri", "value": term.value}
     if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return {"type": "bnode", "value": blanks(term) if blanks else term.value}
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["language"] = term.language
@@ -39,8 +50,12 @@ def _local(term: Term) -> str:
     return term.value.rsplit("#", 1)[-1] if isinstance(term, NamedNode) else str(term)
 
 
-def report_dict(report: Report, language: Language = Language.EN) -> dict[str, Any]:
-    """The JSON report as Python data."""
+def report_dict(
+    report: Report, language: Language = Language.EN, blanks: BlankLabels | None = None
+) -> dict[str, Any]:
+    """The JSON report as Python data; ``blanks`` names its blank nodes (shared with the
+    outcome document that embeds it)."""
+    blanks = blanks or BlankLabels()
     severities = {"Violation": 0, "Warning": 0, "Info": 0}
     results: list[dict[str, Any]] = []
     for r in report.results:
@@ -52,16 +67,16 @@ def report_dict(report: Report, language: Language = Language.EN) -> dict[str, A
         focus_label = pick(report.labels.get(r.focus, ()), language)
         results.append(
             {
-                "focusNode": term_json(r.focus),
+                "focusNode": term_json(r.focus, blanks),
                 "focusLabel": focus_label.value if focus_label else None,
                 "path": path_sparql(r.path) if r.path is not None else None,
                 "pathLabel": path_label,
-                "value": term_json(r.value),
+                "value": term_json(r.value, blanks),
                 "severity": sev,
-                "sourceShape": term_json(r.source_shape),
+                "sourceShape": term_json(r.source_shape, blanks),
                 "component": r.component_name,
                 "componentIri": r.component.value,
-                "sourceConstraint": term_json(r.source_constraint),
+                "sourceConstraint": term_json(r.source_constraint, blanks),
                 "message": message(r, report.labels, language),
                 "shapeMessages": [{"value": m.value, "language": m.language} for m in r.messages],
                 "details": dict(r.detail),
@@ -90,4 +105,4 @@ def report_json(report: Report, language: Language = Language.EN) -> str:
     return json.dumps(report_dict(report, language), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["SCHEMA", "VERSION", "report_dict", "report_json", "term_json"]
+__all__ = ["SCHEMA", "VERSION", "BlankLabels", "report_dict", "report_json", "term_json"]

@@ -1,18 +1,15 @@
-"""The validation report (spec section 3.6) and its renderings."""
+"""The validation report (spec section 3.6) and the engine's own renderings of it. What the
+command line and the server print is the outcome (:mod:`cityref.outcome`), which embeds it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal as Lit
 
 from pyoxigraph import Literal
 
 from cityref.validation.model import Result
 from cityref.validation.options import Language
 from cityref.validation.terms import Term
-
-ReportFormat = Lit["text", "json", "turtle", "jsonld", "html"]
-FORMATS: tuple[ReportFormat, ...] = ("text", "json", "turtle", "jsonld", "html")
 
 
 @dataclass(frozen=True)
@@ -61,15 +58,3 @@ class Report:
         from cityref.validation.render_text import report_html
 
         return report_html(self, language)
-
-    def render(self, fmt: ReportFormat, language: Language = Language.EN) -> str:
-        """The report in one of :data:`FORMATS`."""
-        if fmt == "turtle":
-            return self.to_turtle()
-        if fmt == "jsonld":
-            return self.to_jsonld()
-        if fmt == "json":
-            return self.to_json(language)
-        if fmt == "html":
-            return self.to_html(language)
-        return self.to_text(language)

@@ -171,12 +171,15 @@ def test_profile_versions() -> None:
 
 
 def test_check_input_detects_and_locates() -> None:
+    from cityref.outcome import renderer
     from cityref.profiles import check_input
+    from cityref.validation import Language
 
     header = "都道府県コ―ド又は市区町村コード,NO,名称,名称_カナ,住所,設置位置,電話番号"
     data = (header + "\r\n131016,1,本庁舎,ホンチョウシャ,東京都,1階,03 5253 2111\r\n").encode()
     result = check_input(data, "aed.csv")
     assert result.profile.id == "legacy-aed"
-    assert "legacy-aed" in result.profile_note()
-    assert "aed.csv:2:電話番号: Violation:" in "\n".join(result.lines())
-    assert "aed.csv:1:都道府県コ―ド又は市区町村コード: Warning:" in "\n".join(result.lines())
+    assert "legacy-aed" in str(result.profile_note())
+    text = renderer("text").render(result, Language.EN)
+    assert "aed.csv:2:電話番号: Violation:" in text
+    assert "aed.csv:1:都道府県コ―ド又は市区町村コード: Warning:" in text

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cityref.validation.command import validate
+from cityref.cli import cli
+from cityref.outcome import RENDERER_NAMES
 
 SHAPES = b"""@prefix ex: <http://example.org/> .
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -36,7 +37,7 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def invoke(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(validate, list(args), input=stdin)
+    result = CliRunner().invoke(cli, ["validate", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -61,11 +62,13 @@ def test_json_output_file_and_stdin(files: dict[str, str], tmp_path: Path) -> No
         stdin=BAD,
     )
     assert code == 1 and out == ""
-    report = json.loads(target.read_text(encoding="utf-8"))
-    assert report["conforms"] is False and report["engine"] == "compiled"
+    outcome = json.loads(target.read_text(encoding="utf-8"))
+    assert outcome["conforms"] is False and outcome["verdict"] == "violations"
+    assert outcome["report"]["engine"] == "compiled"
+    assert [r["file"] for r in outcome["results"]] == ["<stdin>"]
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "turtle", "jsonld", "html"])
+@pytest.mark.parametrize("fmt", RENDERER_NAMES)
 def test_every_format_with_both_engines(files: dict[str, str], fmt: str) -> None:
     for engine in ("compiled", "pyshacl"):
         code, out, _ = invoke(
@@ -105,3 +108,26 @@ def test_unknown_profile_exits_2_naming_the_known_ones(files: dict[str, str]) ->
 def test_usage_errors_exit_2(files: dict[str, str]) -> None:
     assert invoke(files["good.ttl"])[0] == 2  # no --shapes
     assert invoke(files["good.ttl"], "--shapes", files["shapes.ttl"], "--format", "xml")[0] == 2
+
+
+def test_verdict_and_the_same_document_every_run(files: dict[str, str], tmp_path: Path) -> None:
+    """Only warnings is its own verdict (still exit 1: the data does not conform), and blank
+    nodes (here the anonymous property shape) are named in order met, not at random."""
+    warning_shapes = tmp_path / "warning-shapes.ttl"
+    warning_shapes.write_bytes(
+        SHAPES.replace(b"minCount 1 ]", b"minCount 1 ; sh:severity sh:Warning ]")
+    )
+    documents = []
+    for _run in range(2):
+        code, out, _ = invoke(files["bad.ttl"], "--shapes", str(warning_shapes), "--format", "json")
+        assert code == 1
+        document = json.loads(out)
+        document["report"].pop("stats")  # the run's timings
+        documents.append(document)
+    assert documents[0] == documents[1]
+    assert documents[0]["verdict"] == "warnings"
+    assert documents[0]["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
+    assert documents[0]["results"][0]["shape"] == "_:b1"
+    assert documents[0]["report"]["results"][0]["sourceShape"]["value"] == "b1"
+    code, out, _ = invoke(files["good.ttl"], "--shapes", files["shapes.ttl"], "--format", "json")
+    assert code == 0 and json.loads(out)["verdict"] == "conforms"

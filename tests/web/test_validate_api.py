@@ -160,7 +160,7 @@ def test_the_page_uploads_and_shows_row_and_column(model_client: FlaskClient) ->
     anchor = re.search(r'href="#(shape-\d+)"', line)
     assert anchor and f'id="{anchor.group(1)}"' in report
     job_id = posted.headers["Location"].rsplit("/", 1)[-1]
-    csv_file = model_client.get(f"/api/jobs/{job_id}/results.csv")
+    csv_file = model_client.get(f"/api/jobs/{job_id}/report.en.csv")
     assert csv_file.status_code == 200 and b"severity" in csv_file.data
 
 

@@ -1,0 +1,103 @@
+"""The outcome as data: the one JSON document (docs/report-format.md) that the command line
+prints, the API answers, a job stores and the readable views (text, CSV, HTML, the report
+page) are made from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import BlankNode
+
+from cityref.outcome.model import Outcome, severity_name
+from cityref.summary import summary_json
+from cityref.validation import Language
+from cityref.validation.messages import message
+from cityref.validation.render_json import BlankLabels, report_dict
+
+KIND = "validation-outcome"
+VERSION = 1
+
+#: The fields of one result entry, in the order of the JSON and of the CSV columns.
+ENTRY_FIELDS = (
+    "file",
+    "row",
+    "column",
+    "pointer",
+    "severity",
+    "component",
+    "message",
+    "focus",
+    "shape",
+    "path",
+    "value",
+)
+
+
+def _text(term: object, blanks: BlankLabels) -> str | None:
+    """An IRI or a literal's lexical form; a blank node as ``_:`` and its report label."""
+    if term is None:
+        return None
+    if isinstance(term, BlankNode):
+        return f"_:{blanks(term)}"
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
+
+
+def _path_text(path: object, blanks: BlankLabels) -> str | None:
+    """A predicate path as its IRI; other path forms as their SPARQL-like text."""
+    if path is None:
+        return None
+    iri = getattr(path, "iri", None)
+    return _text(iri, blanks) if iri is not None else str(path)
+
+
+def result_entries(
+    outcome: Outcome, language: Language, blanks: BlankLabels | None = None
+) -> list[dict[str, Any]]:
+    """Every result with where it is (file, row and column, or JSON pointer) and what it is
+    about (focus node, shape, path, value), its message in ``language``; in the order of the
+    input (file, row, column), results at the same place in the engine's order."""
+    labels = outcome.report.labels
+    blanks = blanks or BlankLabels()
+    entries = []
+    for item in outcome.located:
+        r, where = item.result, item.location
+        entries.append(
+            {
+                "file": where.file if where else outcome.file,
+                "row": where.row if where else None,
+                "column": where.column if where else None,
+                "pointer": where.pointer if where else None,
+                "severity": severity_name(r),
+                "component": r.component_name,
+                "message": message(r, labels, language),
+                "focus": _text(r.focus, blanks),
+                "shape": _text(r.source_shape, blanks),
+                "path": _path_text(r.path, blanks),
+                "value": _text(r.value, blanks),
+            }
+        )
+    entries.sort(key=lambda e: (e["file"], e["row"] or 0, e["pointer"] or e["column"] or ""))
+    return entries
+
+
+def outcome_data(outcome: Outcome, language: Language) -> dict[str, Any]:
+    """The outcome document in ``language`` (messages, labels and notes)."""
+    blanks = BlankLabels()
+    report = report_dict(outcome.report, language, blanks)
+    entries = result_entries(outcome, language, blanks)
+    return {
+        "kind": KIND,
+        "version": VERSION,
+        "file": outcome.file,
+        "profile": outcome.profile_id,
+        "profile_note": outcome.profile_note(language.value),
+        "language": language.value,
+        "verdict": outcome.verdict.value,
+        "conforms": outcome.report.conforms,
+        "truncated": outcome.report.truncated,
+        "counts": outcome.counts,
+        "summary": summary_json(entries),
+        "results": entries,
+        "report": report,
+    }

@@ -1,0 +1,142 @@
+"""The report renderers, registered here alone: the command line's ``--format`` choices, the
+API's content negotiation, a job's downloads and the table in docs/report-format.md all come
+from :data:`RENDERERS`.
+
+A renderer works either on the outcome document (per language: JSON, text, CSV, HTML) or on
+the engine's report graph (language-free, messages in both languages: the W3C SHACL report in
+Turtle and JSON-LD). A job stores the document in both languages and every graph rendering,
+so its downloads are the command line's output for the same input and profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cityref.outcome.data import outcome_data
+from cityref.outcome.model import Outcome
+from cityref.outcome.views import outcome_csv, outcome_html, outcome_text
+from cityref.validation import Language, Report
+from cityref.validation.render_rdf import report_jsonld, report_turtle
+
+
+def outcome_json(data: Mapping[str, Any]) -> str:
+    """The outcome document as JSON text (one line: the C encoder writes 10,000 results in a
+    fraction of the time an indented dump takes; ``jq .`` reads it)."""
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One report format: its ``--format`` name, media type, file suffix, what it says
+    (en, ja) and its function, of the outcome document or of the report graph."""
+
+    name: str
+    media_type: str
+    suffix: str
+    description: tuple[str, str]
+    from_data: Callable[[Mapping[str, Any]], str] | None = None
+    from_report: Callable[[Report], str] | None = None
+
+    @property
+    def per_language(self) -> bool:
+        """True when the rendering is in one language (made from the outcome document)."""
+        return self.from_data is not None
+
+    def file_name(self, language: str) -> str:
+        """The name of this rendering among a job's downloads."""
+        return f"report.{language}{self.suffix}" if self.per_language else f"report{self.suffix}"
+
+    def render(self, outcome: Outcome, language: Language) -> str:
+        if self.from_data is not None:
+            return self.from_data(outcome_data(outcome, language))
+        assert self.from_report is not None
+        return self.from_report(outcome.report)
+
+
+RENDERERS: tuple[Renderer, ...] = (
+    Renderer(
+        "json",
+        "application/json",
+        ".json",
+        ("the outcome document (docs/report-format.md)", "検証結果の JSON 文書"),
+        from_data=outcome_json,
+    ),
+    Renderer(
+        "text",
+        "text/plain",
+        ".txt",
+        ("verdict, what to fix, one line per result", "判定・直すこと・結果ごとに 1 行"),
+        from_data=outcome_text,
+    ),
+    Renderer(
+        "csv",
+        "text/csv",
+        ".csv",
+        ("one row per result, for spreadsheets", "結果ごとに 1 行（表計算ソフト向け）"),
+        from_data=outcome_csv,
+    ),
+    Renderer(
+        "html",
+        "text/html",
+        ".html",
+        ("a standalone page", "単独で開ける HTML ページ"),
+        from_data=outcome_html,
+    ),
+    Renderer(
+        "turtle",
+        "text/turtle",
+        ".ttl",
+        ("the W3C SHACL validation report graph", "W3C SHACL の検証結果グラフ"),
+        from_report=report_turtle,
+    ),
+    Renderer(
+        "jsonld",
+        "application/ld+json",
+        ".jsonld",
+        ("the W3C report graph, expanded JSON-LD", "W3C の検証結果グラフ（展開形 JSON-LD）"),
+        from_report=report_jsonld,
+    ),
+)
+
+RENDERER_NAMES: tuple[str, ...] = tuple(r.name for r in RENDERERS)
+
+
+def renderer(name: str) -> Renderer:
+    """The renderer called ``name`` (one of :data:`RENDERER_NAMES`)."""
+    for found in RENDERERS:
+        if found.name == name:
+            return found
+    raise KeyError(f"no report format {name!r}; use one of {', '.join(RENDERER_NAMES)}")
+
+
+def renderer_for_media_type(media_type: str) -> Renderer:
+    for found in RENDERERS:
+        if found.media_type == media_type:
+            return found
+    raise KeyError(f"no report format of type {media_type!r}")
+
+
+def download(name: str) -> tuple[Renderer, str] | None:
+    """The renderer and language of a job download's file name, None when it names none."""
+    for found in RENDERERS:
+        for language in ("ja", "en"):
+            if found.file_name(language) == name:
+                return found, language
+    return None
+
+
+def formats_markdown() -> str:
+    """The table of report formats in docs/report-format.md (checked by a test)."""
+    lines = [
+        "| `--format` | media type | job download | what |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in RENDERERS:
+        english, japanese = r.description
+        lines.append(
+            f"| `{r.name}` | `{r.media_type}` | `{r.file_name('en')}` | {english} / {japanese} |"
+        )
+    return "\n".join(lines) + "\n"
