@@ -29,8 +29,10 @@ from cityref.inputs import registry as input_registry
 from cityref.inputs.csv_header import TableSchema
 from cityref.inputs.format import converted_input
 from cityref.inputs.model import RDF_TYPE, row_iri
+from cityref.outcome.data import outcome_data
 from cityref.profiles import check_input, detect_profile
 from cityref.profiles.registry import read_profile
+from cityref.validation import Language
 
 TOY = "urn:toy:"
 SIGNATURE = b"#toy\n"
@@ -115,10 +117,11 @@ def toy_shapes(tmp_path: Path) -> Path:
 def test_a_registered_format_validates_end_to_end_with_locations(toy_shapes: Path) -> None:
     profile = read_profile(toy_shapes / "toy-people")
     check = check_input(PEOPLE, "people.toy", profile=profile)
-    assert not check.report.conforms
-    found = {(e["row"], e["column"], e["component"]) for e in check.locations()}
-    # The second record (line 5) has no name and an age that is not a number.
-    assert found == {(5, "name", "MinCount"), (5, "age", "Pattern")}
+    assert not check.report.conforms and check.file == "people.toy"
+    results = outcome_data(check, Language.JA)["results"]
+    found = {(e["file"], e["row"], e["column"], e["component"]) for e in results}
+    assert found == {("people.toy", 5, "name", "MinCount"), ("people.toy", 5, "age", "Pattern")}
+    assert all("「" in e["message"] for e in results)  # the components' Japanese messages
 
 
 @pytest.mark.usefixtures("toy_registered")
