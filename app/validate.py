@@ -76,7 +76,8 @@ def _uploads() -> list[Upload]:
             return uploads
     pasted = request.form.get("text", "")
     if pasted.strip():
-        return [Upload(pasted.encode("utf-8"), request.form.get("filename") or "pasted.csv")]
+        named = request.form.get("filename")  # its suffix says the format; else it is CSV
+        return [Upload(pasted.encode("utf-8"), named or "pasted", None if named else "text/csv")]
     body = request.get_data(cache=False)
     if not body:
         raise ApiError(

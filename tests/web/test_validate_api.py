@@ -66,6 +66,15 @@ def test_a_raw_body_is_read_by_its_media_type_without_a_file_name(
     assert as_json_ld.status_code == 422  # Turtle is no JSON-LD: the media type decides
 
 
+def test_pasted_text_without_a_file_name_is_read_as_csv(model_client: FlaskClient) -> None:
+    text = AED.read_text(encoding="utf-8")
+    response = model_client.post(
+        "/api/validate?profile=legacy-aed", data={"text": text, "filename": ""}
+    )
+    assert response.status_code == 200, response.data[:400]
+    assert response.json is not None and response.json["file"] == "pasted"
+
+
 def test_the_api_description_lists_the_registered_upload_media_types(
     model_client: FlaskClient,
 ) -> None:
