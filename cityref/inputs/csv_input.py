@@ -223,6 +223,7 @@ def convert_csv(
         triple_count=count,
         columns=columns,
         encoding=encoding,
+        findings_naming_column=frozenset(FINDING_PREDICATES.values()),
     )
 
 

@@ -18,6 +18,7 @@ from cityref.inputs.csv_header import Column, TableSchema, match_header
 from cityref.inputs.csv_input import (
     EXTRA_CELLS,
     EXTRA_CELLS_COLUMN,
+    FINDING_PREDICATES,
     HEADER_CLASS,
     finding_triples,
     ntriples_literal,
@@ -121,6 +122,7 @@ def convert_gtfs(
     base = input_iri(name)
     triples: list[Triple] = []
     conv = Converted(name, "gtfs", b"", 0)
+    conv.findings_naming_column = frozenset({*FINDING_PREDICATES.values(), MISSING_FILE})
     type_pred = NamedNode(RDF_TYPE)
     defined: set[tuple[str, str]] = set()
     named: set[str] = set()  # nodes named by an id column (a second row with it is a duplicate)

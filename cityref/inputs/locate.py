@@ -8,19 +8,10 @@ from urllib.parse import unquote
 
 from pyoxigraph import Literal, NamedNode
 
-from cityref.inputs.model import COMMON, INPUT_BASE, Converted, Location
+from cityref.inputs.model import INPUT_BASE, Converted, Location
 from cityref.validation import Report, Result
 from cityref.validation.paths import PredicatePath
 from cityref.validation.terms import decode
-
-_VALUE_IS_COLUMN = {
-    COMMON + "missingColumn",
-    COMMON + "absentOptionalColumn",
-    COMMON + "unknownColumn",
-    COMMON + "misspeltColumn",
-    COMMON + "missingFile",
-    COMMON + "remoteContext",
-}
 
 
 @dataclass(frozen=True)
@@ -83,7 +74,7 @@ def locate(
             key = converted.columns.get(predicate)
             pointer = base.pointer + ("/" + _escape(key) if key else "")
             return Location(base.file, pointer=pointer)
-        if predicate in _VALUE_IS_COLUMN and isinstance(value, Literal):
+        if predicate in converted.findings_naming_column and isinstance(value, Literal):
             column = value.value.split(" → ")[0]
         else:
             column = converted.columns.get(predicate)

@@ -66,7 +66,9 @@ class Converted:
 
     ``columns`` maps a predicate IRI to its column name. ``subjects`` maps a subject IRI
     that does not carry its own location (e.g. a GTFS route named by its route_id) to the
-    row it came from.
+    row it came from. ``findings_naming_column`` are the predicates of the format's own
+    findings whose value names the column (or file, or context) they are about (a missing
+    column: ``"名称"``; a misspelt one: ``"名称_ｶﾅ → 名称_カナ"``, the found name first).
     """
 
     name: str
@@ -75,6 +77,7 @@ class Converted:
     triple_count: int
     columns: dict[str, str] = field(default_factory=dict)
     subjects: dict[str, Location] = field(default_factory=dict)
+    findings_naming_column: frozenset[str] = frozenset()
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
 

@@ -337,6 +337,7 @@ def convert_ngsi_ld(data: bytes, name: str) -> Converted:
         ntriples=serialize(triples, format=RdfFormat.N_TRIPLES) or b"",
         triple_count=len(triples),
         columns=keys,
+        findings_naming_column=frozenset({REMOTE_CONTEXT}),
     )
 
 
