@@ -24,6 +24,7 @@ from app import (
 )
 from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 
 
 def create_app(
@@ -41,7 +42,7 @@ def create_app(
     )
     if test_config:
         app.config.from_mapping(test_config)
-    app.extensions["cityref.queries"] = QueryService(settings)
+    app.extensions["cityref.queries"] = QueryService(settings, ModelFiles.from_settings(settings))
     limits.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -21,6 +21,7 @@ from cityref.build import BuildFailed, build_store
 from cityref.errors import CityrefError
 from cityref.job_queue import stop_jobs
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -109,7 +110,7 @@ def serve(host: str | None, port: int | None, workers: int | None, debug: bool) 
     }
     settings = load_settings().with_(**changes)
     try:
-        outcome = build_store(settings.store, settings.sources, settings.base_iri)
+        outcome = build_store(settings.store, ModelFiles.from_settings(settings))
     except BuildFailed as exc:
         click.echo(str(exc), err=True)
         click.echo("build failed; not serving a store that does not match its sources", err=True)

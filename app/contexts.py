@@ -30,9 +30,8 @@ def _answer(document: dict[str, object]) -> Response:
 @bp.route("/shapes/<profile_id>/context.jsonld")
 def profile_context_document(profile_id: str) -> Response:
     service = query_service()
-    root = service.settings.sources / "shapes"
     try:
-        profile = load_profile(profile_id, root)
+        profile = load_profile(profile_id, service.model)
     except ProfileNotFound:
         raise ApiError(
             404, f"no profile {profile_id!r}", f"プロファイル {profile_id!r} はありません"
@@ -43,5 +42,5 @@ def profile_context_document(profile_id: str) -> Response:
 @bp.route("/def/context.jsonld")
 def vocabulary_context_document() -> Response:
     service = query_service()
-    root = service.settings.sources
-    return _answer(service.memo("context vocabulary", lambda: vocabulary_context(root)))
+    model = service.model
+    return _answer(service.memo("context vocabulary", lambda: vocabulary_context(model)))

@@ -93,8 +93,9 @@ def search_api() -> Response:
 @bp.route("/query")
 def query_page() -> str:
     examples = []
-    for path in sorted((query_service().settings.sources / "tests" / "queries").glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+    model = query_service().model
+    for path in sorted((model.root / "tests" / "queries").glob("*.rq")):
+        text = model.read(path).decode("utf-8")
         title = Text()
         for line in text.splitlines()[:3]:
             for lang in ("ja", "en"):
@@ -136,6 +137,8 @@ def term_html(iri: str) -> str | None:
 @bp.route("/registry/standards")
 def standards_page() -> str:
     service = query_service()
-    matrix_file = service.settings.sources / "docs" / "examples" / "coverage-matrix.rq"
-    matrix = service.page("coverage-matrix", matrix_file.read_text(encoding="utf-8"))
+    matrix_file = service.model.root / "docs" / "examples" / "coverage-matrix.rq"
+    # A sources tree other than the checkout may have no such query: the page shows no cells.
+    query = service.model.read(matrix_file).decode("utf-8") if matrix_file.is_file() else ""
+    matrix = service.page("coverage-matrix", query)
     return render_template("standards.html", matrix=matrix)

@@ -24,6 +24,7 @@ from cityref.query import DiskStoreRef, QueryRequest, StoreCall
 from cityref.results import QueryAnswer
 from cityref.search import Entry
 from cityref.settings import Settings
+from cityref.sources import ModelFiles
 from cityref.update import generation, run_update
 from cityref.worker_pool import QueryWorkerPool, new_query_worker
 
@@ -38,8 +39,9 @@ PAGE_DATA_EXTRA_SECONDS = 20.0
 class QueryService:
     """Runs queries for the app; a new build is picked up by the next query."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, model: ModelFiles) -> None:
         self.settings = settings
+        self.model = model  # the one handle on the model's files, made by create_app
         self._pool = QueryWorkerPool(
             lambda: new_query_worker(self._current_ref, settings.query_memory_mb),
             settings.query_workers,
@@ -126,7 +128,7 @@ class QueryService:
         """The data of a page (see cityref.page_data), made in a query worker once per
         build and process."""
         limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
-        call = StoreCall(page_data, (kind, *args), limit)
+        call = StoreCall(page_data, (self.model.base_iri, kind, *args), limit)
 
         def make() -> object:
             try:

@@ -33,11 +33,11 @@ bp = Blueprint("registry", __name__)
 
 
 def _root() -> Path:
-    return query_service().settings.sources
+    return query_service().model.root
 
 
 def _base() -> str:
-    return query_service().settings.base_iri
+    return query_service().model.base_iri
 
 
 def _json(value: Any, status: int = 200) -> Response:
@@ -202,7 +202,7 @@ def api_profiles() -> Response:
                 "domains": list(p.domains),
                 "standards": list(p.standards),
             }
-            for p in list_profiles(_root() / "shapes")
+            for p in list_profiles(query_service().model)
         ]
     )
 

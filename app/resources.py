@@ -1,6 +1,6 @@
 """Dereferenceable IRIs: every IRI under the base resolves here, for people and machines.
 
-``https://w3id.org/cityref/def/core`` is served at ``/def/core``: HTML for browsers; Turtle,
+``<base IRI>def/core`` is served at ``/def/core``: HTML for browsers; Turtle,
 JSON-LD, N-Triples or RDF/XML by Accept or ``?format=``. Unknown IRIs are 404, retired terms
 410 with their replacement.
 """
@@ -29,7 +29,6 @@ from cityref.errors import QueryRefused, QuerySyntaxError
 from cityref.query import QueryRequest
 from cityref.registry.releases import list_releases
 from cityref.results import GRAPH_FORMATS
-from cityref.sources import inferred_graph_iri
 
 bp = Blueprint("resources", __name__)
 #: Descriptions are of our own data, not of a user's query: a generous fixed bound.
@@ -49,7 +48,7 @@ def _ask(service: QueryService, sparql: str) -> bool:
 def _find(
     service: QueryService, iri: str, path: str, release: str | None = None
 ) -> Description | None:
-    inferred = inferred_graph_iri(service.settings.base_iri)
+    inferred = service.model.inferred_graph_iri
     if path.startswith("graph/") and release is None:
         candidates = [describe_graph(iri)]
     else:
@@ -65,7 +64,7 @@ def _find(
 
 
 def _retired_replacement(service: QueryService, iri: str) -> tuple[bool, str | None]:
-    base = service.settings.base_iri
+    base = service.model.base_iri
     answer = service.run_own(QueryRequest(status_query(iri, base), "json", 1, 5.0))
     rows = json.loads(answer.data)["results"]["bindings"]
     if not rows or rows[0].get("status", {}).get("value") != f"{base}def/status/retired":
@@ -99,7 +98,7 @@ def _release_path(path: str) -> tuple[str | None, str]:
         return None, path
     version, _, rest = path.removeprefix("release/").partition("/")
     if version == "latest":
-        releases = list_releases(query_service().settings.sources)
+        releases = list_releases(query_service().model.root)
         if not releases:
             raise ApiError(404, "there is no release yet", "リリースはまだありません")
         version = releases[-1].version
@@ -112,7 +111,7 @@ def _release_path(path: str) -> tuple[str | None, str]:
 def resource(path: str) -> Response | str:
     service = query_service()
     release, path = _release_path(path)
-    iri = service.settings.base_iri + path
+    iri = service.model.term_iri(path)
     not_found = ApiError(404, f"no such IRI: <{iri}>", f"この IRI は存在しません: <{iri}>")
     if not is_safe_iri(iri):
         raise not_found
@@ -193,10 +192,16 @@ def _described(subject: object, description: Description) -> bool:
     return subject.value == description.iri or subject.value.startswith(description.iri + "#")
 
 
+@bp.app_template_global("base_iri")
+def base_iri() -> str:
+    """The model's base IRI, for the pages' scripts (``<body data-base-iri>``)."""
+    return query_service().model.base_iri
+
+
 @bp.app_template_filter("href")
 def href(iri: str) -> str | None:
     """Where a link to ``iri`` goes: our own IRIs stay on this server; only http(s) links."""
-    base = query_service().settings.base_iri
+    base = query_service().model.base_iri
     if iri.startswith(base):
         return "/" + iri[len(base) :].replace("#", "%23")
     if iri.startswith(("http://", "https://")):

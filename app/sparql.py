@@ -256,7 +256,7 @@ def _service_description() -> Response:
     try:
         formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
         # Never the request's Host header: the endpoint is named under the configured base.
-        endpoint = endpoint_iri(query_service().settings.base_iri)
+        endpoint = endpoint_iri(query_service().model.base_iri)
         data, media_type = service_description(endpoint, formats.graph or "turtle")
     except ValueError as exc:
         raise ApiError(400, str(exc), "不明な形式です") from None

@@ -199,20 +199,16 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
         )
     upload, *_rest = _uploads()
     try:
-        release = release_context(profile, settings.sources, settings.base_iri)
+        model = query_service().model
+        release = release_context(profile, model)
         # Read, convert and validate in a worker process with the job limits, not here.
         check = run_limited(
             partial(
                 check_at_release,
+                model=model,
                 limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
             ),
-            (
-                upload.data,
-                upload.name,
-                release,
-                ValidationOptions(base_iri=settings.base_iri),
-                upload.media_type,
-            ),
+            (upload.data, upload.name, release, ValidationOptions(), upload.media_type),
             time_limit=settings.validation_timeout,
             memory_mb=settings.validation_memory_mb,
         )
@@ -295,9 +291,9 @@ def _read(job_id: str) -> Job:
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
     token = form_token()
-    shapes = _settings().sources / "shapes"
+    model = query_service().model
     profiles = query_service().memo(
-        "data profiles", lambda: [p for p in list_profiles(shapes) if p.is_data_profile]
+        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
     )
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())

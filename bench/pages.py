@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.sparql import free_port, wait_until_up
+from cityref.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "benchmarks.md"
@@ -35,14 +36,15 @@ def pages(base: str) -> dict[str, list[str]]:
         with urllib.request.urlopen(url, timeout=60) as response:
             return response.read().decode().splitlines()[1:]
 
-    domains = select("SELECT ?d WHERE { ?r <https://w3id.org/cityref/def/landscape#rowDomain> ?d }")
+    base_iri = load_settings().base_iri  # the server below serves under the same settings
+    domains = select(f"SELECT ?d WHERE {{ ?r <{base_iri}def/landscape#rowDomain> ?d }}")
     classes = select(
         "SELECT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> "
-        'FILTER(STRSTARTS(STR(?c), "https://w3id.org/cityref/def/")) } ORDER BY ?c LIMIT 40'
+        f'FILTER(STRSTARTS(STR(?c), "{base_iri}def/")) }} ORDER BY ?c LIMIT 40'
     )
 
     def path(iri: str) -> str:
-        return "/" + iri.removeprefix("https://w3id.org/cityref/").replace("#", "%23")
+        return "/" + iri.removeprefix(base_iri).replace("#", "%23")
 
     return {
         "home": ["/", "/?lang=en"],

@@ -1,7 +1,8 @@
 """What the web pages show, as SPARQL over the model and plain data: the landscape, a domain.
 
-The functions take a ``select`` callable (run a SELECT, return rows of :class:`Value`), so the
-web app can run them in its time-limited query worker and the tests on an in-memory store.
+The functions take a :class:`Select` (run a SELECT, return rows of :class:`Value`; it knows
+the model's base IRI), so the web app can run them in its time-limited query worker and the
+tests on an in-memory store.
 Every text comes in both languages as :class:`Text`.
 """
 
@@ -13,17 +14,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from cityref.sources import INFERRED_GRAPH
 from cityref.store import OxigraphStore
 
-BASE = "https://w3id.org/cityref/"
-PREFIXES = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX core: <{BASE}def/core#>
-PREFIX landscape: <{BASE}def/landscape#>
-PREFIX reg: <{BASE}def/registry#>
+PREFIX core: <{base}def/core#>
+PREFIX landscape: <{base}def/landscape#>
+PREFIX reg: <{base}def/registry#>
 """
 STATEMENT_KINDS = ("TargetState", "DataLinkageStatus", "Pilot", "Challenge")
 
@@ -39,7 +40,26 @@ class Value:
 
 
 Row = dict[str, Value]
-Select = Callable[[str], list[Row]]
+
+
+@dataclass(frozen=True)
+class Select:
+    """Runs a SELECT over the model served under ``base_iri``; rows of :class:`Value`."""
+
+    run: Callable[[str], list[Row]]
+    base_iri: str
+
+    def __call__(self, sparql: str) -> list[Row]:
+        return self.run(sparql)
+
+    @property
+    def prefixes(self) -> str:
+        """The PREFIX lines the page queries use (core:, landscape:, reg: under the base)."""
+        return _PREFIXES.format(base=self.base_iri)
+
+    @property
+    def inferred_graph(self) -> str:
+        return self.base_iri + INFERRED_GRAPH
 
 
 @dataclass
@@ -63,8 +83,8 @@ class Text:
             self.ja = self.ja or value.value
 
 
-def store_select(store: OxigraphStore) -> Select:
-    """A :data:`Select` over an open store (pages computed in the query worker)."""
+def store_select(store: OxigraphStore, base_iri: str) -> Select:
+    """A :class:`Select` over an open store (pages computed in the query worker)."""
 
     def select(sparql: str) -> list[Row]:
         rows: list[Row] = []
@@ -82,7 +102,7 @@ def store_select(store: OxigraphStore) -> Select:
             rows.append(row)
         return rows
 
-    return select
+    return Select(select, base_iri)
 
 
 def texts_by_key(rows: Iterable[Row], key: str, text: str) -> dict[str, Text]:
@@ -137,7 +157,7 @@ def statements(select: Select, domain: str | None = None) -> dict[str, list[Stat
     """The landscape statements per row IRI, in seed order, with their sub-items."""
     where = f"?s core:domain <{domain}> ." if domain else ""
     rows = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT ?s ?row ?kind ?pos ?label ?parent WHERE {{
   ?s a ?kind ; rdfs:label ?label .
   {where}
@@ -174,7 +194,7 @@ def statements(select: Select, domain: str | None = None) -> dict[str, list[Stat
 def landscape(select: Select) -> list[LandscapeRow]:
     """The 16 rows of the seed's domain tables with their statements by kind."""
     rows = select(
-        PREFIXES
+        select.prefixes
         + """SELECT ?row ?domain ?table ?pos ?field ?area ?label WHERE {
   ?row a landscape:LandscapeRow ; landscape:rowDomain ?domain .
   OPTIONAL { ?row landscape:tableNumber ?table }
@@ -209,7 +229,7 @@ def landscape(select: Select) -> list[LandscapeRow]:
 def named_things(select: Select, class_name: str, note: str = "rdfs:comment") -> list[Named]:
     """Instances of a landscape class with labels and a note, e.g. principles and layers."""
     rows = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT ?x ?label ?note ?pos WHERE {{
   ?x a landscape:{class_name} .
   OPTIONAL {{ ?x rdfs:label ?label }}
@@ -251,7 +271,7 @@ _MENTIONS = {
 
 
 def _named(select: Select, query: str, note: str | None = None) -> list[Named]:
-    rows = select(PREFIXES + query)
+    rows = select(select.prefixes + query)
     labels = texts_by_key(rows, "x", "label")
     notes = texts_by_key(rows, "x", note) if note else {}
     return sorted(
@@ -263,7 +283,7 @@ def _named(select: Select, query: str, note: str | None = None) -> list[Named]:
 def domain_page(select: Select, domain: str) -> DomainPage | None:
     """Everything the model says about one domain row concept; ``None`` if it is not one."""
     head = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT ?label ?definition WHERE {{
   ?row landscape:rowDomain <{domain}> .
   OPTIONAL {{ <{domain}> skos:prefLabel ?label }}
@@ -324,7 +344,7 @@ class Funding:
 def funding(select: Select) -> list[Funding]:
     """The funding schemes with their FY amounts, in the seed's order."""
     rows = select(
-        PREFIXES
+        select.prefixes
         + """SELECT ?x ?kind ?label ?agencyLabel ?amount ?year ?pos WHERE {
   ?x a ?kind ; rdfs:label ?label ; landscape:hasBudget ?b .
   VALUES ?kind { landscape:Grant landscape:FiscalInvestmentAndLoan }

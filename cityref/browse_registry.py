@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import PREFIXES, Named, Select, Text, texts_by_key
+from cityref.browse import Named, Select, Text, texts_by_key
 
 
 @dataclass
@@ -29,7 +29,7 @@ class CoverageMatrix:
 
 def standards(select: Select) -> list[StandardRow]:
     rows = select(
-        PREFIXES
+        select.prefixes
         + """PREFIX adms: <http://www.w3.org/ns/adms#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
@@ -65,9 +65,10 @@ SELECT ?s ?title ?publisherLabel ?statusLabel ?version ?homepage ?domain WHERE {
 
 def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
     """The catalogue's standards against the 16 domains, from the coverage-matrix query
-    (docs/examples/coverage-matrix.rq), with the count of our implementations per cell."""
+    (docs/examples/coverage-matrix.rq), with the count of our implementations per cell; no
+    cells when the query is empty (a sources tree without it)."""
     domain_rows = select(
-        PREFIXES
+        select.prefixes
         + """SELECT ?d ?label ?table ?pos WHERE {
   ?row landscape:rowDomain ?d ; landscape:tableNumber ?table ; landscape:position ?pos .
   OPTIONAL { ?d skos:prefLabel ?label }
@@ -80,7 +81,7 @@ def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
             domains.append(Named(row["d"].value, labels[row["d"].value]))
     cells: dict[tuple[str, str], int] = {}
     ours: dict[tuple[str, str], list[str]] = {}
-    for row in select(matrix_query):
+    for row in select(matrix_query) if matrix_query else []:
         key = (row["standard"].value, row["domain"].value)
         cells[key] = int(row["implementations"].value)
         listed = row["ourTermsAndProfiles"].value if "ourTermsAndProfiles" in row else ""

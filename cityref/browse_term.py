@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import BASE, PREFIXES, Named, Select, Text, texts_by_key
+from cityref.browse import Named, Select, Text, texts_by_key
 from cityref.shape_words import ConstraintWords, constraint_words
 
-OURS = BASE + "def/"
 ALIGNMENTS = {
     "http://www.w3.org/2002/07/owl#equivalentClass": "owl:equivalentClass",
     "http://www.w3.org/2002/07/owl#equivalentProperty": "owl:equivalentProperty",
@@ -61,7 +60,7 @@ class TermPage:
 
 def _labelled(select: Select, pattern: str, var: str = "x") -> list[Named]:
     rows = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT DISTINCT ?{var} ?label WHERE {{
   {pattern}
   OPTIONAL {{ ?{var} rdfs:label|skos:prefLabel|dcterms:title ?label }}
@@ -92,7 +91,7 @@ def _local_name(iri: str) -> str:
 def term_page(select: Select, iri: str) -> TermPage | None:
     """The page of one class or property of ours; ``None`` for anything else."""
     head = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT ?type ?label ?definition ?status ?definedBy ?example WHERE {{
   <{iri}> a ?type .
   FILTER(?type IN (owl:Class, rdfs:Class, owl:ObjectProperty, owl:DatatypeProperty,
@@ -126,12 +125,12 @@ def term_page(select: Select, iri: str) -> TermPage | None:
         domains=_labelled(select, f"<{iri}> core:domain ?x ."),
         supers=_labelled(
             select,
-            f"GRAPH ?g {{ <{iri}> {sub} ?x }} FILTER(?g != <{BASE}graph/inferred>)",
+            f"GRAPH ?g {{ <{iri}> {sub} ?x }} FILTER(?g != <{select.inferred_graph}>)",
         ),
         supers_inferred=_labelled(select, f"<{iri}> {sub}+ ?x . FILTER(?x != <{iri}>)"),
         subs=_labelled(
             select,
-            f"GRAPH ?g {{ ?x {sub} <{iri}> }} FILTER(?g != <{BASE}graph/inferred>)",
+            f"GRAPH ?g {{ ?x {sub} <{iri}> }} FILTER(?g != <{select.inferred_graph}>)",
         ),
         subs_inferred=_labelled(select, f"?x {sub}+ <{iri}> . FILTER(?x != <{iri}>)"),
         properties=_properties(select, iri) if is_class else [],
@@ -146,13 +145,13 @@ def term_page(select: Select, iri: str) -> TermPage | None:
 
 def _properties(select: Select, iri: str) -> list[PropertyRow]:
     rows = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT DISTINCT ?p ?owner ?range WHERE {{
   <{iri}> rdfs:subClassOf* ?owner .
   # Stated domains and ranges only: OWL-RL widens every domain to each superclass.
-  GRAPH ?dg {{ ?p rdfs:domain ?owner }} FILTER(?dg != <{BASE}graph/inferred>)
+  GRAPH ?dg {{ ?p rdfs:domain ?owner }} FILTER(?dg != <{select.inferred_graph}>)
   OPTIONAL {{ GRAPH ?rg {{ ?p rdfs:range ?range }}
-             FILTER(?rg != <{BASE}graph/inferred> && ?range NOT IN (owl:Thing, rdfs:Resource)) }}
+             FILTER(?rg != <{select.inferred_graph}> && ?range NOT IN (owl:Thing, rdfs:Resource)) }}
   FILTER(isIRI(?owner) && ?owner NOT IN (owl:Thing, rdfs:Resource))
 }}"""
     )
@@ -189,7 +188,7 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
     )
     rows = select(
         "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
-        + PREFIXES
+        + select.prefixes
         + f"""SELECT ?shape ?ps ?path ?param ?value ?g WHERE {{
   {target}
   OPTIONAL {{ ?ps sh:path ?path }}
@@ -205,7 +204,7 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
     grouped: dict[tuple[str, str], dict[str, list[str]]] = {}
     paths: dict[tuple[str, str], str] = {}
     profiles: dict[str, str] = {}
-    shapes_graphs = f"{BASE}graph/shapes/"
+    shapes_graphs = f"{select.base_iri}graph/shapes/"
     for row in rows:
         if "g" in row and row["g"].value.startswith(shapes_graphs):
             profiles[row["shape"].value] = row["g"].value[len(shapes_graphs) :].split("/")[0]
@@ -221,7 +220,7 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
         result.append(
             ShapeRow(
                 shape=shape,
-                profile=Named(f"{BASE}shapes/{profile_id}/", Text(en=profile_id))
+                profile=Named(f"{select.base_iri}shapes/{profile_id}/", Text(en=profile_id))
                 if profile_id
                 else None,
                 path=Named(path, Text(en=_local_name(path))) if path else None,
@@ -234,10 +233,11 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
 def _alignments(select: Select, iri: str) -> list[tuple[str, Named]]:
     values = " ".join(f"<{p}>" for p in ALIGNMENTS)
     rows = select(
-        PREFIXES
+        select.prefixes
         + f"""SELECT ?p ?x ?label WHERE {{
   GRAPH ?g {{ <{iri}> ?p ?x }} VALUES ?p {{ {values} }}
-  FILTER(isIRI(?x) && !STRSTARTS(STR(?x), "{OURS}") && ?g != <{BASE}graph/inferred>)
+  FILTER(isIRI(?x) && !STRSTARTS(STR(?x), "{select.base_iri}def/")
+         && ?g != <{select.inferred_graph}>)
   OPTIONAL {{ ?x rdfs:label ?label }}
 }}"""
     )
@@ -251,9 +251,9 @@ def _alignments(select: Select, iri: str) -> list[tuple[str, Named]]:
 def _releases(select: Select, iri: str) -> list[str]:
     rows = select(
         f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }}
-  FILTER(STRSTARTS(STR(?g), "{BASE}graph/registry/releases/")) }}"""
+  FILTER(STRSTARTS(STR(?g), "{select.base_iri}graph/registry/releases/")) }}"""
     )
-    prefix = f"{BASE}graph/registry/releases/"
+    prefix = f"{select.base_iri}graph/registry/releases/"
     return sorted({row["g"].value.removeprefix(prefix).split("/", 1)[0] for row in rows})
 
 

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from cityref import __version__
 from cityref.errors import CityrefError, SourceSyntaxError, StoreMissing
 from cityref.reasoning import owl_rl_entailments
-from cityref.sources import SourceFile, SourceOutsideRoot, discover_sources, inferred_graph_iri
+from cityref.sources import ModelFiles, SourceFile, SourceOutsideRoot, discover_sources
 from cityref.store import OxigraphStore
 from cityref.syntax import source_syntax_error
 
@@ -120,13 +120,16 @@ def _discover(sources_root: Path) -> list[SourceFile]:
         raise BuildFailed([exc]) from None
 
 
-def parse_sources(sources: list[SourceFile]) -> dict[SourceFile, list[ox.Triple]]:
-    """Parse every source, collecting every file's syntax error rather than the first only."""
+def parse_sources(
+    sources: list[SourceFile], model: ModelFiles
+) -> dict[SourceFile, list[ox.Triple]]:
+    """Parse every source, rebased onto the model's base IRI (:meth:`ModelFiles.read`),
+    collecting every file's syntax error rather than the first only."""
     parsed: dict[SourceFile, list[ox.Triple]] = {}
     errors: list[SourceSyntaxError] = []
     for source in sources:
         try:
-            quads = ox.parse(source.absolute_path.read_bytes(), format=ox.RdfFormat.TURTLE)
+            quads = ox.parse(model.read(source.absolute_path), format=ox.RdfFormat.TURTLE)
             parsed[source] = [q.triple for q in quads]
         except SyntaxError as exc:
             errors.append(source_syntax_error(exc, source.display_path))
@@ -138,63 +141,63 @@ def parse_sources(sources: list[SourceFile]) -> dict[SourceFile, list[ox.Triple]
 def populate(
     store: OxigraphStore,
     sources: list[SourceFile],
-    base_iri: str,
+    model: ModelFiles,
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Load the sources and the ontology's entailments into ``store``; triples per graph."""
     say = progress or (lambda _message: None)
-    parsed = parse_sources(sources)
+    parsed = parse_sources(sources, model)
     counts: dict[str, int] = {}
     ontology_triples: list[ox.Triple] = []
     for source, triples in parsed.items():
-        counts[source.graph_iri(base_iri)] = store.load_quads(source.graph_iri(base_iri), triples)
+        graph = model.graph_iri(source.relative_path)
+        counts[graph] = store.load_quads(graph, triples)
         if source.folder == "ontology":
             ontology_triples.extend(triples)
     say(f"parsed {len(parsed)} files")
     started = time.perf_counter()
     inferred = owl_rl_entailments(ontology_triples)
-    counts[inferred_graph_iri(base_iri)] = store.load_quads(inferred_graph_iri(base_iri), inferred)
+    counts[model.inferred_graph_iri] = store.load_quads(model.inferred_graph_iri, inferred)
     say(f"OWL-RL: {len(inferred)} entailed triples in {time.perf_counter() - started:.1f} s")
     store.flush()
     return counts
 
 
 def build_in_memory(
-    sources_root: Path, base_iri: str, progress: Progress | None = None
+    model: ModelFiles, progress: Progress | None = None
 ) -> tuple[OxigraphStore, BuildRecord]:
     """A store built in memory (``--memory``): nothing is written to disk."""
     started = time.perf_counter()
-    sources = _discover(sources_root)
+    sources = _discover(model.root)
     store = OxigraphStore.in_memory()
-    counts = populate(store, sources, base_iri, progress)
-    record = _record(sources, sources_root, base_iri, counts, time.perf_counter() - started)
+    counts = populate(store, sources, model, progress)
+    record = _record(sources, model, counts, time.perf_counter() - started)
     return store, record
 
 
 def build_store(
     store_path: Path,
-    sources_root: Path,
-    base_iri: str,
+    model: ModelFiles,
     *,
     force: bool = False,
     progress: Progress | None = None,
 ) -> BuildOutcome:
     """Build into a new folder, then swap it in; skip when the sources have not changed."""
     started = time.perf_counter()
-    sources = _discover(sources_root)
+    sources = _discover(model.root)
     store_path.mkdir(parents=True, exist_ok=True)
     with _build_lock(store_path):
         previous = current_record(store_path)
-        if not force and previous and previous.fingerprint == fingerprint(sources, base_iri):
+        if not force and previous and previous.fingerprint == fingerprint(sources, model.base_iri):
             return BuildOutcome(previous, skipped=True)
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         build_dir = store_path / "builds" / build_id
         try:
             store = OxigraphStore.open(build_dir / "oxigraph")
-            counts = populate(store, sources, base_iri, progress)
+            counts = populate(store, sources, model, progress)
             del store  # closes the database before readers open it
             seconds = time.perf_counter() - started
-            record = _record(sources, sources_root, base_iri, counts, seconds, build_id)
+            record = _record(sources, model, counts, seconds, build_id)
             record.write(build_dir / "build.json")
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -206,8 +209,7 @@ def build_store(
 
 def _record(
     sources: list[SourceFile],
-    root: Path,
-    base_iri: str,
+    model: ModelFiles,
     counts: dict[str, int],
     seconds: float,
     build_id: str = "memory",
@@ -215,11 +217,15 @@ def _record(
     return BuildRecord(
         build_id=build_id,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        fingerprint=fingerprint(sources, base_iri),
-        base_iri=base_iri,
-        sources_root=str(root.resolve()),
+        fingerprint=fingerprint(sources, model.base_iri),
+        base_iri=model.base_iri,
+        sources_root=str(model.root.resolve()),
         sources=[
-            {"path": str(s.relative_path), "graph": s.graph_iri(base_iri), "sha256": s.sha256}
+            {
+                "path": str(s.relative_path),
+                "graph": model.graph_iri(s.relative_path),
+                "sha256": s.sha256,
+            }
             for s in sources
         ],
         graphs=dict(sorted(counts.items())),

@@ -28,6 +28,7 @@ from cityref.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, ru
 from cityref.registry.command import COMMANDS as REGISTRY_COMMANDS
 from cityref.results import GRAPH_FORMATS, RESULT_FORMATS
 from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown
+from cityref.sources import ModelFiles
 from cityref.table import render_table
 from cityref.tokens import SCOPES, TokenError, create_token, load_tokens, revoke_token
 
@@ -41,6 +42,10 @@ def _settings(ctx: click.Context) -> Settings:
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def _model(ctx: click.Context) -> ModelFiles:
+    return ModelFiles.from_settings(_settings(ctx))
 
 
 def _fail(message: str, code: int) -> None:
@@ -87,11 +92,11 @@ def build_command(ctx: click.Context, force: bool, memory: bool) -> None:
     progress = lambda message: click.echo(message, err=True)  # noqa: E731
     try:
         if memory:
-            _store, record = building.build_in_memory(settings.sources, settings.base_iri, progress)
+            _store, record = building.build_in_memory(_model(ctx), progress)
             skipped = False
         else:
             outcome = building.build_store(
-                settings.store, settings.sources, settings.base_iri, force=force, progress=progress
+                settings.store, _model(ctx), force=force, progress=progress
             )
             record, skipped = outcome.record, outcome.skipped
     except building.BuildFailed as exc:
@@ -153,7 +158,7 @@ def query_command(
     ref: StoreRef
     try:
         if memory:
-            store, _record = building.build_in_memory(settings.sources, settings.base_iri)
+            store, _record = building.build_in_memory(_model(ctx))
             ref = DumpStoreRef(store.dump_nquads())
         else:
             ref = DiskStoreRef(building.current_build_dir(settings.store) / "oxigraph")
@@ -163,7 +168,7 @@ def query_command(
             max_rows or settings.max_rows,
             timeout or settings.query_timeout,
         )
-        answer = run_query(ref, request)
+        answer = run_query(ref, request, settings.query_memory_mb)
     except QuerySyntaxError as exc:
         _fail(str(exc), EXIT_USAGE)
     except QueryRefused as exc:

@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ from cityref.jobs import (
     update_job,
 )
 from cityref.slots import ClientSlots
+from cityref.sources import ModelFiles
 
 if TYPE_CHECKING:
     from cityref.settings import Settings
@@ -66,8 +67,8 @@ class JobLimits:
     memory_mb: int | None
     slots: int
     max_decompressed_bytes: int
-    sources: str | None = None  # readable by the confined worker (profiles, shapes)
-    base_iri: str | None = None  # of the model in ``sources``
+    sources: str  # the model's files (ModelFiles), the only tree the confined worker reads
+    base_iri: str
     queue_per_slot: int = QUEUE_PER_SLOT
 
     @property
@@ -85,6 +86,10 @@ class JobLimits:
             sources=str(settings.sources),
             base_iri=settings.base_iri,
         )
+
+    @property
+    def model(self) -> ModelFiles:
+        return ModelFiles(Path(self.sources), self.base_iri)
 
 
 def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
@@ -280,11 +285,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:
-        options = ValidationOptions(time_limit=None)
-        if limits.base_iri is not None:
-            options = replace(options, base_iri=limits.base_iri)
-        sources = Path(limits.sources) if limits.sources else None
-        run_job(store, job_id, options, input_limits, sources)
+        run_job(store, job_id, ValidationOptions(time_limit=None), limits.model, input_limits)
     except MemoryError:
         try:
             fail_job(store, job_id, "memory-limit", *memory_message(limits.memory_mb))
@@ -299,13 +300,8 @@ def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
         from cityref.sandbox import confine
     except ImportError:  # not there yet: the limits above still hold
         return
-    from cityref.profiles.registry import shapes_root
-
     job_folder = jobs_root(store) / job_id
-    readable = [job_folder, shapes_root()]
-    if limits.sources:
-        readable.append(Path(limits.sources))
-    confine(readable, [job_folder])
+    confine([job_folder, Path(limits.sources)], [job_folder])
 
 
 def main(argv: list[str]) -> None:

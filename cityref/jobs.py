@@ -25,6 +25,7 @@ from cityref.errors import CityrefError
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
+    from cityref.sources import ModelFiles
     from cityref.validation import ValidationOptions
 
 #: Jobs kept; older ones are removed when a new one starts.
@@ -329,15 +330,15 @@ def run_job(
     store_path: Path,
     job_id: str,
     options: ValidationOptions,
+    model: ModelFiles,
     limits: InputLimits | None = None,
-    sources: Path | None = None,
 ) -> Job:
     """Validate the job's input here and now and store the outcome (the job process calls
     it, see :mod:`cityref.job_queue`), as ``cityref validate`` does: against the profile
-    and vocabulary of ``sources`` (a release when the profile names one), its base IRI
-    ``options.base_iri``. Every failure ends as a failed job saying why, but MemoryError,
-    which the job process reports with its limit."""
-    from cityref.profiles import check_at_release, check_input
+    and vocabulary of ``model`` (a release when the profile names one). Every failure ends
+    as a failed job saying why, but MemoryError, which the job process reports with its
+    limit."""
+    from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
 
     folder = _job_dir(store_path, job_id)
@@ -347,15 +348,10 @@ def run_job(
         update_job(store_path, job)
     try:
         data = (folder / "input").read_bytes()
-        if sources is None:  # no model at hand: the profile alone, without the vocabulary
-            outcome = check_input(
-                data, job.filename, job.profile, options, job.media_type, limits=limits
-            )
-        else:
-            release = release_context(job.profile, sources, options.base_iri)
-            outcome = check_at_release(
-                data, job.filename, release, options, job.media_type, limits=limits
-            )
+        release = release_context(job.profile, model)
+        outcome = check_at_release(
+            data, job.filename, release, options, job.media_type, model=model, limits=limits
+        )
     except CityrefError as exc:
         english, japanese = bilingual(exc)
         return fail_job(store_path, job_id, failure_kind(exc), english, japanese)

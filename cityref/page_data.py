@@ -25,7 +25,8 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
 }
 
 
-def page_data(store: OxigraphStore, kind: str, *args: object) -> object:
-    """``PAGE_DATA[kind](select, *args)`` with a select over ``store``."""
-    select: Select = browse.store_select(store)
+def page_data(store: OxigraphStore, base_iri: str, kind: str, *args: object) -> object:
+    """``PAGE_DATA[kind](select, *args)`` with a select over ``store``, the model served
+    under ``base_iri``."""
+    select: Select = browse.store_select(store, base_iri)
     return PAGE_DATA[kind](select, *args)

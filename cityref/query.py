@@ -309,13 +309,9 @@ class QueryWorker:
         return parent
 
 
-def run_query(ref: StoreRef, request: QueryRequest, memory_mb: int | None = None) -> QueryAnswer:
-    """Run one request in a fresh worker that is gone afterwards; ``memory_mb`` defaults to
-    the ``query_memory_mb`` setting."""
-    if memory_mb is None:
-        from cityref.settings import load_settings
-
-        memory_mb = load_settings().query_memory_mb
+def run_query(ref: StoreRef, request: QueryRequest, memory_mb: int | None) -> QueryAnswer:
+    """Run one request in a fresh worker that is gone afterwards, using at most ``memory_mb``
+    MiB (the ``query_memory_mb`` setting; None: no limit)."""
     worker = QueryWorker(lambda: ref, memory_mb)
     try:
         return worker.run(request)

@@ -19,12 +19,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityref.browse import PREFIXES, Select, Text
+from cityref.browse import Select, Text
 from cityref.errors import CityrefError
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 _HIRAGANA_OFFSET = 0x60
-STATUS_BASE = "https://w3id.org/cityref/def/status/"
 #: Longest query text, in characters, and most distinct words a search takes.
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
@@ -88,16 +87,16 @@ class Hit:
 def build_index(select: Select) -> list[Entry]:
     """Every term, concept and record of ours with a label."""
     rows = select(
-        PREFIXES
-        + """SELECT ?x ?p ?text ?status ?type WHERE {
+        select.prefixes
+        + f"""SELECT ?x ?p ?text ?status ?type WHERE {{
   ?x ?p ?text .
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel skos:definition
-              rdfs:comment dcterms:title }
-  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "https://w3id.org/cityref/"))
-  OPTIONAL { ?x core:status ?status }
-  OPTIONAL { ?x a ?type FILTER(?type IN (owl:Class, owl:ObjectProperty,
-      owl:DatatypeProperty, skos:Concept, owl:AnnotationProperty)) }
-}"""
+  VALUES ?p {{ rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel skos:definition
+              rdfs:comment dcterms:title }}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{select.base_iri}"))
+  OPTIONAL {{ ?x core:status ?status }}
+  OPTIONAL {{ ?x a ?type FILTER(?type IN (owl:Class, owl:ObjectProperty,
+      owl:DatatypeProperty, skos:Concept, owl:AnnotationProperty)) }}
+}}"""
     )
     entries: dict[str, Entry] = {}
     for row in rows:
@@ -115,7 +114,7 @@ def build_index(select: Select) -> list[Entry]:
             if text.lang == "ja" and _has_kanji(text.value):
                 entry.labels.append(normalise(reading(text.value)))
         if "status" in row:
-            entry.status = row["status"].value.removeprefix(STATUS_BASE)
+            entry.status = row["status"].value.removeprefix(select.base_iri + "def/status/")
         if "type" in row:
             entry.kinds.add(row["type"].value.rsplit("#", 1)[-1])
     for entry in entries.values():

@@ -58,9 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
         Path,
         None,
         "CITYREF_SOURCES",
-        "Folder holding ontology/, shapes/ and registry/. Default: the git checkout, "
-        "or the copy installed with the package.",
-        "ontology/・shapes/・registry/ を含むフォルダ。"
+        "Folder holding ontology/, shapes/ and registry/; every command and page reads the "
+        "model (terms, profiles, releases, registry) from this tree alone. Default: the git "
+        "checkout, or the copy installed with the package.",
+        "ontology/・shapes/・registry/ を含むフォルダ。すべてのコマンドとページはモデル（語彙・"
+        "プロファイル・リリース・登録簿）をこのフォルダだけから読みます。"
         "既定は git チェックアウト、またはパッケージ同梱のコピー。",
     ),
     Setting(
@@ -68,8 +70,15 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "https://w3id.org/cityref/",
         "CITYREF_BASE_IRI",
-        "Base IRI of the model's terms, profiles, records and named graphs; ends with '/'.",
-        "語彙・プロファイル・登録レコード・名前付きグラフの基底 IRI（末尾は '/'）。",
+        "Base IRI of the model's terms, profiles, records and named graphs; ends with '/'. "
+        "The sources are written under the default; with another value, every occurrence of "
+        "the default in a source is replaced by this one as the file is read "
+        "(cityref.sources.ModelFiles.read), so the store, pages, API answers, reports and "
+        "JSON-LD contexts name this base only.",
+        "語彙・プロファイル・登録レコード・名前付きグラフの基底 IRI（末尾は '/'）。"
+        "ソースは既定値で書かれており、別の値のときはファイルを読む際に既定値をこの値に"
+        "置き換えます（cityref.sources.ModelFiles.read）。ストア・ページ・API の応答・"
+        "検証レポート・JSON-LD コンテキストはこの基底だけを使います。",
     ),
     Setting(
         "host",

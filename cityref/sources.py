@@ -8,11 +8,81 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from cityref.errors import CityrefError
+from cityref.settings import SETTINGS_BY_NAME, Settings
 
 #: The content folders, in load order.
 SOURCE_FOLDERS: tuple[str, ...] = ("ontology", "shapes", "registry")
 #: Named graph of the OWL-RL entailments of the ontology graphs.
 INFERRED_GRAPH = "graph/inferred"
+#: The base IRI the Turtle sources are written under: the ``base_iri`` setting's default.
+WRITTEN_BASE_IRI: str = SETTINGS_BY_NAME["base_iri"].default
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The one handle on the model's files: the folder holding ontology/, shapes/ and
+    registry/, and the base IRI the model is served under.
+
+    Made once from the settings at an entry point (the CLI, the web app) and passed to
+    everything that reads the model, so that no two parts can read different trees.
+    The sources are written under :data:`WRITTEN_BASE_IRI`; :meth:`read` rebases them onto
+    ``base_iri``, and every reader of a source goes through it.
+    """
+
+    root: Path
+    base_iri: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ModelFiles:
+        return cls(settings.sources, settings.base_iri)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    def at(self, root: Path) -> ModelFiles:
+        """The same base IRI over another tree (a release's snapshot)."""
+        return ModelFiles(root, self.base_iri)
+
+    def term_iri(self, path: str) -> str:
+        """``<base>path``, e.g. ``term_iri("def/core#status")``."""
+        return self.base_iri + path
+
+    def graph_iri(self, relative_path: PurePosixPath) -> str:
+        """``<base>graph/<path without .ttl>``: the named graph of the source at that path."""
+        return f"{self.base_iri}graph/{relative_path.with_suffix('').as_posix()}"
+
+    @property
+    def inferred_graph_iri(self) -> str:
+        return self.base_iri + INFERRED_GRAPH
+
+    def rebase(self, data: bytes) -> bytes:
+        """Source text with the written base IRI replaced by ``base_iri`` (IRIs, prefixes,
+        SPARQL in shapes and literals alike), so nothing the model serves names the default."""
+        if self.base_iri == WRITTEN_BASE_IRI:
+            return data
+        return data.replace(WRITTEN_BASE_IRI.encode(), self.base_iri.encode())
+
+    def rebase_iri(self, iri: str) -> str:
+        """One IRI under the written base moved under ``base_iri`` (others unchanged)."""
+        if not iri.startswith(WRITTEN_BASE_IRI):
+            return iri
+        return self.base_iri + iri[len(WRITTEN_BASE_IRI) :]
+
+    def written_iri(self, iri: str) -> str:
+        """The inverse of :meth:`rebase_iri`: an IRI under ``base_iri`` as the sources write
+        it, for what is written back into them (accepted proposals)."""
+        if self.base_iri == WRITTEN_BASE_IRI or not iri.startswith(self.base_iri):
+            return iri
+        return WRITTEN_BASE_IRI + iri[len(self.base_iri) :]
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of a source file, rebased (see :meth:`rebase`)."""
+        return self.rebase(path.read_bytes())
 
 
 class SourceOutsideRoot(CityrefError):
@@ -38,10 +108,6 @@ class SourceFile:
     @property
     def folder(self) -> str:
         return self.relative_path.parts[0]
-
-    def graph_iri(self, base_iri: str) -> str:
-        """``<base>graph/<path without .ttl>``, e.g. ``.../graph/ontology/core``."""
-        return f"{base_iri}graph/{self.relative_path.with_suffix('')}"
 
     @property
     def display_path(self) -> str:
@@ -75,7 +141,3 @@ def discover_sources(root: Path) -> list[SourceFile]:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found.append(SourceFile(relative, path, digest))
     return found
-
-
-def inferred_graph_iri(base_iri: str) -> str:
-    return base_iri + INFERRED_GRAPH

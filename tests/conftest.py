@@ -11,11 +11,14 @@ from click.testing import CliRunner, Result
 
 from cityref.build import build_in_memory
 from cityref.cli import cli
+from cityref.sources import ModelFiles
 from cityref.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = Path(__file__).resolve().parent / "data" / "toy"
 BASE_IRI = "https://w3id.org/cityref/"
+#: The repository's own model, as the default settings read it.
+REPO_MODEL = ModelFiles(REPO, BASE_IRI)
 
 RunCli = Callable[..., Result]
 
@@ -51,5 +54,5 @@ def run_cli(cli_env: dict[str, str]) -> RunCli:
 @pytest.fixture(scope="session")
 def model_store() -> Iterator[OxigraphStore]:
     """The repository's own Reference Model, built in memory once per test session."""
-    store, _record = build_in_memory(REPO, BASE_IRI)
+    store, _record = build_in_memory(REPO_MODEL)
     yield store

@@ -25,7 +25,8 @@ def test_properties_come_with_labels_ranges_and_where_they_are_inherited_from() 
     store = OxigraphStore.in_memory()
     store.load_graph("https://w3id.org/cityref/graph/ontology/test", MODEL, ox.RdfFormat.TURTLE)
     page = browse_term.term_page(
-        browse.store_select(store), "https://w3id.org/cityref/def/test#Facility"
+        browse.store_select(store, "https://w3id.org/cityref/"),
+        "https://w3id.org/cityref/def/test#Facility",
     )
     assert page is not None
     rows = {p.prop.label.en: p for p in page.properties}

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from cityref.build import build_store, current_build_dir, open_current
+from cityref.sources import ModelFiles
 from tests.conftest import BASE_IRI, RunCli
 
 GRAPH = BASE_IRI + "graph/"
@@ -23,7 +24,7 @@ def test_build_loads_one_graph_per_file_and_the_entailments(
     assert result.exit_code == 0, result.output
     for graph in ("ontology/city", "shapes/facility", "registry/places", "inferred"):
         assert re.search(rf"{re.escape(GRAPH + graph)}\s+\d+", result.output), result.output
-    assert re.search(r"5 graphs, \d+ triples in \d+\.\d\d s", result.output)
+    assert re.search(r"7 graphs, \d+ triples in \d+\.\d\d s", result.output)
 
     store = open_current(Path(cli_env["CITYREF_STORE"]))
     counts = store.stats()
@@ -130,9 +131,9 @@ def test_a_reader_keeps_answering_while_a_new_build_swaps_in(
     tmp_path: Path, toy_sources: Path
 ) -> None:
     store_path = tmp_path / "store"
-    build_store(store_path, toy_sources, BASE_IRI)
+    build_store(store_path, ModelFiles(toy_sources, BASE_IRI))
     reader = open_current(store_path)
-    build_store(store_path, toy_sources, BASE_IRI, force=True)
+    build_store(store_path, ModelFiles(toy_sources, BASE_IRI), force=True)
     # The previous build is kept for readers like this one (the one before is pruned).
     assert len(reader.select("SELECT * WHERE { ?s ?p ?o }")) > 0
 
@@ -140,7 +141,7 @@ def test_a_reader_keeps_answering_while_a_new_build_swaps_in(
 def test_memory_build_writes_nothing(run_cli: RunCli, cli_env: dict[str, str]) -> None:
     result = run_cli("build", "--memory")
     assert result.exit_code == 0, result.output
-    assert "5 graphs" in result.output
+    assert "7 graphs" in result.output
     assert not Path(cli_env["CITYREF_STORE"]).exists()
 
 
@@ -159,6 +160,8 @@ def test_info_reports_sources_checksums_counts_and_versions(
         "ontology/city.ttl",
         "ontology/toy-terms.ttl",
         "shapes/facility.ttl",
+        "shapes/toy-facility/profile.ttl",
+        "shapes/toy-facility/shapes.ttl",
         "registry/places.ttl",
     ]
     assert all(len(s["sha256"]) == 64 for s in doc["sources"])

@@ -7,7 +7,7 @@ import re
 from cityref.cli import cli
 from cityref.reference_docs import domains_table, render
 from cityref.store import OxigraphStore
-from tests.conftest import REPO
+from tests.conftest import BASE_IRI, REPO
 
 
 def test_every_command_has_a_section_in_the_cli_guide() -> None:
@@ -43,6 +43,6 @@ def test_readme_gives_exactly_the_two_commands() -> None:
 def test_reference_model_domains_table_is_current(model_store: OxigraphStore) -> None:
     path = REPO / "docs" / "reference-model.md"
     document = path.read_text(encoding="utf-8")
-    assert document == render(document, domains_table(model_store)), (
+    assert document == render(document, domains_table(model_store, BASE_IRI)), (
         "docs/reference-model.md is stale: run `python -m cityref.reference_docs`"
     )

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cityref.browse import Text, Value
+from cityref.browse import Select, Text, Value
 from cityref.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
@@ -55,7 +55,7 @@ def index() -> list[Entry]:
         )
         + _entry("https://w3id.org/cityref/def/a#Gone", "避難施設", "Gone", "retired")
     )
-    return build_index(lambda _query: rows)
+    return build_index(Select(lambda _query: rows, "https://w3id.org/cityref/"))
 
 
 def test_reading_finds_the_kanji_label_and_deprecated_ranks_last(index: list[Entry]) -> None:
@@ -92,7 +92,9 @@ def test_an_8_kb_query_of_4000_words_costs_milliseconds(index: list[Entry]) -> N
         _entry(f"https://w3id.org/cityref/def/a#T{i}", f"施設{i}", f"Facility {i} a b c")
         for i in range(2000)
     ]
-    large_index = build_index(lambda _query: [row for rows in big for row in rows])
+    large_index = build_index(
+        Select(lambda _query: [row for rows in big for row in rows], "https://w3id.org/cityref/")
+    )
     hostile = " ".join(f"w{i}" for i in range(4000))[:8192]
     started = time.perf_counter()
     with pytest.raises(SearchQueryTooLong):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from cityref.sources import discover_sources
+from cityref.sources import ModelFiles, discover_sources
 from tests.conftest import BASE_IRI, REPO
 
 PREFIXES = f"""
@@ -57,11 +57,12 @@ MATCH_KINDS = frozenset(
 def store() -> Iterator[ox.Store]:
     """Every model source in its own named graph, exactly as ``cityref build`` loads them."""
     loaded = ox.Store()
+    model = ModelFiles(REPO, BASE_IRI)
     for source in discover_sources(REPO):
         loaded.load(
             path=str(source.absolute_path),
             format=ox.RdfFormat.TURTLE,
-            to_graph=ox.NamedNode(source.graph_iri(BASE_IRI)),
+            to_graph=ox.NamedNode(model.graph_iri(source.relative_path)),
         )
     yield loaded
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO, RunCli
 
 REAL = REPO.parent / "shared" / "data" / "real"
 PRESCHOOL = REAL / "yaizu-222127" / "222127_preschool.csv"
 AED = REAL / "yaizu-222127" / "222127_aed.csv"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The repository's own model: the municipal profiles live there, not in the toy tree."""
+    return {"CITYREF_STORE": str(tmp_path / "store"), "CITYREF_SOURCES": str(REPO)}
 
 
 def test_detected_profile_and_file_row_column(run_cli: RunCli) -> None:

@@ -4,6 +4,7 @@
   const hits = document.getElementById("hits");
   if (!input || !hits) return;
   const retired = document.querySelector("input[name=retired]");
+  const base = document.body.dataset.baseIri; // the model's base IRI, from the page
   let timer = null;
   let last = "";
   function render(data) {
@@ -14,7 +15,9 @@
       const item = document.createElement("li");
       item.className = hit.status;
       const link = document.createElement("a");
-      link.href = hit.iri.replace("https://w3id.org/cityref/", "/").replace("#", "%23");
+      link.href = hit.iri.startsWith(base)
+        ? "/" + hit.iri.slice(base.length).replace("#", "%23")
+        : hit.iri;
       link.textContent = hit.label;
       item.appendChild(link);
       if (hit.definition) {

@@ -5,6 +5,7 @@
   const data = document.getElementById("graph-data");
   if (!holder || !data || typeof cytoscape === "undefined") return;
   const lang = document.currentScript ? document.currentScript.dataset.lang : "ja";
+  const base = document.body.dataset.baseIri; // the model's base IRI, from the page
   const graph = JSON.parse(data.textContent);
   const label = (d) => (lang === "ja" ? d.ja || d.en : d.en || d.ja) || d.id.split(/[#/]/).pop();
   const elements = graph.nodes.map((n) => ({ data: Object.assign({ name: label(n.data) }, n.data) }))
@@ -23,8 +24,8 @@
   });
   cy.on("tap", "node", (event) => {
     const id = event.target.id();
-    if (id.startsWith("https://w3id.org/cityref/")) {
-      window.location.href = id.replace("https://w3id.org/cityref/", "/").replace("#", "%23");
+    if (id.startsWith(base)) {
+      window.location.href = "/" + id.slice(base.length).replace("#", "%23");
     }
   });
 })();

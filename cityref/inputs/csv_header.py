@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 RDF_TYPE_CURIE = "rdf:type"
 # A table-level note of cityref's: the file must be present (GTFS required files).
-REQUIRED_FILE = "https://w3id.org/cityref/shapes/common/requiredFile"
-DEFINES_CLASS = "https://w3id.org/cityref/shapes/common/definesClass"
 # Dashes and long-vowel marks that real headers mix up (コ―ド with U+2015 instead of ー).
 _DASHES = str.maketrans({c: "ー" for c in "―‐‑–—−-ｰ"})
 
@@ -68,8 +65,14 @@ class HeaderMatch:
     findings: tuple[HeaderFinding, ...]
 
 
-def parse_table_schema(metadata: dict[str, Any]) -> TableSchema:
-    """The table schema of a CSVW metadata document (the subset cityref profiles use)."""
+def _common(base_iri: str, local: str) -> str:
+    """One of cityref's own CSVW keys (``requiredFile``, ``definesClass``), under the base."""
+    return f"{base_iri}shapes/common/{local}"
+
+
+def parse_table_schema(metadata: dict[str, Any], base_iri: str) -> TableSchema:
+    """The table schema of a CSVW metadata document (the subset cityref profiles use), whose
+    cityref keys are under ``base_iri``."""
     schema = metadata.get("tableSchema")
     if not isinstance(schema, dict):
         raise ValueError("CSVW metadata has no tableSchema object")
@@ -93,7 +96,7 @@ def parse_table_schema(metadata: dict[str, Any]) -> TableSchema:
                 datatype=str(raw.get("datatype", "string")),
                 required=bool(raw.get("required", False)),
                 value_url=raw.get("valueUrl"),
-                defines=raw.get(DEFINES_CLASS),
+                defines=raw.get(_common(base_iri, "definesClass")),
             )
         )
     return TableSchema(
@@ -101,20 +104,15 @@ def parse_table_schema(metadata: dict[str, Any]) -> TableSchema:
         row_class,
         schema.get("aboutUrl"),
         metadata.get("url"),
-        bool(metadata.get(REQUIRED_FILE, False)),
+        bool(metadata.get(_common(base_iri, "requiredFile"), False)),
     )
 
 
-def parse_table_group(metadata: dict[str, Any]) -> list[TableSchema]:
+def parse_table_group(metadata: dict[str, Any], base_iri: str) -> list[TableSchema]:
     """The tables of a CSVW table group (or the one table of a table description)."""
     if "tables" in metadata:
-        return [parse_table_schema(t) for t in metadata["tables"]]
-    return [parse_table_schema(metadata)]
-
-
-def load_table_schema(data: bytes) -> TableSchema:
-    """Parse ``csv-metadata.json`` bytes."""
-    return parse_table_schema(json.loads(data.decode("utf-8")))
+        return [parse_table_schema(t, base_iri) for t in metadata["tables"]]
+    return [parse_table_schema(metadata, base_iri)]
 
 
 def normalise(title: str) -> str:

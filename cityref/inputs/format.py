@@ -20,6 +20,7 @@ from typing import Any
 from cityref.inputs.csv_header import TableSchema
 from cityref.inputs.limits import InputLimits
 from cityref.inputs.model import Converted
+from cityref.sources import ModelFiles
 from cityref.validation import Document
 
 #: How many leading bytes a format's sniffer sees.
@@ -63,6 +64,13 @@ class ReadInput:
 
     document: Document
     converted: Converted | None
+
+    def rebased(self, model: ModelFiles) -> ReadInput:
+        """The same input with the formats' own terms (shapes/common/) under the model's
+        base IRI, where the profile's shapes look for them; RDF passes through as it is."""
+        if self.converted is None:
+            return self
+        return converted_input(self.converted.rebased(model))
 
 
 #: Reads an upload through a profile's tables (within the limits) into the engine's input.

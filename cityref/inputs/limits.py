@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 
 from cityref.errors import SourceLocation
 from cityref.inputs.model import InputDataError, input_error
+from cityref.settings import Settings
 from cityref.validation.errors import InputTooLarge
 
 #: Entries of one zip (files and folders); GTFS-JP feeds have about 20.
@@ -43,11 +44,9 @@ class InputLimits:
     max_csv_columns: int = MAX_CSV_COLUMNS
 
     @classmethod
-    def from_settings(cls) -> InputLimits:
-        """The limits of the settings in force (``CITYREF_MAX_DECOMPRESSED_BYTES``)."""
-        from cityref.settings import load_settings
-
-        return cls(max_decompressed_bytes=load_settings().max_decompressed_bytes)
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        """The limits of ``settings`` (``CITYREF_MAX_DECOMPRESSED_BYTES``)."""
+        return cls(max_decompressed_bytes=settings.max_decompressed_bytes)
 
 
 class ExpansionTooLarge(InputTooLarge):

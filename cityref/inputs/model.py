@@ -7,15 +7,17 @@ header is row 1, as a spreadsheet counts) or ``…#/location/value`` (a JSON poi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from cityref.errors import SourceLocation
+from cityref.sources import WRITTEN_BASE_IRI, ModelFiles
 from cityref.validation import InputError
 
 # Terms of the adapters' own findings (header problems, missing files, ignored contexts).
-# They live under shapes/common/, where tabular.ttl holds the shapes that report them.
-COMMON = "https://w3id.org/cityref/shapes/common/"
+# They live under shapes/common/, where tabular.ttl holds the shapes that report them; the
+# adapters write them under the sources' base, and Converted.rebased moves them to the model's.
+COMMON = WRITTEN_BASE_IRI + "shapes/common/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INPUT_BASE = "urn:cityref:input:"
@@ -80,6 +82,19 @@ class Converted:
     findings_naming_column: frozenset[str] = frozenset()
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    base_iri: str = WRITTEN_BASE_IRI  # the base of the shapes/common/ terms in ``ntriples``
+
+    def rebased(self, model: ModelFiles) -> Converted:
+        """The same RDF with the adapters' own terms under the model's base IRI."""
+        return replace(
+            self,
+            ntriples=model.rebase(self.ntriples),
+            columns={model.rebase_iri(k): v for k, v in self.columns.items()},
+            findings_naming_column=frozenset(
+                model.rebase_iri(p) for p in self.findings_naming_column
+            ),
+            base_iri=model.base_iri,
+        )
 
 
 def input_error(

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from cityref.command_context import command_model
 from cityref.profiles.registry import Profile, ProfileNotFound, list_profiles, load_profile
 
 EXIT_INCOMPLETE, EXIT_USAGE = 1, 2
@@ -31,7 +32,7 @@ def _summary(p: Profile) -> dict[str, object]:
 
 def _load(ref: str) -> Profile:
     try:
-        return load_profile(ref)
+        return load_profile(ref, command_model())
     except ProfileNotFound as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -55,9 +56,12 @@ def profiles_group(ctx: click.Context, fmt: str, lang: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    found = list_profiles()
+    found = list_profiles(command_model())
     if fmt == "json":
         click.echo(json.dumps([_summary(p) for p in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"no profiles under {command_model().shapes_dir} / プロファイルはありません")
         return
     width = max(len(p.id) for p in found)
     for p in found:
@@ -115,7 +119,8 @@ def coverage_command(profile: str | None, fmt: str) -> None:
     """
     from cityref.profiles.coverage import coverage
 
-    chosen = [_load(profile)] if profile else [p for p in list_profiles() if p.is_data_profile]
+    model = command_model()
+    chosen = [_load(profile)] if profile else [p for p in list_profiles(model) if p.is_data_profile]
     rows = [coverage(p) for p in chosen]
     total = sum(len(c.constraints) for c in rows)
     hit = sum(len(c.constraints & c.triggered) for c in rows)
@@ -154,7 +159,7 @@ def context_command(profile: str | None, whole: bool) -> None:
     from cityref.profiles.contexts import profile_context, vocabulary_context
 
     if whole:
-        doc = vocabulary_context()
+        doc = vocabulary_context(command_model())
     elif profile:
         doc = profile_context(_load(profile))
     else:

@@ -9,23 +9,21 @@ NGSI-LD profiles use the NGSI-LD core context itself (shipped, never fetched).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store
 
 from cityref.inputs import input_format
-from cityref.profiles.registry import Profile, shapes_root
+from cityref.profiles.registry import Profile
+from cityref.sources import ModelFiles
 
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
-DEF = "https://w3id.org/cityref/def/"
 _PREFIXES = {
     "xsd": XSD,
-    "core": DEF + "core#",
     "sosa": "http://www.w3.org/ns/sosa/",
     "qudt": "http://qudt.org/schema/qudt/",
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -71,7 +69,7 @@ def profile_context(profile: Profile) -> dict[str, Any]:
 def _shapes_terms(profile: Profile) -> dict[str, Any]:
     store = Store()
     for path in profile.shapes_files:
-        store.load(path.read_bytes(), format=RdfFormat.TURTLE)
+        store.load(profile.model.read(path), format=RdfFormat.TURTLE)
     terms: dict[str, Any] = {}
     for q in store.quads_for_pattern(None, NamedNode(SH + "targetClass"), None):
         if isinstance(q.object, NamedNode):
@@ -86,7 +84,8 @@ def _shapes_terms(profile: Profile) -> dict[str, Any]:
                 kind = _coercion(store, shape)
                 if kind:
                     coercion.setdefault(p, kind)
-    object_properties = _object_properties()
+    object_properties = _object_properties(profile.model)
+    prefixes = {**_PREFIXES, "core": profile.model.term_iri("def/core#")}
     for p in sorted(predicates):
         entry: dict[str, str] = {"@id": p}
         if p in coercion:
@@ -94,20 +93,19 @@ def _shapes_terms(profile: Profile) -> dict[str, Any]:
         elif p in object_properties:
             entry["@type"] = "@id"
         name = _local(p)
-        terms[name if name not in terms else _prefixed(p)] = entry
+        terms[name if name not in terms else _prefixed(p, prefixes)] = entry
     return terms
 
 
-@functools.lru_cache(maxsize=1)
-def _object_properties() -> frozenset[str]:
+@functools.lru_cache(maxsize=4)
+def _object_properties(model: ModelFiles) -> frozenset[str]:
     """Object properties declared in ontology/ (ours and the external terms declared locally):
     their values are nodes, so a JSON string value is an IRI."""
-    base = shapes_root().parent / "ontology"
     found: set[str] = set()
-    for path in sorted(base.rglob("*.ttl")):
+    for path in sorted(model.ontology_dir.rglob("*.ttl")):
         store = Store()
         try:
-            store.load(path.read_bytes(), format=RdfFormat.TURTLE)
+            store.load(model.read(path), format=RdfFormat.TURTLE)
         except SyntaxError:
             continue  # another module being edited must not break contexts
         for q in store.quads_for_pattern(
@@ -118,8 +116,8 @@ def _object_properties() -> frozenset[str]:
     return frozenset(found)
 
 
-def _prefixed(iri: str) -> str:
-    for prefix, ns in _PREFIXES.items():
+def _prefixed(iri: str, prefixes: dict[str, str]) -> str:
+    for prefix, ns in prefixes.items():
         if iri.startswith(ns):
             return f"{prefix}_{iri[len(ns) :]}"
     return iri
@@ -152,12 +150,13 @@ def _coercion(store: Store, shape: NamedNode | BlankNode) -> str | None:
     return None
 
 
-def vocabulary_context(root: Path | None = None) -> dict[str, Any]:
+def vocabulary_context(model: ModelFiles) -> dict[str, Any]:
     """The context of the whole cityref vocabulary: a prefix per module, core terms by name."""
-    base = (root or shapes_root().parent) / "ontology"
+    base = model.ontology_dir
+    ours = model.term_iri("def/")
     store = Store()
     for path in sorted(base.glob("*.ttl")) + sorted((base / "domains").glob("*.ttl")):
-        store.load(path.read_bytes(), format=RdfFormat.TURTLE)
+        store.load(model.read(path), format=RdfFormat.TURTLE)
     ctx: dict[str, Any] = {"@version": 1.1, "xsd": XSD}
     kinds = {
         OWL + "Class": None,
@@ -167,12 +166,12 @@ def vocabulary_context(root: Path | None = None) -> dict[str, Any]:
     for cls, coerce in kinds.items():
         for q in store.quads_for_pattern(None, NamedNode(RDF + "type"), NamedNode(cls)):
             iri = q.subject
-            if not isinstance(iri, NamedNode) or not iri.value.startswith(DEF):
+            if not isinstance(iri, NamedNode) or not iri.value.startswith(ours):
                 continue
             ns, _, local = iri.value.rpartition("#")
             if not local:
                 continue
-            module = ns[len(DEF) :]
+            module = ns[len(ours) :]
             ctx.setdefault(module, ns + "#")
             if module != "core":
                 continue

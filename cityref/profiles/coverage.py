@@ -13,18 +13,21 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from cityref.profiles.examples import examples, run_example
 from cityref.profiles.registry import Profile
+from cityref.sources import ModelFiles
 from cityref.validation.compile import COMPONENTS
 from cityref.validation.terms import decode
 
 SH = "http://www.w3.org/ns/shacl#"
-COMMON = "https://w3id.org/cityref/shapes/common/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Constraint parameter -> component local name (as Result.component_name gives it), from the
 # engine's constraint components; sh:property is left out, as its results are those of its
 # property shapes, which are constraints of their own.
-PARAMETERS = {SH + c.parameter: c.name for c in COMPONENTS if c.name != "Property"} | {
-    COMMON + "lgCodeCheckDigit": "LgCodeCheckDigit"
-}
+PARAMETERS = {SH + c.parameter: c.name for c in COMPONENTS if c.name != "Property"}
+
+
+def constraint_parameters(model: ModelFiles) -> dict[str, str]:
+    """Constraint parameter -> component: SHACL's, and cityref's own under shapes/common/."""
+    return {**PARAMETERS, model.term_iri("shapes/common/lgCodeCheckDigit"): "LgCodeCheckDigit"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def constraints(profile: Profile) -> frozenset[tuple[str, str]]:
     """(shape IRI, component) for every constraint in the profile's own shapes files."""
     store = Store()
     for path in profile.shapes_files:
-        store.load(path.read_bytes(), format=RdfFormat.TURTLE)
+        store.load(profile.model.read(path), format=RdfFormat.TURTLE)
+    parameters = constraint_parameters(profile.model)
     shapes: set[NamedNode] = set()
     for cls in ("NodeShape", "PropertyShape"):
         for q in store.quads_for_pattern(None, NamedNode(RDF_TYPE), NamedNode(SH + cls)):
@@ -63,7 +67,7 @@ def constraints(profile: Profile) -> frozenset[tuple[str, str]]:
             shapes.add(q.object)
     found: set[tuple[str, str]] = set()
     for shape in shapes:
-        for param, component in PARAMETERS.items():
+        for param, component in parameters.items():
             if any(True for _ in store.quads_for_pattern(shape, NamedNode(param), None)):
                 found.add((shape.value, component))
     return frozenset(found)

@@ -5,11 +5,11 @@ CSV header, the set of files in a GTFS zip, the NGSI-LD entity types, …)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from cityref.errors import CityrefError
 from cityref.inputs import Candidate, InputFormat, InputLimits, Upload, identify_format
 from cityref.profiles.registry import Profile, list_profiles
+from cityref.sources import ModelFiles
 
 
 class NoProfileDetected(CityrefError):
@@ -30,17 +30,18 @@ class ProfileMatch:
 def detect_profile(
     data: bytes,
     filename: str,
-    root: Path | None = None,
+    model: ModelFiles,
     limits: InputLimits | None = None,
     media_type: str | None = None,
 ) -> ProfileMatch:
-    """The profile ``data`` most likely follows; raises :class:`NoProfileDetected`, or an
-    input error when the data is too deep or too wide to read (never decompresses a zip)."""
+    """The profile of ``model`` that ``data`` most likely follows; raises
+    :class:`NoProfileDetected`, or an input error when the data is too deep or too wide to
+    read (never decompresses a zip)."""
     upload = Upload(data, filename, media_type)
     fmt = identify_format(upload)
     profiles = {
         p.id: p
-        for p in list_profiles(root)
+        for p in list_profiles(model)
         if p.is_data_profile and p.input_kind == fmt.id  # list_profiles sorts by id
     }
     candidates = [Candidate(p.id, tuple(p.table_schemas())) for p in profiles.values()]

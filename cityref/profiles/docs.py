@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cityref.errors import CityrefError
 from cityref.profiles.registry import Profile, list_profiles
+from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 
 MARKER = (
     "<!-- Below: generated from shapes/*/profile.ttl by "
@@ -82,6 +84,6 @@ def profiles_markdown(hand_written: str, profiles: list[Profile]) -> str:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/profiles.md")
-    shapes = Path(sys.argv[2]) if len(sys.argv) > 2 else target.parent.parent / "shapes"
+    model = ModelFiles.from_settings(load_settings())  # an entry point: it reads the settings
     hand = hand_written_part(target.read_text(encoding="utf-8"), str(target))
-    target.write_text(profiles_markdown(hand, list_profiles(shapes)), encoding="utf-8")
+    target.write_text(profiles_markdown(hand, list_profiles(model)), encoding="utf-8")

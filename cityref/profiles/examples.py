@@ -89,6 +89,7 @@ def run_example(example: Example) -> tuple[Report, list[ExpectedResult]]:
     data, name = example_bytes(example)
     shapes = Document(profile.shapes(), "turtle", f"{profile.id}/shapes")
     read = read_input(Upload(data, name), profile.input_kind, profile.table_schemas())
+    read = read.rebased(profile.model)
     report = validate_documents([read.document], shapes)
     converted = read.converted
     if converted is None:

@@ -11,12 +11,11 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from cityref.errors import CityrefError
 from cityref.inputs.csv_header import TableSchema, parse_table_group
-from cityref.inputs.model import COMMON
+from cityref.sources import ModelFiles
 
 PROF = "http://www.w3.org/ns/dx/prof/"
 DCT = "http://purl.org/dc/terms/"
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-CORE = "https://w3id.org/cityref/def/core#"
 SH = "http://www.w3.org/ns/shacl#"
 COMMON_FOLDER = "common"
 # Profiles validating the vocabulary itself, not input data; they are listed but not detected.
@@ -25,15 +24,6 @@ _NOT_DATA = {"quality"}
 
 class ProfileNotFound(CityrefError):
     """No profile with this id (or version)."""
-
-
-def shapes_root() -> Path:
-    """shapes/ of the git checkout, else the copy inside the installed package."""
-    package_dir = Path(__file__).resolve().parents[1]
-    checkout = package_dir.parent
-    if (checkout / "shapes").is_dir() and (checkout / "pyproject.toml").is_file():
-        return checkout / "shapes"
-    return package_dir / "_sources" / "shapes"
 
 
 @dataclass(frozen=True)
@@ -51,6 +41,7 @@ class Profile:
     status: str
     input_kind: str  # the id of the input format it reads (cityref.inputs.registry)
     directory: Path
+    model: ModelFiles  # the tree the profile was read from (for its shapes' base IRI)
 
     @property
     def shapes_files(self) -> tuple[Path, ...]:
@@ -59,7 +50,7 @@ class Profile:
 
     def shapes(self) -> bytes:
         """Turtle of the profile's shapes plus the shared checks in shapes/common/."""
-        return _shapes_bytes(self.directory)
+        return _shapes_bytes(self.directory, self.model)
 
     def table_schema(self) -> TableSchema | None:
         """The CSVW table schema of a one-table profile (CSV); None otherwise."""
@@ -71,11 +62,12 @@ class Profile:
         path = self.directory / "csv-metadata.json"
         if not path.is_file():
             return []
-        return parse_table_group(json.loads(path.read_text(encoding="utf-8")))
+        metadata = json.loads(self.model.read(path).decode("utf-8"))
+        return parse_table_group(metadata, self.model.base_iri)
 
     def shape_columns(self) -> dict[str, str]:
         """Shape IRI -> column to report, for shapes whose results have no path."""
-        return _shape_columns(self.directory)
+        return _shape_columns(self.directory, self.model)
 
     @property
     def is_data_profile(self) -> bool:
@@ -84,21 +76,22 @@ class Profile:
 
 
 @functools.lru_cache(maxsize=64)
-def _shapes_bytes(directory: Path) -> bytes:
-    parts = [p.read_bytes() for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
+def _shapes_bytes(directory: Path, model: ModelFiles) -> bytes:
+    parts = [model.read(p) for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
     common = directory.parent / COMMON_FOLDER
-    parts += [p.read_bytes() for p in sorted(common.glob("*.ttl"))]
+    parts += [model.read(p) for p in sorted(common.glob("*.ttl"))]
     # Each file is a whole Turtle document; prefixes may be redeclared, so join as N-Triples
     # would be safest, but Turtle allows @prefix anywhere, so plain concatenation is valid.
     return b"\n".join(parts)
 
 
 @functools.lru_cache(maxsize=64)
-def _shape_columns(directory: Path) -> dict[str, str]:
+def _shape_columns(directory: Path, model: ModelFiles) -> dict[str, str]:
     store = Store()
-    store.load(_shapes_bytes(directory), format=RdfFormat.TURTLE)
+    store.load(_shapes_bytes(directory, model), format=RdfFormat.TURTLE)
     out: dict[str, str] = {}
-    for q in store.quads_for_pattern(None, NamedNode(COMMON + "reportColumn"), None):
+    report_column = NamedNode(model.term_iri("shapes/common/reportColumn"))
+    for q in store.quads_for_pattern(None, report_column, None):
         if isinstance(q.subject, NamedNode) and isinstance(q.object, Literal):
             out[q.subject.value] = q.object.value
     return out
@@ -122,11 +115,11 @@ def _iris(store: Store, s: NamedNode, p: str) -> tuple[str, ...]:
     )
 
 
-def read_profile(directory: Path) -> Profile:
-    """A profile from its folder's profile.ttl."""
+def read_profile(directory: Path, model: ModelFiles) -> Profile:
+    """A profile from its folder's profile.ttl (a folder of ``model``'s shapes/)."""
     store = Store()
     try:
-        store.load((directory / "profile.ttl").read_bytes(), format=RdfFormat.TURTLE)
+        store.load(model.read(directory / "profile.ttl"), format=RdfFormat.TURTLE)
     except (OSError, SyntaxError) as exc:
         raise ProfileNotFound(f"{directory / 'profile.ttl'}: {exc}") from exc
     subjects = [
@@ -141,34 +134,36 @@ def read_profile(directory: Path) -> Profile:
         raise ProfileNotFound(f"{directory / 'profile.ttl'}: no prof:Profile in it")
     s = subjects[0]
     ident = _texts(store, s, DCT + "identifier").get("", directory.name)
-    kind = _texts(store, s, COMMON + "inputKind").get("", "rdf")
-    status = _iris(store, s, CORE + "status")
+    kind = _texts(store, s, model.term_iri("shapes/common/inputKind")).get("", "rdf")
+    status = _iris(store, s, model.term_iri("def/core#status"))
     return Profile(
         id=ident,
         iri=s.value,
         version=_texts(store, s, OWL_VERSION).get("", "0"),
         title=_texts(store, s, DCT + "title"),
         description=_texts(store, s, DCT + "description"),
-        domains=tuple(d.rsplit("/", 1)[-1] for d in _iris(store, s, CORE + "domain")),
+        domains=tuple(
+            d.rsplit("/", 1)[-1] for d in _iris(store, s, model.term_iri("def/core#domain"))
+        ),
         standards=_iris(store, s, PROF + "isProfileOf"),
-        edition=_texts(store, s, COMMON + "sourceEdition"),
+        edition=_texts(store, s, model.term_iri("shapes/common/sourceEdition")),
         status=status[0].rsplit("/", 1)[-1] if status else "draft",
         input_kind=kind,
         directory=directory,
+        model=model,
     )
 
 
-def list_profiles(root: Path | None = None) -> list[Profile]:
-    """Every profile under shapes/, sorted by id."""
-    base = root or shapes_root()
-    found = [read_profile(p.parent) for p in sorted(base.glob("*/profile.ttl"))]
+def list_profiles(model: ModelFiles) -> list[Profile]:
+    """Every profile under the model's shapes/, sorted by id."""
+    found = [read_profile(p.parent, model) for p in sorted(model.shapes_dir.glob("*/profile.ttl"))]
     return sorted(found, key=lambda p: p.id)
 
 
-def load_profile(ref: str, root: Path | None = None) -> Profile:
+def load_profile(ref: str, model: ModelFiles) -> Profile:
     """The profile ``id`` or ``id@version``; a wrong version is an error, not a fallback."""
     ident, _, version = ref.partition("@")
-    for profile in list_profiles(root):
+    for profile in list_profiles(model):
         if profile.id == ident:
             if version and version != profile.version:
                 raise ProfileNotFound(
@@ -177,7 +172,7 @@ def load_profile(ref: str, root: Path | None = None) -> Profile:
                     f"（{version} ではありません）"
                 )
             return profile
-    known = ", ".join(p.id for p in list_profiles(root))
+    known = ", ".join(p.id for p in list_profiles(model))
     raise ProfileNotFound(
         f"no profile {ident!r} (known: {known}) / プロファイル {ident} はありません"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pyoxigraph import (
     BlankNode,
@@ -26,7 +27,7 @@ from pyoxigraph import (
 from cityref.registry.durable import RegistryError, read_bytes, write_atomic
 from cityref.registry.turtle_writer import TurtleFile, patch_text
 from cityref.registry.vocab import PREFIXES
-from cityref.sources import discover_sources
+from cityref.sources import ModelFiles, discover_sources
 
 EDITABLE_FOLDERS = ("ontology", "shapes")
 
@@ -143,7 +144,10 @@ def apply_changeset(root: Path, changeset: Changeset, base_iri: str) -> list[Pur
     """
     per_file: dict[PurePosixPath, tuple[list[Triple], list[Triple]]] = {}
     index: dict[str, list[PurePosixPath]] | None = None
-    for quads, slot in ((changeset.deletions, 1), (changeset.additions, 0)):
+    model = ModelFiles(root, base_iri)
+    removed = _as_written(changeset.deletions, model)
+    added = _as_written(changeset.additions, model)
+    for quads, slot in ((removed, 1), (added, 0)):
         # Blank-node descriptions follow the statement that links them.
         for q in quads:
             if isinstance(q.subject, BlankNode):
@@ -169,6 +173,20 @@ def apply_changeset(root: Path, changeset: Changeset, base_iri: str) -> list[Pur
     for path, text in new_texts.items():
         write_atomic(root / path, text.encode("utf-8"))
     return sorted(new_texts)
+
+
+def _as_written(quads: list[Quad], model: ModelFiles) -> list[Quad]:
+    """The statements with their terms as the sources write them (under the written base IRI;
+    the graph names stay, they say which file)."""
+
+    def term(value: Any) -> Any:
+        if isinstance(value, NamedNode):
+            return NamedNode(model.written_iri(value.value))
+        if isinstance(value, Literal) and not value.language:
+            return Literal(value.value, datatype=NamedNode(model.written_iri(value.datatype.value)))
+        return value
+
+    return [Quad(term(q.subject), term(q.predicate), term(q.object), q.graph_name) for q in quads]
 
 
 def _bnode_closure(quads: list[Quad], node: BlankNode) -> list[Triple]:

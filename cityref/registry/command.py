@@ -1,6 +1,6 @@
 """Click commands of the registry: release, releases, diff, propose, proposals, systems,
 records, impact, stats. The CLI registers them; each reads the settings from the context
-(or the environment) and reports errors as ``cityref COMMAND: error: …`` with exit 1
+(:mod:`cityref.command_context`) and reports errors as ``cityref COMMAND: error: …`` with exit 1
 (2 for bad usage), never a traceback."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from cityref.command_context import command_settings
 from cityref.errors import CityrefError
 from cityref.registry import changelog
 from cityref.registry import impact as impacts
@@ -26,7 +27,8 @@ from cityref.registry.durable import RegistryError, read_bytes
 from cityref.registry.releases import create_release, list_releases, split_notes, tree
 from cityref.registry.stats import evidence_for, registry_stats, to_text
 from cityref.registry.versioned import validate_at
-from cityref.settings import Settings, load_settings
+from cityref.settings import Settings
+from cityref.sources import ModelFiles
 from cityref.validation import Language, Report
 from cityref.validation.loading import format_for_name, rdf_format
 
@@ -34,11 +36,7 @@ EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 def _settings() -> Settings:
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    if isinstance(root.obj, Settings):
-        return root.obj
-    return load_settings()
+    return command_settings()
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
@@ -373,7 +371,7 @@ def _check(
         _fail("give the profile as ID@VERSION (a release, or 'working')", EXIT_USAGE)
     with _errors():
         files = _data_files(data, data_format)
-        report = validate_at(s.sources, profile, files, s.base_iri)
+        report = validate_at(ModelFiles.from_settings(s), profile, files)
         note = after(report, files) if after else ""
     violations = sum(r.severity.value.endswith("#Violation") for r in report.results)
     click.echo(report.to_text(Language(lang)), nl=False)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
-from cityref.registry.durable import RegistryError, read_bytes
+from cityref.registry.durable import RegistryError
 from cityref.registry.lifecycle import CLASS_TYPES, ENDED, PROPERTY_TYPES
 from cityref.registry.vocab import (
-    CORE_STATUS,
     OWL,
     OWL_DEPRECATED,
     RDF,
@@ -26,8 +25,10 @@ from cityref.registry.vocab import (
     RDFS,
     SH,
     SKOS,
-    STATUS,
+    core_status,
+    status_namespace,
 )
+from cityref.sources import ModelFiles
 
 TERM_TYPES = CLASS_TYPES | PROPERTY_TYPES | {NamedNode(SKOS + "Concept")}
 ASPECTS: dict[str, tuple[str, ...]] = {
@@ -99,8 +100,9 @@ class _Tree:
     """The statements of a tree's ontology/ and shapes/."""
 
     def __init__(self, folder: Path, base_iri: str) -> None:
-        self.ontology = _load(folder / "ontology")
-        self.shapes = _load(folder / "shapes", skip_profile=True)
+        model = ModelFiles(folder, base_iri)
+        self.ontology = _load(model, model.ontology_dir)
+        self.shapes = _load(model, model.shapes_dir, skip_profile=True)
         self.base_iri = base_iri
 
     def terms(self) -> dict[str, dict[str, set[str]]]:
@@ -161,7 +163,7 @@ def _key(node: object) -> str:
     return f"_:{node.value}" if isinstance(node, BlankNode) else str(getattr(node, "value", node))
 
 
-def _load(folder: Path, skip_profile: bool = False) -> list[Triple]:
+def _load(model: ModelFiles, folder: Path, skip_profile: bool = False) -> list[Triple]:
     triples: list[Triple] = []
     if not folder.is_dir():
         return triples
@@ -171,7 +173,7 @@ def _load(folder: Path, skip_profile: bool = False) -> list[Triple]:
         ):
             continue
         try:
-            triples += [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
+            triples += [q.triple for q in parse(model.read(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
             raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
     return triples
@@ -228,14 +230,17 @@ def _profile_of(shape: str, base_iri: str) -> str:
     return shape[len(prefix) :].split("/", 1)[0] if shape.startswith(prefix) else ""
 
 
-def _is_ended(props: dict[str, set[str]]) -> bool:
-    statuses = {s.strip("<>").removeprefix(STATUS) for s in props.get(CORE_STATUS.value, set())}
+def _is_ended(props: dict[str, set[str]], base_iri: str) -> bool:
+    states = status_namespace(base_iri)
+    found = props.get(core_status(base_iri).value, set())
+    statuses = {s.strip("<>").removeprefix(states) for s in found}
     deprecated = any(v.startswith('"true"') for v in props.get(OWL_DEPRECATED.value, set()))
     return deprecated or bool(statuses & set(ENDED))
 
 
 def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
     before, after = old.terms(), new.terms()
+    status = core_status(new.base_iri).value
     out: list[Change] = []
     for term in sorted(after.keys() - before.keys()):
         out.append(
@@ -265,15 +270,15 @@ def diff_terms(old: _Tree, new: _Tree) -> list[Change]:
         )
     for term in sorted(before.keys() & after.keys()):
         b, a = before[term], after[term]
-        if _is_ended(a) and not _is_ended(b):
+        if _is_ended(a, new.base_iri) and not _is_ended(b, new.base_iri):
             repl = _short(a.get("http://purl.org/dc/terms/isReplacedBy", set())) or "none / なし"
             out.append(
                 Change(
                     "term-deprecated",
                     term,
                     "status",
-                    _short(b.get(CORE_STATUS.value, set())),
-                    _short(a.get(CORE_STATUS.value, set())),
+                    _short(b.get(status, set())),
+                    _short(a.get(status, set())),
                     False,
                     f"Term <{term}> deprecated; replacement: {repl}.",
                     f"用語 <{term}> を非推奨化。代替: {repl}。",

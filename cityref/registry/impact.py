@@ -15,6 +15,7 @@ from cityref.registry.durable import RegistryError
 from cityref.registry.records import ConformanceRecord, DataFile, list_records, list_systems
 from cityref.registry.releases import tree
 from cityref.registry.versioned import split_ref, validate_at
+from cityref.sources import ModelFiles
 from cityref.validation.loading import rdf_format
 
 COMMON_PROFILE = "common"
@@ -91,7 +92,7 @@ def _revalidate(root: Path, record: ConformanceRecord, new: str, base_iri: str) 
             raise RegistryError(f"{path}: kept sample is missing / 保存したサンプルがありません")
         files.append(DataFile(s.path, path.read_bytes(), rdf_format(s.format)))
     ident = split_ref(record.profile)[0]
-    report = validate_at(root, f"{ident}@{new}", files, base_iri)
+    report = validate_at(ModelFiles(root, base_iri), f"{ident}@{new}", files)
     violations = sum(r.severity.value.endswith("#Violation") for r in report.results)
     warnings = sum(r.severity.value.endswith("#Warning") for r in report.results)
     return Revalidation(

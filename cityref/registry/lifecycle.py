@@ -26,7 +26,9 @@ from cityref.registry.vocab import (
     RDFS,
     SKOS,
     STATUS,
+    core_status,
     sh,
+    status_namespace,
 )
 
 STATES = ("draft", "candidate", "adopted", "deprecated", "retired")
@@ -73,9 +75,11 @@ def label_map(triples: list[Triple]) -> dict[str, dict[str, str]]:
     return out
 
 
-def deprecated_terms(ontology: bytes, fmt: RdfFormat = RdfFormat.TURTLE) -> list[DeprecatedTerm]:
-    """Classes and properties marked owl:deprecated or with status deprecated or retired."""
+def deprecated_terms(ontology: bytes, fmt: RdfFormat, base_iri: str) -> list[DeprecatedTerm]:
+    """Classes and properties marked owl:deprecated or with status deprecated or retired, in
+    an ontology whose terms are under ``base_iri``."""
     triples = _parse(ontology, fmt, "<ontology>")
+    status_predicate, states = core_status(base_iri), status_namespace(base_iri)
     types: dict[NamedNode, set[NamedNode]] = {}
     state: dict[NamedNode, str] = {}
     replaced: dict[NamedNode, set[str]] = {}
@@ -85,8 +89,8 @@ def deprecated_terms(ontology: bytes, fmt: RdfFormat = RdfFormat.TURTLE) -> list
             continue
         if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode):
             types.setdefault(s, set()).add(t.object)
-        elif t.predicate == CORE_STATUS and isinstance(t.object, NamedNode):
-            local = t.object.value.removeprefix(STATUS)
+        elif t.predicate == status_predicate and isinstance(t.object, NamedNode):
+            local = t.object.value.removeprefix(states)
             if local in ENDED:
                 state[s] = local
         elif t.predicate == OWL_DEPRECATED and isinstance(t.object, Literal):
@@ -137,9 +141,7 @@ def _messages(term: DeprecatedTerm, labels: dict[str, dict[str, str]]) -> tuple[
     return ja, en
 
 
-def deprecation_shapes(
-    ontology: bytes, fmt: RdfFormat = RdfFormat.TURTLE, base_iri: str = "https://w3id.org/cityref/"
-) -> bytes:
+def deprecation_shapes(ontology: bytes, fmt: RdfFormat, base_iri: str) -> bytes:
     """Turtle SHACL with one sh:Warning shape per deprecated or retired class or property.
 
     A class C gives a node shape targeting C whose ``rdf:type`` property shape warns on the
@@ -148,7 +150,7 @@ def deprecation_shapes(
     """
     all_labels = label_map(_parse(ontology, fmt, "<ontology>"))
     triples: list[Triple] = []
-    for term in deprecated_terms(ontology, fmt):
+    for term in deprecated_terms(ontology, fmt, base_iri):
         digest = hashlib.sha256(term.iri.encode()).hexdigest()[:16]
         node = NamedNode(f"{base_iri}shapes/deprecation/{digest}")
         prop = BlankNode()

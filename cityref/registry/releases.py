@@ -25,6 +25,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
 from cityref.registry.turtle_writer import patch_text, write_document
 from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
+from cityref.sources import ModelFiles
 
 if TYPE_CHECKING:
     from cityref.profiles.registry import Profile
@@ -216,23 +217,23 @@ def create_release(
     return Release(version, iri, when, target)
 
 
-def ontology_bytes(folder: Path) -> bytes:
+def ontology_bytes(model: ModelFiles) -> bytes:
     """Every ontology/**.ttl of a tree as one N-Triples document."""
     triples: list[Triple] = []
-    for path in sorted((folder / "ontology").rglob("*.ttl")):
+    for path in sorted(model.ontology_dir.rglob("*.ttl")):
         try:
-            triples += [q.triple for q in parse(read_bytes(path), RdfFormat.TURTLE)]
+            triples += [q.triple for q in parse(model.read(path), RdfFormat.TURTLE)]
         except SyntaxError as exc:
             raise RegistryError(f"{path}: does not parse: {exc} / 構文解析できません") from exc
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
-def profile_folder(folder: Path, profile_id: str) -> Path:
+def profile_folder(model: ModelFiles, profile_id: str) -> Path:
     """The folder under ``<tree>/shapes`` of the profile whose dcterms:identifier is ``id``."""
-    shapes = folder / "shapes"
+    shapes = model.shapes_dir
     ident = NamedNode(DCT + "identifier")
     for profile_ttl in sorted(shapes.glob("*/profile.ttl")):
-        for q in parse(read_bytes(profile_ttl), RdfFormat.TURTLE):
+        for q in parse(model.read(profile_ttl), RdfFormat.TURTLE):
             if (
                 q.predicate == ident
                 and isinstance(q.object, Literal)
@@ -246,24 +247,25 @@ def profile_folder(folder: Path, profile_id: str) -> Path:
     )
 
 
-def tree_profile_shapes(folder: Path, profile_id: str) -> bytes:
+def tree_profile_shapes(model: ModelFiles, profile_id: str) -> bytes:
     """A profile's shapes (every .ttl but profile.ttl) plus shapes/common/, as Turtle."""
-    directory = profile_folder(folder, profile_id)
-    parts = [read_bytes(p) for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
-    parts += [read_bytes(p) for p in sorted((folder / "shapes" / "common").glob("*.ttl"))]
+    directory = profile_folder(model, profile_id)
+    parts = [model.read(p) for p in sorted(directory.glob("*.ttl")) if p.name != "profile.ttl"]
+    parts += [model.read(p) for p in sorted((model.shapes_dir / "common").glob("*.ttl"))]
     return b"\n".join(parts)
 
 
-def profile_shapes_at(version: str, profile_id: str, root: Path | None = None) -> bytes:
+def at_release(model: ModelFiles, version: str) -> ModelFiles:
+    """The model's files as they were in release ``version`` (``working``: ``model``)."""
+    return model.at(tree(model.root, version))
+
+
+def profile_shapes_at(version: str, profile_id: str, model: ModelFiles) -> bytes:
     """The shapes of ``profile_id`` as they were in release ``version`` (or ``working``).
 
     This is what ``cityref validate --profile ID@VERSION`` validates against.
     """
-    if root is None:
-        from cityref.settings import load_settings
-
-        root = load_settings().sources
-    return tree_profile_shapes(tree(root, version), profile_id)
+    return tree_profile_shapes(at_release(model, version), profile_id)
 
 
 def is_release(root: Path, version: str) -> bool:
@@ -271,13 +273,9 @@ def is_release(root: Path, version: str) -> bool:
     return bool(_SEMVER.match(version)) and (root / RELEASES / version / "release.ttl").is_file()
 
 
-def profile_at(version: str, profile_id: str, root: Path | None = None) -> Profile:
+def profile_at(version: str, profile_id: str, model: ModelFiles) -> Profile:
     """The :class:`~cityref.profiles.Profile` as it was in release ``version`` (its folder in
     the snapshot), for the profiles' input adapters (CSV, GTFS, …)."""
     from cityref.profiles.registry import load_profile
 
-    if root is None:
-        from cityref.settings import load_settings
-
-        root = load_settings().sources
-    return load_profile(profile_id, tree(root, version) / "shapes")
+    return load_profile(profile_id, at_release(model, version))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyoxigraph import RdfFormat
 
 from cityref.profiles.registry import Profile
 from cityref.registry.lifecycle import deprecation_shapes
 from cityref.registry.records import DataFile
-from cityref.registry.releases import ontology_bytes, tree, tree_profile_shapes
+from cityref.registry.releases import at_release, ontology_bytes, tree_profile_shapes
+from cityref.sources import ModelFiles
 from cityref.validation import Document, Report, ValidationOptions, validate_documents
 
 
@@ -26,28 +26,27 @@ def split_ref(ref: str) -> tuple[str, str]:
     return ident, version or "working"
 
 
-def shapes_at(root: Path, version: str, profile_id: str, base_iri: str) -> bytes:
+def shapes_at(model: ModelFiles, version: str, profile_id: str) -> bytes:
     """The profile's shapes at ``version`` plus the deprecation warnings of that ontology."""
-    folder = tree(root, version)
-    warnings = deprecation_shapes(ontology_bytes(folder), RdfFormat.N_TRIPLES, base_iri)
+    folder = at_release(model, version)
+    warnings = deprecation_shapes(ontology_bytes(folder), RdfFormat.N_TRIPLES, model.base_iri)
     return tree_profile_shapes(folder, profile_id) + b"\n" + warnings
 
 
 def validate_at(
-    root: Path,
+    model: ModelFiles,
     profile_ref: str,
     files: Sequence[DataFile],
-    base_iri: str,
     options: ValidationOptions | None = None,
 ) -> Report:
     """Validate RDF ``files`` against ``profile_ref`` (``id@version``; ``id`` = working tree)."""
     ident, version = split_ref(profile_ref)
-    folder = tree(root, version)
-    shapes = Document(shapes_at(root, version, ident, base_iri), RdfFormat.TURTLE, "<shapes>")
+    folder = at_release(model, version)
+    shapes = Document(shapes_at(model, version, ident), RdfFormat.TURTLE, "<shapes>")
     ontology = Document(ontology_bytes(folder), RdfFormat.N_TRIPLES, f"<ontology {version}>")
     documents = [Document(f.data, f.format, f.name) for f in files]
     return validate_documents(
-        documents, shapes, options or ValidationOptions(base_iri=base_iri), ontology=ontology
+        documents, shapes, options or ValidationOptions(base_iri=model.base_iri), ontology=ontology
     )
 
 
@@ -63,22 +62,23 @@ class ReleaseContext:
     deprecations: bytes
 
 
-def release_context(profile_ref: str | None, root: Path, base_iri: str) -> ReleaseContext:
+def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContext:
     """``ID@VERSION`` where VERSION names a release: that release's profile and vocabulary;
-    otherwise the working tree (VERSION, if any, is the profile's own owl:versionInfo)."""
+    otherwise the working tree of ``model`` (VERSION, if any, is the profile's own
+    owl:versionInfo)."""
     from cityref.registry.releases import WORKING, is_release, profile_at
 
     ident, _, version = (profile_ref or "").partition("@")
-    if version and is_release(root, version):
-        folder, profile = tree(root, version), profile_at(version, ident, root)
+    if version and is_release(model.root, version):
+        folder, profile = at_release(model, version), profile_at(version, ident, model)
         ref: str | None = None
     else:
-        folder, profile, ref, version = root, None, profile_ref, WORKING
+        folder, profile, ref, version = model, None, profile_ref, WORKING
     ontology = ontology_bytes(folder)
     return ReleaseContext(
         ref,
         profile,
         version,
         Document(ontology, "ntriples", "<ontology>"),
-        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, base_iri),
+        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, model.base_iri),
     )

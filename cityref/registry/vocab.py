@@ -1,8 +1,16 @@
-"""IRIs the registry writes: its own vocabulary (``reg:``) and the W3C ones it uses."""
+"""IRIs the registry writes: its own vocabulary (``reg:``) and the W3C ones it uses.
+
+The model's own vocabularies (``core:``, ``status:``, ``reg:``) are here as the source files
+write them, under :data:`~cityref.sources.WRITTEN_BASE_IRI`: the registry reads and writes
+its files in that form, and :meth:`cityref.sources.ModelFiles.read` rebases them. Code that
+reads rebased sources names those terms with :func:`core_status` and :func:`status_namespace`.
+"""
 
 from __future__ import annotations
 
 from pyoxigraph import NamedNode
+
+from cityref.sources import WRITTEN_BASE_IRI
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -13,9 +21,9 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 FOAF = "http://xmlns.com/foaf/0.1/"
-CORE = "https://w3id.org/cityref/def/core#"
-STATUS = "https://w3id.org/cityref/def/status/"
-REG = "https://w3id.org/cityref/def/registry#"
+CORE = WRITTEN_BASE_IRI + "def/core#"
+STATUS = WRITTEN_BASE_IRI + "def/status/"
+REG = WRITTEN_BASE_IRI + "def/registry#"
 
 PREFIXES: dict[str, str] = {
     "rdf": RDF,
@@ -36,6 +44,16 @@ RDF_TYPE = NamedNode(RDF + "type")
 OWL_DEPRECATED = NamedNode(OWL + "deprecated")
 IS_REPLACED_BY = NamedNode(DCT + "isReplacedBy")
 CORE_STATUS = NamedNode(CORE + "status")
+
+
+def core_status(base_iri: str) -> NamedNode:
+    """``core:status`` of the model served under ``base_iri``."""
+    return NamedNode(f"{base_iri}def/core#status")
+
+
+def status_namespace(base_iri: str) -> str:
+    """The lifecycle states (``status:deprecated`` …) of the model served under ``base_iri``."""
+    return f"{base_iri}def/status/"
 
 
 def reg(local: str) -> NamedNode:

@@ -285,10 +285,12 @@ def _validate_with_profiles(
     from cityref.inputs import InputLimits
     from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
+    from cityref.sources import ModelFiles
 
-    limits = InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes)
+    model = ModelFiles.from_settings(settings)
+    limits = InputLimits.from_settings(settings)
     try:
-        release = release_context(profile, settings.sources, settings.base_iri)
+        release = release_context(profile, model)
     except CityrefError as exc:
         _fail(str(exc))
         return
@@ -305,6 +307,7 @@ def _validate_with_profiles(
                 release,
                 options,
                 media_type,
+                model=model,
                 limits=limits,
             )
             if record_system is not None:

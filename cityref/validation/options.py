@@ -30,8 +30,9 @@ class ValidationOptions:
     worker process that is killed at the limit. ``inference`` adds RDFS entailments of the
     data (via owlrl) before validating, like pySHACL's ``inference="rdfs"``.
     ``max_input_bytes`` refuses larger data or shapes documents. ``threads`` is how many
-    queries the compiled engine runs at once. ``base_iri`` is where term pages live, for links
-    in HTML reports.
+    queries the compiled engine runs at once. ``base_iri`` is the base IRI of the model the
+    data is checked against (its term pages, the report's vocabulary and schema); ``None``
+    for plain SHACL with no cityref model.
     """
 
     engine: Engine = Engine.COMPILED
@@ -40,6 +41,6 @@ class ValidationOptions:
     time_limit: float | None = None
     inference: bool = False
     max_input_bytes: int | None = None
-    base_iri: str = "https://w3id.org/cityref/"
+    base_iri: str | None = None
     # Threads for the compiled engine's queries (Oxigraph evaluates without the GIL).
     threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))

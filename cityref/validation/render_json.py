@@ -15,8 +15,12 @@ from cityref.validation.terms import Term
 if TYPE_CHECKING:
     from cityref.validation.report import Report
 
-SCHEMA = "https://w3id.org/cityref/schemas/validation-report/1"
 VERSION = 1
+
+
+def schema_iri(base_iri: str | None) -> str | None:
+    """The report's JSON schema, under the base IRI of the model validated against."""
+    return None if base_iri is None else f"{base_iri}schemas/validation-report/{VERSION}"
 
 
 class BlankLabels:
@@ -83,7 +87,7 @@ def report_dict(
             }
         )
     return {
-        "schema": SCHEMA,
+        "schema": schema_iri(report.base_iri),
         "version": VERSION,
         "conforms": report.conforms,
         "engine": report.engine,
@@ -105,4 +109,4 @@ def report_json(report: Report, language: Language = Language.EN) -> str:
     return json.dumps(report_dict(report, language), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["SCHEMA", "VERSION", "BlankLabels", "report_dict", "report_json", "term_json"]
+__all__ = ["VERSION", "BlankLabels", "report_dict", "report_json", "schema_iri", "term_json"]

@@ -36,7 +36,8 @@ def report_triples(report: Report) -> list[Triple]:
         sh("conforms"),
         Literal("true" if report.conforms else "false", datatype=NamedNode(XSD + "boolean")),
     )
-    add(root, NamedNode(report.base_iri + "def/validation#engine"), Literal(report.engine))
+    if report.base_iri is not None:  # the engine term is the model's report vocabulary
+        add(root, NamedNode(report.base_iri + "def/validation#engine"), Literal(report.engine))
     for r in report.results:
         node = BlankNode()
         add(root, sh("result"), node)

@@ -27,7 +27,7 @@ class Report:
     truncated: bool = False
     stats: dict[str, float] = field(default_factory=dict)
     labels: dict[Term, tuple[Literal, ...]] = field(default_factory=dict, repr=False)
-    base_iri: str = "https://w3id.org/cityref/"
+    base_iri: str | None = None  # the model's, from ValidationOptions.base_iri
 
     def to_turtle(self) -> str:
         """The W3C SHACL validation report graph in Turtle."""

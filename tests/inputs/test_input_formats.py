@@ -32,7 +32,9 @@ from cityref.inputs.model import RDF_TYPE, row_iri
 from cityref.outcome.data import outcome_data
 from cityref.profiles import check_input, detect_profile
 from cityref.profiles.registry import read_profile
+from cityref.sources import ModelFiles
 from cityref.validation import Language
+from tests.conftest import REPO_MODEL
 
 TOY = "urn:toy:"
 SIGNATURE = b"#toy\n"
@@ -113,10 +115,15 @@ def toy_shapes(tmp_path: Path) -> Path:
     return tmp_path / "shapes"
 
 
+def _model(shapes: Path) -> ModelFiles:
+    """The temporary tree holding the toy profile's shapes/ folder."""
+    return ModelFiles(shapes.parent, REPO_MODEL.base_iri)
+
+
 @pytest.mark.usefixtures("toy_registered")
 def test_a_registered_format_validates_end_to_end_with_locations(toy_shapes: Path) -> None:
-    profile = read_profile(toy_shapes / "toy-people")
-    check = check_input(PEOPLE, "people.toy", profile=profile)
+    profile = read_profile(toy_shapes / "toy-people", _model(toy_shapes))
+    check = check_input(PEOPLE, "people.toy", profile=profile, model=_model(toy_shapes))
     assert not check.report.conforms and check.file == "people.toy"
     results = outcome_data(check, Language.JA)["results"]
     found = {(e["file"], e["row"], e["column"], e["component"]) for e in results}
@@ -129,7 +136,7 @@ def test_a_registered_format_is_recognised_and_detects_its_profile(toy_shapes: P
     assert identify_format(Upload(PEOPLE, "upload")) is TOY_FORMAT  # by its signature
     assert identify_format(Upload(b"name: Ann\n", "people.toy")) is TOY_FORMAT  # by suffix
     assert format_for_media_type("text/x-toy; charset=utf-8") is TOY_FORMAT
-    match = detect_profile(PEOPLE, "upload", root=toy_shapes, media_type="text/x-toy")
+    match = detect_profile(PEOPLE, "upload", _model(toy_shapes), media_type="text/x-toy")
     assert (match.profile.id, match.input_format, match.reason_en) == (
         "toy-people",
         TOY_FORMAT,

@@ -5,6 +5,7 @@ and validates files, with no code changed (docs/profiles.md, "How to add a profi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,9 @@ from pathlib import Path
 from cityref.profiles import check_input, list_profiles, load_profile
 from cityref.profiles.detection import detect_profile
 from cityref.profiles.examples import examples, result_key, run_example
-from cityref.profiles.registry import shapes_root
 from cityref.settings import SETTINGS_BY_NAME
+from cityref.sources import ModelFiles
+from tests.conftest import REPO_MODEL
 
 BASE = SETTINGS_BY_NAME["base_iri"].default
 PID = "ods-drinking-fountain"
@@ -92,9 +94,9 @@ EXPECTED = [
 
 def _tree(tmp_path: Path) -> Path:
     """A sources tree: the checkout's ontology and shared shapes, and the new folder only."""
-    shutil.copytree(shapes_root().parent / "ontology", tmp_path / "ontology")
+    shutil.copytree(REPO_MODEL.root / "ontology", tmp_path / "ontology")
     shapes = tmp_path / "shapes"
-    shutil.copytree(shapes_root() / "common", shapes / "common")
+    shutil.copytree(REPO_MODEL.shapes_dir / "common", shapes / "common")
     folder = shapes / PID
     (folder / "examples" / "invalid").mkdir(parents=True)
     (folder / "profile.ttl").write_text(PROFILE_TTL, encoding="utf-8")
@@ -122,18 +124,19 @@ def test_a_new_folder_is_a_new_profile(tmp_path: Path) -> None:
     shapes_ttl = (shapes / PID / "shapes.ttl").read_text(encoding="utf-8")
     assert f'<{BASE}shapes/{PID}/column/名称> rdfs:label "名称"@ja , "Name"@en .' in shapes_ttl
 
-    profile = load_profile(PID, shapes)
+    model = ModelFiles(tmp_path, BASE)
+    profile = load_profile(PID, model)
     assert (profile.title["en"], profile.version, profile.status) == (
         "drinking fountains",
         "0.1.0",
         "draft",
     )
     assert profile.edition == {"ja": "試行版", "en": "trial edition"}
-    assert PID not in {p.id for p in list_profiles()}, "the checkout must not see it"
+    assert PID not in {p.id for p in list_profiles(REPO_MODEL)}, "the checkout must not see it"
 
     data = FOUNTAINS.encode()
-    assert detect_profile(data, "fountains.csv", shapes).profile.id == PID
-    check = check_input(data, "fountains.csv", profile=profile)
+    assert detect_profile(data, "fountains.csv", model).profile.id == PID
+    check = check_input(data, "fountains.csv", profile=profile, model=model)
     found = [(x.result.component_name, x.location.row, x.location.column) for x in check.located]  # type: ignore[union-attr]
     assert sorted(found) == sorted((e["component"], e["row"], e["column"]) for e in EXPECTED)
     assert not check.report.conforms
@@ -163,3 +166,31 @@ def test_a_bad_column_table_is_a_clear_error(tmp_path: Path) -> None:
     assert "csv-metadata.json, column 設置数: no column check 'integer'" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (shapes / PID / "shapes.ttl").exists()
+
+
+def test_the_command_line_validates_against_the_new_folder(tmp_path: Path) -> None:
+    """As a user would: CITYREF_SOURCES names the tree, `cityref validate FILE` detects the new
+    profile and reports the same results, with no code changed."""
+    shapes = _tree(tmp_path / "sources")
+    subprocess.run(
+        [sys.executable, "-m", "cityref.profiles.authoring", str(shapes), "--base-iri", BASE],
+        capture_output=True,
+        check=True,
+    )
+    data = tmp_path / "fountains.csv"
+    data.write_text(FOUNTAINS, encoding="utf-8")
+    env = os.environ | {
+        "CITYREF_SOURCES": str(tmp_path / "sources"),
+        "CITYREF_STORE": str(tmp_path / "store"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "cityref", "validate", str(data), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert run.returncode == 1, run.stderr  # violations found
+    document = json.loads(run.stdout)
+    assert document["profile"].startswith(PID + "@")
+    found = sorted((r["component"], r["row"], r["column"]) for r in document["results"])
+    assert found == sorted((e["component"], e["row"], e["column"]) for e in EXPECTED)

@@ -4,37 +4,42 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from cityref.profiles.command import context_command, profiles_group
+from cityref.cli import cli
+from tests.conftest import REPO
+
+
+def cityref(*args: str) -> Result:
+    """``cityref ARGS`` on the repository's own model."""
+    return CliRunner().invoke(cli, list(args), env={"CITYREF_SOURCES": str(REPO)})
 
 
 def test_list_text_and_json() -> None:
-    runner = CliRunner()
-    text = runner.invoke(profiles_group, [])
+    text = cityref("profiles")
     assert text.exit_code == 0 and "ods-aed" in text.output
-    listed = json.loads(runner.invoke(profiles_group, ["--format", "json"]).output)
+    listed = json.loads(cityref("profiles", "--format", "json").output)
     assert {"id", "version", "title", "domains", "status"} <= set(listed[0])
     assert len(listed) >= 16
 
 
 def test_show() -> None:
-    result = CliRunner().invoke(profiles_group, ["show", "ods-aed"])
+    result = cityref("profiles", "show", "ods-aed")
     assert result.exit_code == 0 and "全国地方公共団体コード" in result.output
-    missing = CliRunner().invoke(profiles_group, ["show", "nope"])
+    missing = cityref("profiles", "show", "nope")
     assert missing.exit_code == 2 and "no profile" in missing.output
 
 
 def test_coverage_is_complete() -> None:
-    result = CliRunner().invoke(profiles_group, ["coverage", "--format", "json"])
+    result = cityref("profiles", "coverage", "--format", "json")
     out = json.loads(result.output)
     assert out["ratio"] == 1.0, [p for p in out["profiles"] if p["missing"]]
     assert result.exit_code == 0
 
 
 def test_context() -> None:
-    result = CliRunner().invoke(context_command, ["gif-facility"])
+    result = cityref("context", "gif-facility")
     assert result.exit_code == 0
     assert json.loads(result.output)["@context"]["Facility"].endswith("core#Facility")
-    whole = CliRunner().invoke(context_command, ["--all"])
+    whole = cityref("context", "--all")
     assert "core" in json.loads(whole.output)["@context"]

@@ -12,8 +12,9 @@ from rdflib.compare import isomorphic
 
 from cityref.profiles.contexts import profile_context, vocabulary_context
 from cityref.profiles.registry import list_profiles
+from tests.conftest import REPO_MODEL
 
-PROFILES = [p for p in list_profiles() if p.is_data_profile]
+PROFILES = [p for p in list_profiles(REPO_MODEL) if p.is_data_profile]
 PAIRS = [
     (p, j, p.directory / "examples" / "valid" / (j.stem + ".ttl"))
     for p in PROFILES
@@ -48,6 +49,6 @@ def test_json_example_gives_the_turtle_triples(
 
 
 def test_vocabulary_context_names_core_terms() -> None:
-    ctx = vocabulary_context()["@context"]
+    ctx = vocabulary_context(REPO_MODEL)["@context"]
     assert ctx["Facility"] == "https://w3id.org/cityref/def/core#Facility"
     assert ctx["core"] == "https://w3id.org/cityref/def/core#"

@@ -8,8 +8,9 @@ import pytest
 
 from cityref.profiles.examples import Example, examples, result_key, run_example
 from cityref.profiles.registry import list_profiles
+from tests.conftest import REPO_MODEL
 
-PROFILES = [p for p in list_profiles() if p.is_data_profile]
+PROFILES = [p for p in list_profiles(REPO_MODEL) if p.is_data_profile]
 EXAMPLES = [e for p in PROFILES for e in examples(p)]
 
 

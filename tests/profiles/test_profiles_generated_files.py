@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from cityref.profiles.authoring import generated_files
 from cityref.profiles.docs import hand_written_part, profiles_markdown
-from cityref.profiles.registry import list_profiles, shapes_root
+from cityref.profiles.registry import list_profiles
 from cityref.settings import SETTINGS_BY_NAME
+from tests.conftest import REPO_MODEL
 
 # The committed folders are written under the default base IRI.
 BASE_IRI = SETTINGS_BY_NAME["base_iri"].default
@@ -15,7 +16,7 @@ FIX = "run: python -m cityref.profiles.authoring shapes"
 
 
 def test_generated_profile_files_are_current() -> None:
-    root = shapes_root()
+    root = REPO_MODEL.shapes_dir
     stale = [
         rel
         for rel, text in generated_files(root, BASE_IRI).items()
@@ -25,15 +26,15 @@ def test_generated_profile_files_are_current() -> None:
 
 
 def test_every_tabular_profile_is_generated_from_its_table() -> None:
-    generated = {rel.split("/", 1)[0] for rel in generated_files(shapes_root(), BASE_IRI)}
-    tabular = {p.id for p in list_profiles() if p.input_kind in ("csv", "gtfs")}
+    generated = {rel.split("/", 1)[0] for rel in generated_files(REPO_MODEL.shapes_dir, BASE_IRI)}
+    tabular = {p.id for p in list_profiles(REPO_MODEL) if p.input_kind in ("csv", "gtfs")}
     assert len(tabular) >= 14
     assert tabular == generated
 
 
 def test_profiles_doc_is_current() -> None:
-    doc = shapes_root().parent / "docs" / "profiles.md"
+    doc = REPO_MODEL.root / "docs" / "profiles.md"
     text = doc.read_text(encoding="utf-8")
-    assert text == profiles_markdown(hand_written_part(text, str(doc)), list_profiles()), (
-        "docs/profiles.md is stale; run: python -m cityref.profiles.docs docs/profiles.md"
-    )
+    assert text == profiles_markdown(
+        hand_written_part(text, str(doc)), list_profiles(REPO_MODEL)
+    ), "docs/profiles.md is stale; run: python -m cityref.profiles.docs docs/profiles.md"

@@ -17,9 +17,10 @@ from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
 from cityref.profiles import check_input
 from cityref.profiles.detection import NoProfileDetected, detect_profile
 from cityref.profiles.registry import Profile, ProfileNotFound, load_profile
+from tests.conftest import REPO_MODEL
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
-AED = load_profile("ods-aed")
+AED = load_profile("ods-aed", REPO_MODEL)
 HEADER = ",".join(c.title for c in AED.table_schema().columns)  # type: ignore[union-attr]
 
 
@@ -32,7 +33,7 @@ def test_check_digit_of_known_codes(code: str, wrong: bool) -> None:
     row = ",".join(
         code if c.title == "全国地方公共団体コード" else "" for c in AED.table_schema().columns
     )  # type: ignore[union-attr]
-    check = check_input(f"{HEADER}\r\n{row}\r\n".encode(), "aed.csv", "ods-aed")
+    check = check_input(f"{HEADER}\r\n{row}\r\n".encode(), "aed.csv", "ods-aed", model=REPO_MODEL)
     found = [x.result.component_name for x in check.located]
     assert ("LgCodeCheckDigit" in found) == wrong, found
 
@@ -111,7 +112,7 @@ def test_csv_cells_become_the_same_literals_whatever_they_hold() -> None:
 
 
 def test_a_header_without_rows_validates() -> None:
-    check = check_input((HEADER + "\r\n").encode(), "header-only.csv", "ods-aed")
+    check = check_input((HEADER + "\r\n").encode(), "header-only.csv", "ods-aed", model=REPO_MODEL)
     assert check.converted is not None and check.converted.triple_count >= 1
     assert check.report.conforms
 
@@ -123,7 +124,7 @@ def test_empty_csv_is_a_clear_error() -> None:
 
 def test_not_a_zip_is_a_clear_error() -> None:
     with pytest.raises(InputDataError, match="not a readable zip"):
-        _converted(b"PK\x03\x04garbage", "feed.zip", load_profile("gtfs-jp"))
+        _converted(b"PK\x03\x04garbage", "feed.zip", load_profile("gtfs-jp", REPO_MODEL))
 
 
 def test_bad_json_names_line_and_column() -> None:
@@ -149,25 +150,28 @@ def test_key_values_become_properties() -> None:
 
 
 def test_detection_from_header_zip_and_json() -> None:
-    assert detect_profile(HEADER.encode("cp932"), "aed.csv").profile.id == "ods-aed"
+    assert detect_profile(HEADER.encode("cp932"), "aed.csv", REPO_MODEL).profile.id == "ods-aed"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name in ("agency.txt", "routes.txt", "trips.txt", "stops.txt", "stop_times.txt"):
             z.writestr(name, "x\n")
-    assert detect_profile(buf.getvalue(), "feed.zip").profile.id == "gtfs-jp"
-    assert detect_profile(b'{"id": "urn:a", "type": "T"}', "e.json").profile.id == "ngsi-ld-entity"
+    assert detect_profile(buf.getvalue(), "feed.zip", REPO_MODEL).profile.id == "gtfs-jp"
+    assert (
+        detect_profile(b'{"id": "urn:a", "type": "T"}', "e.json", REPO_MODEL).profile.id
+        == "ngsi-ld-entity"
+    )
     with pytest.raises(NoProfileDetected):
-        detect_profile(b"a,b,c\r\n1,2,3\r\n", "other.csv")
+        detect_profile(b"a,b,c\r\n1,2,3\r\n", "other.csv", REPO_MODEL)
     with pytest.raises(NoProfileDetected):
-        detect_profile(b"<a> <b> <c> .", "data.nt")
+        detect_profile(b"<a> <b> <c> .", "data.nt", REPO_MODEL)
 
 
 def test_profile_versions() -> None:
-    assert load_profile("ods-aed@1.0.0").id == "ods-aed"
+    assert load_profile("ods-aed@1.0.0", REPO_MODEL).id == "ods-aed"
     with pytest.raises(ProfileNotFound, match="version"):
-        load_profile("ods-aed@9.9")
+        load_profile("ods-aed@9.9", REPO_MODEL)
     with pytest.raises(ProfileNotFound, match="known"):
-        load_profile("no-such-profile")
+        load_profile("no-such-profile", REPO_MODEL)
 
 
 def test_check_input_detects_and_locates() -> None:
@@ -177,7 +181,7 @@ def test_check_input_detects_and_locates() -> None:
 
     header = "都道府県コ―ド又は市区町村コード,NO,名称,名称_カナ,住所,設置位置,電話番号"
     data = (header + "\r\n131016,1,本庁舎,ホンチョウシャ,東京都,1階,03 5253 2111\r\n").encode()
-    result = check_input(data, "aed.csv")
+    result = check_input(data, "aed.csv", model=REPO_MODEL)
     assert result.profile.id == "legacy-aed"
     assert "legacy-aed" in str(result.profile_note())
     text = renderer("text").render(result, Language.EN)

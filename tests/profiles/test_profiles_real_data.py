@@ -12,6 +12,7 @@ import pytest
 from cityref.inputs import InputLimits, Upload, locate_report
 from cityref.profiles.detection import detect_profile
 from cityref.validation import Document, ValidationOptions, validate_documents
+from tests.conftest import REPO_MODEL
 
 REAL = Path(__file__).resolve().parents[3] / "shared/data/real"
 FILES = sorted(p for p in REAL.rglob("*") if p.is_file() and p.name != "README.md")
@@ -51,11 +52,11 @@ def test_real_data_is_there() -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_real_file(path: Path) -> None:
     data = path.read_bytes()
-    match = detect_profile(data, path.name)
+    match = detect_profile(data, path.name, REPO_MODEL)
     assert match.profile.id == EXPECTED_PROFILE[path.name]
     read = match.input_format.read(
         Upload(data, path.name), match.profile.table_schemas(), InputLimits()
-    )
+    ).rebased(match.profile.model)
     converted = read.converted
     assert converted is not None
     shapes = Document(match.profile.shapes(), "turtle", match.profile.id)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
-from cityref.profiles.coverage import PARAMETERS
-from cityref.profiles.registry import shapes_root
+from cityref.profiles.coverage import constraint_parameters
+from tests.conftest import REPO_MODEL
 
 SH = "http://www.w3.org/ns/shacl#"
 FILES = [
     p
-    for p in sorted(shapes_root().glob("*/*.ttl"))
+    for p in sorted(REPO_MODEL.shapes_dir.glob("*/*.ttl"))
     if p.name != "profile.ttl" and p.parent.name != "quality"
 ]
 
@@ -33,7 +33,7 @@ def test_every_constraint_has_ja_and_en_messages(path: Path) -> None:
     store.load(path.read_bytes(), format=RdfFormat.TURTLE)
     holders = {
         q.subject
-        for param in PARAMETERS
+        for param in constraint_parameters(REPO_MODEL)
         for q in store.quads_for_pattern(None, NamedNode(param), None)
     }
     # members of sh:or / sh:not lists are parts of a constraint, not constraints themselves
@@ -91,7 +91,7 @@ def test_hand_written_phone_patterns_are_the_shared_one() -> None:
     """The GIF phone pattern written by hand in the GIF shapes is the shared "tel" check's."""
     from cityref.profiles.checks import load_check_book
 
-    tel = load_check_book(shapes_root() / "common").kinds["tel"].rules[0].body
+    tel = load_check_book(REPO_MODEL.shapes_dir / "common").kinds["tel"].rules[0].body
     shared = Store()
     shared.load(f"@prefix sh: <{SH}> . [] {tel} .".encode(), format=RdfFormat.TURTLE)
     patterns = [
@@ -99,7 +99,9 @@ def test_hand_written_phone_patterns_are_the_shared_one() -> None:
     ]
     for profile in ("gif-facility", "gif-corporation"):
         store = Store()
-        store.load((shapes_root() / profile / "shapes.ttl").read_bytes(), format=RdfFormat.TURTLE)
+        store.load(
+            (REPO_MODEL.shapes_dir / profile / "shapes.ttl").read_bytes(), format=RdfFormat.TURTLE
+        )
         phones = [
             q.object.value
             for q in store.quads_for_pattern(None, NamedNode(SH + "pattern"), None)

@@ -10,6 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from cityref.cli import cli
+
 REPO = Path(__file__).resolve().parents[2]
 BASE = "https://w3id.org/cityref/"
 
@@ -39,7 +41,9 @@ def run(sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
     def invoke(command: click.Command, *args: str, code: int = 0) -> Result:
         env = {"CITYREF_SOURCES": str(sources), "CITYREF_STORE": str(tmp_path / "store")}
-        result = CliRunner().invoke(command, list(args), env=env, catch_exceptions=False)
+        # As typed: ``cityref COMMAND ARGS`` (the command reads the settings cityref loaded).
+        line = list(args) if command is cli else [str(command.name), *args]
+        result = CliRunner().invoke(cli, line, env=env, catch_exceptions=False)
         assert result.exit_code == code, (result.output, result.stderr_bytes)
         return result
 

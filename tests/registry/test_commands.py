@@ -16,6 +16,7 @@ from cityref.registry.command import (
     systems_group,
 )
 from cityref.registry.releases import profile_at, profile_shapes_at
+from cityref.sources import ModelFiles
 from tests.registry.conftest import BASE, Run
 
 CORE = "https://w3id.org/cityref/def/core#"
@@ -44,15 +45,17 @@ def test_release_errors(run: Run, tmp_path: Path) -> None:
 
 def test_releases_are_loaded_as_named_graphs(run: Run, tmp_path: Path, sources: Path) -> None:
     run(release_command, "1.0.0", "--notes", _notes(tmp_path))
-    _store, record = build_in_memory(sources, BASE)
+    _store, record = build_in_memory(ModelFiles(sources, BASE))
     assert f"{BASE}graph/registry/releases/1.0.0/ontology/core" in record.graphs
     assert f"{BASE}graph/registry/releases/1.0.0/release" in record.graphs
     snapshot = (sources / "registry/releases/1.0.0/ontology/core.ttl").read_text(encoding="utf-8")
     assert "<https://w3id.org/cityref/def/core/1.0.0>" in snapshot
-    profile = profile_at("1.0.0", "gif-corporation", sources)
+    profile = profile_at("1.0.0", "gif-corporation", ModelFiles(sources, BASE))
     assert profile.directory == sources / "registry/releases/1.0.0/shapes/gif-corporation"
-    assert b"ContactPhone" in profile_shapes_at("1.0.0", "gif-corporation", sources)
-    csv_profile = profile_at("1.0.0", "ods-aed", sources)
+    assert b"ContactPhone" in profile_shapes_at(
+        "1.0.0", "gif-corporation", ModelFiles(sources, BASE)
+    )
+    csv_profile = profile_at("1.0.0", "ods-aed", ModelFiles(sources, BASE))
     assert csv_profile.table_schema() is not None  # the CSVW metadata came along
     assert not (sources / "registry/releases/1.0.0/shapes/ods-aed/examples").exists()
 

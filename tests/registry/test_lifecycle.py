@@ -6,6 +6,7 @@ from pyoxigraph import RdfFormat
 
 from cityref.registry.lifecycle import deprecated_terms, deprecation_shapes
 from cityref.validation import Document, validate_documents
+from tests.conftest import BASE_IRI
 
 ONTOLOGY = b"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -27,7 +28,9 @@ DATA = b"""@prefix ex: <https://example.org/def#> .
 
 
 def test_deprecated_and_retired_terms_are_found() -> None:
-    found = {t.iri.rsplit("#", 1)[-1]: t for t in deprecated_terms(ONTOLOGY)}
+    found = {
+        t.iri.rsplit("#", 1)[-1]: t for t in deprecated_terms(ONTOLOGY, RdfFormat.TURTLE, BASE_IRI)
+    }
     assert set(found) == {"Old", "gone"}
     assert found["Old"].kind == "class" and found["Old"].replacements == (
         "https://example.org/def#New",
@@ -36,7 +39,7 @@ def test_deprecated_and_retired_terms_are_found() -> None:
 
 
 def test_warnings_for_uses_of_deprecated_terms() -> None:
-    shapes = deprecation_shapes(ONTOLOGY)
+    shapes = deprecation_shapes(ONTOLOGY, RdfFormat.TURTLE, BASE_IRI)
     report = validate_documents(
         [Document(DATA, RdfFormat.TURTLE)],
         Document(shapes, RdfFormat.TURTLE, "<deprecation>"),
@@ -54,4 +57,4 @@ def test_warnings_for_uses_of_deprecated_terms() -> None:
 
 
 def test_no_deprecated_terms_no_shapes() -> None:
-    assert b"sh:NodeShape" not in deprecation_shapes(b"")
+    assert b"sh:NodeShape" not in deprecation_shapes(b"", RdfFormat.TURTLE, BASE_IRI)

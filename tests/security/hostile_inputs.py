@@ -1,10 +1,11 @@
 """Hostile uploads made on the spot: deep JSON / JSON-LD / NGSI-LD / RDF/XML, GTFS zips with
 a patched CRC, encryption flag or compression method, zip bombs, wide CSVs; and a Flask app
-on the toy store with tight validation limits."""
+on the toy model (with the repository's profiles) with tight validation limits."""
 
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 import time
 import zipfile
@@ -17,6 +18,7 @@ from app import create_app
 from cityref.build import build_store
 from cityref.jobs import read_job
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO, TOY
 
 MINIMAL_FEED = REPO / "shapes" / "gtfs-jp" / "examples" / "valid" / "minimal-feed"
@@ -37,14 +39,17 @@ def peak_memory_mb(store: Path, job_id: str, seconds: float = 10) -> float | Non
 
 
 def tight_app(folder: Path, **changes: object) -> Flask:
-    """The web app on a fresh toy store, validation limits tight enough for tests."""
-    store = folder / "store"
+    """The web app on a fresh store of the toy model with the repository's profiles (uploads
+    are detected and validated against those), validation limits tight enough for tests."""
+    sources, store = folder / "sources", folder / "store"
     if not store.exists():
-        build_store(store, TOY, BASE_IRI)
+        shutil.copytree(TOY, sources)
+        shutil.copytree(REPO / "shapes", sources / "shapes", dirs_exist_ok=True)
+        build_store(store, ModelFiles(sources, BASE_IRI))
     settings: Settings = load_settings(
         {
             "CITYREF_STORE": str(store),
-            "CITYREF_SOURCES": str(TOY),
+            "CITYREF_SOURCES": str(sources),
             "CITYREF_RATE_LIMIT": "100000",
             "CITYREF_CLIENT_CONCURRENCY": "64",
             "CITYREF_CLIENT_QUEUE": "64",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cityref.build import BuildFailed, build_store
-from cityref.sources import SourceOutsideRoot, discover_sources
+from cityref.sources import ModelFiles, SourceOutsideRoot, discover_sources
 from tests.conftest import BASE_IRI, RunCli
 
 SECRET = "cityref-test-secret-line that must never be printed"
@@ -53,7 +53,7 @@ def test_a_linked_content_folder_that_leads_out_is_refused(
     with pytest.raises(SourceOutsideRoot, match=r"registry/data\.ttl"):
         discover_sources(toy_sources)
     with pytest.raises(BuildFailed, match="outside the sources folder"):
-        build_store(tmp_path / "store", toy_sources, BASE_IRI)
+        build_store(tmp_path / "store", ModelFiles(toy_sources, BASE_IRI))
     assert not (tmp_path / "store" / "current").exists()
 
 

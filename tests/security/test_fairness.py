@@ -21,6 +21,7 @@ from cityref.build import build_store
 from cityref.errors import Busy
 from cityref.settings import load_settings
 from cityref.slots import ClientSlots
+from cityref.sources import ModelFiles
 from cityref.worker_pool import QueryWorkerPool
 from tests.conftest import BASE_IRI, TOY
 from tests.security.clients import CHEAP, HEAVY, Answer, query
@@ -224,8 +225,8 @@ def test_a_worker_left_in_an_unknown_state_is_stopped() -> None:
 
 def test_page_data_is_made_once_while_threads_ask_at_once(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    build_store(store, TOY, BASE_IRI)
-    service = QueryService(load_settings({"CITYREF_STORE": str(store)}))
+    build_store(store, ModelFiles(TOY, BASE_IRI))
+    service = QueryService(load_settings({"CITYREF_STORE": str(store)}), ModelFiles(TOY, BASE_IRI))
     calls: list[int] = []
 
     def make() -> str:

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,18 @@ from cityref.jobs import (
 from cityref.slots import ClientSlots, Slot
 from cityref.validation.errors import ValidationError, ValidationTimeout
 from cityref.validation.worker import ValidationMemoryLimit, run_limited
-from tests.conftest import REPO
+from tests.conftest import BASE_IRI, REPO
 from tests.security.hostile_inputs import peak_memory_mb, tight_app
 
 AED = REPO.parent / "shared" / "data" / "real" / "yaizu-222127" / "222127_aed.csv"
 LIMITS = JobLimits(
-    time_limit=30, memory_mb=1024, slots=1, max_decompressed_bytes=8 << 20, queue_per_slot=3
+    time_limit=30,
+    memory_mb=1024,
+    slots=1,
+    max_decompressed_bytes=8 << 20,
+    sources=str(REPO),
+    base_iri=BASE_IRI,
+    queue_per_slot=3,
 )
 
 
@@ -206,7 +213,7 @@ def test_the_memory_limit_fails_the_job(
     store: Path, processes: list[subprocess.Popen[bytes]]
 ) -> None:
     """A 4.7 MB CSV with 10,000 violations needs about 300 MB; the job may use 150."""
-    limits = JobLimits(time_limit=60, memory_mb=150, slots=1, max_decompressed_bytes=1 << 20)
+    limits = replace(LIMITS, time_limit=60, memory_mb=150, max_decompressed_bytes=1 << 20)
     job = _start(store, processes, big_aed_csv(10_000), limits)
     ended = wait_for_job(store, job.id, processes[-1], 60)
     assert ended.state == "failed" and ended.error is not None

@@ -18,6 +18,7 @@ from app.query_service import QueryService
 from cityref.build import build_store
 from cityref.errors import Busy, QueryResourceLimit, QueryWorkerCrashed
 from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 from cityref.tokens import create_token
 from tests.conftest import BASE_IRI, TOY
 
@@ -32,7 +33,7 @@ SPARQL_UPDATE = "application/sparql-update"
 def edge_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("edges")
     shutil.copytree(TOY, folder / "sources")
-    build_store(folder / "store", folder / "sources", BASE_IRI)
+    build_store(folder / "store", ModelFiles(folder / "sources", BASE_IRI))
     settings = load_settings(
         {
             "CITYREF_STORE": str(folder / "store"),

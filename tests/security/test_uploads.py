@@ -6,6 +6,7 @@ and within one decompressed budget."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -161,7 +162,11 @@ def test_damaged_zip_is_a_422_naming_the_member(client: FlaskClient, damage: str
     assert "stop_times.txt" in str(answer["error_ja"])
 
 
-def test_damaged_zip_on_the_command_line(run_cli: RunCli, tmp_path: Path) -> None:
+def test_damaged_zip_on_the_command_line(
+    run_cli: RunCli, tmp_path: Path, toy_sources: Path
+) -> None:
+    for profile in ("common", "gtfs-jp"):  # the command reads the profiles of its sources
+        shutil.copytree(REPO / "shapes" / profile, toy_sources / "shapes" / profile)
     feed = tmp_path / "feed.zip"
     feed.write_bytes(patch_member(gtfs_zip(), "trips.txt", crc_xor=1))
     result = run_cli("validate", str(feed), "--profile", "gtfs-jp")

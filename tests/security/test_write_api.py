@@ -25,6 +25,7 @@ from app.write_schemas import PROPOSAL, SCHEMAS, SYSTEM
 from cityref.build import build_store
 from cityref.registry.proposals import KINDS
 from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 from cityref.tokens import create_token
 from tests.conftest import BASE_IRI, TOY
 
@@ -56,7 +57,7 @@ def write_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("writes")
     sources = folder / "sources"
     shutil.copytree(TOY, sources)
-    build_store(folder / "store", sources, BASE_IRI)
+    build_store(folder / "store", ModelFiles(sources, BASE_IRI))
     settings = load_settings(
         {
             "CITYREF_STORE": str(folder / "store"),

@@ -206,14 +206,15 @@ def test_inference_adds_rdfs_entailments() -> None:
 
 
 def test_renderings() -> None:
-    report = run(DATA, SHAPES)
+    report = run(DATA, SHAPES, base_iri="https://example.org/city/")
     g = rdflib.Graph().parse(data=report.to_turtle(), format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, sh.conforms, rdflib.Literal(False)) in g
     assert len(list(g.objects(None, sh.result))) == 3
     assert len(rdflib.Graph().parse(data=report.to_jsonld(), format="json-ld")) == len(g)
     data = json.loads(report.to_json(Language.JA))
-    assert data["schema"].endswith("/validation-report/1") and data["version"] == 1
+    assert data["schema"] == "https://example.org/city/schemas/validation-report/1"
+    assert data["version"] == 1
     assert data["summary"] == {"results": 3, "violations": 3, "warnings": 0, "infos": 0}
     by_component = {r["component"]: r for r in data["results"]}
     assert (

@@ -12,13 +12,14 @@ from flask.testing import FlaskClient
 from app import create_app
 from cityref.build import build_store
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO, TOY
 
 
 @pytest.fixture(scope="module")
 def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     store = tmp_path_factory.mktemp("web") / "store"
-    build_store(store, TOY, BASE_IRI)
+    build_store(store, ModelFiles(TOY, BASE_IRI))
     return load_settings(
         {
             "CITYREF_STORE": str(store),
@@ -48,7 +49,7 @@ def store_path(settings: Settings) -> Path:
 @pytest.fixture(scope="session")
 def model_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     store = tmp_path_factory.mktemp("model") / "store"
-    build_store(store, REPO, BASE_IRI)
+    build_store(store, ModelFiles(REPO, BASE_IRI))
     settings = load_settings(
         {"CITYREF_STORE": str(store), "CITYREF_SOURCES": str(REPO), "CITYREF_RATE_LIMIT": "100000"}
     )

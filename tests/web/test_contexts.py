@@ -9,10 +9,10 @@ import rdflib
 from flask.testing import FlaskClient
 
 from cityref.profiles import list_profiles
-from tests.conftest import REPO
+from tests.conftest import REPO_MODEL
 
 
-@pytest.mark.parametrize("profile", [p.id for p in list_profiles(REPO / "shapes")])
+@pytest.mark.parametrize("profile", [p.id for p in list_profiles(REPO_MODEL)])
 def test_every_profile_context_is_served(model_client: FlaskClient, profile: str) -> None:
     response = model_client.get(f"/shapes/{profile}/context.jsonld")
     assert response.status_code == 200

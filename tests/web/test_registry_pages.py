@@ -14,6 +14,7 @@ from app import create_app
 from cityref.build import build_store
 from cityref.registry.releases import create_release
 from cityref.settings import load_settings
+from cityref.sources import ModelFiles
 from cityref.tokens import create_token
 from tests.conftest import BASE_IRI
 from tests.registry.conftest import copy_sources
@@ -28,7 +29,7 @@ def registry_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     core = root / "ontology" / "core.ttl"
     core.write_text(core.read_text("utf-8").replace(PARK_LABEL, '"Public facility"@en'), "utf-8")
     store = root.parent / "store"
-    build_store(store, root, BASE_IRI)
+    build_store(store, ModelFiles(root, BASE_IRI))
     settings = load_settings(
         {
             "CITYREF_STORE": str(store),

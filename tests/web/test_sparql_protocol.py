@@ -14,6 +14,7 @@ from rdflib.query import Result
 from app import create_app
 from cityref.build import build_store
 from cityref.settings import Settings, load_settings
+from cityref.sources import ModelFiles
 from cityref.tokens import create_token
 from tests.conftest import TOY
 
@@ -259,7 +260,7 @@ def test_rate_limit_answers_429_with_retry_after(web_settings: Settings) -> None
 
 def test_enabled_updates_need_a_write_token_and_reach_new_queries(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    build_store(store, TOY, "https://w3id.org/cityref/")
+    build_store(store, ModelFiles(TOY, "https://w3id.org/cityref/"))
     tokens = tmp_path / "tokens.json"
     settings = load_settings(
         {
