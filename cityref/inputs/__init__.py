@@ -8,6 +8,7 @@ data. Typical use (what ``cityref validate`` does)::
 
     upload = Upload(data, "aed.csv")                  # bytes in, never a path string
     read = read_input(upload, profile.input_kind, profile.table_schemas())
+    read = read.rebased(profile.model)                # findings' terms under the model's base
     report = validate_documents([read.document], shapes)
     located = locate_report(report, [read.converted], profile.shape_columns())
 """
