@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from app.write_schemas import MAX_WRITE_BODY_BYTES, SCHEMAS
 from cityref import __version__
+from cityref.inputs.registry import INPUT_FORMATS, upload_media_types
 from cityref.outcome import RENDERERS
 
 bp = Blueprint("openapi", __name__)
@@ -33,6 +34,17 @@ _LANG = {
     "Accept-Language names ja or en.",
     "schema": {"enum": ["ja", "en"]},
 }
+
+
+def _upload_schema(media_type: str) -> dict[str, Any]:
+    """A validation upload of an input format's media type: any JSON, text, or bytes."""
+    if media_type.endswith("json"):
+        return {}
+    if media_type.startswith("text/"):
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"}
+
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 _RESULT_TYPES = [
     "application/sparql-results+json",
@@ -242,6 +254,8 @@ SPEC: dict[str, Any] = {
                 ],
                 "requestBody": {
                     "required": True,
+                    "description": "The data, in one of the input formats: "
+                    + "; ".join(f.title_en for f in INPUT_FORMATS),
                     "content": {
                         "multipart/form-data": {
                             "schema": {
@@ -252,10 +266,7 @@ SPEC: dict[str, Any] = {
                                 },
                             }
                         },
-                        "text/csv": {"schema": {"type": "string"}},
-                        "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                        "application/ld+json": {"schema": {}},
-                        "text/turtle": {"schema": {"type": "string"}},
+                        **{t: {"schema": _upload_schema(t)} for t in upload_media_types()},
                     },
                 },
                 "responses": {

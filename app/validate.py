@@ -24,7 +24,9 @@ from app.fairness import expensive
 from app.i18n import api_language, current_language
 from app.query_service import query_service
 from cityref.errors import CityrefError
-from cityref.inputs import InputLimits
+from cityref.inputs import InputLimits, Upload, format_for_media_type
+from cityref.inputs.rdf_input import syntax_of
+from cityref.inputs.registry import upload_suffixes
 from cityref.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.job_reports import read_document, stored_rendering
 from cityref.jobs import (
@@ -50,23 +52,9 @@ from cityref.settings import Settings
 from cityref.text import LANGUAGES, Bilingual
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
-from cityref.validation.loading import format_for_name
 from cityref.validation.worker import run_limited
 
 bp = Blueprint("validate", __name__)
-#: A raw body's media type -> the file name the input adapters read it as.
-BODY_NAMES = {
-    "text/csv": "upload.csv",
-    "application/zip": "upload.zip",
-    "application/x-zip-compressed": "upload.zip",
-    "text/turtle": "upload.ttl",
-    "application/n-triples": "upload.nt",
-    "application/rdf+xml": "upload.rdf",
-    "application/ld+json": "upload.jsonld",
-    "application/json": "upload.json",
-    "application/trig": "upload.trig",
-    "application/n-quads": "upload.nq",
-}
 #: Longest a request waits for a small upload's job before answering 202 with its URL:
 #: well inside the web server's own request timeout.
 SYNC_WAIT_SECONDS = 25.0
@@ -80,16 +68,17 @@ def _settings() -> Settings:
     return query_service().settings
 
 
-def _uploads() -> list[tuple[bytes, str]]:
-    """The uploaded files, or the raw body with a name from its media type."""
+def _uploads() -> list[Upload]:
+    """The uploaded files (read by their names), or the raw body with its media type."""
     if request.files:
         files = [f for f in request.files.getlist("file") if f.filename or f.content_length]
-        uploads = [(f.read(), f.filename or "upload") for f in files]
+        uploads = [Upload(f.read(), f.filename or "upload") for f in files]
         if uploads:
             return uploads
     pasted = request.form.get("text", "")
     if pasted.strip():
-        return [(pasted.encode("utf-8"), request.form.get("filename") or "pasted.csv")]
+        named = request.form.get("filename")  # its suffix says the format; else it is CSV
+        return [Upload(pasted.encode("utf-8"), named or "pasted", None if named else "text/csv")]
     body = request.get_data(cache=False)
     if not body:
         raise ApiError(
@@ -100,8 +89,9 @@ def _uploads() -> list[tuple[bytes, str]]:
                 "send the data as multipart 'file' parts or as the body with its Content-Type",
             ),
         )
-    name = request.args.get("filename") or BODY_NAMES.get(request.mimetype or "")
-    if name is None:
+    name = request.args.get("filename")
+    media_type = request.mimetype or None
+    if name is None and (media_type is None or format_for_media_type(media_type) is None):
         raise ApiError(
             415,
             Bilingual(
@@ -110,15 +100,17 @@ def _uploads() -> list[tuple[bytes, str]]:
                 " give ?filename= with an extension",
             ),
         )
-    return [(body, name)]
+    return [Upload(body, name or "upload", media_type)]
 
 
-def _start(data: bytes, name: str, profile: str | None) -> Job:
+def _start(upload: Upload, profile: str | None) -> Job:
     """A job for the upload, run by a job process; waited for when the upload is small."""
     settings = _settings()
     storage = JobStorage(settings.jobs_max_bytes, settings.jobs_max_age_days)
     try:
-        job = create_job(settings.store, data, name, profile, storage)
+        job = create_job(
+            settings.store, upload.data, upload.name, profile, storage, upload.media_type
+        )
     except JobStorageFull as exc:
         if exc.needed > settings.jobs_max_bytes:
             raise ApiError(
@@ -157,7 +149,7 @@ def _start(data: bytes, name: str, profile: str | None) -> Job:
             ),
             headers={"Retry-After": "10"},
         ) from None
-    if len(data) > settings.async_validation_bytes:
+    if len(upload.data) > settings.async_validation_bytes:
         return job
     wait = min(SYNC_WAIT_SECONDS, settings.validation_timeout + 5)
     return wait_for_job(settings.store, job.id, process, wait)
@@ -207,7 +199,7 @@ def api_validate() -> Response:
     system = request.values.get("record")
     if system:
         return _validate_and_record(system, profile)
-    jobs = [_start(data, name, profile) for data, name in _uploads()]
+    jobs = [_start(upload, profile) for upload in _uploads()]
     if len(jobs) == 1:
         return _job_answer(jobs[0])
     listing = [{"job": j.id, "file": j.filename, "state": j.state} for j in jobs]
@@ -230,7 +222,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
                 "記録にはプロファイルの指定が必要です", "a record needs ?profile=ID[@VERSION]"
             ),
         )
-    (data, name), *_rest = _uploads()
+    upload, *_rest = _uploads()
     try:
         model = query_service().model
         release = release_context(profile, model)
@@ -241,13 +233,13 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
                 model=model,
                 limits=InputLimits(max_decompressed_bytes=settings.max_decompressed_bytes),
             ),
-            (data, name, release, ValidationOptions()),
+            (upload.data, upload.name, release, ValidationOptions(), upload.media_type),
             time_limit=settings.validation_timeout,
             memory_mb=settings.validation_memory_mb,
         )
-        rdf = check.converted.ntriples if check.converted else data
-        rdf_format = RdfFormat.N_TRIPLES if check.converted else format_for_name(name)
-        files = [DataFile(name, rdf, rdf_format)]
+        rdf = check.converted.ntriples if check.converted else upload.data
+        rdf_format = RdfFormat.N_TRIPLES if check.converted else syntax_of(upload)
+        files = [DataFile(upload.name, rdf, rdf_format)]
         assert check.profile is not None  # the record's profile was named
         record = record_validation(
             settings.sources,
@@ -330,7 +322,10 @@ def validate_page() -> Response:
     profiles = query_service().memo(
         "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
     )
-    return page_with_token(render_template("validate.html", profiles=profiles, csrf=token), token)
+    # The file chooser offers what the registered input formats read.
+    accept = ",".join(upload_suffixes())
+    page = render_template("validate.html", profiles=profiles, csrf=token, accept=accept)
+    return page_with_token(page, token)
 
 
 @bp.route("/validate", methods=["POST"])
@@ -338,8 +333,8 @@ def validate_page() -> Response:
 def validate_form() -> Response:
     require_form_token()
     profile = request.form.get("profile") or None
-    (data, name), *_rest = _uploads()
-    job = _start(data, name, profile)
+    upload, *_rest = _uploads()
+    job = _start(upload, profile)
     return redirect(url_for(".report_page", job_id=job.id), code=303)  # type: ignore[return-value]
 
 

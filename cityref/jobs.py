@@ -66,6 +66,7 @@ class Job:
     pid_start: str | None = None  # its start time in /proc, so a reused pid is not taken for it
     started: float | None = None
     peak_memory_mb: float | None = None
+    media_type: str | None = None  # what the upload was sent as (picks its input format)
 
     @property
     def active(self) -> bool:
@@ -241,6 +242,7 @@ def create_job(
     filename: str,
     profile: str | None,
     storage: JobStorage | None = None,
+    media_type: str | None = None,
 ) -> Job:
     """Store the input and a queued record; the folder appears whole or not at all.
 
@@ -250,6 +252,7 @@ def create_job(
     root.mkdir(parents=True, exist_ok=True)
     prune_jobs(root, storage or JobStorage(), incoming=len(data))
     job = Job(uuid.uuid4().hex, "queued", _safe_name(filename), profile, time.time())
+    job.media_type = media_type
     staging = root / f".new-{job.id}"
     staging.mkdir()
     (staging / "input").write_bytes(data)
@@ -356,7 +359,9 @@ def run_job(
     try:
         data = (folder / "input").read_bytes()
         release = release_context(job.profile, model)
-        outcome = check_at_release(data, job.filename, release, options, model=model, limits=limits)
+        outcome = check_at_release(
+            data, job.filename, release, options, job.media_type, model=model, limits=limits
+        )
     except CityrefError as exc:
         return fail_job(store_path, job_id, failure_kind(exc), exc.text)
     except RecursionError:

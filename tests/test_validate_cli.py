@@ -63,3 +63,22 @@ def test_input_errors_exit_2_without_traceback(run_cli: RunCli, tmp_path: object
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
     unknown = run_cli("validate", str(AED), "--profile", "no-such-profile")
     assert unknown.exit_code == 2 and "Traceback" not in unknown.output
+
+
+def test_standard_input_in_any_registered_format(run_cli: RunCli) -> None:
+    """--data-format names an input format, an RDF syntax or a media type of either."""
+    aed = AED.read_text(encoding="utf-8")
+    as_csv = run_cli("validate", "-", "--data-format", "csv", "--format", "json", input=aed)
+    assert as_csv.exit_code == 0, as_csv.stderr
+    assert json.loads(as_csv.stdout)["profile"].startswith("legacy-aed@")  # detected
+    by_type = run_cli(
+        "validate", "-", "--profile", "legacy-aed", "--data-format", "text/csv", input=aed
+    )
+    assert by_type.exit_code == 0, by_type.stderr
+    turtle = (REPO / "shapes/gif-address/examples/invalid/address.ttl").read_text("utf-8")
+    as_rdf = run_cli(
+        "validate", "-", "--profile", "gif-address", "--data-format", "turtle", input=turtle
+    )
+    assert as_rdf.exit_code == 1, as_rdf.stderr
+    unknown = run_cli("validate", "-", "--data-format", "xlsx", input=aed)
+    assert unknown.exit_code == 2 and "no input format 'xlsx'" in unknown.stderr

@@ -11,25 +11,32 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain, compress, repeat, zip_longest
 from json.encoder import encode_basestring
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from cityref.errors import SourceLocation
-from cityref.inputs.csv_header import HeaderFinding, TableSchema, match_header
-from cityref.inputs.encoding import decode_text
-from cityref.inputs.limits import MAX_CSV_COLUMNS, ExpansionTooLarge
-from cityref.inputs.model import (
-    COMMON,
-    RDF_TYPE,
-    XSD,
-    Converted,
-    InputFormat,
-    input_error,
-    row_iri,
+from cityref.inputs.csv_header import (
+    HeaderFinding,
+    TableSchema,
+    header_known_share,
+    header_score,
+    match_header,
 )
+from cityref.inputs.encoding import decode_text
+from cityref.inputs.format import (
+    Candidate,
+    Detection,
+    InputFormat,
+    ReadInput,
+    Upload,
+    converted_input,
+    no_signature,
+)
+from cityref.inputs.limits import MAX_CSV_COLUMNS, ExpansionTooLarge, InputLimits
+from cityref.inputs.model import COMMON, RDF_TYPE, XSD, Converted, input_error, row_iri
 from cityref.text import Bilingual
 
 # Header findings become triples on the header row (row 1); shapes/common/tabular.ttl reports
@@ -214,11 +221,12 @@ def convert_csv(
     head = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
     return Converted(
         name=name,
-        format=InputFormat.CSV,
+        format="csv",
         ntriples=head + b"".join(lines),
         triple_count=count,
         columns=columns,
         encoding=encoding,
+        findings_naming_column=frozenset(FINDING_PREDICATES.values()),
     )
 
 
@@ -232,3 +240,63 @@ def finding_triples(node: NamedNode, findings: tuple[HeaderFinding, ...]) -> lis
             text = (f.found if f.kind == "unknown" else f.expected) or ""
         out.append(Triple(node, NamedNode(FINDING_PREDICATES[f.kind]), Literal(text)))
     return out
+
+
+# Below this share of matching column names a header is not taken to be of a profile.
+MIN_HEADER_SCORE = 0.5
+MIN_KNOWN_SHARE, MIN_KNOWN_COLUMNS = 0.6, 3
+
+
+def read_csv(upload: Upload, tables: Sequence[TableSchema], limits: InputLimits) -> ReadInput:
+    """A CSV upload read through the profile's one table."""
+    if len(tables) != 1:
+        raise input_error(
+            "プロファイルに CSV の表定義（表が一つの csv-metadata.json）がありません"
+            f"（表 {len(tables)} 個）",
+            "the profile has no CSV table schema (a csv-metadata.json with one table;"
+            f" it has {len(tables)})",
+            upload.name,
+        )
+    return converted_input(convert_csv(upload.data, upload.name, tables[0], limits.max_csv_columns))
+
+
+def detect_csv(upload: Upload, candidates: Sequence[Candidate], limits: InputLimits) -> Detection:
+    """The profile whose table the header matches best (by column names)."""
+    header = read_header(upload.data, upload.name, limits.max_csv_columns)
+    scored = sorted(
+        ((header_score(header, c.tables[0]), c) for c in candidates if len(c.tables) == 1),
+        key=lambda sc: (-sc[0], sc[1].profile_id),
+    )
+    # A header with only some of the columns still names its profile when most of its cells
+    # are that profile's columns (a municipality publishing a subset).
+    accepted = bool(scored) and scored[0][0] >= MIN_HEADER_SCORE
+    if scored and not accepted:
+        share, known = header_known_share(header, scored[0][1].tables[0])
+        accepted = share >= MIN_KNOWN_SHARE and known >= MIN_KNOWN_COLUMNS
+    if not accepted:
+        best = f" (closest: {scored[0][1].profile_id}, {scored[0][0]:.0%})" if scored else ""
+        return Detection(
+            None,
+            scored[0][0] if scored else 0.0,
+            f"the header matches no profile{best}",
+            "見出し行に合うプロファイルがありません",
+        )
+    score, best_candidate = scored[0]
+    return Detection(
+        best_candidate.profile_id,
+        score,
+        f"{score:.0%} of the column names match profile {best_candidate.profile_id}",
+        f"列名の {score:.0%} がプロファイル {best_candidate.profile_id} と一致",
+    )
+
+
+CSV_FORMAT = InputFormat(
+    id="csv",
+    title_en="CSV (one table, UTF-8 or Shift_JIS)",
+    title_ja="CSV（表一つ、UTF-8 または Shift_JIS）",
+    media_types=("text/csv",),
+    suffixes=(".csv", ".tsv"),
+    sniff=no_signature,  # any text may be CSV: known by its media type or suffix
+    read=read_csv,
+    detect=detect_csv,
+)

@@ -9,6 +9,7 @@ row through :attr:`Converted.subjects`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
@@ -17,21 +18,22 @@ from cityref.inputs.csv_header import Column, TableSchema, match_header
 from cityref.inputs.csv_input import (
     EXTRA_CELLS,
     EXTRA_CELLS_COLUMN,
+    FINDING_PREDICATES,
     HEADER_CLASS,
     finding_triples,
     ntriples_literal,
     read_rows,
 )
-from cityref.inputs.limits import InputLimits, read_members
-from cityref.inputs.model import (
-    COMMON,
-    RDF_TYPE,
-    Converted,
+from cityref.inputs.format import (
+    Candidate,
+    Detection,
     InputFormat,
-    Location,
-    input_iri,
-    row_iri,
+    ReadInput,
+    Upload,
+    converted_input,
 )
+from cityref.inputs.limits import InputLimits, member_names, read_members
+from cityref.inputs.model import COMMON, RDF_TYPE, Converted, Location, input_iri, row_iri
 
 MISSING_FILE = COMMON + "missingFile"
 DUPLICATE_ID = COMMON + "duplicateId"
@@ -119,7 +121,8 @@ def convert_gtfs(
     members, unread = read_members(data, name, wanted, limits or InputLimits())
     base = input_iri(name)
     triples: list[Triple] = []
-    conv = Converted(name, InputFormat.GTFS, b"", 0)
+    conv = Converted(name, "gtfs", b"", 0)
+    conv.findings_naming_column = frozenset({*FINDING_PREDICATES.values(), MISSING_FILE})
     type_pred = NamedNode(RDF_TYPE)
     defined: set[tuple[str, str]] = set()
     named: set[str] = set()  # nodes named by an id column (a second row with it is a duplicate)
@@ -155,3 +158,47 @@ def convert_gtfs(
         for f in sorted(unread)
     )
     return conv
+
+
+GTFS_CORE_FILES = {"agency.txt", "routes.txt", "trips.txt", "stop_times.txt", "stops.txt"}
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a first member, or an empty zip
+
+
+def read_gtfs(upload: Upload, tables: Sequence[TableSchema], limits: InputLimits) -> ReadInput:
+    """A GTFS zip read through the profile's table group (one table per file)."""
+    return converted_input(convert_gtfs(upload.data, upload.name, list(tables), limits))
+
+
+def detect_gtfs(upload: Upload, candidates: Sequence[Candidate], limits: InputLimits) -> Detection:
+    """The first GTFS profile when the zip holds most of GTFS's core files (nothing is
+    decompressed: the names come from the zip's directory)."""
+    names = member_names(upload.data, upload.name, limits)
+    found = GTFS_CORE_FILES & names
+    if not candidates or len(found) < 3:
+        return Detection(
+            None,
+            len(found) / len(GTFS_CORE_FILES),
+            f"the zip has too few GTFS files ({', '.join(sorted(found)) or 'none'})",
+            "zipにGTFSのファイルがほとんどありません",
+        )
+    jp = any(n.endswith("_jp.txt") for n in names)
+    jp_en = ", JP extension files" if jp else ""
+    jp_ja = "、JP拡張ファイルあり" if jp else ""
+    return Detection(
+        candidates[0].profile_id,
+        len(found) / len(GTFS_CORE_FILES),
+        f"the zip holds GTFS files ({len(found)} of the 5 core files{jp_en})",
+        f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{jp_ja}）",
+    )
+
+
+GTFS_FORMAT = InputFormat(
+    id="gtfs",
+    title_en="GTFS / GTFS-JP feed (zip)",
+    title_ja="GTFS / GTFS-JP フィード（zip）",
+    media_types=("application/zip", "application/x-zip-compressed"),
+    suffixes=(".zip",),
+    sniff=lambda head: head.startswith(ZIP_SIGNATURES),
+    read=read_gtfs,
+    detect=detect_gtfs,
+)

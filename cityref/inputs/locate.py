@@ -13,21 +13,6 @@ from cityref.validation import Report, Result
 from cityref.validation.paths import PredicatePath
 from cityref.validation.terms import decode
 
-# The adapters' findings (under shapes/common/) whose value names a column or a file.
-_VALUE_IS_COLUMN = (
-    "missingColumn",
-    "absentOptionalColumn",
-    "unknownColumn",
-    "misspeltColumn",
-    "missingFile",
-    "remoteContext",
-)
-
-
-def _value_is_column(predicate: str, converted: Converted) -> bool:
-    common = f"{converted.base_iri}shapes/common/"
-    return predicate.startswith(common) and predicate[len(common) :] in _VALUE_IS_COLUMN
-
 
 @dataclass(frozen=True)
 class LocatedResult:
@@ -89,7 +74,7 @@ def locate(
             key = converted.columns.get(predicate)
             pointer = base.pointer + ("/" + _escape(key) if key else "")
             return Location(base.file, pointer=pointer)
-        if _value_is_column(predicate, converted) and isinstance(value, Literal):
+        if predicate in converted.findings_naming_column and isinstance(value, Literal):
             column = value.value.split(" → ")[0]
         else:
             column = converted.columns.get(predicate)

@@ -7,7 +7,6 @@ header is row 1, as a spreadsheet counts) or ``…#/location/value`` (a JSON poi
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
@@ -23,15 +22,6 @@ COMMON = WRITTEN_BASE_IRI + "shapes/common/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INPUT_BASE = "urn:cityref:input:"
-
-
-class InputFormat(enum.StrEnum):
-    """The kinds of input an adapter reads."""
-
-    CSV = "csv"
-    GTFS = "gtfs"  # a GTFS / GTFS-JP zip
-    NGSI_LD = "ngsi-ld"  # NGSI-LD JSON, normalized or key-values
-    RDF = "rdf"  # any RDF syntax, passed through
 
 
 class InputDataError(InputError):
@@ -79,15 +69,18 @@ class Converted:
 
     ``columns`` maps a predicate IRI to its column name. ``subjects`` maps a subject IRI
     that does not carry its own location (e.g. a GTFS route named by its route_id) to the
-    row it came from.
+    row it came from. ``findings_naming_column`` are the predicates of the format's own
+    findings whose value names the column (or file, or context) they are about (a missing
+    column: ``"名称"``; a misspelt one: ``"名称_ｶﾅ → 名称_カナ"``, the found name first).
     """
 
     name: str
-    format: InputFormat
+    format: str  # the id of the input format that read it (cityref.inputs.registry)
     ntriples: bytes
     triple_count: int
     columns: dict[str, str] = field(default_factory=dict)
     subjects: dict[str, Location] = field(default_factory=dict)
+    findings_naming_column: frozenset[str] = frozenset()
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
     base_iri: str = WRITTEN_BASE_IRI  # the base of the shapes/common/ terms in ``ntriples``
@@ -98,6 +91,9 @@ class Converted:
             self,
             ntriples=model.rebase(self.ntriples),
             columns={model.rebase_iri(k): v for k, v in self.columns.items()},
+            findings_naming_column=frozenset(
+                model.rebase_iri(p) for p in self.findings_naming_column
+            ),
             base_iri=model.base_iri,
         )
 

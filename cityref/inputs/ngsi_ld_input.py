@@ -15,20 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from cityref.inputs.model import (
-    COMMON,
-    RDF_TYPE,
-    XSD,
-    Converted,
+from cityref.inputs.csv_header import TableSchema
+from cityref.inputs.format import (
+    Candidate,
+    Detection,
     InputFormat,
-    input_error,
-    pointer_iri,
+    ReadInput,
+    Upload,
+    converted_input,
 )
+from cityref.inputs.limits import InputLimits
+from cityref.inputs.model import COMMON, RDF_TYPE, XSD, Converted, input_error, pointer_iri
 from cityref.validation.nesting import check_json_depth
 
 NGSI = "https://uri.etsi.org/ngsi-ld/"
@@ -330,8 +333,59 @@ def convert_ngsi_ld(data: bytes, name: str) -> Converted:
             keys.setdefault(k, v)
     return Converted(
         name=name,
-        format=InputFormat.NGSI_LD,
+        format="ngsi-ld",
         ntriples=serialize(triples, format=RdfFormat.N_TRIPLES) or b"",
         triple_count=len(triples),
         columns=keys,
+        findings_naming_column=frozenset({REMOTE_CONTEXT}),
     )
+
+
+def read_ngsi_ld(upload: Upload, tables: Sequence[TableSchema], limits: InputLimits) -> ReadInput:
+    """NGSI-LD entities read as they are (no tables: the shapes say what they need)."""
+    return converted_input(convert_ngsi_ld(upload.data, upload.name))
+
+
+def detect_ngsi_ld(
+    upload: Upload, candidates: Sequence[Candidate], limits: InputLimits
+) -> Detection:
+    """The first NGSI-LD profile when the JSON holds entities (objects with id and type)."""
+    check_json_depth(upload.data, upload.name)  # json.loads recurses: 1,000 levels crashed it
+    try:
+        doc = json.loads(upload.data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Detection(None, 0.0, f"not JSON ({exc})", "JSONではありません")
+    entities = doc if isinstance(doc, list) else [doc]
+    typed = [e for e in entities if isinstance(e, dict) and "type" in e and "id" in e]
+    if not typed or not candidates:
+        return Detection(
+            None,
+            0.0,
+            "JSON without NGSI-LD entities (id and type)",
+            "NGSI-LDのエンティティ（id と type）がありません",
+        )
+    types = ", ".join(sorted({str(e["type"]) for e in typed}))
+    return Detection(
+        candidates[0].profile_id,
+        1.0,
+        f"NGSI-LD entities of type {types}",
+        f"NGSI-LDエンティティ（type: {types}）",
+    )
+
+
+def _looks_like_json(head: bytes) -> bool:
+    """A JSON object or array: the first character after a BOM and white space."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[")
+
+
+NGSI_LD_FORMAT = InputFormat(
+    id="ngsi-ld",
+    title_en="NGSI-LD entities (JSON, normalized or key-values)",
+    title_ja="NGSI-LD エンティティ（JSON、normalized または key-values）",
+    media_types=("application/json", "application/ld+json"),
+    suffixes=(".json", ".jsonld"),
+    sniff=_looks_like_json,
+    read=read_ngsi_ld,
+    detect=detect_ngsi_ld,
+    context=core_context,
+)

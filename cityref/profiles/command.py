@@ -24,7 +24,7 @@ def _summary(p: Profile) -> dict[str, object]:
         "title": p.title,
         "domains": list(p.domains),
         "status": p.status,
-        "input": p.input_kind.value,
+        "input": p.input_kind,
         "standards": list(p.standards),
         "iri": p.iri,
     }
@@ -84,7 +84,7 @@ def show_command(profile: str, fmt: str) -> None:
     info["files"] = sorted(
         str(f.relative_to(p.directory)) for f in p.directory.rglob("*") if f.is_file()
     )
-    schema = p.table_schema() if p.input_kind.value == "csv" else None
+    schema = p.table_schema()  # one-table (CSV) profiles only
     if schema is not None:
         info["columns"] = [
             {"title": c.title, "required": c.required, "datatype": c.datatype}
@@ -97,7 +97,7 @@ def show_command(profile: str, fmt: str) -> None:
     for lang in ("ja", "en"):
         click.echo(f"  {p.title.get(lang, '')}")
         click.echo(f"    {p.description.get(lang, '')}")
-    click.echo(f"  domains: {', '.join(p.domains)}; input: {p.input_kind.value}")
+    click.echo(f"  domains: {', '.join(p.domains)}; input: {p.input_kind}")
     click.echo(f"  standards: {', '.join(p.standards)}")
     if schema is not None:
         click.echo("  columns:")

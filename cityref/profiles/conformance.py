@@ -7,19 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cityref.inputs import (
-    InputFormat,
-    InputLimits,
-    convert_input,
-    converted_document,
-    locate_report,
-)
+from cityref.inputs import InputFormat, InputLimits, Upload, input_format, locate_report
 from cityref.outcome import Outcome
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
 from cityref.sources import ModelFiles
 from cityref.validation import Document, ValidationOptions, validate_documents
-from cityref.validation.loading import FormatLike, format_for_name
 
 if TYPE_CHECKING:
     from cityref.registry.versioned import ReleaseContext
@@ -39,7 +32,7 @@ def check_input(
     name: str,
     profile_ref: str | None = None,
     options: ValidationOptions = DEFAULT_OPTIONS,
-    rdf_format: FormatLike | None = None,
+    media_type: str | None = None,
     *,
     model: ModelFiles,
     ontology: Document | None = None,
@@ -50,6 +43,8 @@ def check_input(
     """Validate one input file against a profile of ``model`` (detected when ``profile_ref``
     is None).
 
+    ``media_type`` is what the data was sent as (it picks the format when no profile is
+    given, and the RDF syntax); ``name`` is for locations and messages, never opened.
     ``profile`` (already loaded, e.g. as it was in a release) wins over ``profile_ref``;
     ``extra_shapes`` (Turtle) are checked with the profile's shapes.
     Raises :class:`cityref.profiles.detection.NoProfileDetected`,
@@ -61,25 +56,25 @@ def check_input(
     limits = limits or InputLimits()
     options = replace(options, base_iri=model.base_iri)  # the report speaks of this model
     match: ProfileMatch | None = None
-    kind: InputFormat | None = None
+    fmt: InputFormat | None = None
     if profile is None and profile_ref is None:
-        match = detect_profile(data, name, model, limits=limits)
+        match = detect_profile(data, name, model, limits=limits, media_type=media_type)
         profile = match.profile
-        kind = match.input_format
+        fmt = match.input_format
     elif profile is None:
         profile = load_profile(str(profile_ref), model)
     # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
     # both, so that prefixes and blank node labels of the two cannot collide.
     shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
     shapes = Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
-    converted = convert_input(data, name, profile, kind, limits)
-    if converted is None:
-        fmt = rdf_format or format_for_name(name)
-        report = validate_documents([Document(data, fmt, name)], shapes, options, ontology=ontology)
+    fmt = fmt or input_format(profile.input_kind)
+    read = fmt.read(Upload(data, name, media_type), profile.table_schemas(), limits)
+    read = read.rebased(profile.model)
+    report = validate_documents([read.document], shapes, options, ontology=ontology)
+    if read.converted is None:
         return Outcome.unlocated(name, report, profile, match)
-    report = validate_documents([converted_document(converted)], shapes, options, ontology=ontology)
-    located = locate_report(report, [converted], profile.shape_columns())
-    return Outcome(name, report, tuple(located), profile, match, converted)
+    located = locate_report(report, [read.converted], profile.shape_columns())
+    return Outcome(name, report, tuple(located), profile, match, read.converted)
 
 
 def check_at_release(
@@ -87,7 +82,7 @@ def check_at_release(
     name: str,
     release: ReleaseContext,
     options: ValidationOptions = DEFAULT_OPTIONS,
-    rdf_format: FormatLike | None = None,
+    media_type: str | None = None,
     *,
     model: ModelFiles,
     limits: InputLimits | None = None,
@@ -100,7 +95,7 @@ def check_at_release(
         name,
         release.profile_ref,
         options,
-        rdf_format,
+        media_type,
         model=model,
         ontology=release.ontology,
         profile=release.profile,

@@ -13,7 +13,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store
 
-from cityref.inputs.model import InputFormat
+from cityref.inputs import input_format
 from cityref.profiles.registry import Profile
 from cityref.sources import ModelFiles
 
@@ -44,13 +44,13 @@ def _xsd(datatype: str) -> str | None:
 
 def profile_context(profile: Profile) -> dict[str, Any]:
     """The canonical JSON-LD context document of a profile."""
-    if profile.input_kind == InputFormat.NGSI_LD:
-        from cityref.inputs.ngsi_ld_input import core_context
-
-        return {"@context": core_context()}
+    fixed = input_format(profile.input_kind).context
+    if fixed is not None:  # the format's own context (NGSI-LD's core context)
+        return {"@context": fixed()}
     ctx: dict[str, Any] = {"@version": 1.1, "xsd": XSD}
-    if profile.input_kind in (InputFormat.CSV, InputFormat.GTFS):
-        for table in profile.table_schemas():
+    tables = profile.table_schemas()
+    if tables:
+        for table in tables:
             stem = (table.url or "").removesuffix(".txt")
             if table.row_class:
                 ctx[_local(table.row_class)] = table.row_class

@@ -14,40 +14,15 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 from cityref.profiles.examples import examples, run_example
 from cityref.profiles.registry import Profile
 from cityref.sources import ModelFiles
+from cityref.validation.compile import COMPONENTS
 from cityref.validation.terms import decode
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-# Constraint parameter -> component local name (as Result.component_name gives it).
-PARAMETERS = {
-    SH + "minCount": "MinCount",
-    SH + "maxCount": "MaxCount",
-    SH + "pattern": "Pattern",
-    SH + "in": "In",
-    SH + "datatype": "Datatype",
-    SH + "class": "Class",
-    SH + "nodeKind": "NodeKind",
-    SH + "minInclusive": "MinInclusive",
-    SH + "maxInclusive": "MaxInclusive",
-    SH + "minExclusive": "MinExclusive",
-    SH + "maxExclusive": "MaxExclusive",
-    SH + "minLength": "MinLength",
-    SH + "maxLength": "MaxLength",
-    SH + "lessThan": "LessThan",
-    SH + "lessThanOrEquals": "LessThanOrEquals",
-    SH + "equals": "Equals",
-    SH + "disjoint": "Disjoint",
-    SH + "or": "Or",
-    SH + "and": "And",
-    SH + "not": "Not",
-    SH + "xone": "Xone",
-    SH + "node": "Node",
-    SH + "hasValue": "HasValue",
-    SH + "languageIn": "LanguageIn",
-    SH + "uniqueLang": "UniqueLang",
-    SH + "sparql": "SPARQL",
-    SH + "qualifiedValueShape": "QualifiedMinCount",
-}
+# Constraint parameter -> component local name (as Result.component_name gives it), from the
+# engine's constraint components; sh:property is left out, as its results are those of its
+# property shapes, which are constraints of their own.
+PARAMETERS = {SH + c.parameter: c.name for c in COMPONENTS if c.name != "Property"}
 
 
 def constraint_parameters(model: ModelFiles) -> dict[str, str]:

@@ -46,7 +46,7 @@ def hand_written_part(document: str, where: str) -> str:
 
 def _row(p: Profile) -> str:
     return (
-        f"| [{p.id}](#{p.id}) | {p.version} | {p.status} | {p.input_kind.value} | "
+        f"| [{p.id}](#{p.id}) | {p.version} | {p.status} | {p.input_kind} | "
         f"{', '.join(p.domains)} | {p.title.get('ja', '')} | {p.title.get('en', '')} |\n"
     )
 
@@ -57,14 +57,14 @@ def _section(p: Profile) -> str:
         f"\n### {p.id}\n\n",
         f"**{p.title.get('ja', '')}** / **{p.title.get('en', '')}**\n\n",
         f"- IRI: `{p.iri}`\n",
-        f"- version: {p.version}; status: {p.status}; input: {p.input_kind.value}\n",
+        f"- version: {p.version}; status: {p.status}; input: {p.input_kind}\n",
         f"- domains / 分野: {', '.join(p.domains)}\n",
         f"- implements / 準拠: {', '.join(f'`{s}`' for s in p.standards)}; "
         f"edition / 版: {edition or 'not stated / 記載なし'}\n\n",
         f"{p.description.get('ja', '')}\n\n",
         f"{p.description.get('en', '')}\n",
     ]
-    schema = p.table_schema() if p.input_kind.value == "csv" else None
+    schema = p.table_schema()  # one-table (CSV) profiles only
     if schema is not None:
         required = [c.title for c in schema.columns if c.required]
         out.append(

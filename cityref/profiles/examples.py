@@ -18,10 +18,9 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode
 
-from cityref.inputs import InputFormat, convert_input, converted_document, locate_report
+from cityref.inputs import Upload, locate_report, read_input
 from cityref.profiles.registry import Profile
 from cityref.validation import Document, Report, validate_documents
-from cityref.validation.loading import format_for_name
 from cityref.validation.paths import Path as ShaclPath
 from cityref.validation.paths import PredicatePath, SequencePath
 from cityref.validation.terms import decode
@@ -89,9 +88,11 @@ def run_example(example: Example) -> tuple[Report, list[ExpectedResult]]:
     profile = example.profile
     data, name = example_bytes(example)
     shapes = Document(profile.shapes(), "turtle", f"{profile.id}/shapes")
-    converted = convert_input(data, name, profile)
+    read = read_input(Upload(data, name), profile.input_kind, profile.table_schemas())
+    read = read.rebased(profile.model)
+    report = validate_documents([read.document], shapes)
+    converted = read.converted
     if converted is None:
-        report = validate_documents([Document(data, format_for_name(name), name)], shapes)
         found: list[ExpectedResult] = []
         for r in report.results:
             focus = decode(r.focus)
@@ -103,7 +104,6 @@ def run_example(example: Example) -> tuple[Report, list[ExpectedResult]]:
                 }
             )
         return report, found
-    report = validate_documents([converted_document(converted)], shapes)
     found = []
     for located in locate_report(report, [converted], profile.shape_columns()):
         where = located.location
@@ -113,7 +113,7 @@ def run_example(example: Example) -> tuple[Report, list[ExpectedResult]]:
         elif where.pointer is not None:
             entry["pointer"] = where.pointer
         else:
-            if profile.input_kind == InputFormat.GTFS:
+            if where.file.startswith(converted.name + "/"):  # a member of a zip (GTFS)
                 entry["file"] = where.file.rsplit("/", 1)[-1]
             entry["column"] = where.column
             entry["row"] = where.row

@@ -11,7 +11,6 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from cityref.errors import CityrefError
 from cityref.inputs.csv_header import TableSchema, parse_table_group
-from cityref.inputs.model import InputFormat
 from cityref.sources import ModelFiles
 from cityref.text import Bilingual
 
@@ -41,7 +40,7 @@ class Profile:
     standards: tuple[str, ...]
     edition: dict[str, str]  # of the standard it profiles, by language; empty if unconfirmed
     status: str
-    input_kind: InputFormat
+    input_kind: str  # the id of the input format it reads (cityref.inputs.registry)
     directory: Path
     model: ModelFiles  # the tree the profile was read from (for its shapes' base IRI)
 
@@ -156,7 +155,7 @@ def read_profile(directory: Path, model: ModelFiles) -> Profile:
         standards=_iris(store, s, PROF + "isProfileOf"),
         edition=_texts(store, s, model.term_iri("shapes/common/sourceEdition")),
         status=status[0].rsplit("/", 1)[-1] if status else "draft",
-        input_kind=InputFormat(kind),
+        input_kind=kind,
         directory=directory,
         model=model,
     )

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from pyoxigraph import RdfFormat
 
 from cityref.errors import CityrefError
 from cityref.outcome import RENDERER_NAMES, Outcome, renderer
 from cityref.settings import Settings
 from cityref.validation.api import Document, validate_documents
+from cityref.validation.errors import UnsupportedFormat
 from cityref.validation.loading import format_for_name, rdf_format
 from cityref.validation.options import Engine, Language, ValidationOptions
 
@@ -31,15 +33,20 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _stdin(explicit_format: str | None, stdin_used: list[bool]) -> bytes:
+    """Standard input, read once, and only with its format given."""
+    if stdin_used:
+        _fail("'-' (standard input) can be given only once")
+    stdin_used.append(True)
+    if explicit_format is None:
+        _fail("reading standard input needs --data-format (or --shapes-format)")
+    return sys.stdin.buffer.read()
+
+
 def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Document:
     """A document from a path or '-' (stdin), with its format by flag or extension."""
     if name == "-":
-        if stdin_used:
-            _fail("'-' (standard input) can be given only once")
-        stdin_used.append(True)
-        if explicit_format is None:
-            _fail("reading standard input needs --data-format (or --shapes-format)")
-        data = sys.stdin.buffer.read()
+        data = _stdin(explicit_format, stdin_used)
         return Document(data, rdf_format(explicit_format or ""), "<stdin>", "urn:cityref:stdin")
     path = Path(name)
     try:
@@ -91,7 +98,8 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 @click.option(
     "--data-format",
     metavar="FORMAT",
-    help="RDF format of DATA (turtle, ntriples, nquads, trig, rdfxml, jsonld, or a media type).",
+    help="Format of DATA: an RDF syntax (turtle, ntriples, nquads, trig, rdfxml, jsonld), an"
+    " input format (csv, gtfs, ngsi-ld) or a media type.",
 )
 @click.option("--shapes-format", metavar="FORMAT", help="RDF format of the shapes file.")
 @click.option(
@@ -244,6 +252,21 @@ def _record(
     click.echo(f"recorded: {record.iri} ({record.verdict})", err=True)
 
 
+def _declared(data_format: str) -> tuple[str, RdfFormat | None]:
+    """``--data-format`` as the media type the input formats are asked with, and the RDF
+    syntax when it names one: an RDF syntax (turtle, …), an input format (csv, gtfs,
+    ngsi-ld) or a media type of either."""
+    from cityref.inputs import format_for_media_type, input_format
+
+    try:
+        syntax = rdf_format(data_format)
+    except UnsupportedFormat:
+        if format_for_media_type(data_format) is not None:
+            return data_format, None
+        return input_format(data_format).media_types[0], None
+    return syntax.media_type, syntax
+
+
 def _validate_with_profiles(
     settings: Settings,
     data: tuple[str, ...],
@@ -278,15 +301,14 @@ def _validate_with_profiles(
     stdin_used: list[bool] = []
     for name in data:
         try:
-            document = _read(name, data_format, stdin_used) if name == "-" else None
-            raw = document.data if document else Path(name).read_bytes()
-            fmt = rdf_format(data_format) if data_format else None
+            raw = _stdin(data_format, stdin_used) if name == "-" else Path(name).read_bytes()
+            media_type, fmt = _declared(data_format) if data_format else (None, None)
             outcome = check_at_release(
                 raw,
-                document.name if document else name,
+                "<stdin>" if name == "-" else name,
                 release,
                 options,
-                fmt,
+                media_type,
                 model=model,
                 limits=limits,
             )

@@ -1,4 +1,9 @@
-"""Compiling a shape: which checks it needs and the batched per-value query."""
+"""Compiling a shape: the constraint components it uses, and the batched per-value query.
+
+:data:`COMPONENTS` is the one list of constraint components the engine knows, each an object
+(:class:`~cityref.validation.component.ConstraintComponent`) holding its compiler, its
+ja/en message and its words for the pages, defined in the module of its spec section.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,26 @@ from cityref.validation import (
     core_value,
     sparql_constraints,
 )
+from cityref.validation.component import (
+    CompileContext,
+    ConstraintComponent,
+    NestedShape,
+    SubclassesFn,
+)
 from cityref.validation.model import CheckFn, Focus, ValueCheck, focus_values
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import Term, value_expr
+
+# The order is the order of a shape's checks (and so of its results).
+COMPONENTS: tuple[ConstraintComponent, ...] = (
+    *core_value.COMPONENTS,
+    *core_cardinality.COMPONENTS,
+    *core_pairs.COMPONENTS,
+    *core_other.COMPONENTS,
+    *core_logical.COMPONENTS,
+    *sparql_constraints.COMPONENTS,
+)
+COMPONENTS_BY_NAME = {c.name: c for c in COMPONENTS}
 
 
 @dataclass(frozen=True)
@@ -27,20 +49,23 @@ class CompiledShape:
 
 
 def compile_shape(
-    shape: Shape, shapes: ShapesGraph, subclasses: core_value.SubclassesFn | None = None
+    shape: Shape, shapes: ShapesGraph, subclasses: SubclassesFn | None = None
 ) -> CompiledShape:
-    """Translate a shape's constraint parameters into checks."""
+    """Translate a shape's constraint parameters into checks, component by component."""
+    ctx = CompileContext(shapes, subclasses)
+    value_checks: list[ValueCheck] = []
     checks: list[CheckFn] = []
-    checks += core_cardinality.checks(shape)
-    checks += core_pairs.checks(shape)
-    checks += core_other.checks(shape)
-    checks += core_logical.checks(shape)
-    checks += sparql_constraints.checks(shape, shapes)
-    return CompiledShape(
-        value_checks=tuple(core_value.value_checks(shape, subclasses)),
-        checks=tuple(checks),
-        property_shapes=tuple(shape.values("property")),
-    )
+    nested: list[Term] = []
+    for comp in COMPONENTS:
+        for piece in comp.compile(shape, ctx):
+            if isinstance(piece, ValueCheck):
+                value_checks.append(piece)
+            elif isinstance(piece, NestedShape):
+                nested.append(piece.node)
+            else:
+                checks.append(piece)
+    checks += sparql_constraints.declared_component_checks(shape, ctx)
+    return CompiledShape(tuple(value_checks), tuple(checks), tuple(nested))
 
 
 def value_query(shape: Shape, focus: Focus, checks: tuple[ValueCheck, ...]) -> str:

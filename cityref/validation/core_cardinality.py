@@ -1,14 +1,16 @@
 """Cardinality components (spec section 4.2): sh:minCount and sh:maxCount.
 
-Counting the values of every focus node (GROUP BY) is the slow part on large data, so the
+Counting the values of every focus node (GROUP BY) is the slow part on large data, so each
 check first finds *candidates* with cheap patterns, one per bound: a node without any value
 (minCount 1), without two distinct values (minCount 2), with two or three (maxCount 1 or 2).
 Other bounds fall back to counting. Only the candidates are then counted exactly, and every
-bound is tested on those exact counts.
+bound is tested on those exact counts. Data that breaks no bound has no candidates, so
+that second query runs only where there are results to report.
 """
 
 from __future__ import annotations
 
+from cityref.validation.component import CompileContext, Compiler, ConstraintComponent
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, focus_values
 from cityref.validation.paths import nullable, path_sparql
 from cityref.validation.shapes import Shape, int_param
@@ -17,40 +19,43 @@ from cityref.validation.terms import Term
 _COUNT = "COUNT(DISTINCT ?value)"
 
 
-def checks(shape: Shape) -> list[CheckFn]:
-    """One check testing all of the shape's count bounds."""
-    if shape.path is None:
-        return []
-    mins = [int_param(v, "sh:minCount") for v in shape.values("minCount")]
-    maxs = [int_param(v, "sh:maxCount") for v in shape.values("maxCount")]
-    if not any(m > 0 for m in mins) and not maxs:
-        return []
+def _counting(name: str, parameter: str) -> Compiler:
+    """sh:minCount or sh:maxCount: one check testing all of the shape's bounds of it."""
+    too_few = name == "MinCount"
 
-    def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        candidates: dict[Term, None] = {}
-        for query in _candidate_queries(shape, focus, mins, maxs):
-            candidates.update((row["this"], None) for row in ctx.select(query))
-        if not candidates:
+    def compile_count(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+        if shape.path is None:
             return []
-        exact = Focus.of_nodes(candidates)
-        query = (
-            f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
-            f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this"
-        )
-        out: list[Result] = []
-        for row in ctx.select(query):
-            n = int(row["n"].value)
-            for m in mins:
-                if n < m:
-                    detail = (("expected", str(m)), ("found", str(n)))
-                    out.append(ctx.result(shape, row["this"], component("MinCount"), detail=detail))
-            for m in maxs:
-                if n > m:
-                    detail = (("expected", str(m)), ("found", str(n)))
-                    out.append(ctx.result(shape, row["this"], component("MaxCount"), detail=detail))
-        return out
+        bounds = [int_param(v, f"sh:{parameter}") for v in shape.values(parameter)]
+        if too_few:
+            bounds = [m for m in bounds if m > 0]  # minCount 0 holds for every node
+        if not bounds:
+            return []
+        mins, maxs = (bounds, []) if too_few else ([], bounds)
 
-    return [run]
+        def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
+            candidates: dict[Term, None] = {}
+            for query in _candidate_queries(shape, focus, mins, maxs):
+                candidates.update((row["this"], None) for row in ctx.select(query))
+            if not candidates:
+                return []
+            exact = Focus.of_nodes(candidates)
+            query = (
+                f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
+                f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this"
+            )
+            out: list[Result] = []
+            for row in ctx.select(query):
+                n = int(row["n"].value)
+                for m in bounds:
+                    if (n < m) if too_few else (n > m):
+                        detail = (("expected", str(m)), ("found", str(n)))
+                        out.append(ctx.result(shape, row["this"], component(name), detail=detail))
+            return out
+
+        return [run]
+
+    return compile_count
 
 
 def _candidate_queries(shape: Shape, focus: Focus, mins: list[int], maxs: list[int]) -> list[str]:
@@ -90,3 +95,25 @@ def _candidate_queries(shape: Shape, focus: Focus, mins: list[int], maxs: list[i
                 f"GROUP BY ?this HAVING ({_COUNT} > {m})"
             )
     return queries
+
+
+COMPONENTS = (
+    ConstraintComponent(
+        "MinCount",
+        "minCount",
+        _counting("MinCount", "minCount"),
+        "{prop} needs at least {expected} value(s); found {found}.",
+        "{prop}には少なくとも {expected} 個の値が必要ですが、{found} 個でした。",
+        "at least {v} value(s)",
+        "{v} 個以上の値が必要",
+    ),
+    ConstraintComponent(
+        "MaxCount",
+        "maxCount",
+        _counting("MaxCount", "maxCount"),
+        "{prop} allows at most {expected} value(s); found {found}.",
+        "{prop}の値は最大 {expected} 個までですが、{found} 個ありました。",
+        "at most {v} value(s)",
+        "値は {v} 個まで",
+    ),
+)

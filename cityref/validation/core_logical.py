@@ -1,4 +1,5 @@
-"""Logical (spec section 4.6) and shape-based (4.7) components.
+"""Logical (spec section 4.6) and shape-based (4.7) components: sh:not, sh:and, sh:or,
+sh:xone, sh:node, sh:property and the qualified value shape's counts.
 
 These test value nodes against other shapes. The engine evaluates a nested shape on the whole
 set of value nodes at once (its compiled queries with the values as focus nodes), so each
@@ -9,30 +10,70 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from cityref.validation.component import (
+    CompileContext,
+    Compiler,
+    ConstraintComponent,
+    NestedShape,
+)
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, show
 from cityref.validation.shapes import Shape, int_param
 from cityref.validation.terms import Term, sh
 
 
-def checks(shape: Shape) -> list[CheckFn]:
-    """Checks for sh:not, sh:and, sh:or, sh:xone, sh:node and sh:qualifiedValueShape."""
+def _not(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    return [
+        _per_value("Not", [nested], lambda fails: fails == 0, show(nested))
+        for nested in shape.values("not")
+    ]
+
+
+def _and(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    return [
+        _per_value("And", members, lambda fails: fails > 0, "")
+        for members in shape.list_values("and")
+    ]
+
+
+def _or(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
     out: list[CheckFn] = []
-    for nested in shape.values("not"):
-        out.append(_per_value("Not", [nested], lambda fails: fails == 0, show(nested)))
-    for members in shape.list_values("and"):
-        out.append(_per_value("And", members, lambda fails: fails > 0, ""))
     for members in shape.list_values("or"):
         n = len(members)
         out.append(_per_value("Or", members, lambda fails, n=n: fails == n, ""))
+    return out
+
+
+def _xone(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    out: list[CheckFn] = []
     for members in shape.list_values("xone"):
         n = len(members)
         out.append(_per_value("Xone", members, lambda fails, n=n: n - fails != 1, ""))
-    for nested in shape.values("node"):
-        out.append(_per_value("Node", [nested], lambda fails: fails > 0, show(nested)))
-    qualified = shape.value("qualifiedValueShape")
-    if qualified is not None and shape.path is not None:
-        out.append(_qualified(qualified))
     return out
+
+
+def _node(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    return [
+        _per_value("Node", [nested], lambda fails: fails > 0, show(nested))
+        for nested in shape.values("node")
+    ]
+
+
+def _property(shape: Shape, ctx: CompileContext) -> list[NestedShape]:
+    """Property shapes report their own results; the engine runs them on the value nodes."""
+    return [NestedShape(prop) for prop in shape.values("property")]
+
+
+def _qualified_count(name: str) -> Compiler:
+    """sh:qualifiedMinCount or sh:qualifiedMaxCount with the shape's sh:qualifiedValueShape."""
+
+    def compile_qualified(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+        qualified = shape.value("qualifiedValueShape")
+        bound = shape.value(name[0].lower() + name[1:])
+        if qualified is None or bound is None or shape.path is None:
+            return []
+        return [_qualified(qualified, name, bound)]
+
+    return compile_qualified
 
 
 def _per_value(local: str, nested: list[Term], violates: object, shown: str) -> CheckFn:
@@ -58,10 +99,11 @@ def _per_value(local: str, nested: list[Term], violates: object, shown: str) -> 
     return run
 
 
-def _qualified(qualified: Term) -> CheckFn:
+def _qualified(qualified: Term, name: str, bound: Term) -> CheckFn:
+    too_few = name == "QualifiedMinCount"
+    limit = int_param(bound, f"sh:{name[0].lower() + name[1:]}")
+
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        qmin = shape.value("qualifiedMinCount")
-        qmax = shape.value("qualifiedMaxCount")
         disjoint = shape.value("qualifiedValueShapesDisjoint")
         siblings: list[Term] = []
         if disjoint is not None and disjoint.value.lower() in ("true", "1"):
@@ -85,14 +127,92 @@ def _qualified(qualified: Term) -> CheckFn:
         for this, v in pairs:
             if v not in failing and v not in in_sibling:
                 counts[this] = counts.get(this, 0) + 1
-        out: list[Result] = []
-        for this, n in counts.items():
-            if qmin is not None and n < int_param(qmin, "sh:qualifiedMinCount"):
-                detail = (("expected", qmin.value), ("found", str(n)))
-                out.append(ctx.result(shape, this, component("QualifiedMinCount"), detail=detail))
-            if qmax is not None and n > int_param(qmax, "sh:qualifiedMaxCount"):
-                detail = (("expected", qmax.value), ("found", str(n)))
-                out.append(ctx.result(shape, this, component("QualifiedMaxCount"), detail=detail))
-        return out
+        detail_expected = ("expected", bound.value)
+        return [
+            ctx.result(shape, this, component(name), detail=(detail_expected, ("found", str(n))))
+            for this, n in counts.items()
+            if ((n < limit) if too_few else (n > limit))
+        ]
 
     return run
+
+
+COMPONENTS = (
+    ConstraintComponent(
+        "Not",
+        "not",
+        _not,
+        "{prop} should not conform to {expected}; {value} does.",
+        "{prop}は {expected} に適合してはいけませんが、{value} は適合しています。",
+        "does not satisfy a condition",
+        "条件を満たさない",
+    ),
+    ConstraintComponent(
+        "And",
+        "and",
+        _and,
+        "{prop} should conform to all of the listed shapes; {value} does not.",
+        "{prop}は列挙されたすべてのシェイプに適合するべきですが、{value} は適合しません。",
+        "satisfies all of several conditions",
+        "すべての条件を満たす",
+    ),
+    ConstraintComponent(
+        "Or",
+        "or",
+        _or,
+        "{prop} should conform to at least one of the listed shapes; {value} conforms to none.",
+        "{prop}は列挙されたシェイプのいずれかに適合するべきですが、"
+        "{value} はどれにも適合しません。",
+        "satisfies one of several conditions",
+        "いずれかの条件を満たす",
+    ),
+    ConstraintComponent(
+        "Xone",
+        "xone",
+        _xone,
+        "{prop} should conform to exactly one of the listed shapes; {value} does not.",
+        "{prop}は列挙されたシェイプのちょうど一つに適合するべきですが、"
+        "{value} はそうではありません。",
+        "satisfies exactly one of several conditions",
+        "ちょうど一つの条件を満たす",
+    ),
+    ConstraintComponent(
+        "Node",
+        "node",
+        _node,
+        "{prop} should conform to {expected}; {value} does not.",
+        "{prop}は {expected} に適合するべきですが、{value} は適合しません。",
+        "values conform to the shape {v}",
+        "値はシェイプ {v} に適合",
+    ),
+    ConstraintComponent(
+        "Property",
+        "property",
+        _property,
+        # Never used by this engine: a property shape reports its own results (spec 4.7.2).
+        "{prop} should conform to the property shape {expected}; {value} does not.",
+        "{prop}はプロパティシェイプ {expected} に適合するべきですが、{value} は適合しません。",
+        "values meet the property shape {v}",
+        "値はプロパティシェイプ {v} を満たす",
+    ),
+    ConstraintComponent(
+        "QualifiedMinCount",
+        "qualifiedMinCount",
+        _qualified_count("QualifiedMinCount"),
+        "{prop} needs at least {expected} value(s) of the qualified shape; found {found}.",
+        "{prop}には条件付きシェイプに適合する値が少なくとも {expected} 個必要ですが、"
+        "{found} 個でした。",
+        "at least {v} qualifying value(s)",
+        "条件に合う値が {v} 個以上",
+    ),
+    ConstraintComponent(
+        "QualifiedMaxCount",
+        "qualifiedMaxCount",
+        _qualified_count("QualifiedMaxCount"),
+        "{prop} allows at most {expected} value(s) of the qualified shape; found {found}.",
+        "{prop}の条件付きシェイプに適合する値は最大 {expected} 個までですが、"
+        "{found} 個ありました。",
+        "at most {v} qualifying value(s)",
+        "条件に合う値は {v} 個まで",
+    ),
+)

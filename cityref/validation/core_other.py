@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
+from cityref.validation.component import CompileContext, ConstraintComponent
 from cityref.validation.model import (
     CheckFn,
     Context,
@@ -20,20 +21,22 @@ from cityref.validation.shapes import Shape
 from cityref.validation.terms import Term, encode_shapes_term, sh, sparql_term
 
 
-def checks(shape: Shape) -> list[CheckFn]:
-    """Checks for sh:hasValue and sh:closed."""
-    out: list[CheckFn] = [_has_value(v) for v in shape.values("hasValue")]
+def _has_value_checks(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    return [_has_value(v) for v in shape.values("hasValue")]
+
+
+def _closed_checks(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
     closed = shape.value("closed")
-    if closed is not None and closed.value.lower() in ("true", "1"):
-        allowed: list[Term] = []
-        for prop in shape.values("property"):
-            path = shape.graph.one(prop, sh("path"))
-            if isinstance(path, NamedNode):
-                allowed.append(path)
-        for members in shape.list_values("ignoredProperties"):
-            allowed.extend(members)
-        out.append(_closed(allowed))
-    return out
+    if closed is None or closed.value.lower() not in ("true", "1"):
+        return []
+    allowed: list[Term] = []
+    for prop in shape.values("property"):
+        path = shape.graph.one(prop, sh("path"))
+        if isinstance(path, NamedNode):
+            allowed.append(path)
+    for members in shape.list_values("ignoredProperties"):
+        allowed.extend(members)
+    return [_closed(allowed)]
 
 
 def _has_value(expected: Term) -> CheckFn:
@@ -76,3 +79,26 @@ def _closed(allowed: list[Term]) -> CheckFn:
         return out
 
     return run
+
+
+COMPONENTS = (
+    ConstraintComponent(
+        "HasValue",
+        "hasValue",
+        _has_value_checks,
+        "{prop} should include the value {expected}; it is missing.",
+        "{prop}には値 {expected} が含まれるべきですが、ありません。",
+        "has the value {v}",
+        "値 {v} を含む",
+    ),
+    ConstraintComponent(
+        "Closed",
+        "closed",
+        _closed_checks,
+        "The node uses the property {found}, which the closed shape does not allow "
+        "(value {value}).",
+        "閉じたシェイプでは使えないプロパティ {found} が使われています（値 {value}）。",
+        "closed: no properties but those of its property shapes (and sh:ignoredProperties)",
+        "閉じたシェイプ: プロパティシェイプ（と sh:ignoredProperties）以外のプロパティは不可",
+    ),
+)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pyoxigraph import NamedNode
 
+from cityref.validation.component import CompileContext, Compiler, ConstraintComponent
 from cityref.validation.model import (
     CheckFn,
     Context,
@@ -39,8 +40,7 @@ def _query_check(local: str, other: NamedNode, *branches: Branch, extra: str = "
     return run
 
 
-def checks(shape: Shape) -> list[CheckFn]:
-    """Checks for sh:equals, sh:disjoint, sh:lessThan, sh:lessThanOrEquals, sh:uniqueLang."""
+def _equals(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
     out: list[CheckFn] = []
     for p in shape.values("equals"):
         if isinstance(p, NamedNode):
@@ -53,6 +53,11 @@ def checks(shape: Shape) -> list[CheckFn]:
                 return f"{f.pattern} ?this {t} ?value . FILTER(!{has_value_expr(s, '?value')})"
 
             out.append(_query_check("Equals", p, only_path, only_other))
+    return out
+
+
+def _disjoint(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    out: list[CheckFn] = []
     for p in shape.values("disjoint"):
         if isinstance(p, NamedNode):
 
@@ -60,7 +65,15 @@ def checks(shape: Shape) -> list[CheckFn]:
                 return f"{focus_values(s, f)} ?this {t} ?value ."
 
             out.append(_query_check("Disjoint", p, shared))
-    for local, op in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
+    return out
+
+
+def _less_than(name: str, op: str) -> Compiler:
+    """sh:lessThan (``<``) or sh:lessThanOrEquals (``<=``) against another property."""
+    local = name[0].lower() + name[1:]
+
+    def compile_less(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+        out: list[CheckFn] = []
         for p in shape.values(local):
             if isinstance(p, NamedNode):
                 cond = f"COALESCE({value_expr('?value')} {op} {value_expr('?_other')}, false)"
@@ -69,13 +82,18 @@ def checks(shape: Shape) -> list[CheckFn]:
                     return f"{focus_values(s, f)} ?this {t} ?_other . FILTER(!{c})"
 
                 # One result per (value, other value) pair, as the W3C tests expect.
-                name = local[0].upper() + local[1:]
                 out.append(_query_check(name, p, not_less, extra="?_other"))
+        return out
+
+    return compile_less
+
+
+def _unique_lang_checks(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
     unique = shape.value("uniqueLang")
     if shape.path is not None and unique is not None and unique.value == "true":
         # only the literal "true" activates it (W3C uniqueLang-002)
-        out.append(_unique_lang)
-    return out
+        return [_unique_lang]
+    return []
 
 
 def _unique_lang(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
@@ -99,3 +117,52 @@ def _unique_lang(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
         )
         for row in ctx.select(query)
     ]
+
+
+COMPONENTS = (
+    ConstraintComponent(
+        "Equals",
+        "equals",
+        _equals,
+        "{prop} should have the same values as {other}; {value} is in only one of them.",
+        "{prop}は {other} と同じ値を持つべきですが、{value} は片方にしかありません。",
+        "same values as {v}",
+        "{v} と同じ値",
+    ),
+    ConstraintComponent(
+        "Disjoint",
+        "disjoint",
+        _disjoint,
+        "{prop} should share no value with {other}; found {value} in both.",
+        "{prop}は {other} と値を共有してはいけませんが、{value} が両方にあります。",
+        "no value in common with {v}",
+        "{v} と共通の値を持たない",
+    ),
+    ConstraintComponent(
+        "LessThan",
+        "lessThan",
+        _less_than("LessThan", "<"),
+        "{prop} should be less than every value of {other}; found {value}.",
+        "{prop}は {other} のすべての値より小さいべきですが、{value} でした。",
+        "less than the values of {v}",
+        "{v} より小さい",
+    ),
+    ConstraintComponent(
+        "LessThanOrEquals",
+        "lessThanOrEquals",
+        _less_than("LessThanOrEquals", "<="),
+        "{prop} should be at most every value of {other}; found {value}.",
+        "{prop}は {other} のすべての値以下であるべきですが、{value} でした。",
+        "at most the values of {v}",
+        "{v} の値以下",
+    ),
+    ConstraintComponent(
+        "UniqueLang",
+        "uniqueLang",
+        _unique_lang_checks,
+        "{prop} should have at most one value per language; language {found} is repeated.",
+        "{prop}は言語ごとに値が一つまでですが、言語 {found} が重複しています。",
+        "one value per language",
+        "言語ごとに値は一つ",
+    ),
+)

@@ -4,11 +4,15 @@ tests all of a shape's conditions in one query."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pyoxigraph import Literal, NamedNode
 
 from cityref.text import Bilingual
+from cityref.validation.component import (
+    CompileContext,
+    Compiler,
+    ConstraintComponent,
+    SubclassesFn,
+)
 from cityref.validation.errors import ShapesError
 from cityref.validation.model import RDF_TYPE_PATH, ValueCheck, component, show
 from cityref.validation.shapes import Shape, int_param
@@ -27,8 +31,6 @@ from cityref.validation.terms import (
 V = "?value"
 
 # Datatypes whose well-formedness a SPARQL cast can check (the cast fails on ill-formed input).
-SubclassesFn = Callable[[Term], list[Term]]
-
 _CASTABLE = {
     XSD + n: XSD + c
     for n, c in (
@@ -68,13 +70,6 @@ _NODE_KINDS = {
     "BlankNodeOrLiteral": f"({is_blank_expr(V)} || isLiteral({V}))",
     "IRIOrLiteral": f"({is_iri_expr(V)} || isLiteral({V}))",
 }
-
-_RANGES = (
-    ("minExclusive", ">"),
-    ("minInclusive", ">="),
-    ("maxExclusive", "<"),
-    ("maxInclusive", "<="),
-)
 
 
 def _datatype_condition(dt: NamedNode) -> str:
@@ -117,15 +112,17 @@ def _instance_of(cls: Term, subclasses: SubclassesFn | None) -> str:
     return f"EXISTS {{ VALUES ?_class {{ {classes} }} {V} <{RDF}type> ?_class }}"
 
 
-def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[ValueCheck]:
-    """The shape's per-value constraints as SPARQL conditions.
+def _class(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+    return [
+        ValueCheck(
+            component("Class"), _instance_of(cls, ctx.subclasses), (("expected", show(cls)),)
+        )
+        for cls in shape.values("class")
+    ]
 
-    ``subclasses`` gives a class with all its subclasses (store-encoded) in the data.
-    """
+
+def _datatype(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
     checks: list[ValueCheck] = []
-    for cls in shape.values("class"):
-        cond = _instance_of(cls, subclasses)
-        checks.append(ValueCheck(component("Class"), cond, (("expected", show(cls)),)))
     for dt in shape.values("datatype"):
         if not isinstance(dt, NamedNode):
             raise ShapesError(
@@ -137,6 +134,11 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
         checks.append(
             ValueCheck(component("Datatype"), _datatype_condition(dt), (("expected", show(dt)),))
         )
+    return checks
+
+
+def _node_kind(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+    checks: list[ValueCheck] = []
     for kind in shape.values("nodeKind"):
         local = kind.value.rsplit("#", 1)[-1] if isinstance(kind, NamedNode) else ""
         if local not in _NODE_KINDS:
@@ -144,7 +146,15 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
                 Bilingual(f"不明な sh:nodeKind {kind} です", f"unknown sh:nodeKind {kind}")
             )
         checks.append(ValueCheck(component("NodeKind"), _NODE_KINDS[local], (("expected", local),)))
-    for local, op in _RANGES:
+    return checks
+
+
+def _range(name: str, op: str) -> Compiler:
+    """sh:minExclusive and its siblings: the value compared with the bound."""
+    local = name[0].lower() + name[1:]
+
+    def compile_range(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+        checks: list[ValueCheck] = []
         for bound in shape.values(local):
             if not isinstance(bound, Literal):
                 raise ShapesError(
@@ -154,14 +164,29 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
                     )
                 )
             cond = f"({value_expr(V)} {op} {sparql_term(bound)})"
-            name = local[0].upper() + local[1:]
             checks.append(ValueCheck(component(name), cond, (("expected", show(bound)),)))
-    for local, op in (("minLength", ">="), ("maxLength", "<=")):
+        return checks
+
+    return compile_range
+
+
+def _length(name: str, op: str) -> Compiler:
+    """sh:minLength and sh:maxLength: the length of the value's string form."""
+    local = name[0].lower() + name[1:]
+
+    def compile_length(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+        checks: list[ValueCheck] = []
         for n in shape.values(local):
             size = int_param(n, f"sh:{local}")
             cond = f"(!{is_blank_expr(V)} && STRLEN(STR({V})) {op} {size})"
-            name = local[0].upper() + local[1:]
             checks.append(ValueCheck(component(name), cond, (("expected", str(size)),)))
+        return checks
+
+    return compile_length
+
+
+def _pattern(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+    checks: list[ValueCheck] = []
     flags = shape.value("flags")
     for pattern in shape.values("pattern"):
         if not isinstance(pattern, Literal):
@@ -176,11 +201,21 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
             args += ", " + sparql_term(Literal(flags.value))
         cond = f"(!{is_blank_expr(V)} && REGEX(STR({V}), {args}))"
         checks.append(ValueCheck(component("Pattern"), cond, (("expected", pattern.value),)))
+    return checks
+
+
+def _language_in(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+    checks: list[ValueCheck] = []
     for tags in shape.list_values("languageIn"):
         tests = [f"langMatches(LANG({V}), {sparql_term(Literal(t.value))})" for t in tags]
         cond = f"(isLiteral({V}) && ({' || '.join(tests) or 'false'}))"
         shown = ", ".join(t.value for t in tags)
         checks.append(ValueCheck(component("LanguageIn"), cond, (("expected", shown),)))
+    return checks
+
+
+def _in(shape: Shape, ctx: CompileContext) -> list[ValueCheck]:
+    checks: list[ValueCheck] = []
     for members in shape.list_values("in"):
         if members and all(_equality_is_identity(m) for m in members):
             # For IRIs and strings "=" is term identity, and IN is much faster than sameTerm.
@@ -191,3 +226,116 @@ def value_checks(shape: Shape, subclasses: SubclassesFn | None = None) -> list[V
         shown = ", ".join(show(m) for m in members)
         checks.append(ValueCheck(component("In"), cond, (("expected", shown),)))
     return checks
+
+
+# In the order their conditions join a shape's one per-value query.
+COMPONENTS = (
+    ConstraintComponent(
+        "Class",
+        "class",
+        _class,
+        "{prop} should be an instance of {expected}; found {value}.",
+        "{prop}は {expected} のインスタンスであるべきですが、{value} でした。",
+        "values are instances of {v}",
+        "値は {v} のインスタンス",
+    ),
+    ConstraintComponent(
+        "Datatype",
+        "datatype",
+        _datatype,
+        "{prop} should be a well-formed literal of datatype {expected}; found {value}.",
+        "{prop}はデータ型 {expected} の正しいリテラルであるべきですが、{value} でした。",
+        "datatype {v}",
+        "データ型は {v}",
+    ),
+    ConstraintComponent(
+        "NodeKind",
+        "nodeKind",
+        _node_kind,
+        "{prop} should be of node kind {expected}; found {value}.",
+        "{prop}のノード種別は {expected} であるべきですが、{value} でした。",
+        "node kind {v}",
+        "値の種類は {v}",
+    ),
+    ConstraintComponent(
+        "MinExclusive",
+        "minExclusive",
+        _range("MinExclusive", ">"),
+        "{prop} should be greater than {expected}; found {value}.",
+        "{prop}は {expected} より大きい値であるべきですが、{value} でした。",
+        "greater than {v}",
+        "{v} より大きい",
+    ),
+    ConstraintComponent(
+        "MinInclusive",
+        "minInclusive",
+        _range("MinInclusive", ">="),
+        "{prop} should be at least {expected}; found {value}.",
+        "{prop}は {expected} 以上であるべきですが、{value} でした。",
+        "at least {v}",
+        "{v} 以上",
+    ),
+    ConstraintComponent(
+        "MaxExclusive",
+        "maxExclusive",
+        _range("MaxExclusive", "<"),
+        "{prop} should be less than {expected}; found {value}.",
+        "{prop}は {expected} 未満であるべきですが、{value} でした。",
+        "less than {v}",
+        "{v} より小さい",
+    ),
+    ConstraintComponent(
+        "MaxInclusive",
+        "maxInclusive",
+        _range("MaxInclusive", "<="),
+        "{prop} should be at most {expected}; found {value}.",
+        "{prop}は {expected} 以下であるべきですが、{value} でした。",
+        "at most {v}",
+        "{v} 以下",
+    ),
+    ConstraintComponent(
+        "MinLength",
+        "minLength",
+        _length("MinLength", ">="),
+        "{prop} should be at least {expected} characters long; found {value}.",
+        "{prop}は {expected} 文字以上であるべきですが、{value} でした。",
+        "at least {v} characters",
+        "{v} 文字以上",
+    ),
+    ConstraintComponent(
+        "MaxLength",
+        "maxLength",
+        _length("MaxLength", "<="),
+        "{prop} should be at most {expected} characters long; found {value}.",
+        "{prop}は {expected} 文字以下であるべきですが、{value} でした。",
+        "at most {v} characters",
+        "{v} 文字以下",
+    ),
+    ConstraintComponent(
+        "Pattern",
+        "pattern",
+        _pattern,
+        "{prop} should match the pattern {expected}; found {value}.",
+        "{prop}はパターン {expected} に一致するべきですが、{value} でした。",
+        "matches the pattern {v}",
+        "正規表現 {v} に一致",
+    ),
+    ConstraintComponent(
+        "LanguageIn",
+        "languageIn",
+        _language_in,
+        "{prop} should have one of the languages {expected}; found {value}.",
+        "{prop}の言語は {expected} のいずれかであるべきですが、{value} でした。",
+        "language tag one of {v}",
+        "言語タグは {v} のいずれか",
+    ),
+    ConstraintComponent(
+        "In",
+        "in",
+        _in,
+        "{prop} should be one of {expected}; found {value}.",
+        "{prop}は {expected} のいずれかであるべきですが、{value} でした。",
+        "one of: {v}",
+        "値は次のいずれか: {v}",
+    ),
+)

@@ -9,11 +9,12 @@ import re
 from pyoxigraph import Literal, NamedNode, QuerySolution
 
 from cityref.text import Bilingual
+from cityref.validation.component import CompileContext, ConstraintComponent
 from cityref.validation.errors import ShapesError
 from cityref.validation.graph import Graph
 from cityref.validation.model import CheckFn, Context, Focus, Result, show
 from cityref.validation.paths import PredicatePath, path_sparql
-from cityref.validation.shapes import Shape, ShapesGraph
+from cityref.validation.shapes import Shape
 from cityref.validation.sparql_text import check_supported, prefix_declarations, substitute
 from cityref.validation.terms import SH, Term, decode, encode_shapes_term, sh, sparql_term
 
@@ -212,13 +213,22 @@ def _component_check(comp: Term, validator: Term, params: dict[str, Term], graph
     )
 
 
-def checks(shape: Shape, shapes: ShapesGraph) -> list[CheckFn]:
-    """Checks for sh:sparql constraints and SPARQL-based constraint components."""
-    graph = shapes.graph
+def _sparql_checks(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    """Checks for the shape's sh:sparql constraints (spec section 5)."""
+    graph = ctx.shapes.graph
+    return [
+        _sparql_constraint(node, graph)
+        for node in shape.values("sparql")
+        if not _is_true(graph.one(node, sh("deactivated")))
+    ]
+
+
+def declared_component_checks(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
+    """Checks for the SPARQL-based constraint components the shapes graph declares (spec
+    section 6) whose parameters the shape has. They are data, not code: their messages are
+    their validators' sh:message, or the generic one."""
+    graph = ctx.shapes.graph
     out: list[CheckFn] = []
-    for node in shape.values("sparql"):
-        if not _is_true(graph.one(node, sh("deactivated"))):
-            out.append(_sparql_constraint(node, graph))
     for comp, params in _components(graph):
         chosen: dict[str, Term] = {}
         complete = True
@@ -236,3 +246,16 @@ def checks(shape: Shape, shapes: ShapesGraph) -> list[CheckFn]:
         if validator is not None:  # no validator for this kind of shape: component ignored
             out.append(_component_check(comp, validator, chosen, graph))
     return out
+
+
+COMPONENTS = (
+    ConstraintComponent(
+        "SPARQL",
+        "sparql",
+        _sparql_checks,
+        "{prop} violates a SPARQL constraint (value {value}).",
+        "{prop}が SPARQL 制約に違反しています（値 {value}）。",
+        "checked by a SPARQL constraint",
+        "SPARQL による検査",
+    ),
+)

@@ -23,7 +23,7 @@ PAIRS = [
 
 
 def test_every_rdf_profile_has_a_json_example() -> None:
-    rdf = {p.id for p in PROFILES if p.input_kind.value == "rdf"}
+    rdf = {p.id for p in PROFILES if p.input_kind == "rdf"}
     assert rdf <= {p.id for p, _, _ in PAIRS}
 
 

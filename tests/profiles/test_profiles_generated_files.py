@@ -27,7 +27,7 @@ def test_generated_profile_files_are_current() -> None:
 
 def test_every_tabular_profile_is_generated_from_its_table() -> None:
     generated = {rel.split("/", 1)[0] for rel in generated_files(REPO_MODEL.shapes_dir, BASE_IRI)}
-    tabular = {p.id for p in list_profiles(REPO_MODEL) if p.input_kind.value in ("csv", "gtfs")}
+    tabular = {p.id for p in list_profiles(REPO_MODEL) if p.input_kind in ("csv", "gtfs")}
     assert len(tabular) >= 14
     assert tabular == generated
 

@@ -10,13 +10,13 @@ from urllib.parse import unquote
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from cityref.inputs import InputDataError, convert_input
+from cityref.inputs import Converted, InputDataError, Upload, read_input
 from cityref.inputs.csv_header import match_header, normalise
 from cityref.inputs.encoding import decode_text
 from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
 from cityref.profiles import check_input
 from cityref.profiles.detection import NoProfileDetected, detect_profile
-from cityref.profiles.registry import ProfileNotFound, load_profile
+from cityref.profiles.registry import Profile, ProfileNotFound, load_profile
 from tests.conftest import REPO_MODEL
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -67,9 +67,14 @@ def test_header_findings_column_by_column() -> None:
     assert normalise("都道府県コ―ド") == normalise("都道府県コード")
 
 
+def _converted(data: bytes, name: str, profile: Profile) -> Converted | None:
+    """The RDF a profile's input format makes of ``data``."""
+    return read_input(Upload(data, name), profile.input_kind, profile.table_schemas()).converted
+
+
 def test_csv_locations_are_spreadsheet_rows() -> None:
     data = (HEADER + "\r\n" + "\r\n" + "," * HEADER.count(",") + "\r\n").encode()
-    conv = convert_input(data, "x.csv", AED)
+    conv = _converted(data, "x.csv", AED)
     assert conv is not None
     assert b"urn:cityref:input:x.csv#row=1" in conv.ntriples
 
@@ -91,7 +96,7 @@ def test_csv_cells_become_the_same_literals_whatever_they_hold() -> None:
     rows[1][lat_col] = ""
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows([titles, *rows])
-    conv = convert_input(out.getvalue().encode(), "t.csv", AED)
+    conv = _converted(out.getvalue().encode(), "t.csv", AED)
     assert conv is not None
     graph = list(parse(conv.ntriples, RdfFormat.N_TRIPLES))
     by_row: dict[tuple[str, str], Literal] = {}
@@ -114,12 +119,12 @@ def test_a_header_without_rows_validates() -> None:
 
 def test_empty_csv_is_a_clear_error() -> None:
     with pytest.raises(InputDataError, match="no header row"):
-        convert_input(b"", "empty.csv", AED)
+        _converted(b"", "empty.csv", AED)
 
 
 def test_not_a_zip_is_a_clear_error() -> None:
     with pytest.raises(InputDataError, match="not a readable zip"):
-        convert_input(b"PK\x03\x04garbage", "feed.zip", load_profile("gtfs-jp", REPO_MODEL))
+        _converted(b"PK\x03\x04garbage", "feed.zip", load_profile("gtfs-jp", REPO_MODEL))
 
 
 def test_bad_json_names_line_and_column() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cityref.inputs import convert_input, converted_document, locate_report
+from cityref.inputs import InputLimits, Upload, locate_report
 from cityref.profiles.detection import detect_profile
 from cityref.validation import Document, ValidationOptions, validate_documents
 from tests.conftest import REPO_MODEL
@@ -54,12 +54,13 @@ def test_real_file(path: Path) -> None:
     data = path.read_bytes()
     match = detect_profile(data, path.name, REPO_MODEL)
     assert match.profile.id == EXPECTED_PROFILE[path.name]
-    converted = convert_input(data, path.name, match.profile, match.input_format)
+    read = match.input_format.read(
+        Upload(data, path.name), match.profile.table_schemas(), InputLimits()
+    ).rebased(match.profile.model)
+    converted = read.converted
     assert converted is not None
     shapes = Document(match.profile.shapes(), "turtle", match.profile.id)
-    report = validate_documents(
-        [converted_document(converted)], shapes, ValidationOptions(max_results=None)
-    )
+    report = validate_documents([read.document], shapes, ValidationOptions(max_results=None))
     located = locate_report(report, [converted], match.profile.shape_columns())
     where: Counter[str] = Counter()
     for item in located:

@@ -48,6 +48,56 @@ def test_raw_body_with_its_content_type_and_a_named_profile(model_client: FlaskC
     assert response.json is not None and response.json["profile"].startswith("legacy-aed@")
 
 
+def test_a_raw_body_is_read_by_its_media_type_without_a_file_name(
+    model_client: FlaskClient,
+) -> None:
+    """The media type reaches the input format registry as it is: no made-up file name."""
+    turtle = (REPO / "shapes" / "gif-address" / "examples" / "invalid" / "address.ttl").read_bytes()
+    response = model_client.post(
+        "/api/validate?profile=gif-address", data=turtle, content_type="text/turtle"
+    )
+    assert response.status_code == 200, response.data[:400]
+    body = response.json
+    assert body is not None and body["file"] == "upload" and body["conforms"] is False
+    assert body["results"]
+    as_json_ld = model_client.post(
+        "/api/validate?profile=gif-address", data=turtle, content_type="application/ld+json"
+    )
+    assert as_json_ld.status_code == 422  # Turtle is no JSON-LD: the media type decides
+
+
+def test_pasted_text_without_a_file_name_is_read_as_csv(model_client: FlaskClient) -> None:
+    text = AED.read_text(encoding="utf-8")
+    response = model_client.post(
+        "/api/validate?profile=legacy-aed", data={"text": text, "filename": ""}
+    )
+    assert response.status_code == 200, response.data[:400]
+    assert response.json is not None and response.json["file"] == "pasted"
+
+
+def test_the_api_description_lists_the_registered_upload_media_types(
+    model_client: FlaskClient,
+) -> None:
+    from cityref.inputs import INPUT_FORMATS
+
+    spec = model_client.get("/api/openapi.json").json
+    assert spec is not None
+    content = spec["paths"]["/api/validate"]["post"]["requestBody"]["content"]
+    registered = {t for f in INPUT_FORMATS for t in f.media_types}
+    assert set(content) == {"multipart/form-data", *registered}
+
+
+def test_the_page_offers_the_suffixes_of_the_registered_formats(
+    model_client: FlaskClient,
+) -> None:
+    from cityref.inputs import INPUT_FORMATS
+
+    page = model_client.get("/validate").get_data(as_text=True)
+    offered = re.search(r'type="file" accept="([^"]*)"', page)
+    assert offered is not None
+    assert set(offered.group(1).split(",")) == {s for f in INPUT_FORMATS for s in f.suffixes}
+
+
 def test_w3c_report_as_turtle_by_accept(model_client: FlaskClient) -> None:
     response = model_client.post(
         "/api/validate",
