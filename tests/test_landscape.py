@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = REPO.parent / "shared" / "seed" / "000_2c4b853ca91c8732.txt"
+SEED = REPO / "tests" / "data" / "seed" / "000_2c4b853ca91c8732.txt"
 LANDSCAPE_FILES = [
     REPO / "ontology" / "landscape.ttl",
     *sorted((REPO / "ontology" / "schemes").glob("*.ttl")),

@@ -19,11 +19,11 @@ def test_defaults_are_safe() -> None:
     assert settings.sources == REPO  # the checkout, since tests run from it
 
 
-def test_environment_overrides_every_setting() -> None:
+def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     env = {
-        "CITYREF_STORE": "/tmp/x",
-        "CITYREF_TOKENS_FILE": "/tmp/tokens.json",
-        "CITYREF_SOURCES": "/tmp/src",
+        "CITYREF_STORE": str(tmp_path / "x"),
+        "CITYREF_TOKENS_FILE": str(tmp_path / "tokens.json"),
+        "CITYREF_SOURCES": str(tmp_path / "src"),
         "CITYREF_BASE_IRI": "http://example.org/city/",
         "CITYREF_HOST": "0.0.0.0",
         "CITYREF_PORT": "9000",
@@ -50,7 +50,7 @@ def test_environment_overrides_every_setting() -> None:
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)
-    assert settings.store == Path("/tmp/x")
+    assert settings.store == tmp_path / "x"
     assert settings.port == 9000
     assert settings.query_timeout == 2.5
     assert settings.max_rows == 7

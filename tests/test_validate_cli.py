@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, RunCli
+from tests.conftest import REAL_DATA, REPO, RunCli
 
-REAL = REPO.parent / "shared" / "data" / "real"
-PRESCHOOL = REAL / "yaizu-222127" / "222127_preschool.csv"
-AED = REAL / "yaizu-222127" / "222127_aed.csv"
+PRESCHOOL = REAL_DATA / "yaizu-222127" / "222127_preschool.csv"
+AED = REAL_DATA / "yaizu-222127" / "222127_aed.csv"
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def test_detected_profile_and_file_row_column(run_cli: RunCli) -> None:
 
 
 def test_text_output_says_what_to_fix_and_lists_results_in_file_order(run_cli: RunCli) -> None:
-    toilets = REAL / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
+    toilets = REAL_DATA / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
     result = run_cli("validate", str(toilets), "--lang", "en")
     assert result.exit_code == 1
     assert "What to fix, constraint by constraint:" in result.stdout

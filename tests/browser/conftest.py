@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,9 @@ from tests.servers import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPO / "docs" / "screenshots"
+#: CITYREF_REFRESH_SCREENSHOTS=1 writes the screenshots into docs/screenshots/; otherwise they
+#: go to a temporary folder and the tree is left as it was.
+REFRESH_SCREENSHOTS = "CITYREF_REFRESH_SCREENSHOTS"
 # Chromium's own network traffic is refused on this machine; keep it quiet and offline.
 CHROMIUM_ARGS = [
     "--headless",
@@ -75,6 +78,16 @@ def page(browser: Browser, ui_server: str) -> Iterator[Page]:
     context.close()
 
 
-def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+Screenshot = Callable[[Page, str], None]
+
+
+@pytest.fixture(scope="session")
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Screenshot:
+    """``screenshot(page, name)`` saves what the page shows as ``name.png``."""
+    refresh = os.environ.get(REFRESH_SCREENSHOTS) == "1"
+    folder = SCREENSHOTS if refresh else tmp_path_factory.mktemp("screenshots")
+
+    def take(page: Page, name: str) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+    return take

@@ -7,15 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-from tests.conftest import REPO
-
-REAL = REPO.parent / "shared" / "data" / "real"
+from tests.browser.conftest import Screenshot
+from tests.conftest import REAL_DATA
 
 pytestmark = pytest.mark.browser
 
 
-def test_home_domain_class_shape(page: Page) -> None:
+def test_home_domain_class_shape(page: Page, screenshot: Screenshot) -> None:
     page.goto("/")
     expect(page.locator("h1")).to_have_text("スーパーシティ構想の全体像")
     expect(page.locator("table.landscape tbody tr")).to_have_count(16)
@@ -49,7 +47,7 @@ def test_language_switch_sticks(page: Page) -> None:
     expect(page.locator("h2#landscape")).to_have_text("取組の現状と課題")
 
 
-def test_search_as_you_type_with_japanese_normalisation(page: Page) -> None:
+def test_search_as_you_type_with_japanese_normalisation(page: Page, screenshot: Screenshot) -> None:
     page.goto("/search")
     page.fill("#q", "ｼｾﾂ")  # half-width katakana, as typed, finds 施設 by its reading
     expect(page.locator("#hits li").first).to_be_visible()
@@ -58,7 +56,7 @@ def test_search_as_you_type_with_japanese_normalisation(page: Page) -> None:
     screenshot(page, "search")
 
 
-def test_example_query_shows_a_results_table(page: Page) -> None:
+def test_example_query_shows_a_results_table(page: Page, screenshot: Screenshot) -> None:
     page.goto("/query")
     page.locator("button.example").first.click()
     expect(page.locator(".yasr table, .yasr .dataTable").first).to_be_visible(timeout=30_000)
@@ -66,7 +64,7 @@ def test_example_query_shows_a_results_table(page: Page) -> None:
     screenshot(page, "query")
 
 
-def test_standards_catalogue_with_coverage_matrix(page: Page) -> None:
+def test_standards_catalogue_with_coverage_matrix(page: Page, screenshot: Screenshot) -> None:
     page.goto("/registry/standards?lang=en")
     expect(page.locator("h1")).to_have_text("Standards catalogue")
     expect(page.locator("table.matrix thead th")).to_have_count(17)  # standard + 16 domains
@@ -74,8 +72,10 @@ def test_standards_catalogue_with_coverage_matrix(page: Page) -> None:
     screenshot(page, "standards")
 
 
-def test_upload_a_real_csv_and_see_a_violation_with_its_row(page: Page) -> None:
-    toilets = REAL / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
+def test_upload_a_real_csv_and_see_a_violation_with_its_row(
+    page: Page, screenshot: Screenshot
+) -> None:
+    toilets = REAL_DATA / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
     page.goto("/validate")
     page.set_input_files("#file", str(toilets))
     page.click("button[type=submit]")
@@ -89,7 +89,7 @@ def test_upload_a_real_csv_and_see_a_violation_with_its_row(page: Page) -> None:
     screenshot(page, "report")
 
 
-def test_open_a_release_diff(page: Page) -> None:
+def test_open_a_release_diff(page: Page, screenshot: Screenshot) -> None:
     page.goto("/registry/releases?lang=en")
     page.click("text=1.0.0 → working tree")
     expect(page.locator("h1")).to_contain_text("1.0.0 → working")

@@ -59,6 +59,7 @@ def test_a_second_loopback_address_is_a_second_client(live: LiveServer) -> None:
     assert "127.0.0.2 - -" in live.log_text()  # request.remote_addr is the bound address
 
 
+@pytest.mark.slow
 def test_eight_heavy_queries_of_one_client_leave_ask_fast(live: LiveServer) -> None:
     url = live.url
     with ThreadPoolExecutor(max_workers=10) as pool:
@@ -79,6 +80,7 @@ def test_eight_heavy_queries_of_one_client_leave_ask_fast(live: LiveServer) -> N
     assert sum(a.status == 503 for a in outcomes) >= DEFAULTS.client_concurrency
 
 
+@pytest.mark.slow
 def test_beyond_concurrency_and_queue_is_429_with_retry_after_in_both_languages(
     live: LiveServer,
 ) -> None:

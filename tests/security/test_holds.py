@@ -263,6 +263,7 @@ def test_queries_over_max_query_bytes_are_413_before_parsing(live_server: LiveSe
 
 
 # -- registry writers ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_16_concurrent_registry_writers_lose_nothing(tight: LiveServer) -> None:
     writers = 16
     tokens = [tight.make_token(f"holds-proposer-{n}") for n in range(4)]

@@ -32,10 +32,10 @@ from cityref.jobs import (
 from cityref.slots import ClientSlots, Slot
 from cityref.validation.errors import ValidationError, ValidationTimeout
 from cityref.validation.worker import ValidationMemoryLimit, run_limited
-from tests.conftest import BASE_IRI, REPO
+from tests.conftest import BASE_IRI, REAL_DATA, REPO
 from tests.security.hostile_inputs import peak_memory_mb, tight_app
 
-AED = REPO.parent / "shared" / "data" / "real" / "yaizu-222127" / "222127_aed.csv"
+AED = REAL_DATA / "yaizu-222127" / "222127_aed.csv"
 LIMITS = JobLimits(
     time_limit=30,
     memory_mb=1024,

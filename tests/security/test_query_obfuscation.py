@@ -148,6 +148,7 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryWorker]:
     query_worker.stop()
 
 
+@pytest.mark.slow
 def test_obfuscated_service_queries_are_refused_through_the_worker(
     canary: Canary, worker: QueryWorker
 ) -> None:
@@ -176,6 +177,7 @@ def test_obfuscated_service_queries_are_refused_through_the_worker(
     assert canary.hits == [] and canary.connections == []
 
 
+@pytest.mark.slow
 def test_obfuscated_load_updates_are_refused(canary: Canary) -> None:
     @settings(max_examples=1000, deadline=None)
     @given(st.data())

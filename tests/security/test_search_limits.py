@@ -67,6 +67,7 @@ def test_four_hostile_searches_at_once_do_not_stall_ask(live: LiveServer) -> Non
     assert time.monotonic() - started < MARGIN
 
 
+@pytest.mark.slow
 def test_a_search_takes_one_of_the_clients_places(live: LiveServer) -> None:
     client = "127.0.0.5"
     defaults = load_settings({})

@@ -10,7 +10,10 @@ from __future__ import annotations
 import pathlib
 from collections import Counter
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.collection import Collection
@@ -24,60 +27,45 @@ from cityref.validation import (
     validate_documents,
 )
 from cityref.validation.paths import path_sparql
+from tests.conftest import DATA, known_failures
 
-SUITE = pathlib.Path("/work/shared/conformance/w3c-shacl-test-suite/tests")
-if not SUITE.exists():  # pragma: no cover - a checkout without the shared suites
-    SUITE = (
-        pathlib.Path(__file__).resolve().parents[3]
-        / "shared/conformance/w3c-shacl-test-suite/tests"
-    )
-
-rdflib.NORMALIZE_LITERALS = False  # compare lexical forms as written
+# A copy of the W3C suite; its source and licence are in tests/data/README.md.
+SUITE = DATA / "w3c-shacl-test-suite"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = rdflib.Namespace("http://www.w3.org/ns/shacl-test#")
 
-# The only expected failures of the compiled engine, keyed by test IRI (relative to the
-# suite's tests/ folder), each with its reason. Currently none.
-EXPECTED_FAILURES: dict[str, str] = {}
 
-# pySHACL's own deviations from the suite (it is the oracle and fallback, not the subject).
-_RDFLIB_NORMALISES = "rdflib rewrites ill-formed typed literals' lexical forms when parsing"
-_NO_REFUSAL = "pySHACL does not refuse SPARQL that pre-binding cannot support"
-PYSHACL_EXPECTED_FAILURES: dict[str, str] = {
-    "core/property/datatype-001": _RDFLIB_NORMALISES,
-    "core/property/or-datatypes-001": _RDFLIB_NORMALISES,
-    "core/property/uniqueLang-002": 'pySHACL treats "1"^^xsd:boolean as true',
-    "sparql/node/prefixes-001": "pySHACL does not follow local owl:imports for sh:prefixes",
-    "sparql/pre-binding/shapesGraph-001": "pySHACL does not support $shapesGraph",
-    "sparql/pre-binding/pre-binding-006": _NO_REFUSAL,
-    **{f"sparql/pre-binding/unsupported-sparql-00{i}": _NO_REFUSAL for i in range(1, 7)},
-}
+def _file(iri: str) -> pathlib.Path:
+    """The file a ``file:`` IRI of the suite names (the manifests' IRIs are relative to them)."""
+    return pathlib.Path(url2pathname(urlparse(iri).path))
 
 
-def _relative(iri: str) -> str:
-    """A test IRI relative to the suite's tests/ folder, e.g. ``core/node/class-001``."""
-    return iri.split("/tests/", 1)[-1]
-
-
-def _entries(
-    manifest: pathlib.Path,
-) -> list[tuple[str, pathlib.Path, rdflib.Graph, rdflib.term.Node]]:
-    g = rdflib.Graph().parse(manifest, format="turtle")
+def _entries(manifest: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
+    """(entry IRI, the manifest file that holds it) for every entry under ``manifest``.
+    Read with pyoxigraph: rdflib would convert (and warn about) the literals of every test."""
+    store = ox.Store()
+    store.load(path=manifest, format=ox.RdfFormat.TURTLE, base_iri=manifest.as_uri())
     out = []
-    for inc in g.objects(None, MF.include):
-        out += _entries(pathlib.Path(str(inc).removeprefix("file://")))
-    for head in g.objects(None, MF.entries):
-        for entry in Collection(g, head):
-            out.append((str(entry), manifest, g, entry))
+    for (include,) in store.query(f"SELECT ?i {{ ?m <{MF.include}> ?i }}"):
+        out += _entries(_file(include.value))
+    members = f"SELECT ?e {{ ?m <{MF.entries}>/<{RDF.rest}>*/<{RDF.first}> ?e }}"
+    out += [(entry.value, manifest) for (entry,) in store.query(members)]
     return out
 
 
 def _cases() -> list[Any]:
-    cases = []
-    for part in ("core", "sparql"):
-        for iri, manifest, g, entry in _entries(SUITE / part / "manifest.ttl"):
-            cases.append(pytest.param(iri, manifest, g, entry, id=iri.split("/tests/", 1)[-1]))
-    return cases
+    """One case per entry, named by its place in the suite, e.g. ``core/node/class-001``."""
+    return [
+        pytest.param(iri, manifest, id=_file(iri).relative_to(SUITE).as_posix())
+        for part in ("core", "sparql")
+        for iri, manifest in sorted(_entries(SUITE / part / "manifest.ttl"))
+    ]
+
+
+@pytest.fixture
+def literals_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rdflib keeps lexical forms as written (the expected reports name ill-formed literals)."""
+    monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
 
 
 def _path_key(g: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
@@ -138,14 +126,14 @@ def expected_results(
     return conforms, keys
 
 
-def run_case(
-    manifest: pathlib.Path, g: rdflib.Graph, entry: rdflib.term.Node, engine: Engine
-) -> None:
+def run_case(iri: str, manifest: pathlib.Path, engine: Engine) -> None:
+    g = rdflib.Graph().parse(manifest, format="turtle", publicID=manifest.as_uri())
+    entry = rdflib.URIRef(iri)
     action = g.value(entry, MF.action)
     data_iri = str(g.value(action, SHT.dataGraph))
     shapes_iri = str(g.value(action, SHT.shapesGraph))
-    data_path = pathlib.Path(data_iri.removeprefix("file://"))
-    shapes_path = pathlib.Path(shapes_iri.removeprefix("file://"))
+    data_path = _file(data_iri)
+    shapes_path = _file(shapes_iri)
     data = Document(data_path.read_bytes(), "turtle", str(data_path), base_iri=data_iri)
     shapes = Document(shapes_path.read_bytes(), "turtle", str(shapes_path), base_iri=shapes_iri)
     expected = g.value(entry, MF.result)
@@ -172,26 +160,22 @@ def run_case(
     assert got == keys, f"missing: {keys - got}\nextra: {got - keys}"
 
 
+# Expected failures of either engine are in tests/known_failures.toml, keyed by test id.
 @pytest.mark.slow
-@pytest.mark.parametrize(("iri", "manifest", "graph", "entry"), _cases())
-def test_w3c_compiled(
-    iri: str, manifest: pathlib.Path, graph: rdflib.Graph, entry: rdflib.term.Node
-) -> None:
-    if _relative(iri) in EXPECTED_FAILURES:
-        pytest.xfail(EXPECTED_FAILURES[_relative(iri)])
-    run_case(manifest, graph, entry, Engine.COMPILED)
+@pytest.mark.usefixtures("literals_as_written")
+@pytest.mark.parametrize(("iri", "manifest"), _cases())
+def test_w3c_compiled(iri: str, manifest: pathlib.Path) -> None:
+    run_case(iri, manifest, Engine.COMPILED)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("iri", "manifest", "graph", "entry"), _cases())
-def test_w3c_pyshacl_engine(
-    iri: str, manifest: pathlib.Path, graph: rdflib.Graph, entry: rdflib.term.Node
-) -> None:
+@pytest.mark.usefixtures("literals_as_written")
+@pytest.mark.parametrize(("iri", "manifest"), _cases())
+def test_w3c_pyshacl_engine(iri: str, manifest: pathlib.Path) -> None:
     """The fallback engine goes through the same API and report model."""
-    if _relative(iri) in PYSHACL_EXPECTED_FAILURES:
-        pytest.xfail(PYSHACL_EXPECTED_FAILURES[_relative(iri)])
-    run_case(manifest, graph, entry, Engine.PYSHACL)
+    run_case(iri, manifest, Engine.PYSHACL)
 
 
-def test_expected_failures_are_few() -> None:
-    assert len(EXPECTED_FAILURES) <= 3
+def test_the_compiled_engine_has_few_expected_failures() -> None:
+    compiled = [test for test in known_failures() if "::test_w3c_compiled[" in test]
+    assert len(compiled) <= 3, compiled

@@ -160,6 +160,7 @@ def test_endless_query_stops_within_the_limit_and_the_server_keeps_answering(ser
     assert _get(_query_url(server, SCHOOLS))[0] == 200
 
 
+@pytest.mark.slow
 def test_32_concurrent_clients_for_20_seconds_get_no_errors(server: str) -> None:
     deadline = time.monotonic() + 20
     queries = [_query_url(server, SCHOOLS), server + "/def/toy/central-park", server + "/sparql"]

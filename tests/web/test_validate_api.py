@@ -11,11 +11,10 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import REPO
+from tests.conftest import REAL_DATA, REPO
 
-REAL = REPO.parent / "shared" / "data" / "real"
-TOILETS = REAL / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
-AED = REAL / "yaizu-222127" / "222127_aed.csv"
+TOILETS = REAL_DATA / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
+AED = REAL_DATA / "yaizu-222127" / "222127_aed.csv"
 
 
 def test_multipart_upload_detects_the_profile_and_locates_results(
