@@ -24,7 +24,7 @@ from app import (
 )
 from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 
 
 def create_app(

@@ -10,8 +10,8 @@ from flask import g, request
 
 from app.errors import ApiError
 from app.query_service import query_service
+from cityref.services.tokens import check_token
 from cityref.text import Bilingual
-from cityref.tokens import check_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,11 +17,11 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from app import create_app
-from cityref.build import BuildFailed, build_store
 from cityref.errors import CityrefError
-from cityref.job_queue import stop_jobs
+from cityref.services.job_queue import stop_jobs
 from cityref.settings import Settings, load_settings
-from cityref.sources import ModelFiles
+from cityref.store.build import BuildFailed, build_store
+from cityref.store.sources import ModelFiles
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

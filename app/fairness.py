@@ -1,7 +1,7 @@
 """Per-client limits on expensive work: SPARQL queries, searches and validations.
 
 Every worker process and thread of the server shares one set of places per client address
-(:class:`cityref.slots.ClientSlots`, lock files under ``<store>/runtime/slots/``): at most
+(:class:`cityref.services.slots.ClientSlots`, lock files under ``<store>/runtime/slots/``): at most
 ``client_concurrency`` run at once, at most ``client_queue`` more wait (each up to the query
 time limit), and the rest are answered 429 with ``Retry-After``. Cheap requests (pages from
 the memo, static files) never take a place.
@@ -25,8 +25,8 @@ from flask import Flask, current_app, g, has_request_context, request
 
 from app.errors import ApiError
 from cityref.errors import Busy
+from cityref.services.slots import ClientSlots
 from cityref.settings import Settings
-from cityref.slots import ClientSlots
 from cityref.text import Bilingual
 
 P = ParamSpec("P")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-from cityref.results import FormatChoice
+from cityref.sparql.results import FormatChoice
 
 BINDINGS_MEDIA_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",

@@ -1,6 +1,6 @@
 """The pages people read: the landscape, search, the query page, and front-end libraries.
 
-Each view asks :mod:`cityref.browse` / :mod:`cityref.search` for plain data through the
+Each view asks :mod:`cityref.pages.browse` / :mod:`cityref.pages.search` for plain data through the
 time-limited query worker and renders it in the page language.
 """
 
@@ -14,9 +14,9 @@ from app.errors import ApiError
 from app.fairness import expensive_work
 from app.i18n import current_language
 from app.query_service import query_service
-from cityref import browse
-from cityref.search import Hit, SearchQueryTooLong
-from cityref.search import search as run_search
+from cityref.pages import browse
+from cityref.pages.search import Hit, SearchQueryTooLong
+from cityref.pages.search import search as run_search
 from cityref.text import Bilingual
 
 bp = Blueprint("pages", __name__)

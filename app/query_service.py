@@ -17,17 +17,17 @@ from flask import current_app
 
 from app.errors import ApiError
 from app.fairness import expensive_work
-from cityref.build import current_build_dir
 from cityref.errors import Busy
-from cityref.page_data import page_data
-from cityref.query import DiskStoreRef, QueryRequest, StoreCall
-from cityref.results import QueryAnswer
-from cityref.search import Entry
+from cityref.pages.page_data import page_data
+from cityref.pages.search import Entry
 from cityref.settings import Settings
-from cityref.sources import ModelFiles
+from cityref.sparql.query import DiskStoreRef, QueryRequest, StoreCall
+from cityref.sparql.results import QueryAnswer
+from cityref.sparql.worker_pool import QueryWorkerPool, new_query_worker
+from cityref.store.build import current_build_dir
+from cityref.store.sources import ModelFiles
+from cityref.store.update import generation, run_update
 from cityref.text import Bilingual
-from cityref.update import generation, run_update
-from cityref.worker_pool import QueryWorkerPool, new_query_worker
 
 T = TypeVar("T")
 MEMO_LIMIT = 20_000
@@ -126,7 +126,7 @@ class QueryService:
             return value
 
     def page(self, kind: str, *args: str) -> Any:
-        """The data of a page (see cityref.page_data), made in a query worker once per
+        """The data of a page (see cityref.pages.page_data), made in a query worker once per
         build and process."""
         limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
         call = StoreCall(page_data, (self.model.base_iri, kind, *args), limit)

@@ -28,8 +28,8 @@ from cityref.registry import records as recs
 from cityref.registry.changeset import Changeset
 from cityref.registry.diff import Change, semantic_diff
 from cityref.registry.releases import WORKING, list_releases, tree
+from cityref.services.tokens import check_token
 from cityref.text import Bilingual
-from cityref.tokens import check_token
 
 bp = Blueprint("registry", __name__)
 

@@ -17,7 +17,9 @@ from app.errors import ApiError
 from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
 from app.pages import domain_html, term_html
 from app.query_service import QueryService, query_service
-from cityref.describe import (
+from cityref.errors import QueryRefused, QuerySyntaxError
+from cityref.registry.releases import list_releases
+from cityref.sparql.describe import (
     Description,
     describe_graph,
     describe_module,
@@ -25,10 +27,8 @@ from cityref.describe import (
     is_safe_iri,
     status_query,
 )
-from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.query import QueryRequest
-from cityref.registry.releases import list_releases
-from cityref.results import GRAPH_FORMATS
+from cityref.sparql.query import QueryRequest
+from cityref.sparql.results import GRAPH_FORMATS
 from cityref.text import Bilingual
 
 bp = Blueprint("resources", __name__)

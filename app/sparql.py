@@ -20,9 +20,9 @@ from app.negotiation import choose_formats
 from app.query_service import query_service
 from app.strict_params import check_request_utf8
 from cityref.errors import CityrefError, QueryRefused, QuerySyntaxError, QueryTimeout
-from cityref.query import QueryRequest
-from cityref.service_description import endpoint_iri, service_description
-from cityref.store import Dataset
+from cityref.sparql.query import QueryRequest
+from cityref.sparql.service_description import endpoint_iri, service_description
+from cityref.store.oxigraph import Dataset
 from cityref.text import Bilingual
 
 bp = Blueprint("sparql", __name__)

@@ -1,10 +1,11 @@
 """Validation over HTTP: ``POST /api/validate`` for pipelines, ``/validate`` for people.
 
-Both create a job (:mod:`cityref.jobs`) run by a job process (:mod:`cityref.job_queue`),
-never in the web worker: a bounded number run at once server-wide, each with the validation
-time and memory limits. For uploads up to ``async_validation_bytes`` the request waits for
-the job (up to :data:`SYNC_WAIT_SECONDS`) and answers with the report; larger ones, and jobs
-that wait longer, are answered 202 with the job's URL to poll.
+Both create a job (:mod:`cityref.services.jobs`) run by a job process
+(:mod:`cityref.services.job_queue`), never in the web worker: a bounded number run at once
+server-wide, each with the validation time and memory limits. For uploads up to
+``async_validation_bytes`` the request waits for the job (up to :data:`SYNC_WAIT_SECONDS`)
+and answers with the report; larger ones, and jobs that wait longer, are answered 202 with
+the job's URL to poll.
 """
 
 from __future__ import annotations
@@ -27,18 +28,6 @@ from cityref.errors import CityrefError
 from cityref.inputs import InputLimits, Upload, format_for_media_type
 from cityref.inputs.rdf_input import syntax_of
 from cityref.inputs.registry import upload_suffixes
-from cityref.job_queue import JobLimits, start_job_process, wait_for_job
-from cityref.job_reports import read_document, stored_rendering
-from cityref.jobs import (
-    Job,
-    JobNotFound,
-    JobStorage,
-    JobStorageFull,
-    create_job,
-    fail_job,
-    job_folder,
-    read_job,
-)
 from cityref.outcome.data import bilingual_document
 from cityref.outcome.renderers import (
     RENDERERS,
@@ -48,6 +37,18 @@ from cityref.outcome.renderers import (
 )
 from cityref.outcome.views import finding_where, grouped, word
 from cityref.profiles import list_profiles
+from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
+from cityref.services.job_reports import read_document, stored_rendering
+from cityref.services.jobs import (
+    Job,
+    JobNotFound,
+    JobStorage,
+    JobStorageFull,
+    create_job,
+    fail_job,
+    job_folder,
+    read_job,
+)
 from cityref.settings import Settings
 from cityref.text import LANGUAGES, Bilingual
 from cityref.validation import ValidationOptions
@@ -58,7 +59,7 @@ bp = Blueprint("validate", __name__)
 #: Longest a request waits for a small upload's job before answering 202 with its URL:
 #: well inside the web server's own request timeout.
 SYNC_WAIT_SECONDS = 25.0
-#: HTTP status of a failed job by why it failed (cityref.jobs.FAILURE_KINDS).
+#: HTTP status of a failed job by why it failed (cityref.services.jobs.FAILURE_KINDS).
 FAILURE_STATUS = {"too-large": 413, "busy": 503, "stopped": 503}
 #: Media types a job's report is answered in, the default (JSON) first.
 REPORT_TYPES = [r.media_type for r in RENDERERS]

@@ -21,7 +21,7 @@ import time
 
 from cityref.profiles import check_input, load_profile
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Engine, ValidationOptions
 
 

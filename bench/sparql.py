@@ -82,7 +82,7 @@ def ensure_peers() -> Path:
 
 def export_union(store_path: Path, target: Path) -> None:
     """Every triple of every graph of the built store, as one N-Triples file."""
-    from cityref.build import open_current
+    from cityref.store.build import open_current
 
     store = open_current(store_path)
     data = store.query(

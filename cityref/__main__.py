@@ -1,5 +1,5 @@
 """``python -m cityref`` is the ``cityref`` command."""
 
-from cityref.cli import main
+from cityref.cli.main import main
 
 main()

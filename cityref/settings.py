@@ -74,11 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base IRI of the model's terms, profiles, records and named graphs; ends with '/'. "
         "The sources are written under the default; with another value, every occurrence of "
         "the default in a source is replaced by this one as the file is read "
-        "(cityref.sources.ModelFiles.read), so the store, pages, API answers, reports and "
+        "(cityref.store.sources.ModelFiles.read), so the store, pages, API answers, reports and "
         "JSON-LD contexts name this base only.",
         "語彙・プロファイル・登録レコード・名前付きグラフの基底 IRI（末尾は '/'）。"
         "ソースは既定値で書かれており、別の値のときはファイルを読む際に既定値をこの値に"
-        "置き換えます（cityref.sources.ModelFiles.read）。ストア・ページ・API の応答・"
+        "置き換えます（cityref.store.sources.ModelFiles.read）。ストア・ページ・API の応答・"
         "検証レポート・JSON-LD コンテキストはこの基底だけを使います。",
     ),
     Setting(

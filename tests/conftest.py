@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cityref.build import build_in_memory
-from cityref.cli import cli
-from cityref.sources import ModelFiles
-from cityref.store import OxigraphStore
+from cityref.cli.main import cli
+from cityref.store.build import build_in_memory
+from cityref.store.oxigraph import OxigraphStore
+from cityref.store.sources import ModelFiles
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

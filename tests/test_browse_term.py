@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from cityref import browse, browse_term
-from cityref.store import OxigraphStore
+from cityref.pages import browse, browse_term
+from cityref.store.oxigraph import OxigraphStore
 
 MODEL = """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from cityref.build import build_store, current_build_dir, open_current
-from cityref.sources import ModelFiles
+from cityref.store.build import build_store, current_build_dir, open_current
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, RunCli
 
 GRAPH = BASE_IRI + "graph/"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from cityref.cli import cli
-from cityref.reference_docs import domains_table, render
-from cityref.store import OxigraphStore
+from cityref.cli.main import cli
+from cityref.pages.reference_docs import domains_table, render
+from cityref.store.oxigraph import OxigraphStore
 from tests.conftest import BASE_IRI, REPO
 
 
@@ -44,5 +44,5 @@ def test_reference_model_domains_table_is_current(model_store: OxigraphStore) ->
     path = REPO / "docs" / "reference-model.md"
     document = path.read_text(encoding="utf-8")
     assert document == render(document, domains_table(model_store, BASE_IRI)), (
-        "docs/reference-model.md is stale: run `python -m cityref.reference_docs`"
+        "docs/reference-model.md is stale: run `python -m cityref.pages.reference_docs`"
     )

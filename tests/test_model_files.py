@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cityref.cli import cli
+from cityref.cli.main import cli
 from tests.conftest import BASE_IRI, REPO, RunCli
 
 # A school: a facility only through the toy ontology (School ⊑ Shelter ⊑ Facility).

@@ -12,7 +12,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
-from cityref.query import DumpStoreRef, QueryRequest, QueryWorker
+from cityref.sparql.query import DumpStoreRef, QueryRequest, QueryWorker
 from tests.conftest import RunCli
 from tests.security.canary import canary_server
 

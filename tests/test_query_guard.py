@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.query_guard import (
+from cityref.sparql.guard import (
     MAX_EXPRESSION_DEPTH,
     MAX_LIST_ITEMS,
     MAX_NESTING,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from cityref.browse import Select, Value
-from cityref.search import (
+from cityref.pages.browse import Select, Value
+from cityref.pages.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
     Entry,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from cityref.sources import ModelFiles, discover_sources
+from cityref.store.sources import ModelFiles, discover_sources
 from tests.conftest import BASE_IRI, REPO
 
 PREFIXES = f"""

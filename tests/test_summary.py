@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cityref.summary import row_ranges, summarise
+from cityref.outcome.summary import row_ranges, summarise
 
 
 def test_rows_become_ranges() -> None:

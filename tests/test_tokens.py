@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cityref.tokens import TokenError, check_token, create_token, revoke_token
+from cityref.services.tokens import TokenError, check_token, create_token, revoke_token
 from tests.conftest import RunCli
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from cityref.inputs.csv_header import TableSchema
 from cityref.inputs.limits import InputLimits
 from cityref.inputs.model import Converted
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Document
 
 #: How many leading bytes a format's sniffer sees.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from cityref.errors import SourceLocation
-from cityref.sources import WRITTEN_BASE_IRI, ModelFiles
+from cityref.store.sources import WRITTEN_BASE_IRI, ModelFiles
 from cityref.text import Bilingual
 from cityref.validation import InputError
 

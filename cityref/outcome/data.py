@@ -10,7 +10,7 @@ from typing import Any
 from pyoxigraph import BlankNode
 
 from cityref.outcome.model import Outcome, severity_name
-from cityref.summary import summary_json
+from cityref.outcome.summary import summary_json
 from cityref.text import LANGUAGES
 from cityref.validation import Language
 from cityref.validation.messages import message

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cityref.outcome.data import ENTRY_FIELDS
-from cityref.summary import SEVERITY_RANK
+from cityref.outcome.summary import SEVERITY_RANK
 
 Data = Mapping[str, Any]
 

@@ -11,7 +11,7 @@ from cityref.inputs import InputFormat, InputLimits, Upload, input_format, locat
 from cityref.outcome import Outcome
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Document, ValidationOptions, validate_documents
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store
 
 from cityref.inputs import input_format
 from cityref.profiles.registry import Profile
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"

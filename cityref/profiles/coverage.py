@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from cityref.profiles.examples import examples, run_example
 from cityref.profiles.registry import Profile
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation.compile import COMPONENTS
 from cityref.validation.terms import decode
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from cityref.errors import CityrefError
 from cityref.inputs import Candidate, InputFormat, InputLimits, Upload, identify_format
 from cityref.profiles.registry import Profile, list_profiles
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 

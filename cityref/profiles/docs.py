@@ -13,7 +13,7 @@ from pathlib import Path
 from cityref.errors import CityrefError
 from cityref.profiles.registry import Profile, list_profiles
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 MARKER = (

@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from cityref.errors import CityrefError
 from cityref.inputs.csv_header import TableSchema, parse_table_group
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 PROF = "http://www.w3.org/ns/dx/prof/"

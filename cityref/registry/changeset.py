@@ -27,7 +27,7 @@ from pyoxigraph import (
 from cityref.registry.durable import RegistryError, read_bytes, write_atomic
 from cityref.registry.turtle_writer import TurtleFile, patch_text
 from cityref.registry.vocab import PREFIXES
-from cityref.sources import ModelFiles, discover_sources
+from cityref.store.sources import ModelFiles, discover_sources
 from cityref.text import Bilingual
 
 EDITABLE_FOLDERS = ("ontology", "shapes")

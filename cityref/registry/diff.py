@@ -28,7 +28,7 @@ from cityref.registry.vocab import (
     core_status,
     status_namespace,
 )
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 TERM_TYPES = CLASS_TYPES | PROPERTY_TYPES | {NamedNode(SKOS + "Concept")}

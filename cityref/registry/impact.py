@@ -15,7 +15,7 @@ from cityref.registry.durable import RegistryError
 from cityref.registry.records import ConformanceRecord, DataFile, list_records, list_systems
 from cityref.registry.releases import tree
 from cityref.registry.versioned import split_ref, validate_at
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 from cityref.validation.loading import rdf_format
 

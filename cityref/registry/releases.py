@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
 from cityref.registry.turtle_writer import patch_text, write_document
 from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 if TYPE_CHECKING:

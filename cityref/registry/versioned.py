@@ -16,7 +16,7 @@ from cityref.profiles.registry import Profile
 from cityref.registry.lifecycle import deprecation_shapes
 from cityref.registry.records import DataFile
 from cityref.registry.releases import at_release, ontology_bytes, tree_profile_shapes
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Document, Report, ValidationOptions, validate_documents
 
 

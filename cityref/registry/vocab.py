@@ -1,8 +1,8 @@
 """IRIs the registry writes: its own vocabulary (``reg:``) and the W3C ones it uses.
 
 The model's own vocabularies (``core:``, ``status:``, ``reg:``) are here as the source files
-write them, under :data:`~cityref.sources.WRITTEN_BASE_IRI`: the registry reads and writes
-its files in that form, and :meth:`cityref.sources.ModelFiles.read` rebases them. Code that
+write them, under :data:`~cityref.store.sources.WRITTEN_BASE_IRI`: the registry reads and writes
+its files in that form, and :meth:`cityref.store.sources.ModelFiles.read` rebases them. Code that
 reads rebased sources names those terms with :func:`core_status` and :func:`status_namespace`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from cityref.sources import WRITTEN_BASE_IRI
+from cityref.store.sources import WRITTEN_BASE_IRI
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -4,7 +4,7 @@
 address space is capped (RLIMIT_AS), and the parent waits at most ``time_limit`` seconds,
 then kills it. A child that dies says how (memory limit, signal) instead of leaving the
 caller with "stopped unexpectedly". Validation jobs of the server use the same limits in
-their own processes (:mod:`cityref.job_queue`).
+their own processes (:mod:`cityref.services.job_queue`).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from cityref.inputs.model import RDF_TYPE, row_iri
 from cityref.outcome.data import outcome_data
 from cityref.profiles import check_input, detect_profile
 from cityref.profiles.registry import read_profile
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Language
 from tests.conftest import REPO_MODEL
 

@@ -15,7 +15,7 @@ from cityref.profiles import check_input, list_profiles, load_profile
 from cityref.profiles.detection import detect_profile
 from cityref.profiles.examples import examples, result_key, run_example
 from cityref.settings import SETTINGS_BY_NAME
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from tests.conftest import REPO_MODEL
 
 BASE = SETTINGS_BY_NAME["base_iri"].default

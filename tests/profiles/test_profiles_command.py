@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner, Result
 
-from cityref.cli import cli
+from cityref.cli.main import cli
 from tests.conftest import REPO
 
 

@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from cityref.cli import cli
+from cityref.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "https://w3id.org/cityref/"

@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from cityref.cli import cli
-from cityref.registry.command import (
+from cityref.cli.main import cli
+from cityref.cli.registry import (
     diff_command,
     impact_command,
     proposals_group,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cityref.build import build_in_memory
-from cityref.registry.command import (
+from cityref.cli.registry import (
     diff_command,
     proposals_group,
     propose_command,
@@ -16,7 +15,8 @@ from cityref.registry.command import (
     systems_group,
 )
 from cityref.registry.releases import profile_at, profile_shapes_at
-from cityref.sources import ModelFiles
+from cityref.store.build import build_in_memory
+from cityref.store.sources import ModelFiles
 from tests.registry.conftest import BASE, Run
 
 CORE = "https://w3id.org/cityref/def/core#"

@@ -15,10 +15,10 @@ from pathlib import Path
 from flask import Flask
 
 from app import create_app
-from cityref.build import build_store
-from cityref.jobs import read_job
+from cityref.services.jobs import read_job
 from cityref.settings import Settings, load_settings
-from cityref.sources import ModelFiles
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO, TOY
 
 MINIMAL_FEED = REPO / "shapes" / "gtfs-jp" / "examples" / "valid" / "minimal-feed"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cityref.build import BuildFailed, build_store
-from cityref.sources import ModelFiles, SourceOutsideRoot, discover_sources
+from cityref.store.build import BuildFailed, build_store
+from cityref.store.sources import ModelFiles, SourceOutsideRoot, discover_sources
 from tests.conftest import BASE_IRI, RunCli
 
 SECRET = "cityref-test-secret-line that must never be printed"

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from app.query_service import QueryService
-from cityref.build import build_store
 from cityref.errors import Busy
+from cityref.services.slots import ClientSlots
 from cityref.settings import load_settings
-from cityref.slots import ClientSlots
-from cityref.sources import ModelFiles
-from cityref.worker_pool import QueryWorkerPool
+from cityref.sparql.worker_pool import QueryWorkerPool
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, TOY
 from tests.security.clients import CHEAP, HEAVY, Answer, query
 from tests.security.conftest import LiveServer, LiveServerFactory, start_live_server

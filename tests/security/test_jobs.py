@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from cityref.job_queue import JobLimits, start_job_process, stop_jobs, wait_for_job
-from cityref.jobs import (
+from cityref.services.job_queue import JobLimits, start_job_process, stop_jobs, wait_for_job
+from cityref.services.jobs import (
     Job,
     JobStorage,
     JobStorageFull,
@@ -29,7 +29,7 @@ from cityref.jobs import (
     read_job,
     update_job,
 )
-from cityref.slots import ClientSlots, Slot
+from cityref.services.slots import ClientSlots, Slot
 from cityref.validation.errors import ValidationError, ValidationTimeout
 from cityref.validation.worker import ValidationMemoryLimit, run_limited
 from tests.conftest import BASE_IRI, REAL_DATA, REPO
@@ -175,7 +175,9 @@ def test_a_worker_killed_mid_way_is_failed_with_the_signal(
     _until(worker_started)
     worker = int(children.read_text().split()[0])
     status = Path(f"/proc/{worker}/status")
-    if importlib.util.find_spec("cityref.sandbox") is not None:  # the second wall, in force
+    if (
+        importlib.util.find_spec("cityref.services.sandbox") is not None
+    ):  # the second wall, in force
         _until(lambda: "Seccomp:\t2" in status.read_text(), 10)  # once it has imported
         assert "NoNewPrivs:\t1" in status.read_text()
     os.kill(worker, signal.SIGSEGV)

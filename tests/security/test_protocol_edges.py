@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.query_service import QueryService
-from cityref.build import build_store
 from cityref.errors import Busy, QueryResourceLimit, QueryWorkerCrashed
+from cityref.services.tokens import create_token
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
-from cityref.tokens import create_token
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, TOY
 
 MAX_QUERY_BYTES = 4096

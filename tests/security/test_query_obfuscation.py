@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.query import DiskStoreRef, QueryRequest, QueryWorker
-from cityref.query_guard import check_update
+from cityref.sparql.guard import check_update
+from cityref.sparql.query import DiskStoreRef, QueryRequest, QueryWorker
 from tests.security.canary import Canary, canary_server
 from tests.security.test_query_walls import small_store
 
@@ -206,7 +206,7 @@ def test_the_disguises_are_real_the_engine_reads_them_and_tries_the_network(
 
     collect()
     script = (
-        "import json, sys\nimport pyoxigraph as ox\nfrom cityref.sandbox import confine\n"
+        "import json, sys\nimport pyoxigraph as ox\nfrom cityref.services.sandbox import confine\n"
         "assert confine([], []).seccomp\n"
         "store = ox.Store()\nsyntax = denied = 0\n"
         "for query in json.load(sys.stdin):\n"

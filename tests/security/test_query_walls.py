@@ -22,8 +22,8 @@ import pyoxigraph as ox
 import pytest
 
 from cityref.errors import QueryRefused, QueryResourceLimit, QueryWorkerCrashed
-from cityref.query import DiskStoreRef, QueryRequest, QueryWorker
-from cityref.update import run_update
+from cityref.sparql.query import DiskStoreRef, QueryRequest, QueryWorker
+from cityref.store.update import run_update
 from tests.security.canary import canary_server
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is Linux only")
@@ -76,7 +76,7 @@ def run_confined(script: str, readable: list[Path], *args: str) -> subprocess.Co
     """Run ``script`` in a fresh interpreter after ``confine(readable, [])``."""
     prelude = (
         "import sys\nfrom pathlib import Path\nimport pyoxigraph as ox\n"
-        "from cityref.sandbox import confine\n"
+        "from cityref.services.sandbox import confine\n"
         f"c = confine([Path(p) for p in {[str(p) for p in readable]!r}], [])\n"
         "assert c.seccomp, c\n"
         "if not c.landlock_abi:\n"
@@ -224,7 +224,7 @@ def test_an_unknown_architecture_skips_seccomp_and_says_so() -> None:
         "import platform, logging\n"
         "logging.basicConfig()\n"
         "platform.machine = lambda: 'riscv64'\n"
-        "from cityref.sandbox import confine\n"
+        "from cityref.services.sandbox import confine\n"
         "c = confine([], [])\n"
         "print(c.seccomp, c.landlock_abi > 0, c.notes)\n"
     )

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cityref.search import MAX_QUERY_CHARS, MAX_WORDS
+from cityref.pages.search import MAX_QUERY_CHARS, MAX_WORDS
 from cityref.settings import load_settings
 from tests.security.clients import CHEAP, HEAVY, Answer, query, request
 from tests.security.conftest import LiveServer, LiveServerFactory

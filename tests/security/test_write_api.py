@@ -22,11 +22,11 @@ from app import create_app
 from app.json_schema import problems
 from app.openapi import SPEC
 from app.write_schemas import PROPOSAL, SCHEMAS, SYSTEM
-from cityref.build import build_store
 from cityref.registry.proposals import KINDS
+from cityref.services.tokens import create_token
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
-from cityref.tokens import create_token
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, TOY
 
 FACILITY = "https://example.org/toy#Facility"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cityref.cli import cli
+from cityref.cli.main import cli
 from cityref.outcome import RENDERER_NAMES
 
 SHAPES = b"""@prefix ex: <http://example.org/> .

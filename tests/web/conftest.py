@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from cityref.build import build_store
 from cityref.settings import Settings, load_settings
-from cityref.sources import ModelFiles
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO, TOY
 
 

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.body import ReadBodyFirst
-from cityref.search import MAX_QUERY_CHARS
+from cityref.pages.search import MAX_QUERY_CHARS
 from tests.conftest import REPO
 
 TOO_LONG = "x" * (MAX_QUERY_CHARS + 1)

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from cityref.build import build_store
-from cityref.cli import cli
+from cityref.cli.main import cli
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO
 
 OTHER_BASE = "https://example.org/city/"

@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from cityref.build import build_store
 from cityref.registry.releases import create_release
+from cityref.services.tokens import create_token
 from cityref.settings import load_settings
-from cityref.sources import ModelFiles
-from cityref.tokens import create_token
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI
 from tests.registry.conftest import copy_sources
 

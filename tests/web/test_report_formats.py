@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from cityref.cli import cli
+from cityref.cli.main import cli
 from cityref.outcome import RENDERER_NAMES, RENDERERS
 from cityref.outcome.renderers import formats_markdown
 from tests.conftest import REPO

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from rdflib.query import Result
 
 from app import create_app
-from cityref.build import build_store
+from cityref.services.tokens import create_token
 from cityref.settings import Settings, load_settings
-from cityref.sources import ModelFiles
-from cityref.tokens import create_token
+from cityref.store.build import build_store
+from cityref.store.sources import ModelFiles
 from tests.conftest import TOY
 
 GRAPH = "https://w3id.org/cityref/graph/"
@@ -34,7 +34,7 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     graph = rdflib.Graph().parse(data=response.data, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     # Named under the configured base, never after the request's Host (see
-    # cityref.service_description).
+    # cityref.sparql.service_description).
     assert (None, sd.endpoint, rdflib.URIRef("https://w3id.org/cityref/sparql")) in graph
     assert (None, sd.supportedLanguage, sd.SPARQL11Query) in graph
 

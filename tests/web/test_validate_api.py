@@ -179,7 +179,7 @@ def test_job_files_are_only_the_reports(model_client: FlaskClient, name: str) ->
 
 
 def test_upload_name_cannot_escape_the_job_folder(model_app: Flask) -> None:
-    from cityref.jobs import create_job
+    from cityref.services.jobs import create_job
 
     settings = model_app.config["CITYREF_SETTINGS"]
     job = create_job(settings.store, b"x", "../../../etc/passwd", None)

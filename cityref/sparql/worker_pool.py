@@ -2,7 +2,7 @@
 
 A thread checks a worker out, runs its query or store call and gives it back. Workers are
 started lazily, up to the pool's size, and a worker whose process timed out or died is
-restarted by its next use (:class:`~cityref.query.QueryWorker` does that). A thread that
+restarted by its next use (:class:`~cityref.sparql.query.QueryWorker` does that). A thread that
 leaves a worker in an unknown state (an exception other than the worker's own errors) stops
 it, so a late answer to its query can never be read as the answer to the next one.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from cityref.errors import Busy, CityrefError
-from cityref.query import QueryWorker, StoreRef
+from cityref.sparql.query import QueryWorker, StoreRef
 from cityref.text import Bilingual
 
 

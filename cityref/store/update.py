@@ -1,7 +1,8 @@
 """SPARQL Update on the served store, for holders of a write token when updates are enabled.
 
 The update runs in a worker process (killed at the time limit) that confines itself
-(:mod:`cityref.sandbox`: no network, files only beneath the build, which it may write), reads
+(:mod:`cityref.services.sandbox`: no network, files only beneath the build, which it may
+write), reads
 the update with the guard (LOAD and SERVICE refused wherever the grammar places them, sizes
 that would crash the engine refused), opens the current build writable, applies the update
 and bumps the build's generation number, so that query workers reopen the store and page
@@ -24,9 +25,9 @@ from cityref.errors import (
     QueryTimeout,
     QueryWorkerCrashed,
 )
-from cityref.query_guard import check_update
-from cityref.sandbox import confine
-from cityref.store import OxigraphStore
+from cityref.services.sandbox import confine
+from cityref.sparql.guard import check_update
+from cityref.store.oxigraph import OxigraphStore
 from cityref.text import Bilingual
 
 GENERATION_FILE = "generation"

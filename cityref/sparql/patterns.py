@@ -7,8 +7,8 @@ walks that tree recursively.
 
 from __future__ import annotations
 
-from cityref.query_lexer import decode_string
-from cityref.query_reading import (
+from cityref.sparql.lexer import decode_string
+from cityref.sparql.reading import (
     AGGREGATES,
     FUNCTIONS,
     GEOSPARQL_FUNCTIONS,

@@ -1,17 +1,17 @@
 """Validation jobs run in job processes: a bounded number at once server-wide, each with a
 memory and a time limit; the others wait in a bounded queue.
 
-:func:`start_job_process` starts ``python -m cityref.job_queue STORE JOB LIMITS`` in a new
+:func:`start_job_process` starts ``python -m cityref.services.job_queue STORE JOB LIMITS`` in a new
 session (its own process group), so it outlives the request that made it but not the server
 (:func:`stop_jobs`). The job process:
 
 1. records its pid (and start time, so a reused pid is never taken for it) in ``job.json``;
 2. takes a run place among ``slots`` (lock files shared by every process of the server,
-   :mod:`cityref.slots`), waiting in one of ``queue`` places; with none free the job fails
+   :mod:`cityref.services.slots`), waiting in one of ``queue`` places; with none free the job fails
    as "busy";
 3. forks the worker, which sets its memory limit (RLIMIT_AS), confines itself
-   (:func:`cityref.sandbox.confine`: no network, files of the sources and its job only) and
-   runs :func:`cityref.jobs.run_job`;
+   (:func:`cityref.services.sandbox.confine`: no network, files of the sources and its job only) and
+   runs :func:`cityref.services.jobs.run_job`;
 4. waits for it up to the time limit and kills it there. A worker that ends without writing
    its outcome (killed, out of memory, crashed) has its job marked failed with the reason.
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cityref.errors import Busy
-from cityref.jobs import (
+from cityref.services.jobs import (
     Job,
     JobNotFound,
     fail_job,
@@ -44,8 +44,8 @@ from cityref.jobs import (
     read_job,
     update_job,
 )
-from cityref.slots import ClientSlots
-from cityref.sources import ModelFiles
+from cityref.services.slots import ClientSlots
+from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess
             sys.executable,
             "-P",
             "-m",
-            "cityref.job_queue",
+            "cityref.services.job_queue",
             str(store),
             job_id,
             json.dumps(asdict(limits)),
@@ -287,10 +287,10 @@ def _end_with_parent(supervisor: int) -> None:
 def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     """The worker: memory limit, confinement, then the validation itself; its exit status."""
     from cityref.inputs import InputLimits
-    from cityref.job_reports import write_reports  # noqa: F401  (imported before confinement)
-    from cityref.jobs import run_job
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
     from cityref.registry.versioned import release_context  # noqa: F401  (likewise)
+    from cityref.services.job_reports import write_reports  # noqa: F401  (imported before confinement)
+    from cityref.services.jobs import run_job
     from cityref.validation import ValidationOptions
     from cityref.validation.worker import limit_memory
 
@@ -310,7 +310,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
 def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
     """No network and only the sources and this job's folder, when the kernel allows."""
     try:
-        from cityref.sandbox import confine
+        from cityref.services.sandbox import confine
     except ImportError:  # not there yet: the limits above still hold
         return
     job_folder = jobs_root(store) / job_id
@@ -318,7 +318,7 @@ def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m cityref.job_queue STORE JOB LIMITS_JSON`` (started by the server)."""
+    """``python -m cityref.services.job_queue STORE JOB LIMITS_JSON`` (started by the server)."""
     store, job_id = Path(argv[0]), argv[1]
     try:
         _run(store, job_id, JobLimits(**json.loads(argv[2])))

@@ -1,6 +1,6 @@
 """Click commands of the registry: release, releases, diff, propose, proposals, systems,
 records, impact, stats. The CLI registers them; each reads the settings from the context
-(:mod:`cityref.command_context`) and reports errors as ``cityref COMMAND: error: …`` with exit 1
+(:mod:`cityref.cli.context`) and reports errors as ``cityref COMMAND: error: …`` with exit 1
 (2 for bad usage), never a traceback."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from cityref.command_context import command_settings
+from cityref.cli.context import command_settings
 from cityref.errors import CityrefError
 from cityref.registry import changelog
 from cityref.registry import impact as impacts
@@ -28,7 +28,7 @@ from cityref.registry.releases import create_release, list_releases, split_notes
 from cityref.registry.stats import evidence_for, registry_stats, to_text
 from cityref.registry.versioned import validate_at
 from cityref.settings import Settings
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 from cityref.validation import Language, Report
 from cityref.validation.loading import format_for_name, rdf_format
 

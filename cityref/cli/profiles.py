@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from cityref.command_context import command_model
+from cityref.cli.context import command_model
 from cityref.profiles.registry import Profile, ProfileNotFound, list_profiles, load_profile
 
 EXIT_INCOMPLETE, EXIT_USAGE = 1, 2

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from cityref.sources import INFERRED_GRAPH
-from cityref.store import OxigraphStore
+from cityref.store.oxigraph import OxigraphStore
+from cityref.store.sources import INFERRED_GRAPH
 from cityref.text import Bilingual
 
 _PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

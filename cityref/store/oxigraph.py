@@ -16,8 +16,8 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.results import FormatChoice, QueryAnswer, answer_from_oxigraph
-from cityref.syntax import query_syntax_error
+from cityref.sparql.results import FormatChoice, QueryAnswer, answer_from_oxigraph
+from cityref.store.syntax import query_syntax_error
 from cityref.text import Bilingual
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

@@ -1,4 +1,4 @@
-"""SPARQL terminals exactly as Oxigraph 0.5 reads them, for :mod:`cityref.query_guard`.
+"""SPARQL terminals exactly as Oxigraph 0.5 reads them, for :mod:`cityref.sparql.guard`.
 
 The guard must see the tokens the engine sees, or a keyword can hide from it. The rules
 below follow Oxigraph's own grammar (``lib/spargebra/src/parser.rs``, 0.5 branch), not the

@@ -1,17 +1,17 @@
 """A recursive-descent reader of the SPARQL 1.1 query and update grammar, for the guard.
 
-It places every token of the query (terminals from :mod:`cityref.query_lexer`), so a keyword
+It places every token of the query (terminals from :mod:`cityref.sparql.lexer`), so a keyword
 is a keyword only where the grammar puts one. It builds no algebra: it records the dataset
 clauses, refuses SERVICE and LOAD wherever they stand, and counts what would exhaust the
-engine (nesting, operator chains, pattern and path sizes; :mod:`cityref.query_reading`).
+engine (nesting, operator chains, pattern and path sizes; :mod:`cityref.sparql.reading`).
 Whatever it cannot place is refused with line and column; it is stricter than Oxigraph on
 exotic input (no SPARQL 1.2 triple terms, reifiers, annotations, VERSION or LATERAL).
 """
 
 from __future__ import annotations
 
-from cityref.query_patterns import PatternReader
-from cityref.query_reading import REFUSED_KEYWORDS
+from cityref.sparql.patterns import PatternReader
+from cityref.sparql.reading import REFUSED_KEYWORDS
 from cityref.text import Bilingual
 
 

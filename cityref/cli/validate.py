@@ -287,7 +287,7 @@ def _validate_with_profiles(
     from cityref.inputs import InputLimits
     from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
-    from cityref.sources import ModelFiles
+    from cityref.store.sources import ModelFiles
 
     model = ModelFiles.from_settings(settings)
     limits = InputLimits.from_settings(settings)

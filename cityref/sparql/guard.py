@@ -5,11 +5,11 @@ HTTP) and LOAD are refused wherever the grammar places them, FROM / FROM NAMED m
 graphs the store holds, and queries whose size would crash or stall the engine (deep
 nesting, long operator chains, many patterns) are refused before it sees them.
 
-The terminals are read exactly as Oxigraph reads them (:mod:`cityref.query_lexer`: comments
+The terminals are read exactly as Oxigraph reads them (:mod:`cityref.sparql.lexer`: comments
 end at CR as well as LF, ``\\u`` escapes are decoded in IRIs and strings only), and every
 token is placed by a recursive-descent reader of the query and update grammar
-(:mod:`cityref.query_grammar`). What it cannot place is refused with line and column.
-The worker that runs the query cannot reach the network anyway (:mod:`cityref.sandbox`):
+(:mod:`cityref.sparql.grammar`). What it cannot place is refused with line and column.
+The worker that runs the query cannot reach the network anyway (:mod:`cityref.services.sandbox`):
 this check is the first of two walls.
 """
 
@@ -19,9 +19,9 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from cityref.errors import QueryRefused
-from cityref.query_grammar import Reader
-from cityref.query_lexer import Lexer, Token
-from cityref.query_reading import (
+from cityref.sparql.grammar import Reader
+from cityref.sparql.lexer import Lexer, Token
+from cityref.sparql.reading import (
     MAX_EXPRESSION_DEPTH,
     MAX_LIST_ITEMS,
     MAX_NESTING,

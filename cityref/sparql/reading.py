@@ -1,7 +1,7 @@
 """The token-level side of the guard's SPARQL reader: limits, positions, IRIs, counts.
 
 :class:`TokenReader` holds the reading position, the PREFIX / BASE declarations and what was
-found; :mod:`cityref.query_patterns` and :mod:`cityref.query_grammar` add the grammar's
+found; :mod:`cityref.sparql.patterns` and :mod:`cityref.sparql.grammar` add the grammar's
 rules on top of it.
 
 The limits below were found by running growing queries on pyoxigraph 0.5.13, each in a
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from cityref.errors import QueryRefused
-from cityref.query_lexer import Lexer, Token, UnreadableQuery, local_name
+from cityref.sparql.lexer import Lexer, Token, UnreadableQuery, local_name
 from cityref.text import Bilingual
 
 #: Deepest nesting of groups, brackets and calls (Oxigraph crashed at ~1,000 nested calls).

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cityref.jobs import write_json
+from cityref.services.jobs import write_json
 from cityref.text import LANGUAGES
 
 if TYPE_CHECKING:

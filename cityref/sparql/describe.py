@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from cityref.store import RELEASE_GRAPHS
+from cityref.store.oxigraph import RELEASE_GRAPHS
 
 # Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139), and
 # the control characters RFC 3987 leaves out of IRIs.

@@ -1,11 +1,11 @@
 """Queries run in a worker process that is killed at the time limit.
 
 Oxigraph cannot interrupt a running query from Python, so the only sure limit is a separate
-process. The worker first confines itself (:mod:`cityref.sandbox`: no network, no files but
+process. The worker first confines itself (:mod:`cityref.services.sandbox`: no network, no files but
 the store's and the interpreter's; done before the store opens, as RocksDB's threads must
 inherit it), caps its memory (``RLIMIT_DATA``: an allocation past it aborts the worker), opens
 the store (read-only on disk, or from an N-Quads dump for an in-memory store), checks each
-query with :mod:`cityref.query_guard`, runs it, serialises the answer and sends the bytes
+query with :mod:`cityref.sparql.guard`, runs it, serialises the answer and sends the bytes
 back through a pipe. A worker that dies is an answer too: :class:`QueryResourceLimit` when
 its memory limit was the cause, :class:`QueryWorkerCrashed` otherwise; the next query starts
 a new one. A :class:`QueryWorker` keeps one such process for many queries (the web server);
@@ -39,10 +39,10 @@ from cityref.errors import (
     QueryTimeout,
     QueryWorkerCrashed,
 )
-from cityref.query_guard import check_query
-from cityref.results import FormatChoice, QueryAnswer
-from cityref.sandbox import Confinement, confine
-from cityref.store import Dataset, OxigraphStore
+from cityref.services.sandbox import Confinement, confine
+from cityref.sparql.guard import check_query
+from cityref.sparql.results import FormatChoice, QueryAnswer
+from cityref.store.oxigraph import Dataset, OxigraphStore
 from cityref.text import Bilingual
 
 #: How long a worker may take to open the store before the query's own clock starts.
@@ -308,7 +308,7 @@ class QueryWorker:
             return self._conn
         self.stop()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["cityref.query"])
+        context.set_forkserver_preload(["cityref.sparql.query"])
         parent, child = context.Pipe(duplex=True)
         process = context.Process(target=_serve, args=(ref, child, self.memory_mb), daemon=True)
         process.start()

@@ -19,8 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityref.browse import Select, with_literal
 from cityref.errors import CityrefError
+from cityref.pages.browse import Select, with_literal
 from cityref.text import Bilingual
 
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6

@@ -30,10 +30,10 @@ import pyoxigraph as ox
 
 from cityref import __version__
 from cityref.errors import CityrefError, SourceSyntaxError, StoreMissing
-from cityref.reasoning import owl_rl_entailments
-from cityref.sources import ModelFiles, SourceFile, SourceOutsideRoot, discover_sources
-from cityref.store import OxigraphStore
-from cityref.syntax import source_syntax_error
+from cityref.store.oxigraph import OxigraphStore
+from cityref.store.reasoning import owl_rl_entailments
+from cityref.store.sources import ModelFiles, SourceFile, SourceOutsideRoot, discover_sources
+from cityref.store.syntax import source_syntax_error
 from cityref.text import Bilingual
 
 BUILD_FORMAT = 1

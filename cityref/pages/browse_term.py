@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import Named, Select, texts_by_key, with_literal
-from cityref.shape_words import ConstraintWords, constraint_words
+from cityref.pages.browse import Named, Select, texts_by_key, with_literal
+from cityref.pages.shape_words import ConstraintWords, constraint_words
 from cityref.text import Bilingual
 
 ALIGNMENTS = {

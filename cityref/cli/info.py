@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from cityref.build import current_build_dir, current_record, open_current, versions
 from cityref.errors import StoreMissing
 from cityref.settings import Settings
+from cityref.store.build import current_build_dir, current_record, open_current, versions
 from cityref.text import Bilingual
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import click
 
-from cityref import build as building
+from cityref.cli.info import describe_store
+from cityref.cli.registry import COMMANDS as REGISTRY_COMMANDS
+from cityref.cli.table import render_table
 from cityref.errors import (
     CityrefError,
     QueryRefused,
@@ -23,14 +25,12 @@ from cityref.errors import (
     SettingsError,
     StoreMissing,
 )
-from cityref.info import describe_store
-from cityref.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, run_query
-from cityref.registry.command import COMMANDS as REGISTRY_COMMANDS
-from cityref.results import GRAPH_FORMATS, RESULT_FORMATS
+from cityref.services.tokens import SCOPES, TokenError, create_token, load_tokens, revoke_token
 from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown
-from cityref.sources import ModelFiles
-from cityref.table import render_table
-from cityref.tokens import SCOPES, TokenError, create_token, load_tokens, revoke_token
+from cityref.sparql.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, run_query
+from cityref.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
+from cityref.store import build as building
+from cityref.store.sources import ModelFiles
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from cityref.settings import Settings
-from cityref.sources import ModelFiles
+from cityref.store.sources import ModelFiles
 
 
 def command_settings() -> Settings:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref import browse, browse_registry, browse_term, search
-from cityref.browse import Select
-from cityref.store import OxigraphStore
+from cityref.pages import browse, browse_registry, browse_term, search
+from cityref.pages.browse import Select
+from cityref.store.oxigraph import OxigraphStore
 
 PAGE_DATA: dict[str, Callable[..., object]] = {
     "landscape": browse.landscape,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cityref.browse import Named, Select, texts_by_key
+from cityref.pages.browse import Named, Select, texts_by_key
 from cityref.text import Bilingual
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from cityref.results import GRAPH_FORMATS
+from cityref.sparql.results import GRAPH_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"

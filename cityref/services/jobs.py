@@ -2,8 +2,9 @@
 
 Every validation the server runs is a job folder under ``<store>/jobs/<id>/``: the input,
 ``job.json`` (state, profile, counts, times, the pid of its process) and, when done, the
-reports (the outcome document in ja and en, the W3C report graph: :mod:`cityref.job_reports`).
-The work always happens in a job process (:mod:`cityref.job_queue`), never in the web
+reports (the outcome document in ja and en, the W3C report graph:
+:mod:`cityref.services.job_reports`).
+The work always happens in a job process (:mod:`cityref.services.job_queue`), never in the web
 worker; the request may wait for a small job. Folders are written to a temporary name and
 renamed, so a reader never sees half a job. A job whose process is gone is never left
 "running": reading it says it failed. Stored jobs are bounded in total size and age, the
@@ -26,7 +27,7 @@ from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
-    from cityref.sources import ModelFiles
+    from cityref.store.sources import ModelFiles
     from cityref.validation import ValidationOptions
 
 #: Jobs kept; older ones are removed when a new one starts.
@@ -229,7 +230,7 @@ def fail_job(
 
 
 def job_folder(store_path: Path, job_id: str) -> Path:
-    """The folder of a job, where its reports are (:mod:`cityref.job_reports`)."""
+    """The folder of a job, where its reports are (:mod:`cityref.services.job_reports`)."""
     folder = _job_dir(store_path, job_id)
     if not folder.is_dir():
         raise JobNotFound(Bilingual(f"ジョブ {job_id!r} はありません", f"no job {job_id!r}"))
@@ -344,7 +345,7 @@ def run_job(
     limits: InputLimits | None = None,
 ) -> Job:
     """Validate the job's input here and now and store the outcome (the job process calls
-    it, see :mod:`cityref.job_queue`), as ``cityref validate`` does: against the profile
+    it, see :mod:`cityref.services.job_queue`), as ``cityref validate`` does: against the profile
     and vocabulary of ``model`` (a release when the profile names one). Every failure ends
     as a failed job saying why, but MemoryError, which the job process reports with its
     limit."""
@@ -381,7 +382,7 @@ def run_job(
             "crashed",
             Bilingual(f"内部エラー: {text}", f"internal error: {text}"),
         )
-    from cityref.job_reports import write_reports
+    from cityref.services.job_reports import write_reports
 
     write_reports(folder, outcome)
     job.state, job.finished = "done", time.time()
