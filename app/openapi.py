@@ -255,7 +255,7 @@ SPEC: dict[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "description": "The data, in one of the input formats: "
-                    + "; ".join(f.title_en for f in INPUT_FORMATS),
+                    + "; ".join(f.title.en for f in INPUT_FORMATS),
                     "content": {
                         "multipart/form-data": {
                             "schema": {

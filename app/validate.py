@@ -352,7 +352,7 @@ def report_page(job_id: str) -> str:
         groups=groups,
         anchors={shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)},
         downloads=[
-            (r.name, r.file_name(current_language()), r.description[current_language() == "ja"])
+            (r.name, r.file_name(current_language()), r.description.in_language(current_language()))
             for r in RENDERERS
         ],
         finding_where=finding_where,

@@ -278,22 +278,24 @@ def detect_csv(upload: Upload, candidates: Sequence[Candidate], limits: InputLim
         return Detection(
             None,
             scored[0][0] if scored else 0.0,
-            f"the header matches no profile{best}",
-            "見出し行に合うプロファイルがありません",
+            Bilingual(
+                "見出し行に合うプロファイルがありません", f"the header matches no profile{best}"
+            ),
         )
     score, best_candidate = scored[0]
     return Detection(
         best_candidate.profile_id,
         score,
-        f"{score:.0%} of the column names match profile {best_candidate.profile_id}",
-        f"列名の {score:.0%} がプロファイル {best_candidate.profile_id} と一致",
+        Bilingual(
+            f"列名の {score:.0%} がプロファイル {best_candidate.profile_id} と一致",
+            f"{score:.0%} of the column names match profile {best_candidate.profile_id}",
+        ),
     )
 
 
 CSV_FORMAT = InputFormat(
     id="csv",
-    title_en="CSV (one table, UTF-8 or Shift_JIS)",
-    title_ja="CSV（表一つ、UTF-8 または Shift_JIS）",
+    title=Bilingual("CSV（表一つ、UTF-8 または Shift_JIS）", "CSV (one table, UTF-8 or Shift_JIS)"),
     media_types=("text/csv",),
     suffixes=(".csv", ".tsv"),
     sniff=no_signature,  # any text may be CSV: known by its media type or suffix

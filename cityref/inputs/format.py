@@ -21,6 +21,7 @@ from cityref.inputs.csv_header import TableSchema
 from cityref.inputs.limits import InputLimits
 from cityref.inputs.model import Converted
 from cityref.store.sources import ModelFiles
+from cityref.text import Bilingual
 from cityref.validation import Document
 
 #: How many leading bytes a format's sniffer sees.
@@ -53,8 +54,7 @@ class Detection:
 
     profile_id: str | None
     score: float
-    reason_en: str
-    reason_ja: str
+    reason: Bilingual
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,7 @@ class InputFormat:
     """
 
     id: str
-    title_en: str
-    title_ja: str
+    title: Bilingual
     media_types: tuple[str, ...]
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]

@@ -34,6 +34,7 @@ from cityref.inputs.format import (
 )
 from cityref.inputs.limits import InputLimits, member_names, read_members
 from cityref.inputs.model import COMMON, RDF_TYPE, Converted, Location, input_iri, row_iri
+from cityref.text import Bilingual
 
 MISSING_FILE = COMMON + "missingFile"
 DUPLICATE_ID = COMMON + "duplicateId"
@@ -178,8 +179,10 @@ def detect_gtfs(upload: Upload, candidates: Sequence[Candidate], limits: InputLi
         return Detection(
             None,
             len(found) / len(GTFS_CORE_FILES),
-            f"the zip has too few GTFS files ({', '.join(sorted(found)) or 'none'})",
-            "zipにGTFSのファイルがほとんどありません",
+            Bilingual(
+                "zipにGTFSのファイルがほとんどありません",
+                f"the zip has too few GTFS files ({', '.join(sorted(found)) or 'none'})",
+            ),
         )
     jp = any(n.endswith("_jp.txt") for n in names)
     jp_en = ", JP extension files" if jp else ""
@@ -187,15 +190,16 @@ def detect_gtfs(upload: Upload, candidates: Sequence[Candidate], limits: InputLi
     return Detection(
         candidates[0].profile_id,
         len(found) / len(GTFS_CORE_FILES),
-        f"the zip holds GTFS files ({len(found)} of the 5 core files{jp_en})",
-        f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{jp_ja}）",
+        Bilingual(
+            f"zipにGTFSのファイルがあります（主要5ファイル中 {len(found)}{jp_ja}）",
+            f"the zip holds GTFS files ({len(found)} of the 5 core files{jp_en})",
+        ),
     )
 
 
 GTFS_FORMAT = InputFormat(
     id="gtfs",
-    title_en="GTFS / GTFS-JP feed (zip)",
-    title_ja="GTFS / GTFS-JP フィード（zip）",
+    title=Bilingual("GTFS / GTFS-JP フィード（zip）", "GTFS / GTFS-JP feed (zip)"),
     media_types=("application/zip", "application/x-zip-compressed"),
     suffixes=(".zip",),
     sniff=lambda head: head.startswith(ZIP_SIGNATURES),

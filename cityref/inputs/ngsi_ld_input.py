@@ -32,6 +32,7 @@ from cityref.inputs.format import (
 )
 from cityref.inputs.limits import InputLimits
 from cityref.inputs.model import COMMON, RDF_TYPE, XSD, Converted, input_error, pointer_iri
+from cityref.text import Bilingual
 from cityref.validation.nesting import check_json_depth
 
 NGSI = "https://uri.etsi.org/ngsi-ld/"
@@ -354,22 +355,23 @@ def detect_ngsi_ld(
     try:
         doc = json.loads(upload.data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Detection(None, 0.0, f"not JSON ({exc})", "JSONではありません")
+        return Detection(None, 0.0, Bilingual("JSONではありません", f"not JSON ({exc})"))
     entities = doc if isinstance(doc, list) else [doc]
     typed = [e for e in entities if isinstance(e, dict) and "type" in e and "id" in e]
     if not typed or not candidates:
         return Detection(
             None,
             0.0,
-            "JSON without NGSI-LD entities (id and type)",
-            "NGSI-LDのエンティティ（id と type）がありません",
+            Bilingual(
+                "NGSI-LDのエンティティ（id と type）がありません",
+                "JSON without NGSI-LD entities (id and type)",
+            ),
         )
     types = ", ".join(sorted({str(e["type"]) for e in typed}))
     return Detection(
         candidates[0].profile_id,
         1.0,
-        f"NGSI-LD entities of type {types}",
-        f"NGSI-LDエンティティ（type: {types}）",
+        Bilingual(f"NGSI-LDエンティティ（type: {types}）", f"NGSI-LD entities of type {types}"),
     )
 
 
@@ -380,8 +382,10 @@ def _looks_like_json(head: bytes) -> bool:
 
 NGSI_LD_FORMAT = InputFormat(
     id="ngsi-ld",
-    title_en="NGSI-LD entities (JSON, normalized or key-values)",
-    title_ja="NGSI-LD エンティティ（JSON、normalized または key-values）",
+    title=Bilingual(
+        "NGSI-LD エンティティ（JSON、normalized または key-values）",
+        "NGSI-LD entities (JSON, normalized or key-values)",
+    ),
     media_types=("application/json", "application/ld+json"),
     suffixes=(".json", ".jsonld"),
     sniff=_looks_like_json,

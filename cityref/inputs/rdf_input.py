@@ -11,6 +11,7 @@ from pyoxigraph import RdfFormat
 from cityref.inputs.csv_header import TableSchema
 from cityref.inputs.format import Candidate, Detection, InputFormat, ReadInput, Upload
 from cityref.inputs.limits import InputLimits
+from cityref.text import Bilingual
 from cityref.validation import Document
 from cityref.validation.loading import format_for_name
 
@@ -46,8 +47,9 @@ def detect_rdf(upload: Upload, candidates: Sequence[Candidate], limits: InputLim
     return Detection(
         None,
         0.0,
-        "RDF data does not name its profile",
-        "RDFデータからはプロファイルを決められません",
+        Bilingual(
+            "RDFデータからはプロファイルを決められません", "RDF data does not name its profile"
+        ),
     )
 
 
@@ -57,8 +59,10 @@ def _rdf_signature(head: bytes) -> bool:
 
 RDF_FORMAT = InputFormat(
     id="rdf",
-    title_en="RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, N3)",
-    title_ja="RDF（Turtle、N-Triples、N-Quads、TriG、RDF/XML、JSON-LD、N3）",
+    title=Bilingual(
+        "RDF（Turtle、N-Triples、N-Quads、TriG、RDF/XML、JSON-LD、N3）",
+        "RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, N3)",
+    ),
     media_types=tuple(s.media_type for s in _SYNTAXES),
     suffixes=(*(f".{s.file_extension}" for s in _SYNTAXES), ".owl", ".xml"),
     sniff=_rdf_signature,

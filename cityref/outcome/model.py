@@ -92,6 +92,6 @@ class Outcome:
             return None
         if self.match is None:
             return f"{'プロファイル' if lang == 'ja' else 'profile'}: {self.profile_id}"
-        reason = self.match.reason_ja if lang == "ja" else self.match.reason_en
+        reason = self.match.reason.in_language(lang)
         detected = "検出したプロファイル" if lang == "ja" else "detected profile"
         return f"{detected}: {self.profile_id} ({reason})"

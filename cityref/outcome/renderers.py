@@ -19,7 +19,7 @@ from typing import Any
 from cityref.outcome.data import bilingual_document, outcome_data
 from cityref.outcome.model import Outcome
 from cityref.outcome.views import outcome_csv, outcome_html, outcome_text
-from cityref.text import LANGUAGES
+from cityref.text import LANGUAGES, Bilingual
 from cityref.validation import Language, Report
 from cityref.validation.render_rdf import report_jsonld, report_turtle
 
@@ -39,7 +39,7 @@ class Renderer:
     name: str
     media_type: str
     suffix: str
-    description: tuple[str, str]
+    description: Bilingual
     from_data: Callable[[Mapping[str, Any]], str] | None = None
     from_documents: Callable[[Mapping[str, Mapping[str, Any]]], str] | None = None
     from_report: Callable[[Report], str] | None = None
@@ -76,42 +76,44 @@ RENDERERS: tuple[Renderer, ...] = (
         "json",
         "application/json",
         ".json",
-        ("the outcome document (docs/report-format.md)", "検証結果の JSON 文書"),
+        Bilingual("検証結果の JSON 文書", "the outcome document (docs/report-format.md)"),
         from_documents=outcome_json,
     ),
     Renderer(
         "text",
         "text/plain",
         ".txt",
-        ("verdict, what to fix, one line per result", "判定・直すこと・結果ごとに 1 行"),
+        Bilingual("判定・直すこと・結果ごとに 1 行", "verdict, what to fix, one line per result"),
         from_data=outcome_text,
     ),
     Renderer(
         "csv",
         "text/csv",
         ".csv",
-        ("one row per result, for spreadsheets", "結果ごとに 1 行（表計算ソフト向け）"),
+        Bilingual("結果ごとに 1 行（表計算ソフト向け）", "one row per result, for spreadsheets"),
         from_data=outcome_csv,
     ),
     Renderer(
         "html",
         "text/html",
         ".html",
-        ("a standalone page", "単独で開ける HTML ページ"),
+        Bilingual("単独で開ける HTML ページ", "a standalone page"),
         from_data=outcome_html,
     ),
     Renderer(
         "turtle",
         "text/turtle",
         ".ttl",
-        ("the W3C SHACL validation report graph", "W3C SHACL の検証結果グラフ"),
+        Bilingual("W3C SHACL の検証結果グラフ", "the W3C SHACL validation report graph"),
         from_report=report_turtle,
     ),
     Renderer(
         "jsonld",
         "application/ld+json",
         ".jsonld",
-        ("the W3C report graph, expanded JSON-LD", "W3C の検証結果グラフ（展開形 JSON-LD）"),
+        Bilingual(
+            "W3C の検証結果グラフ（展開形 JSON-LD）", "the W3C report graph, expanded JSON-LD"
+        ),
         from_report=report_jsonld,
     ),
 )
@@ -150,8 +152,7 @@ def formats_markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     for r in RENDERERS:
-        english, japanese = r.description
         lines.append(
-            f"| `{r.name}` | `{r.media_type}` | `{r.file_name('en')}` | {english} / {japanese} |"
+            f"| `{r.name}` | `{r.media_type}` | `{r.file_name('en')}` | {r.description.both()} |"
         )
     return "\n".join(lines) + "\n"

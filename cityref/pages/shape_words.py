@@ -27,7 +27,7 @@ def _one(values: list[str]) -> str:
 
 
 # parameter: (ja template, en template), from each constraint component's object.
-_TEMPLATES: dict[str, tuple[str, str]] = {c.parameter: (c.words_ja, c.words_en) for c in COMPONENTS}
+_TEMPLATES: dict[str, tuple[str, str]] = {c.parameter: (c.words.ja, c.words.en) for c in COMPONENTS}
 # Parameters that describe rather than constrain, shown elsewhere or not at all.
 _SKIPPED = {
     "name",

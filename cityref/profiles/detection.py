@@ -23,8 +23,7 @@ class ProfileMatch:
 
     profile: Profile
     score: float
-    reason_en: str
-    reason_ja: str
+    reason: Bilingual
     input_format: InputFormat
 
 
@@ -50,10 +49,8 @@ def detect_profile(
     if found.profile_id is None:
         raise NoProfileDetected(
             Bilingual(
-                f"{found.reason_ja}。--profile で指定してください",
-                f"{found.reason_en}; give --profile",
+                f"{found.reason.ja}。--profile で指定してください",
+                f"{found.reason.en}; give --profile",
             ).prefixed(f"{filename}: ")
         )
-    return ProfileMatch(
-        profiles[found.profile_id], found.score, found.reason_en, found.reason_ja, fmt
-    )
+    return ProfileMatch(profiles[found.profile_id], found.score, found.reason, fmt)

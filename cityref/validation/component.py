@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.model import CheckFn, ValueCheck
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import Term, sh
@@ -53,10 +54,8 @@ class ConstraintComponent:
     name: str
     parameter: str
     compile: Compiler
-    message_en: str
-    message_ja: str
-    words_en: str
-    words_ja: str
+    message: Bilingual
+    words: Bilingual
 
     @property
     def iri(self) -> NamedNode:

@@ -10,6 +10,7 @@ that second query runs only where there are results to report.
 
 from __future__ import annotations
 
+from cityref.text import Bilingual
 from cityref.validation.component import CompileContext, Compiler, ConstraintComponent
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, focus_values
 from cityref.validation.paths import nullable, path_sparql
@@ -102,18 +103,20 @@ COMPONENTS = (
         "MinCount",
         "minCount",
         _counting("MinCount", "minCount"),
-        "{prop} needs at least {expected} value(s); found {found}.",
-        "{prop}には少なくとも {expected} 個の値が必要ですが、{found} 個でした。",
-        "at least {v} value(s)",
-        "{v} 個以上の値が必要",
+        Bilingual(
+            "{prop}には少なくとも {expected} 個の値が必要ですが、{found} 個でした。",
+            "{prop} needs at least {expected} value(s); found {found}.",
+        ),
+        Bilingual("{v} 個以上の値が必要", "at least {v} value(s)"),
     ),
     ConstraintComponent(
         "MaxCount",
         "maxCount",
         _counting("MaxCount", "maxCount"),
-        "{prop} allows at most {expected} value(s); found {found}.",
-        "{prop}の値は最大 {expected} 個までですが、{found} 個ありました。",
-        "at most {v} value(s)",
-        "値は {v} 個まで",
+        Bilingual(
+            "{prop}の値は最大 {expected} 個までですが、{found} 個ありました。",
+            "{prop} allows at most {expected} value(s); found {found}.",
+        ),
+        Bilingual("値は {v} 個まで", "at most {v} value(s)"),
     ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from cityref.text import Bilingual
 from cityref.validation.component import (
     CompileContext,
     Compiler,
@@ -142,77 +143,85 @@ COMPONENTS = (
         "Not",
         "not",
         _not,
-        "{prop} should not conform to {expected}; {value} does.",
-        "{prop}は {expected} に適合してはいけませんが、{value} は適合しています。",
-        "does not satisfy a condition",
-        "条件を満たさない",
+        Bilingual(
+            "{prop}は {expected} に適合してはいけませんが、{value} は適合しています。",
+            "{prop} should not conform to {expected}; {value} does.",
+        ),
+        Bilingual("条件を満たさない", "does not satisfy a condition"),
     ),
     ConstraintComponent(
         "And",
         "and",
         _and,
-        "{prop} should conform to all of the listed shapes; {value} does not.",
-        "{prop}は列挙されたすべてのシェイプに適合するべきですが、{value} は適合しません。",
-        "satisfies all of several conditions",
-        "すべての条件を満たす",
+        Bilingual(
+            "{prop}は列挙されたすべてのシェイプに適合するべきですが、{value} は適合しません。",
+            "{prop} should conform to all of the listed shapes; {value} does not.",
+        ),
+        Bilingual("すべての条件を満たす", "satisfies all of several conditions"),
     ),
     ConstraintComponent(
         "Or",
         "or",
         _or,
-        "{prop} should conform to at least one of the listed shapes; {value} conforms to none.",
-        "{prop}は列挙されたシェイプのいずれかに適合するべきですが、"
-        "{value} はどれにも適合しません。",
-        "satisfies one of several conditions",
-        "いずれかの条件を満たす",
+        Bilingual(
+            "{prop}は列挙されたシェイプのいずれかに適合するべきですが、"
+            "{value} はどれにも適合しません。",
+            "{prop} should conform to at least one of the listed shapes; {value} conforms to none.",
+        ),
+        Bilingual("いずれかの条件を満たす", "satisfies one of several conditions"),
     ),
     ConstraintComponent(
         "Xone",
         "xone",
         _xone,
-        "{prop} should conform to exactly one of the listed shapes; {value} does not.",
-        "{prop}は列挙されたシェイプのちょうど一つに適合するべきですが、"
-        "{value} はそうではありません。",
-        "satisfies exactly one of several conditions",
-        "ちょうど一つの条件を満たす",
+        Bilingual(
+            "{prop}は列挙されたシェイプのちょうど一つに適合するべきですが、"
+            "{value} はそうではありません。",
+            "{prop} should conform to exactly one of the listed shapes; {value} does not.",
+        ),
+        Bilingual("ちょうど一つの条件を満たす", "satisfies exactly one of several conditions"),
     ),
     ConstraintComponent(
         "Node",
         "node",
         _node,
-        "{prop} should conform to {expected}; {value} does not.",
-        "{prop}は {expected} に適合するべきですが、{value} は適合しません。",
-        "values conform to the shape {v}",
-        "値はシェイプ {v} に適合",
+        Bilingual(
+            "{prop}は {expected} に適合するべきですが、{value} は適合しません。",
+            "{prop} should conform to {expected}; {value} does not.",
+        ),
+        Bilingual("値はシェイプ {v} に適合", "values conform to the shape {v}"),
     ),
     ConstraintComponent(
         "Property",
         "property",
         _property,
         # Never used by this engine: a property shape reports its own results (spec 4.7.2).
-        "{prop} should conform to the property shape {expected}; {value} does not.",
-        "{prop}はプロパティシェイプ {expected} に適合するべきですが、{value} は適合しません。",
-        "values meet the property shape {v}",
-        "値はプロパティシェイプ {v} を満たす",
+        Bilingual(
+            "{prop}はプロパティシェイプ {expected} に適合するべきですが、{value} は適合しません。",
+            "{prop} should conform to the property shape {expected}; {value} does not.",
+        ),
+        Bilingual("値はプロパティシェイプ {v} を満たす", "values meet the property shape {v}"),
     ),
     ConstraintComponent(
         "QualifiedMinCount",
         "qualifiedMinCount",
         _qualified_count("QualifiedMinCount"),
-        "{prop} needs at least {expected} value(s) of the qualified shape; found {found}.",
-        "{prop}には条件付きシェイプに適合する値が少なくとも {expected} 個必要ですが、"
-        "{found} 個でした。",
-        "at least {v} qualifying value(s)",
-        "条件に合う値が {v} 個以上",
+        Bilingual(
+            "{prop}には条件付きシェイプに適合する値が少なくとも {expected} 個必要ですが、"
+            "{found} 個でした。",
+            "{prop} needs at least {expected} value(s) of the qualified shape; found {found}.",
+        ),
+        Bilingual("条件に合う値が {v} 個以上", "at least {v} qualifying value(s)"),
     ),
     ConstraintComponent(
         "QualifiedMaxCount",
         "qualifiedMaxCount",
         _qualified_count("QualifiedMaxCount"),
-        "{prop} allows at most {expected} value(s) of the qualified shape; found {found}.",
-        "{prop}の条件付きシェイプに適合する値は最大 {expected} 個までですが、"
-        "{found} 個ありました。",
-        "at most {v} qualifying value(s)",
-        "条件に合う値は {v} 個まで",
+        Bilingual(
+            "{prop}の条件付きシェイプに適合する値は最大 {expected} 個までですが、"
+            "{found} 個ありました。",
+            "{prop} allows at most {expected} value(s) of the qualified shape; found {found}.",
+        ),
+        Bilingual("条件に合う値は {v} 個まで", "at most {v} qualifying value(s)"),
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.component import CompileContext, ConstraintComponent
 from cityref.validation.model import (
     CheckFn,
@@ -86,19 +87,24 @@ COMPONENTS = (
         "HasValue",
         "hasValue",
         _has_value_checks,
-        "{prop} should include the value {expected}; it is missing.",
-        "{prop}には値 {expected} が含まれるべきですが、ありません。",
-        "has the value {v}",
-        "値 {v} を含む",
+        Bilingual(
+            "{prop}には値 {expected} が含まれるべきですが、ありません。",
+            "{prop} should include the value {expected}; it is missing.",
+        ),
+        Bilingual("値 {v} を含む", "has the value {v}"),
     ),
     ConstraintComponent(
         "Closed",
         "closed",
         _closed_checks,
-        "The node uses the property {found}, which the closed shape does not allow "
-        "(value {value}).",
-        "閉じたシェイプでは使えないプロパティ {found} が使われています（値 {value}）。",
-        "closed: no properties but those of its property shapes (and sh:ignoredProperties)",
-        "閉じたシェイプ: プロパティシェイプ（と sh:ignoredProperties）以外のプロパティは不可",
+        Bilingual(
+            "閉じたシェイプでは使えないプロパティ {found} が使われています（値 {value}）。",
+            "The node uses the property {found}, which the closed shape does not allow "
+            "(value {value}).",
+        ),
+        Bilingual(
+            "閉じたシェイプ: プロパティシェイプ（と sh:ignoredProperties）以外のプロパティは不可",
+            "closed: no properties but those of its property shapes (and sh:ignoredProperties)",
+        ),
     ),
 )

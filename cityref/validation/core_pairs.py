@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pyoxigraph import NamedNode
 
+from cityref.text import Bilingual
 from cityref.validation.component import CompileContext, Compiler, ConstraintComponent
 from cityref.validation.model import (
     CheckFn,
@@ -124,45 +125,50 @@ COMPONENTS = (
         "Equals",
         "equals",
         _equals,
-        "{prop} should have the same values as {other}; {value} is in only one of them.",
-        "{prop}は {other} と同じ値を持つべきですが、{value} は片方にしかありません。",
-        "same values as {v}",
-        "{v} と同じ値",
+        Bilingual(
+            "{prop}は {other} と同じ値を持つべきですが、{value} は片方にしかありません。",
+            "{prop} should have the same values as {other}; {value} is in only one of them.",
+        ),
+        Bilingual("{v} と同じ値", "same values as {v}"),
     ),
     ConstraintComponent(
         "Disjoint",
         "disjoint",
         _disjoint,
-        "{prop} should share no value with {other}; found {value} in both.",
-        "{prop}は {other} と値を共有してはいけませんが、{value} が両方にあります。",
-        "no value in common with {v}",
-        "{v} と共通の値を持たない",
+        Bilingual(
+            "{prop}は {other} と値を共有してはいけませんが、{value} が両方にあります。",
+            "{prop} should share no value with {other}; found {value} in both.",
+        ),
+        Bilingual("{v} と共通の値を持たない", "no value in common with {v}"),
     ),
     ConstraintComponent(
         "LessThan",
         "lessThan",
         _less_than("LessThan", "<"),
-        "{prop} should be less than every value of {other}; found {value}.",
-        "{prop}は {other} のすべての値より小さいべきですが、{value} でした。",
-        "less than the values of {v}",
-        "{v} より小さい",
+        Bilingual(
+            "{prop}は {other} のすべての値より小さいべきですが、{value} でした。",
+            "{prop} should be less than every value of {other}; found {value}.",
+        ),
+        Bilingual("{v} より小さい", "less than the values of {v}"),
     ),
     ConstraintComponent(
         "LessThanOrEquals",
         "lessThanOrEquals",
         _less_than("LessThanOrEquals", "<="),
-        "{prop} should be at most every value of {other}; found {value}.",
-        "{prop}は {other} のすべての値以下であるべきですが、{value} でした。",
-        "at most the values of {v}",
-        "{v} の値以下",
+        Bilingual(
+            "{prop}は {other} のすべての値以下であるべきですが、{value} でした。",
+            "{prop} should be at most every value of {other}; found {value}.",
+        ),
+        Bilingual("{v} の値以下", "at most the values of {v}"),
     ),
     ConstraintComponent(
         "UniqueLang",
         "uniqueLang",
         _unique_lang_checks,
-        "{prop} should have at most one value per language; language {found} is repeated.",
-        "{prop}は言語ごとに値が一つまでですが、言語 {found} が重複しています。",
-        "one value per language",
-        "言語ごとに値は一つ",
+        Bilingual(
+            "{prop}は言語ごとに値が一つまでですが、言語 {found} が重複しています。",
+            "{prop} should have at most one value per language; language {found} is repeated.",
+        ),
+        Bilingual("言語ごとに値は一つ", "one value per language"),
     ),
 )

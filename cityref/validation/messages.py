@@ -84,7 +84,7 @@ def message(result: Result, labels: Mapping[Term, tuple[Literal, ...]], language
     detail = dict(result.detail)
     known = COMPONENTS_BY_NAME.get(result.component_name)
     if known is not None:
-        template = known.message_ja if ja else known.message_en
+        template = known.message.ja if ja else known.message.en
     else:  # a SPARQL-based component the shapes declare, without a message of its own
         template = _FALLBACK[ja]
     value = show(result.value) if result.value is not None else _NONE[ja]

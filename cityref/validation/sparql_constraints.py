@@ -253,9 +253,10 @@ COMPONENTS = (
         "SPARQL",
         "sparql",
         _sparql_checks,
-        "{prop} violates a SPARQL constraint (value {value}).",
-        "{prop}が SPARQL 制約に違反しています（値 {value}）。",
-        "checked by a SPARQL constraint",
-        "SPARQL による検査",
+        Bilingual(
+            "{prop}が SPARQL 制約に違反しています（値 {value}）。",
+            "{prop} violates a SPARQL constraint (value {value}).",
+        ),
+        Bilingual("SPARQL による検査", "checked by a SPARQL constraint"),
     ),
 )

@@ -33,6 +33,7 @@ from cityref.outcome.data import outcome_data
 from cityref.profiles import check_input, detect_profile
 from cityref.profiles.registry import read_profile
 from cityref.store.sources import ModelFiles
+from cityref.text import Bilingual
 from cityref.validation import Language
 from tests.conftest import REPO_MODEL
 
@@ -63,14 +64,13 @@ def _read_toy(upload: Upload, tables: Sequence[TableSchema], limits: InputLimits
 
 def _detect_toy(upload: Upload, candidates: Sequence[Candidate], limits: InputLimits) -> Detection:
     if not candidates:
-        return Detection(None, 0.0, "no toy profile", "toy のプロファイルがありません")
-    return Detection(candidates[0].profile_id, 1.0, "a toy file", "toy のファイル")
+        return Detection(None, 0.0, Bilingual("toy のプロファイルがありません", "no toy profile"))
+    return Detection(candidates[0].profile_id, 1.0, Bilingual("toy のファイル", "a toy file"))
 
 
 TOY_FORMAT = InputFormat(
     id="toy",
-    title_en="Toy records",
-    title_ja="おもちゃのレコード",
+    title=Bilingual("おもちゃのレコード", "Toy records"),
     media_types=("text/x-toy",),
     suffixes=(".toy",),
     sniff=lambda head: head.startswith(SIGNATURE),
@@ -137,7 +137,7 @@ def test_a_registered_format_is_recognised_and_detects_its_profile(toy_shapes: P
     assert identify_format(Upload(b"name: Ann\n", "people.toy")) is TOY_FORMAT  # by suffix
     assert format_for_media_type("text/x-toy; charset=utf-8") is TOY_FORMAT
     match = detect_profile(PEOPLE, "upload", _model(toy_shapes), media_type="text/x-toy")
-    assert (match.profile.id, match.input_format, match.reason_en) == (
+    assert (match.profile.id, match.input_format, match.reason.en) == (
         "toy-people",
         TOY_FORMAT,
         "a toy file",
@@ -155,7 +155,7 @@ def test_every_registered_format_declares_what_the_others_ask_for() -> None:
     ids = [f.id for f in INPUT_FORMATS]
     assert len(ids) == len(set(ids)) == 4
     for fmt in INPUT_FORMATS:
-        assert fmt.title_en and fmt.title_ja, fmt.id
+        assert fmt.title.en and fmt.title.ja, fmt.id
         assert fmt.media_types and all("/" in t for t in fmt.media_types), fmt.id
         assert fmt.suffixes and all(s.startswith(".") for s in fmt.suffixes), fmt.id
 

@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from cityref.text import Bilingual
 from cityref.validation.compile import COMPONENTS
 from cityref.validation.component import ConstraintComponent
 
@@ -37,14 +38,13 @@ def missing_parts(component: ConstraintComponent) -> list[str]:
     missing = []
     if not callable(component.compile):
         missing.append("compiler")
-    for part in ("message_en", "message_ja", "words_en", "words_ja"):
-        if not getattr(component, part).strip():
-            missing.append(part)
-    for part in ("message_ja", "words_ja"):
-        if getattr(component, part) and not _JAPANESE.search(getattr(component, part)):
-            missing.append(part + " in Japanese")
-    en, ja = (set(_PLACEHOLDER.findall(m)) for m in (component.message_en, component.message_ja))
-    if component.message_ja and en != ja:
+    for part in ("message", "words"):
+        text = getattr(component, part)
+        missing += [f"{part}.{lang}" for lang in ("ja", "en") if not getattr(text, lang).strip()]
+        if text.ja and not _JAPANESE.search(text.ja):
+            missing.append(f"{part}.ja in Japanese")
+    en, ja = (set(_PLACEHOLDER.findall(m)) for m in (component.message.en, component.message.ja))
+    if component.message.ja and en != ja:
         missing.append("the same placeholders in both messages")
     return missing
 
@@ -59,11 +59,16 @@ def test_each_component_has_its_compiler_messages_and_words(
 
 def test_an_incomplete_component_is_caught() -> None:
     complete = COMPONENTS[0]
-    broken = replace(complete, message_ja="", words_en=" ", compile=None)  # type: ignore[arg-type]
-    assert missing_parts(broken) == ["compiler", "message_ja", "words_en"]
-    english_only = replace(complete, message_ja=complete.message_en)
-    assert missing_parts(english_only) == ["message_ja in Japanese"]
-    unequal = replace(complete, message_ja="{prop}は違います。")
+    broken = replace(
+        complete,
+        message=Bilingual("", complete.message.en),
+        words=Bilingual(complete.words.ja, " "),
+        compile=None,  # type: ignore[arg-type]
+    )
+    assert missing_parts(broken) == ["compiler", "message.ja", "words.en"]
+    english_only = replace(complete, message=Bilingual(complete.message.en, complete.message.en))
+    assert missing_parts(english_only) == ["message.ja in Japanese"]
+    unequal = replace(complete, message=Bilingual("{prop}は違います。", complete.message.en))
     assert missing_parts(unequal) == ["the same placeholders in both messages"]
 
 

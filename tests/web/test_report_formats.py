@@ -119,7 +119,7 @@ def test_every_renderer_is_complete_and_named_once() -> None:
         assert re.fullmatch(r"[a-z]+", found.name), found
         assert re.fullmatch(r"[a-z]+/[a-z0-9.+-]+", found.media_type), found
         assert found.suffix.startswith(".") and len(found.suffix) > 1, found
-        english, japanese = found.description
+        english, japanese = found.description.en, found.description.ja
         assert english and re.search(r"[ぁ-んァ-ン一-龯]", japanese), found
         makers = (found.from_data, found.from_documents, found.from_report)
         assert sum(maker is not None for maker in makers) == 1, found
