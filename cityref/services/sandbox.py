@@ -41,6 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cityref
+
 log = logging.getLogger(__name__)
 
 # Syscall numbers and audit architectures (linux/audit.h, asm/unistd.h).
@@ -202,7 +204,7 @@ def _interpreter_paths() -> list[Path]:
     paths.update(p for p in sysconfig.get_paths().values())
     # cityref itself, for the modules a worker imports late (not the whole checkout that
     # an editable install puts on sys.path: it may hold the store's tokens).
-    paths.add(str(Path(__file__).resolve().parent))
+    paths.add(str(Path(cityref.__file__).resolve().parent))
     paths.update(
         ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/ld.so.cache")
     )
