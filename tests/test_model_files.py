@@ -31,7 +31,7 @@ def test_validation_takes_profile_and_ontology_from_the_tree(
     data.write_bytes(SCHOOL)
     result = run_cli("validate", str(data), "--profile", "toy-facility", "--format", "json")
     assert result.exit_code == 1, result.output  # the toy ontology makes the school a facility
-    report = json.loads(result.stdout)["report"]
+    report = json.loads(result.stdout)["report"]["en"]
     assert [r["component"] for r in report["results"]] == ["MinCount"]
     assert "operator" in report["results"][0]["message"]
     other = run_cli("validate", str(data), "--profile", "gif-facility")

@@ -19,9 +19,8 @@ from flask.testing import FlaskClient
 from cityref.cli.main import cli
 from cityref.outcome import RENDERER_NAMES, RENDERERS
 from cityref.outcome.renderers import formats_markdown
-from tests.conftest import REPO
+from tests.conftest import REAL_DATA, REPO
 
-REAL = REPO.parent / "shared" / "data" / "real"
 EXAMPLES = REPO / "shapes"
 
 #: Fields that legitimately differ between a CLI run and an API job of the same input:
@@ -41,7 +40,7 @@ def _gtfs_zip() -> bytes:
 #: One input of each type: name, bytes, the profile to name (None: detected).
 INPUTS: dict[str, tuple[str, Any, str | None]] = {
     "rdf": ("address.ttl", EXAMPLES / "gif-address/examples/invalid/address.ttl", "gif-address"),
-    "csv": ("222127_preschool.csv", REAL / "yaizu-222127/222127_preschool.csv", None),
+    "csv": ("222127_preschool.csv", REAL_DATA / "yaizu-222127/222127_preschool.csv", None),
     "gtfs": ("feed.zip", _gtfs_zip, None),
     "ngsi-ld": (
         "entities.json",
