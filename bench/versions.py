@@ -37,6 +37,8 @@ from pathlib import Path
 from bench.csv_validate import generate
 from bench.pages import measure, pages
 from bench.sparql import free_port, questions, wait_until_up
+from cityref.settings import load_settings
+from cityref.store.sources import ModelFiles
 
 REPO = Path(__file__).resolve().parents[1]
 GTFS = REPO / "tests" / "data" / "real" / "gtfs-jp-donanbus" / "donanbus-gtfs-jp.zip"
@@ -129,7 +131,7 @@ def main() -> None:
     trees: list[Path] = []
     try:
         csv_file = work / "facilities.csv"
-        csv_file.write_bytes(generate(args.rows))
+        csv_file.write_bytes(generate(args.rows, ModelFiles.from_settings(load_settings())))
         versions = []
         for label, revision in (("old", args.old), ("new", args.new)):
             tree = checkout(revision, work)
