@@ -3,15 +3,19 @@
 Usage: .venv/bin/python -m bench.versions OLD [NEW] [--rounds 3] [--rows 100000]
 
 OLD and NEW are git revisions of this repository (NEW defaults to the working tree). Each is
-checked out into a temporary worktree and run with this venv (the dependencies are the same),
-through what a user types, so a change of internal API does not matter:
+checked out into a temporary worktree and run with this venv (the dependencies are the same)
+and with its own package metadata (the ``cityref.commands`` entry points of its own
+pyproject.toml, which move when modules do), through what a user types, so a change of
+internal API does not matter:
 
 - ``build``: ``cityref build`` of the version's own model into a new store;
 - ``validate csv``: ``cityref validate`` of a generated 公共施設一覧 CSV (``--rows`` rows,
   1 % defective; see bench/csv_validate.py), JSON report;
 - ``validate gtfs``: ``cityref validate`` of the real GTFS-JP feed the tests use;
 - ``pages``: every page of bench/pages.py once, on a warm server of that version;
-- ``queries``: the architects' questions of tests/queries/ once each, over HTTP.
+- ``queries``: the architects' questions of tests/queries/ once each, over HTTP;
+- ``api validate``: a real municipal CSV (Yaizu's AED list) posted to ``/api/validate``
+  five times in a row, each answered with its report (a job process each).
 
 The rounds alternate OLD, NEW, OLD, NEW… so a machine that slows down or speeds up during the
 run weighs on both alike. Prints a Markdown table of medians and the NEW/OLD ratio.
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -42,6 +47,9 @@ from cityref.store.sources import ModelFiles
 
 REPO = Path(__file__).resolve().parents[1]
 GTFS = REPO / "tests" / "data" / "real" / "gtfs-jp-donanbus" / "donanbus-gtfs-jp.zip"
+AED = REPO / "tests" / "data" / "real" / "yaizu-222127" / "222127_aed.csv"
+#: Small uploads in a row: what one validation job costs the server, start to answer.
+API_VALIDATIONS = 5
 
 
 @dataclass
@@ -51,11 +59,12 @@ class Version:
     label: str
     tree: Path
     store: Path
+    metadata: Path
     times: dict[str, list[float]] = field(default_factory=dict)
 
     def env(self, **extra: str) -> dict[str, str]:
         return os.environ | {
-            "PYTHONPATH": str(self.tree),
+            "PYTHONPATH": os.pathsep.join((str(self.tree), str(self.metadata))),
             "CITYREF_SOURCES": str(self.tree),
             "CITYREF_STORE": str(self.store),
             **extra,
@@ -92,6 +101,22 @@ def checkout(revision: str | None, into: Path) -> Path:
     return tree
 
 
+def package_metadata(tree: Path, into: Path) -> Path:
+    """A folder holding a ``cityref`` dist-info made from ``tree``'s pyproject.toml: first on
+    the path, it is the distribution importlib.metadata finds, so the version's own
+    ``cityref.commands`` entry points are loaded, not the installed version's."""
+    project = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    info = into / "cityref-0.0.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cityref\nVersion: 0.0.0\n")
+    groups = {"console_scripts": project.get("scripts", {}), **project.get("entry-points", {})}
+    lines = []
+    for group, entries in groups.items():
+        lines += [f"[{group}]", *(f"{name} = {target}" for name, target in entries.items()), ""]
+    (info / "entry_points.txt").write_text("\n".join(lines))
+    return into
+
+
 def serve_and_measure(version: Version, work: Path) -> None:
     """Start the version's server, warm it, then time every page and every question once."""
     port = free_port()
@@ -115,6 +140,19 @@ def serve_and_measure(version: Version, work: Path) -> None:
 
         ask_all()
         version.timed("queries", ask_all)
+
+        def validate_uploads() -> None:
+            for _ in range(API_VALIDATIONS):
+                request = urllib.request.Request(
+                    base + "/api/validate?profile=ods-aed",
+                    data=AED.read_bytes(),
+                    headers={"Content-Type": "text/csv"},
+                )
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    response.read()
+
+        validate_uploads()
+        version.timed("api validate", validate_uploads)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -137,7 +175,9 @@ def main() -> None:
             tree = checkout(revision, work)
             if tree != REPO:
                 trees.append(tree)
-            versions.append(Version(f"{label} ({revision or 'working tree'})", tree, work / label))
+            metadata = package_metadata(tree, work / f"{label}-metadata")
+            name = f"{label} ({revision or 'working tree'})"
+            versions.append(Version(name, tree, work / label, metadata))
         for _ in range(args.rounds):
             for version in versions:
                 shutil.rmtree(version.store, ignore_errors=True)

@@ -230,6 +230,11 @@ def create_release(
 
 def ontology_bytes(model: ModelFiles) -> bytes:
     """Every ontology/**.ttl of a tree as one N-Triples document."""
+    return serialize(ontology_triples(model), format=RdfFormat.N_TRIPLES) or b""
+
+
+def ontology_triples(model: ModelFiles) -> list[Triple]:
+    """Every triple of a tree's ontology/**.ttl."""
     triples: list[Triple] = []
     for path in sorted(model.ontology_dir.rglob("*.ttl")):
         try:
@@ -238,7 +243,7 @@ def ontology_bytes(model: ModelFiles) -> bytes:
             raise RegistryError(
                 Bilingual(f"{path}: 構文解析できません（{exc}）", f"{path}: does not parse: {exc}")
             ) from exc
-    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    return triples
 
 
 def profile_folder(model: ModelFiles, profile_id: str) -> Path:

@@ -10,14 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import RdfFormat, serialize
 
 from cityref.profiles.registry import Profile
 from cityref.registry.lifecycle import deprecation_shapes
 from cityref.registry.records import DataFile
-from cityref.registry.releases import at_release, ontology_bytes, tree_profile_shapes
+from cityref.registry.releases import (
+    at_release,
+    ontology_bytes,
+    ontology_triples,
+    tree_profile_shapes,
+)
 from cityref.store.sources import ModelFiles
-from cityref.validation import Document, Report, ValidationOptions, validate_documents
+from cityref.validation import (
+    ONTOLOGY_PREDICATES,
+    Document,
+    Report,
+    ValidationOptions,
+    validate_documents,
+)
 
 
 def split_ref(ref: str) -> tuple[str, str]:
@@ -74,11 +85,15 @@ def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContex
         ref: str | None = None
     else:
         folder, profile, ref, version = model, None, profile_ref, WORKING
-    ontology = ontology_bytes(folder)
+    triples = ontology_triples(folder)
+    ontology = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    # The engine reads only the hierarchy and the labels of a vocabulary: a validation job
+    # that gets only those does not pay for parsing the rest.
+    read = [t for t in triples if t.predicate in ONTOLOGY_PREDICATES]
     return ReleaseContext(
         ref,
         profile,
         version,
-        Document(ontology, "ntriples", "<ontology>"),
+        Document(serialize(read, format=RdfFormat.N_TRIPLES) or b"", "ntriples", "<ontology>"),
         deprecation_shapes(ontology, RdfFormat.N_TRIPLES, model.base_iri),
     )
