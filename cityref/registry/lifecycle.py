@@ -82,6 +82,12 @@ def deprecated_terms(ontology: bytes, fmt: RdfFormat, base_iri: str) -> list[Dep
     """Classes and properties marked owl:deprecated or with status deprecated or retired, in
     an ontology whose terms are under ``base_iri``."""
     triples = _parse(ontology, fmt, "<ontology>")
+    return _deprecated_in(triples, base_iri, label_map(triples))
+
+
+def _deprecated_in(
+    triples: list[Triple], base_iri: str, labels: dict[str, dict[str, str]]
+) -> list[DeprecatedTerm]:
     status_predicate, states = core_status(base_iri), status_namespace(base_iri)
     types: dict[NamedNode, set[NamedNode]] = {}
     state: dict[NamedNode, str] = {}
@@ -101,7 +107,6 @@ def deprecated_terms(ontology: bytes, fmt: RdfFormat, base_iri: str) -> list[Dep
                 state.setdefault(s, "deprecated")
         elif t.predicate == IS_REPLACED_BY and isinstance(t.object, NamedNode):
             replaced.setdefault(s, set()).add(t.object.value)
-    labels = label_map(triples)
     out: list[DeprecatedTerm] = []
     for term, st in sorted(state.items(), key=lambda item: item[0].value):
         kinds = types.get(term, set())
@@ -151,9 +156,14 @@ def deprecation_shapes(ontology: bytes, fmt: RdfFormat, base_iri: str) -> bytes:
     value C itself (so instances of its subclasses are not warned about); a property P gives
     a node shape targeting the subjects of P with ``sh:path P ; sh:maxCount 0``.
     """
-    all_labels = label_map(_parse(ontology, fmt, "<ontology>"))
+    return deprecation_shapes_of(_parse(ontology, fmt, "<ontology>"), base_iri)
+
+
+def deprecation_shapes_of(ontology: list[Triple], base_iri: str) -> bytes:
+    """:func:`deprecation_shapes` of an ontology already parsed (its triples)."""
+    all_labels = label_map(ontology)
     triples: list[Triple] = []
-    for term in deprecated_terms(ontology, fmt, base_iri):
+    for term in _deprecated_in(ontology, base_iri, all_labels):
         digest = hashlib.sha256(term.iri.encode()).hexdigest()[:16]
         node = NamedNode(f"{base_iri}shapes/deprecation/{digest}")
         prop = BlankNode()

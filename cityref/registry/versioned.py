@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pyoxigraph import RdfFormat, serialize
 
 from cityref.profiles.registry import Profile
-from cityref.registry.lifecycle import deprecation_shapes
+from cityref.registry.lifecycle import deprecation_shapes, deprecation_shapes_of
 from cityref.registry.records import DataFile
 from cityref.registry.releases import (
     at_release,
@@ -86,7 +86,6 @@ def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContex
     else:
         folder, profile, ref, version = model, None, profile_ref, WORKING
     triples = ontology_triples(folder)
-    ontology = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
     # The engine reads only the hierarchy and the labels of a vocabulary: a validation job
     # that gets only those does not pay for parsing the rest.
     read = [t for t in triples if t.predicate in ONTOLOGY_PREDICATES]
@@ -95,5 +94,5 @@ def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContex
         profile,
         version,
         Document(serialize(read, format=RdfFormat.N_TRIPLES) or b"", "ntriples", "<ontology>"),
-        deprecation_shapes(ontology, RdfFormat.N_TRIPLES, model.base_iri),
+        deprecation_shapes_of(triples, model.base_iri),
     )
