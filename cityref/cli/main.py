@@ -78,8 +78,8 @@ def settings_command(ctx: click.Context, markdown: bool) -> None:
     values = _settings(ctx).as_dict()
     for setting in SETTINGS:
         click.echo(f"{setting.name} = {values[setting.name]}    ({setting.env})")
-        click.echo(f"    {setting.help}")
-        click.echo(f"    {setting.help_ja}")
+        click.echo(f"    {setting.help.ja}")
+        click.echo(f"    {setting.help.en}")
 
 
 @cli.command("build")
