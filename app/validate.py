@@ -28,11 +28,11 @@ from cityref.errors import CityrefError
 from cityref.inputs import InputLimits, Upload, format_for_media_type
 from cityref.inputs.rdf_input import syntax_of
 from cityref.inputs.registry import upload_suffixes
-from cityref.outcome.data import bilingual_document
 from cityref.outcome.renderers import (
     RENDERERS,
     Renderer,
     download,
+    outcome_json,
     renderer_for_media_type,
 )
 from cityref.outcome.views import finding_where, grouped, word
@@ -50,7 +50,7 @@ from cityref.services.jobs import (
     read_job,
 )
 from cityref.settings import Settings
-from cityref.text import LANGUAGES, Bilingual
+from cityref.text import Bilingual, languages_asked
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
 from cityref.validation.worker import run_limited
@@ -173,24 +173,10 @@ def _job_answer(job: Job) -> Response:
     found = renderer_for_media_type(wanted)
     lang = api_language()
     if found.name == "json":  # the document, with the job it comes from
-        documents = {language: _document(job.id, language) for language in _languages(lang)}
-        data = {"job": job.id, **bilingual_document(documents)}
-        return Response(json.dumps(data, ensure_ascii=False) + "\n", mimetype=found.media_type)
+        documents = {language: _document(job.id, language) for language in languages_asked(lang)}
+        body = outcome_json(documents, head={"job": job.id})
+        return Response(body, mimetype=found.media_type)
     return Response(_rendering(job.id, found, lang), mimetype=found.media_type)
-
-
-def _languages(lang: str | None) -> tuple[str, ...]:
-    """The languages an answer carries: the one asked for, else both (docs/api.md)."""
-    return (lang,) if lang else LANGUAGES
-
-
-def _in_languages(
-    by_language: dict[str, list[dict[str, Any]]], field: str, lang: str | None
-) -> list[dict[str, Any]]:
-    """The entries with their ``field`` as a text in the language asked, or in both (each
-    language's list holds the same entries in the same order, only their texts differ)."""
-    pairs = zip(by_language["ja"], by_language["en"], strict=True)
-    return [{**en, field: Bilingual(ja[field], en[field]).by_language(lang)} for ja, en in pairs]
 
 
 @bp.route("/api/validate", methods=["POST"])

@@ -15,6 +15,11 @@ from typing import Any
 LANGUAGES = ("ja", "en")
 
 
+def languages_asked(lang: str | None) -> tuple[str, ...]:
+    """The languages an answer carries: the one asked for, else both, in the one order."""
+    return (lang,) if lang in LANGUAGES else LANGUAGES
+
+
 @dataclass(frozen=True)
 class Bilingual:
     """A text in Japanese and English. Either may be empty (a model label known in one

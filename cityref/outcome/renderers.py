@@ -19,16 +19,18 @@ from typing import Any
 from cityref.outcome.data import bilingual_document, outcome_data
 from cityref.outcome.model import Outcome
 from cityref.outcome.views import outcome_csv, outcome_html, outcome_text
-from cityref.text import LANGUAGES, Bilingual
+from cityref.text import Bilingual, languages_asked
 from cityref.validation import Language, Report
 from cityref.validation.render_rdf import report_jsonld, report_turtle
 
 
-def outcome_json(documents: Mapping[str, Mapping[str, Any]]) -> str:
+def outcome_json(
+    documents: Mapping[str, Mapping[str, Any]], head: Mapping[str, Any] | None = None
+) -> str:
     """The outcome document, its texts in the languages of ``documents``, as JSON text (one
     line: the C encoder writes 10,000 results in a fraction of the time an indented dump
-    takes; ``jq .`` reads it)."""
-    return json.dumps(bilingual_document(documents), ensure_ascii=False) + "\n"
+    takes; ``jq .`` reads it). ``head``: fields put before the document (the API's job id)."""
+    return json.dumps({**(head or {}), **bilingual_document(documents)}, ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,7 @@ class Renderer:
         """The rendering made from the outcome documents ``document(language)`` gives: the one
         ``language`` or, when None, both for the JSON and English for the readable ones."""
         if self.from_documents is not None:
-            asked = (language,) if language else LANGUAGES
-            return self.from_documents({lang: document(lang) for lang in asked})
+            return self.from_documents({lang: document(lang) for lang in languages_asked(language)})
         assert self.from_data is not None
         return self.from_data(document(language or "en"))
 
