@@ -1,18 +1,23 @@
 """Errors as HTTP answers: status, a message in Japanese and English, and where it happened.
 
-The message is ``"error": {"ja": …, "en": …}``; ``?lang=`` or Accept-Language narrows it to
-the one key asked (see :func:`app.i18n.api_language`).
+A browser (an Accept that prefers ``text/html`` to JSON) gets a page in the page's language
+that says what happened and what to do next; every other client gets JSON, or plain text
+when it prefers that. The JSON message is ``"error": {"ja": …, "en": …}``; ``?lang=`` or
+Accept-Language narrows it to the one key asked (see :func:`app.i18n.api_language`).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, render_template, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from app.i18n import api_language
+from app.i18n import MESSAGES, api_language, current_language
 from cityref.errors import (
     Busy,
     CityrefError,
@@ -35,7 +40,8 @@ def error_text(message: Bilingual, lang: str | None) -> str:
 
 
 class ApiError(Exception):
-    """An error the client can act on; rendered as JSON or plain text by Accept."""
+    """An error the client can act on; rendered as an HTML page, JSON or plain text by
+    Accept."""
 
     def __init__(
         self,
@@ -74,7 +80,12 @@ class ApiError(Exception):
                 {"pointer": pointer, "expected": expected.by_language(lang)}
                 for pointer, expected in self.problems
             ]
-        if request.accept_mimetypes.best_match(["application/json", "text/plain"]) == "text/plain":
+        # JSON first: a client that states no preference (``*/*``, or no Accept) gets JSON.
+        wanted = request.accept_mimetypes.best_match(["application/json", "text/plain", "text/html"])
+        page = self._page() if wanted == "text/html" else None
+        if page is not None:
+            response = Response(page, mimetype="text/html")
+        elif wanted == "text/plain":
             response = Response(
                 error_text(self.message, lang), content_type="text/plain; charset=utf-8"
             )
@@ -82,7 +93,53 @@ class ApiError(Exception):
             response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
         response.status_code = self.status
         response.headers.update(self.headers)
+        response.vary.add("Accept")
         return response
+
+    def _page(self) -> str | None:
+        """The error as a page for a person, in the page's language; ``None`` when the page
+        itself cannot be made (the JSON answer still says what happened)."""
+        try:
+            return render_template(
+                "error.html",
+                status=self.status,
+                # the words of the statuses people meet; others get the general ones
+                kind=self.status if f"error.title.{self.status}" in MESSAGES else "other",
+                message=self.message.in_language(current_language()),
+                line=self.line,
+                column=self.column,
+                problems=[
+                    (pointer, expected.in_language(current_language()))
+                    for pointer, expected in self.problems
+                ],
+                successor=_successor(self.headers.get("Link", "")),
+                back=_same_site_referrer(),
+                search_for=_searchable_name() if self.status in (404, 410) else None,
+            )
+        except Exception:  # the error page of a broken page must not hide the first error
+            current_app.logger.exception("cannot render the error page for %s", self.status)
+            return None
+
+
+def _successor(link_header: str) -> str | None:
+    """The IRI a retired term's ``Link: <…>; rel="successor-version"`` names, if any."""
+    found = re.search(r'<([^>]+)>\s*;\s*rel="successor-version"', link_header)
+    return found.group(1) if found else None
+
+
+def _same_site_referrer() -> str | None:
+    """The page the visitor came from, when it is one of this site's (a way back)."""
+    referrer = request.referrer
+    if referrer and urlsplit(referrer).netloc == request.host and referrer != request.url:
+        return referrer
+    return None
+
+
+def _searchable_name() -> str | None:
+    """The last word of a path that led nowhere (``/def/core#Shelter`` -> ``Shelter``), to
+    offer a search for it."""
+    name = re.split(r"[/#]", request.path.rstrip("/"))[-1]
+    return name if 0 < len(name) <= 100 else None
 
 
 def engine_error_answer(error: CityrefError) -> ApiError | None:
@@ -113,7 +170,16 @@ def engine_error_answer(error: CityrefError) -> ApiError | None:
     return None
 
 
+#: The site's icon, an original glyph of city blocks (also at /favicon.ico, which browsers
+#: ask for on their own, so that no page's visit logs a 404).
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
 def init_app(app: Flask) -> None:
+    @app.route("/favicon.ico")
+    def _favicon() -> Response:
+        return send_file(FAVICON, mimetype="image/svg+xml", max_age=86400)
+
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error.to_response()
@@ -133,10 +199,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         ja = {
+            400: "リクエストに誤りがあります",
+            403: "この操作は許可されていません",
             404: "見つかりません",
             405: "このメソッドは使えません",
+            410: "もうありません",
             413: "リクエストが大きすぎます",
             415: "このメディアタイプは受け付けません",
+            429: "リクエストが多すぎます",
+            500: "サーバーの内部でエラーが起きました",
+            503: "いまは応じられません",
         }.get(error.code or 500, "リクエストを処理できません")
         message = Bilingual(ja, error.description or error.name)
         answer = ApiError(error.code or 500, message)

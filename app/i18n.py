@@ -11,6 +11,8 @@ texts to one language; without either it gives both.
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from flask import Flask, Response, g, request
 from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
@@ -229,6 +231,77 @@ MESSAGES: dict[str, Bilingual] = {
     "systems.verdict": Bilingual("判定", "Verdict"),
     "systems.no_records": Bilingual("記録はまだありません。", "No record yet."),
     "systems.none": Bilingual("登録されたシステムはありません。", "No system is registered."),
+    "error.title.400": Bilingual("リクエストに誤りがあります", "Something in the request is wrong"),
+    "error.title.403": Bilingual("この操作はできません", "This is not allowed"),
+    "error.title.404": Bilingual("ページが見つかりません", "Page not found"),
+    "error.title.405": Bilingual("この方法では開けません", "This address does not take that"),
+    "error.title.410": Bilingual("廃止されました", "Retired"),
+    "error.title.413": Bilingual("大きすぎます", "Too large"),
+    "error.title.415": Bilingual("この形式は読めません", "A format we cannot read"),
+    "error.title.422": Bilingual("データを処理できません", "The data cannot be processed"),
+    "error.title.429": Bilingual("リクエストが多すぎます", "Too many requests"),
+    "error.title.500": Bilingual("サーバーでエラーが起きました", "Something broke on our side"),
+    "error.title.503": Bilingual("いまは応じられません", "Not available right now"),
+    "error.title.other": Bilingual("リクエストを処理できません", "The request was not handled"),
+    "error.advice.400": Bilingual(
+        "入力を確かめて、もう一度お試しください。", "Check what you entered and try again."
+    ),
+    "error.advice.403": Bilingual(
+        "ページを開き直してから、もう一度送ってください。",
+        "Open the page again, then send it once more.",
+    ),
+    "error.advice.404": Bilingual(
+        "アドレスを確かめるか、検索で探してください。語の名前が変わったのかもしれません。",
+        "Check the address, or search for what you were looking for: the term may have "
+        "another name.",
+    ),
+    "error.advice.405": Bilingual(
+        "このアドレスはリンクから開くか、そのページのフォームから送ってください。",
+        "Open this address from a link, or send it from its page's form.",
+    ),
+    "error.advice.410": Bilingual(
+        "後継の語があれば、下のリンクから開けます。",
+        "Its replacement, when it has one, is linked below.",
+    ),
+    "error.advice.413": Bilingual(
+        "ファイルを分けて送るか、大きなファイルはコマンドライン（cityref validate）で"
+        "検証してください。",
+        "Split the file, or check large files with the command line (cityref validate).",
+    ),
+    "error.advice.415": Bilingual(
+        "CSV、GTFS-JP の zip、NGSI-LD の JSON、RDF のいずれかを送ってください。",
+        "Send CSV, a GTFS-JP zip, NGSI-LD JSON or RDF.",
+    ),
+    "error.advice.422": Bilingual(
+        "データを直すか、別のプロファイルを選んで、もう一度お試しください。",
+        "Correct the data or choose another profile, then try again.",
+    ),
+    "error.advice.429": Bilingual(
+        "少し待ってから、もう一度お試しください。", "Wait a moment, then try again."
+    ),
+    "error.advice.500": Bilingual(
+        "時間をおいて、もう一度お試しください。続くときはサイトの管理者に知らせてください。",
+        "Try again later; if it keeps happening, tell the site's maintainers.",
+    ),
+    "error.advice.503": Bilingual(
+        "しばらく待ってから、もう一度お試しください。", "Wait a little, then try again."
+    ),
+    "error.advice.other": Bilingual(
+        "前のページに戻るか、ホームから進んでください。",
+        "Go back, or start again from the home page.",
+    ),
+    "error.code": Bilingual("HTTP ステータス", "HTTP status"),
+    "error.what": Bilingual("何が起きたか", "What happened"),
+    "error.next": Bilingual("次にできること", "What you can do"),
+    "error.where": Bilingual("場所", "Where"),
+    "error.line": Bilingual("行", "line"),
+    "error.column": Bilingual("列", "column"),
+    "error.successor": Bilingual("後継の語を開く", "Open its replacement"),
+    "error.search_for": Bilingual("この名前で検索する", "Search for this name"),
+    "error.back": Bilingual("前のページに戻る", "Back to the previous page"),
+    "error.home": Bilingual("ホームへ", "Go to the home page"),
+    "error.search": Bilingual("語彙を検索する", "Search the vocabulary"),
+    "error.validate": Bilingual("データを検証する", "Validate data"),
     "footer.licence": Bilingual(
         "モデルは CC BY 4.0、ソフトウェアは Apache-2.0 で提供します。",
         "The model is CC BY 4.0, the software Apache-2.0.",
@@ -287,8 +360,22 @@ def pick(text: Bilingual | None) -> Markup:
     return Markup(f'<span lang="{other}">{escape(fallback)}</span>') if fallback else Markup("")
 
 
+def this_page(**changes: str | None) -> str:
+    """This page's address with some query parameters set (``None`` drops one), for the
+    language switch and the links to other formats. The path is percent-encoded again: a
+    hash IRI's page is ``/def/core%23Facility``, and its query must not end up after a
+    ``#``, inside the fragment."""
+    params = [(name, value) for name, value in request.args.items(multi=True)]
+    params = [(name, value) for name, value in params if name not in changes]
+    params += [(name, value) for name, value in changes.items() if value is not None]
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=~")
+    return f"{path}?{urlencode(params)}" if params else path
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=translate, pick=pick, lang=current_language)
+    app.jinja_env.globals.update(
+        t=translate, pick=pick, lang=current_language, this_page=this_page
+    )
 
     @app.after_request
     def _remember_language(response: Response) -> Response:
