@@ -39,6 +39,11 @@ def error_text(message: Bilingual, lang: str | None) -> str:
     return "".join(f"{text}\n" for text in message.by_language(lang).values())
 
 
+#: The forms of an error answer, JSON first: a client that states no preference (``*/*``, or
+#: no Accept) gets JSON, a browser (``text/html`` above ``*/*``) a page.
+ANSWER_TYPES = ["application/json", "text/plain", "text/html"]
+
+
 class ApiError(Exception):
     """An error the client can act on; rendered as an HTML page, JSON or plain text by
     Accept."""
@@ -80,8 +85,7 @@ class ApiError(Exception):
                 {"pointer": pointer, "expected": expected.by_language(lang)}
                 for pointer, expected in self.problems
             ]
-        # JSON first: a client that states no preference (``*/*``, or no Accept) gets JSON.
-        wanted = request.accept_mimetypes.best_match(["application/json", "text/plain", "text/html"])
+        wanted = request.accept_mimetypes.best_match(ANSWER_TYPES)
         page = self._page() if wanted == "text/html" else None
         if page is not None:
             response = Response(page, mimetype="text/html")

@@ -373,9 +373,7 @@ def this_page(**changes: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        t=translate, pick=pick, lang=current_language, this_page=this_page
-    )
+    app.jinja_env.globals.update(t=translate, pick=pick, lang=current_language, this_page=this_page)
 
     @app.after_request
     def _remember_language(response: Response) -> Response:
