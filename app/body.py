@@ -7,12 +7,15 @@ and headers) has the same deadline (see :mod:`app.gunicorn_worker`). A body larg
 ``max_upload_bytes`` is a 413 whether its length was declared or it came in chunks: it is
 never cut and handed on. A body within the limits is handed to the app as a file (in memory
 when small, on disk when large) with its length set, so views read it at memory speed.
+A refusal is answered here as JSON or plain text, or, for a browser, as the app's error page:
+the app is then called with no body and told of the refusal (:data:`app.errors.REFUSED_BODY`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import io
 import itertools
 import json
 import os
@@ -27,7 +30,7 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from app.errors import error_body, error_text
+from app.errors import ANSWER_TYPES, REFUSED_BODY, error_body, error_text
 from app.i18n import language_asked
 from cityref.text import Bilingual
 
@@ -142,13 +145,13 @@ class ReadBodyFirst:
             declared = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             invalid = Bilingual("Content-Length が不正です", "invalid Content-Length")
-            return _answer(environ, start_response, 400, invalid)
+            return self._refuse(environ, start_response, 400, invalid)
         if not chunked and declared <= 0:
             return self.app(environ, start_response)
         try:
             body, size = self._read(environ, None if chunked else declared)
         except BodyTooSlow:
-            return _answer(
+            return self._refuse(
                 environ,
                 start_response,
                 408,
@@ -158,7 +161,7 @@ class ReadBodyFirst:
                 ),
             )
         except BodyTooLarge:
-            return _answer(
+            return self._refuse(
                 environ,
                 start_response,
                 413,
@@ -168,7 +171,7 @@ class ReadBodyFirst:
                 ),
             )
         except Exception:  # the server's reader refused the stream (bad chunk, early end, …)
-            return _answer(
+            return self._refuse(
                 environ,
                 start_response,
                 400,
@@ -181,6 +184,26 @@ class ReadBodyFirst:
         environ["CONTENT_LENGTH"] = str(size)
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
+
+    def _refuse(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        status: int,
+        message: Bilingual,
+    ) -> Iterable[bytes]:
+        """The answer to a body refused here: JSON or plain text as :func:`_answer` makes
+        it; for a browser, the app's error page (in the page's language), the app being
+        told of the refusal in the environ and given no body."""
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+        if accept.best_match(ANSWER_TYPES) != "text/html":
+            return _answer(environ, start_response, status, message)
+        environ[REFUSED_BODY] = (status, message)
+        environ["wsgi.input"] = io.BytesIO(b"")
+        environ["CONTENT_LENGTH"] = "0"
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        _close_after(start_response)
         return self.app(environ, start_response)
 
     def _read(self, environ: WSGIEnvironment, declared: int | None) -> tuple[IO[bytes], int]:
@@ -263,13 +286,7 @@ def _answer(
         data = json.dumps(error_body(status, message, lang), ensure_ascii=False).encode()
         content_type = "application/json"
     reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
-    # gunicorn drops an application's Connection header; its response object (the owner of
-    # start_response) closes the connection when told to, so the unread rest of the body
-    # is never parsed as a next request.
-    server_response = getattr(start_response, "__self__", None)
-    force_close = getattr(server_response, "force_close", None)
-    if callable(force_close):
-        force_close()
+    _close_after(start_response)
     start_response(
         f"{status} {reason}",
         [
@@ -281,3 +298,13 @@ def _answer(
         ],
     )
     return [data]
+
+
+def _close_after(start_response: StartResponse) -> None:
+    """Close the connection after this answer. gunicorn drops an application's Connection
+    header; its response object (the owner of start_response) closes the connection when
+    told to, so the unread rest of the body is never parsed as a next request."""
+    server_response = getattr(start_response, "__self__", None)
+    force_close = getattr(server_response, "force_close", None)
+    if callable(force_close):
+        force_close()

@@ -174,6 +174,9 @@ def engine_error_answer(error: CityrefError) -> ApiError | None:
     return None
 
 
+#: The environ key under which :class:`app.body.ReadBodyFirst` tells the app of a body it
+#: refused (status, message), so that a browser gets the error as a page.
+REFUSED_BODY = "cityref.refused_body"
 #: The site's icon, an original glyph of city blocks (also at /favicon.ico, which browsers
 #: ask for on their own, so that no page's visit logs a 404).
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"
@@ -183,6 +186,12 @@ def init_app(app: Flask) -> None:
     @app.route("/favicon.ico")
     def _favicon() -> Response:
         return send_file(FAVICON, mimetype="image/svg+xml", max_age=86400)
+
+    @app.before_request
+    def _refused_body() -> None:
+        refused: tuple[int, Bilingual] | None = request.environ.get(REFUSED_BODY)
+        if refused is not None:
+            raise ApiError(*refused)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

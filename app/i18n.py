@@ -235,6 +235,7 @@ MESSAGES: dict[str, Bilingual] = {
     "error.title.403": Bilingual("この操作はできません", "This is not allowed"),
     "error.title.404": Bilingual("ページが見つかりません", "Page not found"),
     "error.title.405": Bilingual("この方法では開けません", "This address does not take that"),
+    "error.title.408": Bilingual("送信が遅すぎます", "The upload was too slow"),
     "error.title.410": Bilingual("廃止されました", "Retired"),
     "error.title.413": Bilingual("大きすぎます", "Too large"),
     "error.title.415": Bilingual("この形式は読めません", "A format we cannot read"),
@@ -258,6 +259,9 @@ MESSAGES: dict[str, Bilingual] = {
     "error.advice.405": Bilingual(
         "このアドレスはリンクから開くか、そのページのフォームから送ってください。",
         "Open this address from a link, or send it from its page's form.",
+    ),
+    "error.advice.408": Bilingual(
+        "回線を確かめて、もう一度送ってください。", "Check the connection and send it again."
     ),
     "error.advice.410": Bilingual(
         "後継の語があれば、下のリンクから開けます。",

@@ -11,12 +11,14 @@ the job's URL to poll.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import RdfFormat
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth import require_scope
 from app.csrf import form_token, page_with_token, require_form_token
@@ -61,6 +63,15 @@ bp = Blueprint("validate", __name__)
 SYNC_WAIT_SECONDS = 25.0
 #: HTTP status of a failed job by why it failed (cityref.services.jobs.FAILURE_KINDS).
 FAILURE_STATUS = {"too-large": 413, "busy": 503, "stopped": 503}
+#: How to name a profile after why none was detected, for the API and for the form (the
+#: CLI says it its own way).
+NAME_IN_THE_API = Bilingual("{why}。?profile=ID で指定してください", "{why}; give ?profile=ID")
+NAME_IN_THE_FORM = Bilingual(
+    "{why}。「プロファイル」の一覧から選んで、もう一度送ってください",
+    "{why}; choose its profile in the list and send the data again",
+)
+#: Failures of a job that are about the data sent: the form is shown again, saying why.
+FORM_FAILURES = ("input", "no-profile", "too-large")
 #: Media types a job's report is answered in, the default (JSON) first.
 REPORT_TYPES = [r.media_type for r in RENDERERS]
 
@@ -69,8 +80,9 @@ def _settings() -> Settings:
     return query_service().settings
 
 
-def _uploads() -> list[Upload]:
-    """The uploaded files (read by their names), or the raw body with its media type."""
+def _form_uploads() -> list[Upload]:
+    """The files of a multipart form (read by their names), else its pasted text; none
+    when the form holds neither."""
     if request.files:
         files = [f for f in request.files.getlist("file") if f.filename or f.content_length]
         uploads = [Upload(f.read(), f.filename or "upload") for f in files]
@@ -80,6 +92,14 @@ def _uploads() -> list[Upload]:
     if pasted.strip():
         named = request.form.get("filename")  # its suffix says the format; else it is CSV
         return [Upload(pasted.encode("utf-8"), named or "pasted", None if named else "text/csv")]
+    return []
+
+
+def _uploads() -> list[Upload]:
+    """The uploaded files or pasted text of a form, or the raw body with its media type."""
+    uploads = _form_uploads()
+    if uploads:
+        return uploads
     body = request.get_data(cache=False)
     if not body:
         raise ApiError(
@@ -156,6 +176,19 @@ def _start(upload: Upload, profile: str | None) -> Job:
     return wait_for_job(settings.store, job.id, process, wait)
 
 
+def _failure(job: Job, name_the_profile: Bilingual) -> ApiError:
+    """The error a failed job answers with; when no profile was detected, it says how to
+    name one where the data came from (``name_the_profile``, filled with why)."""
+    error = job.error or {"en": "failed", "ja": "失敗しました"}
+    kind = error.get("kind", "")
+    message = Bilingual(error["ja"], error["en"])
+    if kind == "no-profile":
+        message = name_the_profile.format(why=message)
+    status = FAILURE_STATUS.get(kind, 422)
+    headers = {"Retry-After": "10"} if status == 503 else None
+    return ApiError(status, message, headers=headers)
+
+
 def _job_answer(job: Job) -> Response:
     """The job's report by Accept: cityref JSON (default), W3C Turtle or JSON-LD, CSV."""
     if job.state in ("queued", "running"):
@@ -165,10 +198,7 @@ def _job_answer(job: Job) -> Response:
         response.headers["Retry-After"] = "2"
         return response
     if job.state == "failed":
-        error = job.error or {"en": "failed", "ja": "失敗しました"}
-        status = FAILURE_STATUS.get(error.get("kind", ""), 422)
-        headers = {"Retry-After": "10"} if status == 503 else None
-        raise ApiError(status, Bilingual(error["ja"], error["en"]), headers=headers)
+        raise _failure(job, NAME_IN_THE_API)
     wanted = request.accept_mimetypes.best_match(REPORT_TYPES) or REPORT_TYPES[0]
     found = renderer_for_media_type(wanted)
     lang = api_language()
@@ -304,6 +334,12 @@ def _read(job_id: str) -> Job:
 
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
+    return _form_page()
+
+
+def _form_page(error: ApiError | None = None, sent: Mapping[str, str] | None = None) -> Response:
+    """The validation form; after a refused submission, with what was wrong (in the page's
+    language, answered with the error's status) and the choices ``sent`` kept."""
     token = form_token()
     model = query_service().model
     profiles = query_service().memo(
@@ -311,17 +347,60 @@ def validate_page() -> Response:
     )
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())
-    page = render_template("validate.html", profiles=profiles, csrf=token, accept=accept)
-    return page_with_token(page, token)
+    form = sent or {}
+    page = render_template(
+        "validate.html",
+        profiles=profiles,
+        csrf=token,
+        accept=accept,
+        error=error.message.in_language(current_language()) if error else None,
+        chosen=form.get("profile", ""),
+        pasted=form.get("text", ""),
+        filename=form.get("filename", "pasted.csv"),
+    )
+    response = page_with_token(page, token)
+    if error is not None:
+        response.status_code = error.status
+        response.headers.update(error.headers)
+    return response
 
 
 @bp.route("/validate", methods=["POST"])
 @expensive
 def validate_form() -> Response:
-    require_form_token()
-    profile = request.form.get("profile") or None
-    upload, *_rest = _uploads()
-    job = _start(upload, profile)
+    """Validate what the form sent and show its report; the form again, saying what is wrong,
+    when it sent nothing, more than is accepted, or data that could not be read or whose
+    profile could not be told."""
+    try:
+        require_form_token()
+        profile = request.form.get("profile") or None
+        uploads = _form_uploads()
+        if not uploads:
+            raise ApiError(
+                400,
+                Bilingual(
+                    "ファイルを選ぶか、データを貼り付けてください",
+                    "choose a file or paste the data",
+                ),
+            )
+        job = _start(uploads[0], profile)
+    except RequestEntityTooLarge:  # the form's text fields beyond MAX_FORM_MEMORY_SIZE
+        limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+        return _form_page(
+            ApiError(
+                413,
+                Bilingual(
+                    f"貼り付けたデータが大きすぎます（{limit} バイトまで）。"
+                    "大きなデータはファイルとして選んでください",
+                    f"the pasted data is too large (at most {limit} bytes);"
+                    " choose large data as a file",
+                ),
+            )
+        )
+    except ApiError as error:
+        return _form_page(error, request.form)
+    if job.state == "failed" and (job.error or {}).get("kind") in FORM_FAILURES:
+        return _form_page(_failure(job, NAME_IN_THE_FORM), request.form)
     return redirect(url_for(".report_page", job_id=job.id), code=303)  # type: ignore[return-value]
 
 

@@ -16,6 +16,7 @@ from pyoxigraph import RdfFormat
 from cityref.errors import CityrefError
 from cityref.outcome import RENDERER_NAMES, Outcome, renderer
 from cityref.settings import Settings
+from cityref.text import Bilingual
 from cityref.validation.api import Document, validate_documents
 from cityref.validation.errors import UnsupportedFormat
 from cityref.validation.loading import format_for_name, rdf_format
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from cityref.validation.loading import FormatLike
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+#: How to name a profile here, after why none was detected (the web and the API say it
+#: their own way).
+NAME_THE_PROFILE = Bilingual("{why}。--profile で指定してください", "{why}; give --profile")
 
 
 def _fail(message: str) -> None:
@@ -285,7 +289,7 @@ def _validate_with_profiles(
     ``ID@VERSION`` naming a release validates against the profile and vocabulary as they were
     in that release; data using deprecated terms gets warnings naming their replacements."""
     from cityref.inputs import InputLimits
-    from cityref.profiles import check_at_release
+    from cityref.profiles import NoProfileDetected, check_at_release
     from cityref.registry.versioned import release_context
     from cityref.store.sources import ModelFiles
 
@@ -317,6 +321,9 @@ def _validate_with_profiles(
             body = renderer(output_format).render(outcome, lang)
         except OSError as exc:
             _fail(f"{name}: cannot read: {exc.strerror or exc}")
+            return
+        except NoProfileDetected as exc:
+            _fail(str(NAME_THE_PROFILE.format(why=exc.text)))
             return
         except CityrefError as exc:
             _fail(str(exc))

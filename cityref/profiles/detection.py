@@ -14,7 +14,9 @@ from cityref.text import Bilingual
 
 
 class NoProfileDetected(CityrefError):
-    """Nothing in the data says which profile it follows; the caller should ask for one."""
+    """Nothing in the data says which profile it follows. The text says why and nothing
+    more: how to name a profile depends on where the data came from (the CLI's
+    ``--profile``, the web form's list, the API's ``?profile=``), which each adds."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,5 @@ def detect_profile(
     candidates = [Candidate(p.id, tuple(p.table_schemas())) for p in profiles.values()]
     found = fmt.detect(upload, candidates, limits or InputLimits())
     if found.profile_id is None:
-        raise NoProfileDetected(
-            Bilingual(
-                f"{found.reason.ja}。--profile で指定してください",
-                f"{found.reason.en}; give --profile",
-            ).prefixed(f"{filename}: ")
-        )
+        raise NoProfileDetected(found.reason.prefixed(f"{filename}: "))
     return ProfileMatch(profiles[found.profile_id], found.score, found.reason, fmt)

@@ -38,6 +38,7 @@ START_GRACE_SECONDS = 60.0
 #: Why a job failed (``Job.error["kind"]``); the web answer's status follows from it.
 FAILURE_KINDS = (
     "input",
+    "no-profile",  # the data says not which profile it follows: the client must name one
     "too-large",
     "time-limit",
     "memory-limit",
@@ -396,8 +397,11 @@ def run_job(
 
 def failure_kind(exc: CityrefError) -> str:
     """The failure kind of an error raised while checking an input."""
+    from cityref.profiles.detection import NoProfileDetected
     from cityref.validation.errors import InputTooLarge, ValidationTimeout
 
+    if isinstance(exc, NoProfileDetected):
+        return "no-profile"
     if isinstance(exc, InputTooLarge):
         return "too-large"
     if isinstance(exc, ValidationTimeout):
