@@ -64,6 +64,19 @@ def test_input_errors_exit_2_without_traceback(run_cli: RunCli, tmp_path: object
     assert unknown.exit_code == 2 and "Traceback" not in unknown.output
 
 
+def test_undetectable_data_is_told_to_give_the_profile_flag(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The command line names its own flag (the web names its form's list, see
+    tests/web/test_error_pages.py)."""
+    unknown = tmp_path / "mine.csv"
+    unknown.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run_cli("validate", str(unknown))
+    assert result.exit_code == 2
+    assert f"{unknown}: the header matches no profile" in result.stderr
+    assert result.stderr.rstrip().endswith("give --profile")
+
+
 def test_standard_input_in_any_registered_format(run_cli: RunCli) -> None:
     """--data-format names an input format, an RDF syntax or a media type of either."""
     aed = AED.read_text(encoding="utf-8")
