@@ -146,6 +146,7 @@ _WRITE_ANSWERS: dict[str, Any] = {
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
             "text/plain": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
         },
     },
     "401": _ERROR,
@@ -438,10 +439,14 @@ SPEC: dict[str, Any] = {
         },
         "responses": {
             "Error": {
-                "description": "An error the client can act on, in Japanese and English.",
+                "description": (
+                    "An error the client can act on, in Japanese and English; a page in one "
+                    "language when Accept ranks text/html above JSON (a browser)."
+                ),
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
                     "text/plain": {"schema": {"type": "string"}},
+                    "text/html": {"schema": {"type": "string"}},
                 },
             }
         },
