@@ -64,7 +64,7 @@ def identify_format(upload: Upload) -> InputFormat:
     for fmt in INPUT_FORMATS:
         if fmt.claims_name(upload.name):
             return fmt
-    suffixes = ", ".join(s for f in INPUT_FORMATS for s in f.suffixes)
+    suffixes = ", ".join(upload_suffixes())
     raise UnknownInputFormat(
         Bilingual(
             f"{upload.name} の形式を判別できません（既知の Content-Type、先頭のバイト、"

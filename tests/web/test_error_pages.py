@@ -217,6 +217,8 @@ def test_a_png_comes_back_with_why_in_the_page_language(client: FlaskClient) -> 
     )
     _html, said = _form_again(sent, 422)
     assert "map.png" in said and "cannot tell what kind of data" in said
+    named = re.findall(r"\.\w+", said.split("(", 1)[1])
+    assert named and len(named) == len(set(named)), named  # each readable suffix once
 
 
 def test_an_expired_form_comes_back_ready_to_send_again(client: FlaskClient) -> None:
