@@ -311,7 +311,11 @@ def validate_page() -> Response:
     )
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())
-    page = render_template("validate.html", profiles=profiles, csrf=token, accept=accept)
+    # A profile page links here with ?profile=<id>: that profile comes chosen.
+    chosen = request.args.get("profile", "")
+    page = render_template(
+        "validate.html", profiles=profiles, csrf=token, accept=accept, chosen=chosen
+    )
     return page_with_token(page, token)
 
 
