@@ -1,6 +1,6 @@
 """The page of one ontology module (an ``owl:Ontology`` of ours, e.g. ``def/infrastructure``):
 its title, description, version and status, what it imports, and the classes, properties and
-concepts its file defines, with their labels."""
+concepts its file defines, with their labels and definitions."""
 
 from __future__ import annotations
 
@@ -65,10 +65,12 @@ def module_page(select: Select, iri: str) -> ModulePage | None:
             found.setdefault(name, []).append(row["o"].value)
     terms = select(
         select.prefixes
-        + f"""SELECT ?x ?type ?label WHERE {{ GRAPH <{graph}> {{ ?x a ?type
-  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?label }} }} FILTER(isIRI(?x)) }}"""
+        + f"""SELECT ?x ?type ?label ?definition WHERE {{ GRAPH <{graph}> {{ ?x a ?type
+  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?label }}
+  OPTIONAL {{ ?x skos:definition|rdfs:comment ?definition }} }} FILTER(isIRI(?x)) }}"""
     )
     labels = texts_by_key(terms, "x", "label")
+    definitions = texts_by_key(terms, "x", "definition")
     sections: dict[str, dict[str, Named]] = {name: {} for name in SECTIONS}
     for row in terms:
         section = TERM_KINDS.get(row["type"].value)
@@ -76,7 +78,9 @@ def module_page(select: Select, iri: str) -> ModulePage | None:
             term = row["x"].value
             label = labels.get(term) or Bilingual()
             sections[section][term] = Named(
-                term, label if label.ja or label.en else Bilingual(en=term)
+                term,
+                label if label.ja or label.en else Bilingual(en=term),
+                definitions.get(term) or Bilingual(),
             )
     domains = select(
         select.prefixes

@@ -28,6 +28,7 @@ from cityref.pages.shape_page import (
     RuleWords,
     Statements,
     graph_statements,
+    linked_names,
     rule_words,
 )
 from cityref.profiles import Profile, ProfileNotFound, list_profiles
@@ -284,7 +285,7 @@ def _tabular(profile: Profile, select: Select, statements: Statements) -> list[F
     iris = {c.property_url for t in tables for c in t.columns} | {
         t.row_class for t in tables if t.row_class
     }
-    names = labels_of(select, iris)
+    names = linked_names(select, iris)
     report_column = profile.model.term_iri("shapes/common/reportColumn")
     found = []
     for table in tables:
@@ -330,7 +331,7 @@ def _node_shapes(profile: Profile, select: Select, statements: Statements) -> li
         for n in nodes
     }
     paths = {r.path for rules in rules_of.values() for r in rules if r.path}
-    names = labels_of(select, paths | {t for t in targets.values() if t})
+    names = linked_names(select, paths | {t for t in targets.values() if t})
     examples = _first_objects(profile)
     tables = []
     for node in nodes:

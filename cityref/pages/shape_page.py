@@ -83,6 +83,23 @@ def graph_statements(select: Select, graphs: list[str]) -> Statements:
     )
 
 
+def linked_names(select: Select, iris: set[str]) -> dict[str, Named]:
+    """Each IRI with its label; an IRI of ours that the model says nothing about (a CSV
+    profile's row class, a JSON key's term) keeps its name but loses its IRI (``""``), so
+    that no page links to a 404."""
+    names = labels_of(select, iris)
+    ours = {i for i in iris if i.startswith(select.base_iri)}
+    if not ours:
+        return names
+    values = " ".join(f"<{i}>" for i in sorted(ours))
+    rows = select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {values} }} ?x ?p ?o }}")
+    described = {row["x"].value for row in rows}
+    return {
+        iri: name if iri in described or iri not in ours else Named("", name.label)
+        for iri, name in names.items()
+    }
+
+
 @dataclass(frozen=True)
 class RuleWords:
     """One shape said in words: its message and each constraint, with its severity."""
@@ -183,7 +200,7 @@ def shape_page(select: Select, iri: str) -> ShapePage | None:
     parents = statements.subjects(SH + "property", iri)
     children = [v.value for v in statements.values(iri, SH + "property")]
     child_rules = [rule_words(statements, child) for child in children]
-    names = labels_of(
+    names = linked_names(
         select,
         {t for _, t in targets}
         | ({rule.path} if rule.path else set())
