@@ -124,7 +124,6 @@ MESSAGES: dict[str, Bilingual] = {
     "profile.validate": Bilingual(
         "このプロファイルでファイルを検証する", "Validate a file against this profile"
     ),
-    "profile.downloads": Bilingual("ダウンロード", "Downloads"),
     "profile.template_csv": Bilingual(
         "CSV のひな形（見出し行、UTF-8 BOM 付き: Excel でそのまま開けます）",
         "CSV template (the header row, UTF-8 with BOM: opens as is in Excel)",
@@ -137,6 +136,7 @@ MESSAGES: dict[str, Bilingual] = {
     "profile.example_invalid": Bilingual("誤りを含む例", "example with errors"),
     "profile.raw": Bilingual("定義そのもの（RDF）", "The statements themselves (RDF)"),
     "profile.columns": Bilingual("列", "Columns"),
+    "profile.contents": Bilingual("目次", "Contents"),
     "profile.properties": Bilingual("検査する属性", "Properties checked"),
     "profile.file": Bilingual("ファイル", "File"),
     "profile.file_required": Bilingual("必須のファイル", "required file"),

@@ -280,6 +280,12 @@ def _table_rows(
     return rows, table_rules
 
 
+def _with_page(name: Named | None) -> Named | None:
+    """``name`` when it has a page; a row class of the profile's own (``Record``) says
+    nothing the file name does not."""
+    return name if name is not None and name.iri else None
+
+
 def _tabular(profile: Profile, select: Select, statements: Statements) -> list[FieldTable]:
     tables = profile.table_schemas()
     iris = {c.property_url for t in tables for c in t.columns} | {
@@ -297,7 +303,7 @@ def _tabular(profile: Profile, select: Select, statements: Statements) -> list[F
                 title=Bilingual(table.url, table.url) if table.url else _texts(profile.title),
                 file=table.url,
                 required_file=table.required_file,
-                target=names.get(table.row_class or ""),
+                target=_with_page(names.get(table.row_class or "")),
                 rows=rows,
                 rules=rules,
             )
