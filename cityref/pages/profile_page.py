@@ -25,6 +25,7 @@ from cityref.pages.browse import Named, Select
 from cityref.pages.browse_term import labels_of
 from cityref.pages.shape_page import (
     SH,
+    TARGETS,
     RuleWords,
     Statements,
     graph_statements,
@@ -313,25 +314,21 @@ def _tabular(profile: Profile, select: Select, statements: Statements) -> list[F
 
 def _node_shapes(profile: Profile, select: Select, statements: Statements) -> list[FieldTable]:
     """One table per node shape: the properties it checks (RDF, NGSI-LD profiles)."""
-    nodes = [s for s in statements.subjects(SH + "property") if not s.startswith("_:")]
-    nodes += [
-        s
-        for s in statements.subjects(f"{SH}targetClass")
-        + statements.subjects(f"{SH}targetObjectsOf")
-        if s not in nodes and not s.startswith("_:")
-    ]
+    nodes = sorted(
+        {
+            subject
+            for predicate in ("property", *TARGETS)
+            for subject in statements.subjects(SH + predicate)
+            if not subject.startswith("_:")  # a condition inside another shape's list
+        }
+    )
     rules_of = {
         n: [rule_words(statements, c.value) for c in statements.values(n, SH + "property")]
         for n in nodes
     }
     targets = {
         n: next(
-            (
-                v.value
-                for p in ("targetClass", "targetObjectsOf", "targetSubjectsOf")
-                for v in statements.values(n, SH + p)
-                if v.kind == "iri"
-            ),
+            (v.value for p in TARGETS for v in statements.values(n, SH + p) if v.kind == "iri"),
             "",
         )
         for n in nodes
@@ -366,7 +363,9 @@ def _node_shapes(profile: Profile, select: Select, statements: Statements) -> li
         own = rule_words(statements, node)
         tables.append(
             FieldTable(
-                title=own.label if own.label.ja or own.label.en else Bilingual(node, node),
+                title=own.label
+                if own.label.ja or own.label.en
+                else Bilingual(en=node.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]),
                 file=None,
                 required_file=False,
                 target=names.get(targets[node]),
