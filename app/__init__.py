@@ -15,6 +15,7 @@ from app import (
     errors,
     i18n,
     limits,
+    model_pages,
     openapi,
     pages,
     registry,
@@ -52,5 +53,6 @@ def create_app(
     app.register_blueprint(contexts.bp)
     app.register_blueprint(validate.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(model_pages.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from app.errors import ApiError
+from app.model_pages import model_page_html
 from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
 from app.pages import domain_html, term_html
 from app.query_service import QueryService, query_service
@@ -145,6 +146,10 @@ def resource(path: str) -> Response | str:
         rich = domain_html(iri) if path.startswith("def/domain/") else term_html(iri)
         if rich is not None:
             return rich
+    if wanted == "html" and release is None:
+        model_page = model_page_html(iri, path)  # a profile, shape or module: a page of words
+        if model_page is not None:
+            return model_page
     try:
         # What an IRI is changes only with the build: found once per build and process.
         description = service.memo(

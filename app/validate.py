@@ -348,13 +348,15 @@ def _form_page(error: ApiError | None = None, sent: Mapping[str, str] | None = N
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())
     form = sent or {}
+    # A profile page links here with ?profile=<id>: that profile comes chosen.
+    chosen = form.get("profile") or request.args.get("profile", "")
     page = render_template(
         "validate.html",
         profiles=profiles,
         csrf=token,
         accept=accept,
         error=error.message.in_language(current_language()) if error else None,
-        chosen=form.get("profile", ""),
+        chosen=chosen,
         pasted=form.get("text", ""),
         filename=form.get("filename", "pasted.csv"),
     )

@@ -77,7 +77,7 @@ def _labelled(select: Select, pattern: str, var: str = "x") -> list[Named]:
     return sorted(items, key=lambda n: n.label.en or n.label.ja)
 
 
-def _labels_of(select: Select, iris: set[str]) -> dict[str, Named]:
+def labels_of(select: Select, iris: set[str]) -> dict[str, Named]:
     """Each IRI with its label (or its local name)."""
     if not iris:
         return {}
@@ -160,8 +160,8 @@ def _properties(select: Select, iri: str) -> list[PropertyRow]:
     # Labels of just the properties and ranges found: a pattern over every domain would walk
     # the inferred domains of owl:Thing too, which is most of the model (90 ms a page).
     iris = [(row["p"], row.get("range")) for row in rows]
-    prop_names = _labels_of(select, {p.value for p, _ in iris if p.kind == "iri"})
-    range_names = _labels_of(select, {r.value for _, r in iris if r and r.kind == "iri"})
+    prop_names = labels_of(select, {p.value for p, _ in iris if p.kind == "iri"})
+    range_names = labels_of(select, {r.value for _, r in iris if r and r.kind == "iri"})
     table: dict[str, PropertyRow] = {}
     for row in rows:
         prop = row["p"].value

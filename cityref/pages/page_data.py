@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref.pages import browse, browse_registry, browse_term, search
+from cityref.pages import (
+    browse,
+    browse_registry,
+    browse_term,
+    module_page,
+    search,
+    shape_page,
+)
 from cityref.pages.browse import Select
 from cityref.store.oxigraph import OxigraphStore
 
@@ -22,6 +29,8 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "coverage-matrix": browse_registry.coverage_matrix,
     "standards": browse_registry.standards,
     "search-index": search.build_index,
+    "shape": shape_page.shape_page,
+    "module": module_page.module_page,
 }
 
 

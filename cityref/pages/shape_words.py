@@ -16,14 +16,32 @@ class ConstraintWords:
     text: Bilingual
 
 
+#: Parameters whose values are terms (classes, datatypes, shapes, properties), shown by their
+#: local names; the values of every other parameter (a pattern, the allowed values) are shown
+#: as they are, since a "/" in them is no namespace.
+_TERM_PARAMETERS = {
+    "class",
+    "datatype",
+    "nodeKind",
+    "node",
+    "property",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+}
+
+
 def _short(iri: str) -> str:
     if iri.startswith(XSD):
         return "xsd:" + iri[len(XSD) :]
     return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _one(values: list[str]) -> str:
-    return ", ".join(_short(v) for v in sorted(values))
+def _one(name: str, values: list[str]) -> str:
+    if name in _TERM_PARAMETERS:
+        return ", ".join(_short(v) for v in sorted(values))
+    return ", ".join(values)  # in the order given: sh:in lists its values in the order meant
 
 
 # parameter: (ja template, en template), from each constraint component's object.
@@ -50,5 +68,5 @@ def constraint_words(params: dict[str, list[str]]) -> list[ConstraintWords]:
         if name in _SKIPPED:
             continue
         ja, en = _TEMPLATES.get(name, (name + ": {v}", name + ": {v}"))
-        words.append(ConstraintWords(name, Bilingual(ja, en).format(v=_one(values))))
+        words.append(ConstraintWords(name, Bilingual(ja, en).format(v=_one(name, values))))
     return words
