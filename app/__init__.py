@@ -18,8 +18,10 @@ from app import (
     openapi,
     pages,
     registry,
+    registry_pages,
     resources,
     sparql,
+    time_words,
     validate,
 )
 from app.query_service import QueryService
@@ -45,6 +47,7 @@ def create_app(
     app.extensions["cityref.queries"] = QueryService(settings, ModelFiles.from_settings(settings))
     limits.init_app(app)
     i18n.init_app(app)
+    time_words.init_app(app)
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(openapi.bp)
@@ -52,5 +55,6 @@ def create_app(
     app.register_blueprint(contexts.bp)
     app.register_blueprint(validate.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(registry_pages.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from app.registry_messages import REGISTRY_MESSAGES
 from cityref.text import LANGUAGES, Bilingual
 
 COOKIE = "cityref_lang"
@@ -234,6 +235,7 @@ MESSAGES: dict[str, Bilingual] = {
         "The model is CC BY 4.0, the software Apache-2.0.",
     ),
 }
+MESSAGES.update(REGISTRY_MESSAGES)
 
 
 def current_language() -> str:

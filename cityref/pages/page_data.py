@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref.pages import browse, browse_registry, browse_term, search
+from cityref.pages import browse, browse_registry, browse_standard, browse_term, search
 from cityref.pages.browse import Select
 from cityref.store.oxigraph import OxigraphStore
 
@@ -21,6 +21,9 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "term": browse_term.term_page,
     "coverage-matrix": browse_registry.coverage_matrix,
     "standards": browse_registry.standards,
+    "standard": browse_standard.standard_page,
+    "standard-of": browse_standard.standard_of,
+    "shape-titles": browse_registry.shape_titles,
     "search-index": search.build_index,
 }
 

@@ -356,6 +356,23 @@ def reject_proposal(root: Path, ident: str, reviewer: str, comment: str) -> Prop
     return read_proposal(root, ident)
 
 
+def request_changes(root: Path, ident: str, reviewer: str, comment: str) -> Proposal:
+    """Record a review asking the proposer for changes; the proposal stays open."""
+    if not comment.strip():
+        raise RegistryError(
+            Bilingual(
+                "修正の依頼には、何を直すかのコメントが必要です",
+                "a request for changes needs a comment saying what to change",
+            )
+        )
+    with registry_lock(root):
+        proposal = read_proposal(root, ident)
+        _require_open(proposal)
+        _review, additions = _review_triples(proposal, reviewer, "requestChanges", comment)
+        _rewrite(root, proposal, additions, [])
+    return read_proposal(root, ident)
+
+
 def mark_merged(root: Path, release: str) -> list[str]:
     """Accepted proposals become merged into ``release``. The caller holds the lock."""
     merged: list[str] = []
@@ -407,5 +424,6 @@ __all__ = [
     "list_proposals",
     "read_proposal",
     "reject_proposal",
+    "request_changes",
     "term_lifecycle_changeset",
 ]
