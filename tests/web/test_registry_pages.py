@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -103,26 +104,9 @@ def test_writes_need_a_write_token(client: FlaskClient, registry_app: Flask) -> 
 def test_proposal_submitted_with_a_token_is_listed_with_its_patch(
     client: FlaskClient, registry_app: Flask
 ) -> None:
-    tokens = registry_app.config["CITYREF_SETTINGS"].tokens_file
-    writer = create_token(tokens, "proposer", "write")
-    facility = "https://w3id.org/cityref/def/core#Facility"
-    proposal = {
-        "kind": "change-term",
-        "proposer": "Yaizu city",
-        "rationale": {"ja": "英語名を明確にする", "en": "A clearer English name"},
-        "evidence": [],
-        "targets": [facility],
-        "additions": f"<{BASE_IRI}graph/ontology/core> {{ <{facility}> "
-        '<http://www.w3.org/2000/01/rdf-schema#comment> "A place with a purpose"@en . }',
-        "deletions": "",
-    }
-    made = client.post(
-        "/api/registry/proposals", json=proposal, headers={"Authorization": f"Bearer {writer}"}
-    )
-    assert made.status_code == 201, made.data
-    ident = made.json["id"]  # type: ignore[index]
+    ident, _writer = _proposal(client, registry_app, "A place with a purpose")
     page = client.get(f"/registry/proposals/{ident}?lang=en").get_data(as_text=True)
-    assert "A place with a purpose" in page and "A clearer English name" in page
+    assert "A place with a purpose" in page and "Complete the definition" in page
     assert client.get("/registry/proposals?lang=ja").status_code == 200
 
 
@@ -350,10 +334,13 @@ def test_standard_pages_say_what_a_standard_is(client: FlaskClient) -> None:
     assert edition.headers["Location"].endswith("/registry/standard/gtfs-jp#gtfs-jp-3")
 
 
-def _proposal(client: FlaskClient, registry_app: Flask) -> tuple[str, str]:
-    """A new open proposal and a write token; (its id, the token)."""
+def _proposal(
+    client: FlaskClient, registry_app: Flask, comment: str = "Reviewed"
+) -> tuple[str, str]:
+    """A new open proposal adding ``comment`` to core:Facility, and a write token; (its id,
+    the token)."""
     tokens = registry_app.config["CITYREF_SETTINGS"].tokens_file
-    writer = create_token(tokens, f"reviewer-{len(tokens.read_text())}", "write")
+    writer = create_token(tokens, f"reviewer-{uuid.uuid4().hex}", "write")
     facility = "https://w3id.org/cityref/def/core#Facility"
     body = {
         "kind": "change-term",
@@ -362,7 +349,7 @@ def _proposal(client: FlaskClient, registry_app: Flask) -> tuple[str, str]:
         "evidence": [],
         "targets": [facility],
         "additions": f"<{BASE_IRI}graph/ontology/core> {{ <{facility}> "
-        '<http://www.w3.org/2000/01/rdf-schema#comment> "Reviewed"@en . }',
+        f'<http://www.w3.org/2000/01/rdf-schema#comment> "{comment}"@en . }}',
         "deletions": "",
     }
     made = client.post(
