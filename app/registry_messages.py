@@ -67,6 +67,7 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
     "release.see_diff": Bilingual("変更の一覧を見る", "See every change"),
     "release.to_working": Bilingual("作業中の版との差分", "Changes since, in the working tree"),
     "release.downloads": Bilingual("ダウンロード（Turtle）", "Downloads (Turtle)"),
+    "release.files": Bilingual("{n} 個のファイル（名前付きグラフ）", "{n} files (named graphs)"),
     "release.record": Bilingual("リリースの記録", "The release record"),
     "release.proposals": Bilingual("取り込んだ提案", "Proposals included"),
     "system.kind": Bilingual("登録システム", "registered system"),
