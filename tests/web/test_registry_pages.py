@@ -414,3 +414,32 @@ def test_a_review_is_recorded_with_its_decision_in_words(
     page = _main(_page(client, path))
     assert "rejected" in page and "review-form" not in page
     assert client.get(f"/api/registry/proposals/{ident}").json["status"] == "rejected"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_registry_page_linked_from_the_registry_answers_a_page(
+    client: FlaskClient, registry_app: Flask, lang: str
+) -> None:
+    """Walk the links the registry's listings make to registry pages: each answers 200 HTML
+    with words in it (no JSON error, no triple dump)."""
+    _record(client, registry_app, f"walked-{lang}", "valid/full.csv")
+    _proposal(client, registry_app)
+    listings = ["/registry/releases", "/registry/systems", "/registry/proposals"]
+    listings += ["/registry/standards", "/registry/diff"]
+    linked = {
+        href
+        for path in listings
+        for href in HREF.findall(_page(client, path, lang))
+        if href.startswith(("/registry/", "/release/")) and not href.endswith(".svg")
+    }
+    assert any(h.startswith("/registry/system/") for h in linked)
+    assert any(h.startswith("/registry/proposals/") for h in linked)
+    for href in sorted(linked - set(listings)):
+        response = client.get(f"{href}?lang={lang}", headers={"Accept": "text/html"})
+        if response.status_code == 303:  # an IRI whose page lives at another address
+            response = client.get(response.headers["Location"], headers={"Accept": "text/html"})
+        assert response.status_code == 200, (href, response.data[:200])
+        main = _main(response.get_data(as_text=True))
+        assert re.search(r"<h1>[^<]*\w", main) and "_:" not in main, href
+    moved = client.get("/registry/proposal/0001", headers={"Accept": "text/html"})
+    assert moved.status_code == 303 and moved.headers["Location"] == "/registry/proposals/0001"
