@@ -120,6 +120,7 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
     "proposal.created": Bilingual("提案日時", "Proposed"),
     "proposal.what": Bilingual("何をするか", "What it does"),
     "proposal.in_words": Bilingual("変更の内容", "The change in words"),
+    "proposal.change": Bilingual("変更", "Change"),
     "proposal.adds": Bilingual("追加", "adds"),
     "proposal.removes": Bilingual("削除", "removes"),
     "proposal.subject": Bilingual("対象", "Subject"),

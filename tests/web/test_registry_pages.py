@@ -443,3 +443,21 @@ def test_every_registry_page_linked_from_the_registry_answers_a_page(
         assert re.search(r"<h1>[^<]*\w", main) and "_:" not in main, href
     moved = client.get("/registry/proposal/0001", headers={"Accept": "text/html"})
     assert moved.status_code == 303 and moved.headers["Location"] == "/registry/proposals/0001"
+
+
+def test_an_approval_from_the_form_applies_the_patch(
+    client: FlaskClient, registry_app: Flask
+) -> None:
+    ident, writer = _proposal(client, registry_app, "Approved from the form")
+    path = f"/registry/proposals/{ident}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', _page(client, path))
+    assert csrf
+    form = {"csrf": csrf.group(1), "decision": "accept", "comment": ""}
+    approved = client.post(
+        f"{path}/review", data=form, headers={"Authorization": f"Bearer {writer}"}
+    )
+    assert approved.status_code == 303
+    page = _main(_page(client, path))
+    assert "accepted (applied to the sources)" in page and "ontology/core.ttl" in page
+    core = registry_app.config["CITYREF_SETTINGS"].sources / "ontology" / "core.ttl"
+    assert "Approved from the form" in core.read_text("utf-8")
