@@ -243,6 +243,8 @@ def test_the_release_link_lands_on_the_release_page(client: FlaskClient) -> None
     listing = _page(client, "/registry/releases")
     links = set(re.findall(r'href="(/registry/release/[^"]+)"', listing))
     assert links == {"/registry/release/1.0.0"}
+    # The registry's nav (Registry leads here) reaches its other listings.
+    assert 'href="/registry/proposals"' in listing and 'href="/registry/systems"' in listing
     page = _main(_page(client, "/registry/release/1.0.0"))
     assert "First release" in page and "1.0.0" in page
     assert "/registry/diff?old=1.0.0&amp;new=working" in page
