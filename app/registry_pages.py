@@ -1,5 +1,6 @@
 """The registry's pages for people at its IRIs: a standard, a release, a system, a conformance
-record; the review of a proposal by holders of a write token.
+record, any other named thing (an agency, a publisher…); the review of a proposal by holders of
+a write token.
 
 :func:`registry_html` answers a browser at ``/registry/standard/<id>``,
 ``/registry/release/<version>``, ``/registry/system/<id>[/record/<run>]`` and
@@ -67,6 +68,9 @@ def registry_html(path: str) -> Response | str | None:
         return _record(rest[0], rest[2])
     if kind == "proposal" and len(rest) == 1:
         return _see_other(f"/registry/proposals/{rest[0]}")
+    if kind not in ("system", "release"):  # an agency, organisation, programme, law…
+        named = query_service().page("named", query_service().model.term_iri(path))
+        return None if named is None else render_template("named.html", page=named)
     return None
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref.pages import browse, browse_registry, browse_standard, browse_term, search
+from cityref.pages import (
+    browse,
+    browse_named,
+    browse_registry,
+    browse_standard,
+    browse_term,
+    search,
+)
 from cityref.pages.browse import Select
 from cityref.store.oxigraph import OxigraphStore
 
@@ -24,6 +31,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "standard": browse_standard.standard_page,
     "standard-of": browse_standard.standard_of,
     "shape-titles": browse_registry.shape_titles,
+    "named": browse_named.named_page,
     "search-index": search.build_index,
 }
 

@@ -463,3 +463,16 @@ def test_an_approval_from_the_form_applies_the_patch(
     assert "accepted (applied to the sources)" in page and "ontology/core.ttl" in page
     core = registry_app.config["CITYREF_SETTINGS"].sources / "ontology" / "core.ttl"
     assert "Approved from the form" in core.read_text("utf-8")
+
+
+def test_a_publisher_is_a_page_in_words(client: FlaskClient) -> None:
+    """The standard page links its publisher: a page with its name and what it publishes."""
+    gtfs = _main(_page(client, "/registry/standard/gtfs-jp", "ja"))
+    publisher = re.search(r'href="(/registry/landscape/agency/[^"]+)"', gtfs)
+    assert publisher
+    page = _main(_page(client, publisher.group(1), "ja"))
+    assert "<h1>国土交通省" in page and "静的バス情報フォーマット" in page
+    assert "これを発行者とするもの" in page
+    assert '<th scope="col">属性</th>' not in page, "a triple dump"
+    english = _main(_page(client, "/registry/organisation/mobilitydata"))
+    assert "is publisher of" in english and "GTFS Realtime" in english
