@@ -22,6 +22,7 @@ PAGES = [
     "/query",
     "/registry/standards",
     "/registry/standard/gtfs-jp",
+    "/registry/landscape/agency/mlit",
     "/validate",
     "/registry/releases",
     "/registry/proposals",
