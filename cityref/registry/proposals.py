@@ -64,6 +64,7 @@ class Proposal:
     changeset: Changeset
     reviews: list[Review] = field(default_factory=list)
     changed_files: list[str] = field(default_factory=list)
+    merged_into: str = ""  # the IRI of the release that includes it, once merged
 
     def as_dict(self) -> dict[str, object]:
         additions, deletions = self.changeset.to_trig()
@@ -257,6 +258,7 @@ def read_proposal(root: Path, ident: str) -> Proposal:
         ),
         reviews=reviews,
         changed_files=sorted(v.value for v in values(reg("changedFile"))),
+        merged_into=one(reg("mergedInto")),
     )
 
 

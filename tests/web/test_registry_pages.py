@@ -476,3 +476,24 @@ def test_a_publisher_is_a_page_in_words(client: FlaskClient) -> None:
     assert '<th scope="col">属性</th>' not in page, "a triple dump"
     english = _main(_page(client, "/registry/organisation/mobilitydata"))
     assert "is publisher of" in english and "GTFS Realtime" in english
+
+
+def test_a_merged_proposal_links_its_release_which_says_what_changed(
+    client: FlaskClient, registry_app: Flask
+) -> None:
+    ident, writer = _proposal(client, registry_app, "Merged into a release")
+    path = f"/registry/proposals/{ident}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', _page(client, path))
+    assert csrf
+    form = {"csrf": csrf.group(1), "decision": "accept", "comment": "ok"}
+    bearer = {"Authorization": f"Bearer {writer}"}
+    assert client.post(f"{path}/review", data=form, headers=bearer).status_code == 303
+    root = registry_app.config["CITYREF_SETTINGS"].sources
+    create_release(root, "1.1.0", {"ja": "二つ目の版", "en": "Second release"}, BASE_IRI)
+    page = _main(_page(client, path))
+    assert "merged into a release" in page and 'href="/registry/release/1.1.0"' in page
+    release = _main(_page(client, "/registry/release/1.1.0"))
+    assert "Second release" in release
+    assert re.search(r"\d+ changes since 1\.0\.0, \d+ of them breaking", release)
+    assert "/registry/diff?old=1.0.0&amp;new=1.1.0" in release
+    assert f'href="/registry/proposal/{ident}"' in release
