@@ -447,18 +447,22 @@ def test_every_registry_page_linked_from_the_registry_answers_a_page(
     assert moved.status_code == 303 and moved.headers["Location"] == "/registry/proposals/0001"
 
 
-def test_an_approval_from_the_form_applies_the_patch(
-    client: FlaskClient, registry_app: Flask
-) -> None:
-    ident, writer = _proposal(client, registry_app, "Approved from the form")
+def _approved(client: FlaskClient, registry_app: Flask, comment: str) -> str:
+    """Open a proposal adding ``comment`` and approve it from the review form; its page."""
+    ident, writer = _proposal(client, registry_app, comment)
     path = f"/registry/proposals/{ident}"
     csrf = re.search(r'name="csrf" value="([^"]+)"', _page(client, path))
     assert csrf
     form = {"csrf": csrf.group(1), "decision": "accept", "comment": ""}
-    approved = client.post(
-        f"{path}/review", data=form, headers={"Authorization": f"Bearer {writer}"}
-    )
-    assert approved.status_code == 303
+    bearer = {"Authorization": f"Bearer {writer}"}
+    assert client.post(f"{path}/review", data=form, headers=bearer).status_code == 303
+    return path
+
+
+def test_an_approval_from_the_form_applies_the_patch(
+    client: FlaskClient, registry_app: Flask
+) -> None:
+    path = _approved(client, registry_app, "Approved from the form")
     page = _main(_page(client, path))
     assert "accepted (applied to the sources)" in page and "ontology/core.ttl" in page
     core = registry_app.config["CITYREF_SETTINGS"].sources / "ontology" / "core.ttl"
@@ -481,13 +485,8 @@ def test_a_publisher_is_a_page_in_words(client: FlaskClient) -> None:
 def test_a_merged_proposal_links_its_release_which_says_what_changed(
     client: FlaskClient, registry_app: Flask
 ) -> None:
-    ident, writer = _proposal(client, registry_app, "Merged into a release")
-    path = f"/registry/proposals/{ident}"
-    csrf = re.search(r'name="csrf" value="([^"]+)"', _page(client, path))
-    assert csrf
-    form = {"csrf": csrf.group(1), "decision": "accept", "comment": "ok"}
-    bearer = {"Authorization": f"Bearer {writer}"}
-    assert client.post(f"{path}/review", data=form, headers=bearer).status_code == 303
+    path = _approved(client, registry_app, "Merged into a release")
+    ident = path.rsplit("/", 1)[-1]
     root = registry_app.config["CITYREF_SETTINGS"].sources
     create_release(root, "1.1.0", {"ja": "二つ目の版", "en": "Second release"}, BASE_IRI)
     page = _main(_page(client, path))
