@@ -140,7 +140,9 @@ def badge(ident: str) -> Response:
     if latest is None:
         label, colour = "no record", "#6b6b6b"
     elif latest.verdict == "pass":
-        label, colour = f"{latest.profile} pass", "#1d6b2a"
+        # Warnings alone do not fail, and the badge says they are there.
+        warned = " (warnings)" if latest.warnings else ""
+        label, colour = f"{latest.profile} pass{warned}", "#1d6b2a"
     else:
         label, colour = f"{latest.profile} fail", "#a00000"
     width = 70 + 7 * len(label)

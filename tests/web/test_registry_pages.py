@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import rdflib
@@ -211,8 +211,15 @@ def _main(html: str) -> str:
     return html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
 
 
-def _record(client: FlaskClient, registry_app: Flask, system: str, example: str) -> str:
-    """Register ``system`` (once) and record a validation of an ods-aed example; its IRI."""
+def _record(
+    client: FlaskClient,
+    registry_app: Flask,
+    system: str,
+    example: str,
+    edit: Callable[[str], str] = lambda text: text,
+) -> str:
+    """Register ``system`` (once) and record a validation of an ods-aed example (changed by
+    ``edit``); the record's IRI."""
     tokens = registry_app.config["CITYREF_SETTINGS"].tokens_file
     auth = {"Authorization": f"Bearer {create_token(tokens, f'{system}-{example}', 'write')}"}
     body = {
@@ -228,7 +235,7 @@ def _record(client: FlaskClient, registry_app: Flask, system: str, example: str)
     sample = root / "shapes" / "ods-aed" / "examples" / example
     recorded = client.post(
         "/api/validate",
-        data=sample.read_bytes(),
+        data=edit(sample.read_text("utf-8")).encode("utf-8"),
         content_type="text/csv",
         query_string={"profile": "ods-aed@1.0.0", "record": system},
         headers=auth,
@@ -496,3 +503,17 @@ def test_a_merged_proposal_links_its_release_which_says_what_changed(
     assert re.search(r"\d+ changes since 1\.0\.0, \d+ of them breaking", release)
     assert "/registry/diff?old=1.0.0&amp;new=1.1.0" in release
     assert f'href="/registry/proposal/{ident}"' in release
+
+
+def test_a_record_with_warnings_only_conforms(client: FlaskClient, registry_app: Flask) -> None:
+    """No violation with warnings is not a failure: the page and the badge say so."""
+
+    def without_ids(text: str) -> str:  # ID is a recommended column: a warning per row
+        return re.sub(r"(?m)^(131016),[^,]*,", r"\1,,", text)
+
+    _record(client, registry_app, "aed-warned", "valid/full.csv", without_ids)
+    system = _page(client, "/registry/system/aed-warned", "ja")
+    assert "適合（警告のみ）" in system and "不適合" not in _main(system)
+    assert 'alt="適合性バッジ: ods-aed@1.0.0 適合（警告のみ）"' in system
+    badge = client.get("/registry/systems/aed-warned/badge.svg")
+    assert b"ods-aed@1.0.0 pass (warnings)" in badge.data
