@@ -84,7 +84,6 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
         "このバッジは次のアドレスで埋め込めます:", "Embed this badge from:"
     ),
     "system.page": Bilingual("システムのページ", "System page"),
-    "record.kind": Bilingual("適合記録", "conformance record"),
     "record.title": Bilingual("適合記録", "Conformance record"),
     "record.system": Bilingual("システム", "System"),
     "record.profile": Bilingual("プロファイル", "Profile"),
@@ -102,7 +101,6 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
     "record.no_failures": Bilingual(
         "満たさなかった制約はありません。", "Every constraint was met."
     ),
-    "record.constraint": Bilingual("制約（シェイプ）", "Constraint (shape)"),
     "record.count": Bilingual("件数", "Results"),
     "record.rule": Bilingual("規則", "Rule"),
     "record.report": Bilingual("検証結果", "Validation report"),
@@ -112,9 +110,7 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
     "record.no_report": Bilingual(
         "この記録には保存された検証結果がありません。", "This record has no stored report."
     ),
-    "record.samples": Bilingual("保存したサンプルデータ", "Kept sample data"),
     "record.used_terms": Bilingual("データが使った用語", "Terms the data used"),
-    "record.open": Bilingual("記録を開く", "Open the record"),
     "named.link": Bilingual("リンク", "Link"),
     "named.related": Bilingual("関係", "Related"),
     "named.inverse": Bilingual("これを{relation}とするもの", "is {relation} of"),
