@@ -111,7 +111,10 @@ class SystemPage:
 
 
 def record_view(root: Path, record: ConformanceRecord) -> RecordView:
-    report = record.report if record.report and (root / record.report).is_file() else ""
+    # Only a report kept under registry/systems/ is offered, whatever the record's text says.
+    stored = (root / record.report).resolve() if record.report else None
+    inside = stored is not None and stored.is_relative_to((root / SYSTEMS).resolve())
+    report = record.report if inside and stored is not None and stored.is_file() else ""
     return RecordView(record, verdict_words(record.verdict, record.warnings), report)
 
 

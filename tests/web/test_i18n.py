@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.i18n import MESSAGES
+from app.time_words import time_in_words
 
 PAGES = [
     "/",
@@ -112,8 +113,6 @@ def test_accept_language_chooses_and_cookie_sticks(model_client: FlaskClient) ->
 
 
 def test_times_read_in_japan_time() -> None:
-    from app.time_words import time_in_words
-
     assert time_in_words("2026-12-03T09:31:00Z", "ja") == "2026年12月3日 18:31 JST"
     assert time_in_words("2026-12-03T09:31:00Z", "en") == "3 December 2026, 18:31 JST (09:31 UTC)"
     assert time_in_words("2026-12-31T20:00:00+00:00", "ja") == "2027年1月1日 05:00 JST"

@@ -6,6 +6,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -13,6 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from cityref.pages.registry_pages import record_view, verdict_words
+from cityref.registry.records import ConformanceRecord
 from cityref.registry.releases import create_release
 from cityref.services.tokens import create_token
 from cityref.settings import load_settings
@@ -316,8 +319,6 @@ def test_system_and_record_pages_say_the_verdict_in_words(
 
 
 def test_a_warnings_only_record_is_not_a_failure() -> None:
-    from cityref.pages.registry_pages import verdict_words
-
     assert verdict_words("pass", 3).ja == "適合（警告のみ）"
     assert verdict_words("pass", 0).en == "conforms"
     assert verdict_words("fail", 0).ja.startswith("不適合")
@@ -517,3 +518,12 @@ def test_a_record_with_warnings_only_conforms(client: FlaskClient, registry_app:
     assert 'alt="適合性バッジ: ods-aed@1.0.0 適合（警告のみ）"' in system
     badge = client.get("/registry/systems/aed-warned/badge.svg")
     assert b"ods-aed@1.0.0 pass (warnings)" in badge.data
+
+
+def test_a_record_offers_no_report_outside_the_registry(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("not a report", "utf-8")
+    record = ConformanceRecord(
+        "x", "s", "r", "2026-12-03T00:00:00Z", "p@1", "e", "pass", 0, 0, 0, [], "../secret.txt"
+    )
+    root = tmp_path / "src"
+    assert record_view(root, record).report_file == ""
