@@ -110,7 +110,9 @@ def test_proposal_submitted_with_a_token_is_listed_with_its_patch(
     ident, _writer = _proposal(client, registry_app, "A place with a purpose")
     page = client.get(f"/registry/proposals/{ident}?lang=en").get_data(as_text=True)
     assert "A place with a purpose" in page and "Complete the definition" in page
-    assert client.get("/registry/proposals?lang=ja").status_code == 200
+    listing = _main(_page(client, "/registry/proposals", "ja"))
+    assert f'href="/registry/proposals/{ident}"' in listing and JST_TIME.search(listing)
+    assert "レビュー待ち" in listing and "用語の変更" in listing
 
 
 def test_registry_api_lists_standards_and_profiles(client: FlaskClient) -> None:
