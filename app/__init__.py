@@ -19,8 +19,10 @@ from app import (
     openapi,
     pages,
     registry,
+    registry_pages,
     resources,
     sparql,
+    time_words,
     validate,
 )
 from app.query_service import QueryService
@@ -46,6 +48,7 @@ def create_app(
     app.extensions["cityref.queries"] = QueryService(settings, ModelFiles.from_settings(settings))
     limits.init_app(app)
     i18n.init_app(app)
+    time_words.init_app(app)
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(openapi.bp)
@@ -54,5 +57,6 @@ def create_app(
     app.register_blueprint(validate.bp)
     app.register_blueprint(registry.bp)
     app.register_blueprint(model_pages.bp)
+    app.register_blueprint(registry_pages.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from app.registry_messages import REGISTRY_MESSAGES
 from cityref.text import LANGUAGES, Bilingual
 
 COOKIE = "cityref_lang"
@@ -270,15 +271,9 @@ MESSAGES: dict[str, Bilingual] = {
     "proposals.rationale": Bilingual("理由", "Rationale"),
     "proposals.targets": Bilingual("対象", "Targets"),
     "proposals.evidence": Bilingual("根拠", "Evidence"),
-    "proposals.patch": Bilingual("パッチ", "Patch"),
     "proposals.removals": Bilingual("削除", "Removed"),
     "proposals.additions": Bilingual("追加", "Added"),
-    "proposals.reviews": Bilingual("レビュー", "Reviews"),
     "proposals.none": Bilingual("提案はありません。", "No proposal."),
-    "proposals.submit_help": Bilingual(
-        "書き込み権限のあるトークンで提案を送れます:",
-        "Holders of a write token submit proposals with",
-    ),
     "proposals.submit": Bilingual("提案を送る", "Submit a proposal"),
     "proposals.submit_intro": Bilingual(
         "書き込み権限のあるトークンを持つ人が、パッチ（TriG）と日英の理由を添えて提案できます。",
@@ -290,7 +285,6 @@ MESSAGES: dict[str, Bilingual] = {
         "プロファイルへの適合を表明したシステムと、その適合性の記録。",
         "Systems that claim conformance to profiles, and their conformance records.",
     ),
-    "systems.badge": Bilingual("適合性バッジ", "Conformance badge"),
     "systems.claims": Bilingual("表明しているプロファイル", "Claimed profiles"),
     "systems.time": Bilingual("日時", "Time"),
     "systems.profile": Bilingual("プロファイル", "Profile"),
@@ -377,6 +371,7 @@ MESSAGES: dict[str, Bilingual] = {
         "The model is CC BY 4.0, the software Apache-2.0.",
     ),
 }
+MESSAGES.update(REGISTRY_MESSAGES)
 
 
 def current_language() -> str:

@@ -22,6 +22,7 @@ from app.i18n import api_language
 from app.json_body import read_json_body
 from app.query_service import query_service
 from cityref.errors import CityrefError
+from cityref.pages.registry_pages import system_pages
 from cityref.profiles import list_profiles
 from cityref.registry import proposals as props
 from cityref.registry import records as recs
@@ -51,7 +52,8 @@ def _registry_error(exc: CityrefError, status: int = 400) -> ApiError:
     return ApiError.from_error(status, exc)
 
 
-def _diff(old: str, new: str) -> list[Change]:
+def semantic_changes(old: str, new: str) -> list[Change]:
+    """The changes from release ``old`` to ``new`` (or ``working``); 404 for an unknown one."""
     try:
         return query_service().memo(
             f"diff {old} {new}",
@@ -78,7 +80,7 @@ def diff_page() -> str:
     versions = [r["version"] for r in _releases()]
     old = request.args.get("old") or (versions[-1] if versions else WORKING)
     new = request.args.get("new") or WORKING
-    changes = _diff(old, new)
+    changes = semantic_changes(old, new)
     return render_template(
         "diff.html", old=old, new=new, changes=changes, versions=[*versions, WORKING]
     )
@@ -118,29 +120,12 @@ def submit_proposal() -> Response:
         )
     except CityrefError as exc:
         raise _registry_error(exc) from None
-    return redirect(url_for(".proposal_page", ident=proposal.id), code=303)  # type: ignore[return-value]
-
-
-@bp.route("/registry/proposals/<ident>")
-def proposal_page(ident: str) -> str:
-    try:
-        proposal = props.read_proposal(_root(), ident)
-    except CityrefError as exc:
-        raise _registry_error(exc, 404) from None
-    additions, deletions = proposal.changeset.to_trig()
-    return render_template(
-        "proposal.html", proposal=proposal, additions=additions, deletions=deletions
-    )
+    return redirect(url_for("registry_pages.proposal_page", ident=proposal.id), code=303)  # type: ignore[return-value]
 
 
 @bp.route("/registry/systems")
 def systems_page() -> str:
-    systems = recs.list_systems(_root())
-    records = recs.list_records(_root())
-    by_system: dict[str, list[recs.ConformanceRecord]] = {}
-    for record in records:
-        by_system.setdefault(record.system, []).append(record)
-    return render_template("systems.html", systems=systems, records=by_system)
+    return render_template("systems.html", systems=system_pages(_root(), _base()))
 
 
 @bp.route("/registry/systems/<ident>/badge.svg")
@@ -155,7 +140,9 @@ def badge(ident: str) -> Response:
     if latest is None:
         label, colour = "no record", "#6b6b6b"
     elif latest.verdict == "pass":
-        label, colour = f"{latest.profile} pass", "#1d6b2a"
+        # Warnings alone do not fail, and the badge says they are there.
+        warned = " (warnings)" if latest.warnings else ""
+        label, colour = f"{latest.profile} pass{warned}", "#1d6b2a"
     else:
         label, colour = f"{latest.profile} fail", "#a00000"
     width = 70 + 7 * len(label)
@@ -223,7 +210,7 @@ def api_diff() -> Response:
         raise ApiError(
             400, Bilingual("?old= に版を指定してください", "give ?old=VERSION (and ?new=)")
         )
-    return _json([c.as_dict(api_language()) for c in _diff(old, new)])
+    return _json([c.as_dict(api_language()) for c in semantic_changes(old, new)])
 
 
 @bp.route("/api/registry/proposals")

@@ -11,15 +11,16 @@ import json
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 
 from app.errors import ApiError
 from app.model_pages import model_page_html
 from app.negotiation import FORMAT_PARAMETERS, GRAPH_MEDIA_TYPES
 from app.pages import domain_html, term_html
 from app.query_service import QueryService, query_service
+from app.registry_pages import registry_html, registry_statements
 from cityref.errors import QueryRefused, QuerySyntaxError
-from cityref.registry.releases import list_releases
+from cityref.registry.releases import is_release, list_releases
 from cityref.sparql.describe import (
     Description,
     describe_graph,
@@ -97,7 +98,8 @@ def _wanted_format() -> str:
 
 
 def _release_path(path: str) -> tuple[str | None, str]:
-    """``release/<version>/<rest>`` (or ``release/latest/<rest>``) -> (version, rest)."""
+    """``release/<version>/<rest>`` (or ``release/latest/<rest>``) -> (version, rest); the
+    rest is empty for the release itself."""
     if not path.startswith("release/"):
         return None, path
     version, _, rest = path.removeprefix("release/").partition("/")
@@ -106,10 +108,6 @@ def _release_path(path: str) -> tuple[str | None, str]:
         if not releases:
             raise ApiError(404, Bilingual("リリースはまだありません", "there is no release yet"))
         version = releases[-1].version
-    if not rest:
-        raise ApiError(
-            404, Bilingual("語を指定してください", f"give a term after release/{version}/")
-        )
     return version, rest
 
 
@@ -117,6 +115,12 @@ def _release_path(path: str) -> tuple[str | None, str]:
 def resource(path: str) -> Response | str:
     service = query_service()
     release, path = _release_path(path)
+    if release is not None and not path:  # a release's version IRI: its page
+        if not is_release(service.model.root, release):
+            raise ApiError(
+                404, Bilingual(f"リリース {release} はありません", f"no release {release}")
+            )
+        return redirect(f"/registry/release/{release}", code=303)  # type: ignore[return-value]
     iri = service.model.term_iri(path)
     not_found = ApiError(
         404, Bilingual(f"この IRI は存在しません: <{iri}>", f"no such IRI: <{iri}>")
@@ -150,6 +154,10 @@ def resource(path: str) -> Response | str:
         model_page = model_page_html(iri, path)  # a profile, shape or module: a page of words
         if model_page is not None:
             return model_page
+    if wanted == "html" and path.startswith("registry/") and release is None:
+        registry_page = registry_html(path)  # a standard, release, system, record, proposal
+        if registry_page is not None:
+            return registry_page
     try:
         # What an IRI is changes only with the build: found once per build and process.
         description = service.memo(
@@ -157,9 +165,12 @@ def resource(path: str) -> Response | str:
         )
     except (QuerySyntaxError, QueryRefused):
         description = None  # an IRI Oxigraph will not read is not one of ours
-    if description is None:
-        raise not_found
     fmt = "ntriples" if wanted == "html" else wanted
+    if description is None:
+        recent = registry_statements(path, fmt) if release is None and wanted != "html" else None
+        if recent is None:
+            raise not_found
+        return recent
     settings = service.settings
     answer = service.run_own(
         QueryRequest(

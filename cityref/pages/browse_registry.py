@@ -88,3 +88,35 @@ def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
         listed = row["ourTermsAndProfiles"].value if "ourTermsAndProfiles" in row else ""
         ours[key] = sorted(listed.split())
     return CoverageMatrix(domains, standards(select), cells, ours)
+
+
+@dataclass
+class ShapeTitle:
+    """A shape said in words: the column (or property) it checks and its message."""
+
+    column: Bilingual
+    message: Bilingual
+
+
+def shape_titles(select: Select, shapes: str) -> dict[str, ShapeTitle]:
+    """For the space-separated shape IRIs ``shapes``: the label of each one's path and its
+    message, so that a conformance record names its failures in words, not by shape id."""
+    iris = [s for s in shapes.split() if s.startswith(("http://", "https://")) and ">" not in s]
+    if not iris:
+        return {}
+    values = " ".join(f"<{s}>" for s in iris)
+    rows = select(
+        select.prefixes
+        + f"""PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?shape ?column ?message WHERE {{
+  VALUES ?shape {{ {values} }}
+  OPTIONAL {{ ?shape sh:path/rdfs:label ?column }}
+  OPTIONAL {{ ?shape sh:message ?message }}
+}}"""
+    )
+    columns = texts_by_key(rows, "shape", "column")
+    messages = texts_by_key(rows, "shape", "message")
+    return {
+        s: ShapeTitle(columns.get(s, Bilingual()), messages.get(s, Bilingual()))
+        for s in {row["shape"].value for row in rows}
+    }

@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from cityref.pages import (
     browse,
+    browse_named,
     browse_registry,
+    browse_standard,
     browse_term,
     module_page,
     search,
@@ -28,6 +30,10 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "term": browse_term.term_page,
     "coverage-matrix": browse_registry.coverage_matrix,
     "standards": browse_registry.standards,
+    "standard": browse_standard.standard_page,
+    "standard-of": browse_standard.standard_of,
+    "shape-titles": browse_registry.shape_titles,
+    "named": browse_named.named_page,
     "search-index": search.build_index,
     "shape": shape_page.shape_page,
     "module": module_page.module_page,

@@ -64,6 +64,7 @@ class Proposal:
     changeset: Changeset
     reviews: list[Review] = field(default_factory=list)
     changed_files: list[str] = field(default_factory=list)
+    merged_into: str = ""  # the IRI of the release that includes it, once merged
 
     def as_dict(self) -> dict[str, object]:
         additions, deletions = self.changeset.to_trig()
@@ -257,6 +258,7 @@ def read_proposal(root: Path, ident: str) -> Proposal:
         ),
         reviews=reviews,
         changed_files=sorted(v.value for v in values(reg("changedFile"))),
+        merged_into=one(reg("mergedInto")),
     )
 
 
@@ -356,6 +358,23 @@ def reject_proposal(root: Path, ident: str, reviewer: str, comment: str) -> Prop
     return read_proposal(root, ident)
 
 
+def request_changes(root: Path, ident: str, reviewer: str, comment: str) -> Proposal:
+    """Record a review asking the proposer for changes; the proposal stays open."""
+    if not comment.strip():
+        raise RegistryError(
+            Bilingual(
+                "修正の依頼には、何を直すかのコメントが必要です",
+                "a request for changes needs a comment saying what to change",
+            )
+        )
+    with registry_lock(root):
+        proposal = read_proposal(root, ident)
+        _require_open(proposal)
+        _review, additions = _review_triples(proposal, reviewer, "requestChanges", comment)
+        _rewrite(root, proposal, additions, [])
+    return read_proposal(root, ident)
+
+
 def mark_merged(root: Path, release: str) -> list[str]:
     """Accepted proposals become merged into ``release``. The caller holds the lock."""
     merged: list[str] = []
@@ -407,5 +426,6 @@ __all__ = [
     "list_proposals",
     "read_proposal",
     "reject_proposal",
+    "request_changes",
     "term_lifecycle_changeset",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from cityref import __version__
 from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
@@ -248,8 +248,10 @@ def record_validation(
     ]
     for f in files:
         triples.append(Triple(iri, reg("dataSha256"), Literal(hashlib.sha256(f.data).hexdigest())))
-    for key, count in sorted(failures.items()):
-        node = BlankNode()
+    # Failures and samples are named under the record (not blank nodes), so that each has an
+    # IRI a page or a query can show; records written earlier with blank nodes read the same.
+    for n, (key, count) in enumerate(sorted(failures.items()), 1):
+        node = NamedNode(f"{iri.value}/failure/{n}")
         target = Literal(key) if key.startswith(("path:", "(")) else NamedNode(key)
         triples += [
             Triple(iri, reg("failure"), node),
@@ -264,7 +266,7 @@ def record_validation(
             for i, f in enumerate(files, 1):
                 sample_path = run_dir / f"sample-{i}.data"
                 write_atomic(root / sample_path, f.data)
-                node = BlankNode()
+                node = NamedNode(f"{iri.value}/sample/{i}")
                 triples += [
                     Triple(iri, reg("sample"), node),
                     Triple(node, reg("file"), Literal(sample_path.as_posix())),

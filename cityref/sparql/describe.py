@@ -23,6 +23,8 @@ LABELS = (
     "<http://www.w3.org/2004/02/skos/core#prefLabel>",
 )
 DescriptionKind = Literal["resource", "module", "graph"]
+#: The graph of a release's record, registry/releases/<version>/release.ttl.
+RELEASE_RECORD = RELEASE_GRAPHS + "[^/]+/release$"
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,11 @@ def _asserted(pattern: str, inferred_graph: str, release: str | None = None) -> 
     if release is not None:
         snapshot = inferred_graph.removesuffix("inferred") + f"registry/releases/{release}/"
         return f'GRAPH ?g {{ {pattern} }} FILTER(STRSTARTS(STR(?g), "{snapshot}"))'
+    # A release's snapshot graphs are left out, not its record (``…/releases/<v>/release``),
+    # which says what the release is and exists nowhere else.
     return (
         f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{inferred_graph}> && "
-        f'!CONTAINS(STR(?g), "{RELEASE_GRAPHS}"))'
+        f'(!CONTAINS(STR(?g), "{RELEASE_GRAPHS}") || REGEX(STR(?g), "{RELEASE_RECORD}")))'
     )
 
 

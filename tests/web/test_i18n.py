@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.i18n import MESSAGES
+from app.time_words import time_in_words
 
 PAGES = [
     "/",
@@ -26,6 +27,8 @@ PAGES = [
     "/search?q=parking",
     "/query",
     "/registry/standards",
+    "/registry/standard/gtfs-jp",
+    "/registry/landscape/agency/mlit",
     "/validate",
     "/registry/releases",
     "/registry/proposals",
@@ -112,3 +115,12 @@ def test_accept_language_chooses_and_cookie_sticks(model_client: FlaskClient) ->
     model_client.get("/?lang=ja")
     again = model_client.get("/", headers={"Accept-Language": "en"})
     assert '<html lang="ja">' in again.get_data(as_text=True)
+
+
+def test_times_read_in_japan_time() -> None:
+    assert time_in_words("2026-12-03T09:31:00Z", "ja") == "2026年12月3日 18:31 JST"
+    assert time_in_words("2026-12-03T09:31:00Z", "en") == "3 December 2026, 18:31 JST (09:31 UTC)"
+    assert time_in_words("2026-12-31T20:00:00+00:00", "ja") == "2027年1月1日 05:00 JST"
+    assert time_in_words("2021-07-30", "ja") == "2021年7月30日"
+    assert time_in_words("2021-07-30", "en") == "30 July 2021"
+    assert time_in_words("not a time", "en") == "not a time"
