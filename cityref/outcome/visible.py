@@ -113,7 +113,9 @@ def _kind(value: str, i: int, lead: int, trail: int) -> str | None:
         return "control"
     if char in DASHES or char in PROLONGED:
         after_kana = i > 0 and (_is_kana(value[i - 1]) or value[i - 1] in PROLONGED)
-        if char in PROLONGED:
+        if char == "ｰ":
+            return "half-width-kana" if after_kana else "hyphen-like"
+        if char == "ー":
             return None if after_kana else "hyphen-like"
         return "dash-like-prolonged" if after_kana else "hyphen-like"
     if "０" <= char <= "９":
