@@ -27,6 +27,9 @@ from cityref.validation.paths import PredicatePath
 from cityref.validation.terms import decode
 
 CANDIDATE_BASE = "urn:cityref:suggestion:"
+#: Most distinct (column, candidate) pairs checked: a bound on the extra validation's size
+#: (each is a row of two triples); cells past it get no suggestion.
+MAX_CANDIDATES = 20_000
 
 
 def _table_of(file: str, converted: Converted, tables: Sequence[TableSchema]) -> TableSchema | None:
@@ -70,6 +73,8 @@ def suggested_corrections(
             continue
         key = (where.file, where.row, where.column)
         for candidate in corrections(text):
+            if (predicate, candidate) not in rows and len(rows) >= MAX_CANDIDATES:
+                continue
             rows.setdefault((predicate, candidate), (candidate, column, table))
             wanted.setdefault(key, []).append((predicate, candidate))
     if not rows:
