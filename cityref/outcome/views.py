@@ -36,6 +36,7 @@ _WORDS = {
     "suggest": ('; suggest "{value}"', "。「{value}」に直す"),
     "suggest_html": ("suggest {value}", "→ {value} に直す"),
     "mark_at": ("character {n}: {name} ({code})", "{n} 文字目: {name} ({code})"),
+    "marks_at": ("characters {n}–{m}: {name} ({code})", "{n}–{m} 文字目: {name} ({code})"),
     "outcome": ("outcome", "結果"),
     "counts": (
         "{Violation} violation(s), {Warning} warning(s), {Info} info",
@@ -144,7 +145,9 @@ def _about(entry: Data, lang: str) -> str:
 def marks_words(marks: Sequence[Data], lang: str) -> str:
     """A value's marks in words: "14 文字目: 末尾の空白 (U+0020)"."""
     return "; ".join(
-        word("mark_at", lang).format(n=m["start"] + 1, name=m["name"][lang], code=m["code"])
+        word("mark_at" if m["end"] - m["start"] == 1 else "marks_at", lang).format(
+            n=m["start"] + 1, m=m["end"], name=m["name"][lang], code=m["code"]
+        )
         for m in marks
     )
 

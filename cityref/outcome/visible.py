@@ -3,7 +3,8 @@
 A phone number with a trailing space, ``コ―ド`` written with a horizontal bar instead of the
 prolonged sound mark, full-width digits: the rule is broken and the value looks right. This
 module names each such character (:func:`value_marks`), writes the value with invisible
-characters as visible symbols (:func:`shown`, e.g. ``(054)629-3520␣``) and proposes the
+characters as visible symbols (:func:`shown`, e.g. ``(054)629-3520␣``; the marks in words
+are the report views' own, cityref.outcome.views.marks_words) and proposes the
 corrections a person would make (:func:`corrections`: trim, half-width digits, the expected
 dash or prolonged sound mark, ``○`` → ``1``). Whether a correction passes the rule is for the
 caller to check (cityref.profiles.suggestions runs the profile's shapes on it).
@@ -25,6 +26,7 @@ NO_BREAK_SPACES = frozenset("\u00a0\u2007\u202f")
 #: Marks written for "yes" in a flag column, and for "no".
 YES_MARKS = frozenset("○◯〇●")
 NO_MARKS = frozenset("×✕✖✗")
+MAX_CODES = 3
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,10 @@ class Mark:
         return KINDS[self.kind].name
 
     def json(self, value: str) -> dict[str, object]:
-        """The mark in the outcome document: offsets, kind, both names and the code points."""
-        codes = " ".join(f"U+{ord(c):04X}" for c in value[self.start : self.end])
+        """The mark in the outcome document: offsets, kind, both names and the distinct code
+        points (the first :data:`MAX_CODES` of them)."""
+        distinct = [f"U+{ord(c):04X}" for c in dict.fromkeys(value[self.start : self.end])]
+        codes = " ".join(distinct[:MAX_CODES]) + (" …" if len(distinct) > MAX_CODES else "")
         return {
             "start": self.start,
             "end": self.end,
@@ -176,19 +180,6 @@ def segments(value: str, marks: Sequence[Mark] | None = None) -> list[Segment]:
 def shown(value: str) -> str:
     """``value`` with invisible characters as symbols: ``(054)629-3520␣``."""
     return "".join(s.shown for s in segments(value))
-
-
-def legend(value: str, lang: str) -> str:
-    """What the marks of ``value`` are, e.g. ``␣ 末尾の空白 (U+0020)``; "" when it has none."""
-    parts = []
-    for mark in value_marks(value):
-        kind = KINDS[mark.kind]
-        codes = " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(value[mark.start : mark.end]))
-        symbol = kind.symbol or value[mark.start : mark.end]
-        text = f"{symbol} {kind.name.in_language(lang)} ({codes})"
-        if text not in parts:
-            parts.append(text)
-    return ", ".join(parts)
 
 
 def _dashes_fixed(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cityref.outcome.visible import corrections, legend, shown, value_marks
+from cityref.outcome.visible import corrections, shown, value_marks
 
 
 def _kinds(value: str) -> list[tuple[int, int, str]]:
@@ -39,10 +39,17 @@ def test_marks_name_what_cannot_be_seen_or_told_apart(
     assert len(shown(value)) == len(value)  # mark offsets hold in the shown text too
 
 
-def test_legend_names_each_mark_in_the_language() -> None:
-    assert legend("(054)629-3520 ", "ja") == "␣ 末尾の空白 (U+0020)"
-    assert legend("コ―ド", "en") == "― not the prolonged sound mark ー (U+2015)"
-    assert legend("コード", "en") == ""
+def test_a_mark_in_the_document_names_its_code_points() -> None:
+    (mark,) = value_marks("(054)629-3520 ")
+    assert mark.json("(054)629-3520 ") == {
+        "start": 13,
+        "end": 14,
+        "kind": "trailing-space",
+        "name": {"ja": "末尾の空白", "en": "trailing space"},
+        "code": "U+0020",
+    }
+    (kana,) = value_marks("ﾐﾅﾐｷﾞｮｳ")
+    assert kana.json("ﾐﾅﾐｷﾞｮｳ")["code"] == "U+FF90 U+FF85 U+FF77 …"
 
 
 @pytest.mark.parametrize(
