@@ -14,7 +14,10 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from cityref.outcome import outcome_data
+from cityref.outcome.views import outcome_text
 from cityref.profiles import check_input
+from cityref.validation import Language
 from tests.conftest import REAL_DATA, REPO_MODEL
 
 EVACUATION = REAL_DATA / "yaizu-222127" / "222127_evacuation_space.csv"
@@ -129,13 +132,18 @@ def test_every_form_says_how_many_rows_it_checked(model_client: FlaskClient) -> 
 
 
 def test_gtfs_counts_rows_per_file_and_ngsi_ld_counts_entities() -> None:
-    feed = check_input(GTFS.read_bytes(), GTFS.name, None, model=REPO_MODEL).checked
+    outcome = check_input(GTFS.read_bytes(), GTFS.name, None, model=REPO_MODEL)
+    feed = outcome.checked
     assert feed is not None and feed["unit"] == "rows"
     files = feed["files"]
     assert isinstance(files, dict) and files[f"{GTFS.name}/stops.txt"] > 0
     assert feed["count"] == sum(files.values())
-    entity = check_input(NGSI_LD.read_bytes(), NGSI_LD.name, None, model=REPO_MODEL).checked
-    assert entity == {"unit": "entities", "count": 1, "files": {NGSI_LD.name: 1}}
+    text = outcome_text(outcome_data(outcome, Language.JA))
+    stops = f"stops.txt: {files[f'{GTFS.name}/stops.txt']}"
+    assert f"{feed['count']} 行を検査しました。（" in text and stops in text
+    entity = check_input(NGSI_LD.read_bytes(), NGSI_LD.name, None, model=REPO_MODEL)
+    assert entity.checked == {"unit": "entities", "count": 1, "files": {NGSI_LD.name: 1}}
+    assert "Checked 1 entity." in outcome_text(outcome_data(entity, Language.EN))
 
 
 def test_a_suggestion_is_offered_only_when_the_rule_accepts_it() -> None:
