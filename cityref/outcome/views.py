@@ -280,10 +280,10 @@ def outcome_html(data: Data) -> str:
                 finding_where(f),
                 f["count"],
                 f["rows"],
-                f["example"],
             )
             row = "".join(f"<td>{e(str(c))}</td>" for c in cells)
-            parts.append(f'<tr class="{e(f["severity"].lower())}">{row}</tr>')
+            example = f"<td>{e(f['example'])} {value_html(f, lang)}</td>"
+            parts.append(f'<tr class="{e(f["severity"].lower())}">{row}{example}</tr>')
         parts.append("</table>")
     for shape, by_focus in grouped(data["results"]).items():
         parts.append(f"<h2>{e(word('shape', lang))}: <code>{e(shape)}</code></h2><table><tr>")
