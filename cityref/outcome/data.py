@@ -70,11 +70,11 @@ def _value_fields(outcome: Outcome, where: Location | None, value: str | None) -
     """``value`` as the input has it (a table's cell as written), the same with invisible
     characters as symbols (``value_shown``), what those characters are (``value_marks``) and
     the correction the rule accepts (``suggestion``), when there is one."""
+    suggestion = None
     if value is not None:
         value = _cell_text(outcome, where) or value
-    suggestion = None
-    if where is not None and where.row is not None and where.column is not None:
-        suggestion = outcome.suggestions.get((where.file, where.row, where.column))
+        if where is not None and where.row is not None and where.column is not None:
+            suggestion = outcome.suggestions.get((where.file, where.row, where.column))
     return {
         "value": value,
         "value_shown": shown(value) if value is not None else None,

@@ -37,7 +37,6 @@ _WORDS = {
     "suggest_html": ("suggest {value}", "→ {value} に直す"),
     "mark_at": ("character {n}: {name} ({code})", "{n} 文字目: {name} ({code})"),
     "marks_at": ("characters {n}–{m}: {name} ({code})", "{n}–{m} 文字目: {name} ({code})"),
-    "outcome": ("outcome", "結果"),
     "counts": (
         "{Violation} violation(s), {Warning} warning(s), {Info} info",
         "違反 {Violation} 件、警告 {Warning} 件、情報 {Info} 件",
