@@ -37,7 +37,7 @@ from cityref.outcome.renderers import (
     outcome_json,
     renderer_for_media_type,
 )
-from cityref.outcome.views import finding_where, grouped, word
+from cityref.outcome.views import checked_words, finding_where, grouped, verdict_class, word
 from cityref.profiles import list_profiles
 from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.services.job_reports import read_document, stored_rendering
@@ -424,4 +424,6 @@ def report_page(job_id: str) -> str:
         ],
         finding_where=finding_where,
         outcome_word=word,
+        verdict_class=verdict_class,
+        checked_words=checked_words,
     )

@@ -36,7 +36,15 @@ from cityref.inputs.format import (
     no_signature,
 )
 from cityref.inputs.limits import MAX_CSV_COLUMNS, ExpansionTooLarge, InputLimits
-from cityref.inputs.model import COMMON, RDF_TYPE, XSD, Converted, input_error, row_iri
+from cityref.inputs.model import (
+    COMMON,
+    RDF_TYPE,
+    XSD,
+    CellTexts,
+    Converted,
+    input_error,
+    row_iri,
+)
 from cityref.text import Bilingual
 
 # Header findings become triples on the header row (row 1); shapes/common/tabular.ttl reports
@@ -179,12 +187,14 @@ def convert_csv(
     # Rows are written as N-Triples text directly: building a pyoxigraph term per cell costs
     # more than the validation of the cell (bench/csv_validate.py).
     props: list[tuple[int, str, str] | None] = []
+    cell_columns: dict[str, int] = {}
     for i, col in enumerate(match.columns):
         if col is None:
             props.append(None)
             continue
         props.append((i, f" <{col.property_url}> ", col.datatype))
         columns[col.property_url] = header[i].strip() or col.title
+        cell_columns.setdefault(columns[col.property_url], i)
     type_line = f" <{RDF_TYPE}> <{schema.row_class}> .\n" if schema.row_class else None
     base = row_iri(name, 0)[: -len("0")]
     width = len(header)
@@ -227,6 +237,8 @@ def convert_csv(
         columns=columns,
         encoding=encoding,
         findings_naming_column=frozenset(FINDING_PREDICATES.values()),
+        checked={name: len(records)},
+        cells={name: CellTexts(cell_columns, rows)},
     )
 
 

@@ -33,7 +33,15 @@ from cityref.inputs.format import (
     converted_input,
 )
 from cityref.inputs.limits import InputLimits, member_names, read_members
-from cityref.inputs.model import COMMON, RDF_TYPE, Converted, Location, input_iri, row_iri
+from cityref.inputs.model import (
+    COMMON,
+    RDF_TYPE,
+    CellTexts,
+    Converted,
+    Location,
+    input_iri,
+    row_iri,
+)
 from cityref.text import Bilingual
 
 MISSING_FILE = COMMON + "missingFile"
@@ -149,6 +157,8 @@ def convert_gtfs(
         triples.extend(finding_triples(header_node, findings))
         cols: list[tuple[int, Column]] = [(i, c) for i, c in enumerate(match.columns) if c]
         lines.extend(_row_lines(rows, cols, table, path, base, conv, named, defined))
+        conv.checked[path] = sum(1 for cells in rows[1:] if any(c.strip() for c in cells))
+        conv.cells[path] = CellTexts({c.title: i for i, c in reversed(cols)}, rows)
     conv.columns[EXTRA_CELLS] = EXTRA_CELLS_COLUMN
     conv.columns[DUPLICATE_ID] = DUPLICATE_ID_COLUMN
     head = serialize(triples, format=RdfFormat.N_TRIPLES) or b""

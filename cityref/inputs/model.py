@@ -63,6 +63,24 @@ class Location:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class CellTexts:
+    """The cells of one tabular file as written, so that a report shows a result's value as
+    the input has it: the store canonicalises typed literals ("05"^^xsd:integer is "5") and
+    an IRI minted from a cell (a GTFS route_id) is not the cell's text."""
+
+    columns: dict[str, int]  # a column's name as results give it (Location.column) -> index
+    rows: list[list[str]]  # rows[0] is spreadsheet row 1, the header
+
+    def cell(self, row: int, column: str) -> str | None:
+        """The text of the cell at ``row`` (1 = header) of ``column``; None when there is none."""
+        index = self.columns.get(column)
+        if index is None or not 1 <= row <= len(self.rows):
+            return None
+        cells = self.rows[row - 1]
+        return cells[index] if index < len(cells) else None
+
+
 @dataclass
 class Converted:
     """RDF made from one input, as N-Triples, with the maps from RDF back to the source.
@@ -72,6 +90,9 @@ class Converted:
     row it came from. ``findings_naming_column`` are the predicates of the format's own
     findings whose value names the column (or file, or context) they are about (a missing
     column: ``"名称"``; a misspelt one: ``"名称_ｶﾅ → 名称_カナ"``, the found name first).
+    ``checked`` counts what was read, per file (GTFS: ``feed.zip/stops.txt``), in
+    ``checked_unit``: data rows that are not blank (CSV, GTFS) or entities (NGSI-LD).
+    ``cells`` holds tabular files' cells as written, per file, for the values in reports.
     """
 
     name: str
@@ -84,6 +105,9 @@ class Converted:
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
     base_iri: str = WRITTEN_BASE_IRI  # the base of the shapes/common/ terms in ``ntriples``
+    checked: dict[str, int] = field(default_factory=dict)
+    checked_unit: str = "rows"  # "rows" or "entities"
+    cells: dict[str, CellTexts] = field(default_factory=dict)
 
     def rebased(self, model: ModelFiles) -> Converted:
         """The same RDF with the adapters' own terms under the model's base IRI."""

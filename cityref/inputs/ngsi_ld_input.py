@@ -339,6 +339,8 @@ def convert_ngsi_ld(data: bytes, name: str) -> Converted:
         triple_count=len(triples),
         columns=keys,
         findings_naming_column=frozenset({REMOTE_CONTEXT}),
+        checked={name: len(entities)},
+        checked_unit="entities",
     )
 
 

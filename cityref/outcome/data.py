@@ -9,8 +9,10 @@ from typing import Any
 
 from pyoxigraph import BlankNode
 
+from cityref.inputs import Location
 from cityref.outcome.model import Outcome, severity_name
 from cityref.outcome.summary import summary_json
+from cityref.outcome.visible import shown, value_marks
 from cityref.text import LANGUAGES
 from cityref.validation import Language
 from cityref.validation.messages import message
@@ -32,6 +34,9 @@ ENTRY_FIELDS = (
     "shape",
     "path",
     "value",
+    "value_shown",
+    "value_marks",
+    "suggestion",
 )
 
 
@@ -51,6 +56,31 @@ def _path_text(path: object, blanks: BlankLabels) -> str | None:
         return None
     iri = getattr(path, "iri", None)
     return _text(iri, blanks) if iri is not None else str(path)
+
+
+def _cell_text(outcome: Outcome, where: Location | None) -> str | None:
+    """The text of the data cell a result is about, as written; None when it is no cell."""
+    if outcome.converted is None or where is None or where.row is None or where.row < 2:
+        return None
+    cells = outcome.converted.cells.get(where.file)
+    return cells.cell(where.row, where.column) if cells and where.column else None
+
+
+def _value_fields(outcome: Outcome, where: Location | None, value: str | None) -> dict[str, Any]:
+    """``value`` as the input has it (a table's cell as written), the same with invisible
+    characters as symbols (``value_shown``), what those characters are (``value_marks``) and
+    the correction the rule accepts (``suggestion``), when there is one."""
+    suggestion = None
+    if value is not None:
+        value = _cell_text(outcome, where) or value
+        if where is not None and where.row is not None and where.column is not None:
+            suggestion = outcome.suggestions.get((where.file, where.row, where.column))
+    return {
+        "value": value,
+        "value_shown": shown(value) if value is not None else None,
+        "value_marks": [m.json(value) for m in value_marks(value)] if value else [],
+        "suggestion": suggestion,
+    }
 
 
 def result_entries(
@@ -76,7 +106,7 @@ def result_entries(
                 "focus": _text(r.focus, blanks),
                 "shape": _text(r.source_shape, blanks),
                 "path": _path_text(r.path, blanks),
-                "value": _text(r.value, blanks),
+                **_value_fields(outcome, where, _text(r.value, blanks)),
             }
         )
     entries.sort(key=lambda e: (e["file"], e["row"] or 0, e["pointer"] or e["column"] or ""))
@@ -99,6 +129,7 @@ def outcome_data(outcome: Outcome, language: Language) -> dict[str, Any]:
         "conforms": outcome.report.conforms,
         "truncated": outcome.report.truncated,
         "counts": outcome.counts,
+        "checked": outcome.checked,
         "summary": summary_json(entries),
         "results": entries,
         "report": report,

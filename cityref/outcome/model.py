@@ -9,7 +9,8 @@ input and profile they say the same thing.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cityref.inputs import LocatedResult
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from cityref.profiles import Profile, ProfileMatch
 
 SEVERITIES = ("Violation", "Warning", "Info")
+
+#: A cell of a tabular input: file (GTFS: ``feed.zip/stops.txt``), row, column.
+CellKey = tuple[str, int, str]
 
 
 class Verdict(enum.StrEnum):
@@ -42,7 +46,9 @@ class Outcome:
     ``file`` is the input's name as the user gave it; ``located`` holds every result of
     ``report`` in the engine's order, each with its place in the input (``None`` when the
     input is RDF, whose results name their nodes instead). ``converted`` is the RDF an input
-    adapter made (CSV, GTFS, NGSI-LD), kept for conformance records.
+    adapter made (CSV, GTFS, NGSI-LD), kept for conformance records, and the cells as written.
+    ``suggestions`` maps a cell to a correction of its text that the profile's shapes accept
+    (cityref.profiles.suggestions).
     """
 
     file: str
@@ -51,6 +57,7 @@ class Outcome:
     profile: Profile | None = None
     match: ProfileMatch | None = None
     converted: Converted | None = None
+    suggestions: Mapping[CellKey, str] = field(default_factory=dict)
 
     @classmethod
     def unlocated(
@@ -72,6 +79,20 @@ class Outcome:
             name = severity_name(result)
             counts[name] = counts.get(name, 0) + 1
         return counts
+
+    @property
+    def checked(self) -> dict[str, object] | None:
+        """What was checked: ``unit`` (``rows``, ``entities`` or ``nodes``: the focus nodes
+        of RDF input), ``count`` and per file ``files``; None when the engine did not say."""
+        if self.converted is not None:
+            files = dict(self.converted.checked)
+            unit = self.converted.checked_unit
+        elif "focus_nodes" in self.report.stats:
+            files = {self.file: int(self.report.stats["focus_nodes"])}
+            unit = "nodes"
+        else:
+            return None
+        return {"unit": unit, "count": sum(files.values()), "files": files}
 
     @property
     def verdict(self) -> Verdict:

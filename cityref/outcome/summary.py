@@ -26,6 +26,11 @@ class Finding:
     count: int
     rows: str  # spreadsheet rows as ranges, "" when the input is not tabular
     example: str  # the message of the first of these results
+    # That first result's value as written, shown, its marks and suggestion (docs/report-format.md)
+    value: str | None = None
+    value_shown: str | None = None
+    value_marks: tuple[Mapping[str, Any], ...] = ()
+    suggestion: str | None = None
 
 
 def row_ranges(rows: Iterable[int], limit: int = 6) -> str:
@@ -61,6 +66,10 @@ def summarise(entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
             count=len(members),
             rows=row_ranges(int(e["row"]) for e in members if e.get("row")),
             example=str(members[0].get("message") or ""),
+            value=members[0].get("value"),
+            value_shown=members[0].get("value_shown"),
+            value_marks=tuple(members[0].get("value_marks") or ()),
+            suggestion=members[0].get("suggestion"),
         )
         for (shape, severity, file, column), members in groups.items()
     ]

@@ -18,11 +18,25 @@ Data = Mapping[str, Any]
 _WORDS = {
     "title": ("Validation report", "検証レポート"),
     "conforms": ("The data conforms.", "適合しています。"),
-    "violations": ("The data does not conform.", "適合していません。"),
-    "warnings": (
-        "The data has no violations, only warnings or infos.",
-        "違反はありません（警告・情報のみ）。",
+    "violations": (
+        "The data does not conform: it has violations.",
+        "適合していません（違反があります）。",
     ),
+    "warnings": (
+        "No violations: the data passes, with warnings or infos to review.",
+        "違反はありません。警告・情報を確認してください。",
+    ),
+    "checked_rows": ("Checked {n} rows.", "{n} 行を検査しました。"),
+    "checked_row": ("Checked 1 row.", "1 行を検査しました。"),
+    "checked_entities": ("Checked {n} entities.", "{n} 件のエンティティを検査しました。"),
+    "checked_entity": ("Checked 1 entity.", "1 件のエンティティを検査しました。"),
+    "checked_nodes": ("Checked {n} focus nodes.", "検査対象のノード {n} 個を検査しました。"),
+    "checked_node": ("Checked 1 focus node.", "検査対象のノード 1 個を検査しました。"),
+    "value_found": (' — value "{value}"', " — 値「{value}」"),
+    "suggest": ('; suggest "{value}"', "。「{value}」に直す"),
+    "suggest_html": ("suggest {value}", "→ {value} に直す"),
+    "mark_at": ("character {n}: {name} ({code})", "{n} 文字目: {name} ({code})"),
+    "marks_at": ("characters {n}–{m}: {name} ({code})", "{n}–{m} 文字目: {name} ({code})"),
     "counts": (
         "{Violation} violation(s), {Warning} warning(s), {Info} info",
         "違反 {Violation} 件、警告 {Warning} 件、情報 {Info} 件",
@@ -58,11 +72,40 @@ def _severity_word(severity: str, lang: str) -> str:
     return word(severity, lang) if severity in SEVERITY_RANK else severity
 
 
+#: The style of each verdict: ``ok`` (conforms), ``warn`` (warnings only), ``bad``.
+VERDICT_CLASS = {"conforms": "ok", "warnings": "warn", "violations": "bad"}
+
+
+def verdict_class(verdict: str) -> str:
+    return VERDICT_CLASS.get(verdict, "bad")
+
+
+_CHECKED_UNITS = {"rows": "row", "entities": "entity", "nodes": "node"}
+
+
+def checked_words(data: Data, lang: str) -> str | None:
+    """ "31 行を検査しました。" / "Checked 31 rows.", with the count per file when there are
+    several (GTFS); None for a document stored before it said (no ``checked``)."""
+    checked = data.get("checked")
+    if not checked or checked.get("unit") not in _CHECKED_UNITS:
+        return None
+    n, unit = checked["count"], checked["unit"]
+    line = word(f"checked_{_CHECKED_UNITS[unit] if n == 1 else unit}", lang).format(n=n)
+    files = checked.get("files") or {}
+    if len(files) > 1:
+        prefix = f"{data['file']}/"
+        each = (f"{f.removeprefix(prefix)}: {k}" for f, k in files.items())
+        line += ("（" + "、".join(each) + "）") if lang == "ja" else " (" + ", ".join(each) + ")"
+    return line
+
+
 def verdict_lines(data: Data) -> list[str]:
-    """The profile used, the verdict and the counts, one line each."""
+    """The profile used, the verdict, what was checked and the counts, one line each."""
     lang = data["language"]
     lines = [data["profile_note"]] if data["profile_note"] else []
     lines.append(word(data["verdict"], lang))
+    checked = checked_words(data, lang)
+    lines += [checked] if checked else []
     lines.append(word("counts", lang).format(**data["counts"]))
     if data["truncated"]:
         lines.append(word("truncated", lang).format(n=len(data["results"])))
@@ -91,11 +134,35 @@ def place(entry: Data) -> str:
 
 
 def _about(entry: Data, lang: str) -> str:
-    """Focus node, path and value of a result that has no row or pointer."""
+    """Focus node and path of a result that has no row or pointer."""
     if entry["row"] is not None or entry["pointer"] is not None:
         return ""
-    parts = [f"{word(k, lang)}: {entry[k]}" for k in ("focus", "path", "value") if entry[k]]
+    parts = [f"{word(k, lang)}: {entry[k]}" for k in ("focus", "path") if entry[k]]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def marks_words(marks: Sequence[Data], lang: str) -> str:
+    """A value's marks in words: "14 文字目: 末尾の空白 (U+0020)"."""
+    return "; ".join(
+        word("mark_at" if m["end"] - m["start"] == 1 else "marks_at", lang).format(
+            n=m["start"] + 1, m=m["end"], name=m["name"][lang], code=m["code"]
+        )
+        for m in marks
+    )
+
+
+def value_words(entry: Data, lang: str) -> str:
+    """' — 値「(054)629-3520␣」 (14 文字目: 末尾の空白 (U+0020))。「(054)629-3520」に直す'; ""
+    when the result has no value. Documents stored before ``value_shown`` give the value."""
+    if not entry.get("value"):
+        return ""
+    text = word("value_found", lang).format(value=entry.get("value_shown") or entry["value"])
+    marks = entry.get("value_marks") or []
+    if marks:
+        text += f" ({marks_words(marks, lang)})"
+    if entry.get("suggestion"):
+        text += word("suggest", lang).format(value=entry["suggestion"])
+    return text
 
 
 def outcome_text(data: Data) -> str:
@@ -107,21 +174,31 @@ def outcome_text(data: Data) -> str:
         for f in data["summary"]:
             count = word("result" if f["count"] == 1 else "results", lang).format(n=f["count"])
             rows = word("rows", lang).format(rows=f["rows"]) if f["rows"] else ""
-            lines.append(f"  {f['severity']}: {finding_where(f)}: {count}{rows}: {f['example']}")
+            example = f"{f['example']}{value_words(f, lang)}"
+            lines.append(f"  {f['severity']}: {finding_where(f)}: {count}{rows}: {example}")
     if data["results"]:
         lines.append("")
         for e in data["results"]:
-            lines.append(f"{place(e)}: {e['severity']}: {e['message']}{_about(e, lang)}")
+            about = f"{_about(e, lang)}{value_words(e, lang)}"
+            lines.append(f"{place(e)}: {e['severity']}: {e['message']}{about}")
     return "\n".join(lines) + "\n"
 
 
 def outcome_csv(data: Data) -> str:
-    """One row per result; cells a spreadsheet would run as formulas are defused."""
+    """The outcome's own row (component ``outcome``: verdict, what was checked, counts), then
+    one row per result with its value's marks in words; cells a spreadsheet would run as
+    formulas are defused."""
+    lang = data["language"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(ENTRY_FIELDS)
+    head = dict.fromkeys(ENTRY_FIELDS, "")
+    head.update(file=data["file"], component="outcome", message=" ".join(verdict_lines(data)))
+    writer.writerow([_defuse(head[k]) for k in ENTRY_FIELDS])
     for entry in data["results"]:
-        writer.writerow([_defuse(entry[k]) for k in ENTRY_FIELDS])
+        cells = {k: entry.get(k) for k in ENTRY_FIELDS}
+        cells["value_marks"] = marks_words(entry.get("value_marks") or [], lang)
+        writer.writerow([_defuse(cells[k]) for k in ENTRY_FIELDS])
     return out.getvalue()
 
 
@@ -144,7 +221,34 @@ _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .4rem}"
     ".violation{color:#a40000}.warning{color:#8a5a00}.info{color:#0b5394}"
+    ".ok{color:#1d6b2a;font-weight:700}.warn{color:#7a4b00;font-weight:700}"
+    ".bad{color:#a00000;font-weight:700}"
+    "mark{background:#ffe08a;color:#000;outline:1px dotted #7a4b00}"
 )
+
+
+def value_html(entry: Data, lang: str) -> str:
+    """A result's value as HTML: invisible and look-alike characters in ``<mark>`` (named in
+    its title), then the suggestion; the report page's macro (_report_value.html) does the
+    same in Jinja."""
+    e = html.escape
+    value = entry.get("value")
+    if not value:
+        return ""
+    shown_text = entry.get("value_shown") or value
+    parts, at = ["<code>"], 0
+    for m in entry.get("value_marks") or []:
+        start, end = m["start"], m["end"]
+        kind = "invisible" if shown_text[start:end] != value[start:end] else "lookalike"
+        title = f"{m['name'][lang]} ({m['code']})"
+        parts.append(e(shown_text[at:start]))
+        parts.append(f'<mark class="{kind}" title="{e(title)}">{e(shown_text[start:end])}</mark>')
+        at = end
+    parts.append(e(shown_text[at:]) + "</code>")
+    if entry.get("suggestion"):
+        words = word("suggest_html", lang).format(value=f"<code>{e(entry['suggestion'])}</code>")
+        parts.append(f' <span class="suggestion">{words}</span>')
+    return "".join(parts)
 
 
 def outcome_html(data: Data) -> str:
@@ -158,7 +262,12 @@ def outcome_html(data: Data) -> str:
         f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        *(f"<p>{e(line)}</p>" for line in verdict_lines(data)),
+        *(
+            f'<p class="{verdict_class(data["verdict"])}">{e(line)}</p>'
+            if line == word(data["verdict"], lang)
+            else f"<p>{e(line)}</p>"
+            for line in verdict_lines(data)
+        ),
     ]
     head = ("severity", "column_or_path", "count", "rows", "example")
     if data["summary"]:
@@ -170,10 +279,10 @@ def outcome_html(data: Data) -> str:
                 finding_where(f),
                 f["count"],
                 f["rows"],
-                f["example"],
             )
             row = "".join(f"<td>{e(str(c))}</td>" for c in cells)
-            parts.append(f'<tr class="{e(f["severity"].lower())}">{row}</tr>')
+            example = f"<td>{e(f['example'])} {value_html(f, lang)}</td>"
+            parts.append(f'<tr class="{e(f["severity"].lower())}">{row}{example}</tr>')
         parts.append("</table>")
     for shape, by_focus in grouped(data["results"]).items():
         parts.append(f"<h2>{e(word('shape', lang))}: <code>{e(shape)}</code></h2><table><tr>")
@@ -184,9 +293,8 @@ def outcome_html(data: Data) -> str:
                 where = place(entry) if entry["row"] or entry["pointer"] is not None else focus
                 shown = (where, _severity_word(entry["severity"], lang), entry["message"])
                 row = "".join(f"<td>{e(str(c))}</td>" for c in shown)
-                value = f"<code>{e(entry['value'])}</code>" if entry["value"] else ""
                 sev = e(entry["severity"].lower())
-                parts.append(f'<tr class="{sev}">{row}<td>{value}</td></tr>')
+                parts.append(f'<tr class="{sev}">{row}<td>{value_html(entry, lang)}</td></tr>')
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -11,6 +11,7 @@ from cityref.inputs import InputFormat, InputLimits, Upload, input_format, locat
 from cityref.outcome import Outcome
 from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
+from cityref.profiles.suggestions import suggested_corrections
 from cityref.store.sources import ModelFiles
 from cityref.validation import Document, ValidationOptions, validate_documents
 
@@ -74,7 +75,10 @@ def check_input(
     if read.converted is None:
         return Outcome.unlocated(name, report, profile, match)
     located = locate_report(report, [read.converted], profile.shape_columns())
-    return Outcome(name, report, tuple(located), profile, match, read.converted)
+    suggestions = suggested_corrections(
+        located, read.converted, profile.table_schemas(), shapes, options, ontology
+    )
+    return Outcome(name, report, tuple(located), profile, match, read.converted, suggestions)
 
 
 def check_at_release(

@@ -218,6 +218,19 @@ class Validator:
                 results.extend([r] * times.get(r.focus, 1))
         return results
 
+    def focus_node_count(self) -> int:
+        """How many distinct nodes the targeted shapes select (what a report "checked")."""
+        patterns = [
+            focus.pattern
+            for shape in self.shapes.targeted_shapes()
+            if not (focus := Focus.of_targets(shape)).empty
+        ]
+        if not patterns:
+            return 0
+        union = " UNION ".join("{ " + p + " }" for p in patterns)
+        rows = self.select(f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {union} }}")
+        return int(rows[0]["n"].value) if rows else 0
+
     def run(self, threads: int = 1) -> list[Result]:
         """Validate every targeted shape, spreading the top-level units over ``threads``."""
         units = [
@@ -265,5 +278,9 @@ def run_compiled(
     v = Validator(store, shapes, max_results)
     raw = v.run(threads)
     results = [decode_result(r) for r in raw]
-    stats = {"queries": float(v.queries), "validate_seconds": time.perf_counter() - started}
+    stats = {
+        "queries": float(v.queries),
+        "validate_seconds": time.perf_counter() - started,
+        "focus_nodes": float(v.focus_node_count()),
+    }
     return results, stats

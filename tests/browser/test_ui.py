@@ -79,7 +79,7 @@ def test_upload_a_real_csv_and_see_a_violation_with_its_row(
     page.goto("/validate")
     page.set_input_files("#file", str(toilets))
     page.click("button[type=submit]")
-    expect(page.locator("p.verdict")).to_have_text("適合していません。")
+    expect(page.locator("p.verdict")).to_have_text("適合していません（違反があります）。")
     first_row = page.locator("section.shape-group tr.violation").first
     expect(first_row).to_contain_text("行")
     expect(first_row).to_contain_text("設置位置")

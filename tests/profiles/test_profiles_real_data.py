@@ -20,6 +20,7 @@ EXPECTED_PROFILE = {
     "122033_108_aed.csv": "ods-aed",
     "122033_201_multipurpose_toilet.csv": "ods-public-toilet",
     "222127_aed.csv": "legacy-aed",
+    "222127_evacuation_space.csv": "ods-evacuation-site",
     "222127_preschool.csv": "legacy-childcare-facility",
     "222127_public_toilet.csv": "ods-public-toilet",
     "donanbus-gtfs-jp.zip": "gtfs-jp",

@@ -180,7 +180,8 @@ def test_the_report_page_shows_the_document(model_client: FlaskClient) -> None:
     job = _api_json(model_client, name, data, profile).json["job"]
     document = model_client.get(f"/api/jobs/{job}?lang=en").json
     page = model_client.get(f"/validate/{job}?lang=en").get_data(as_text=True)
-    assert "The data does not conform." in page
+    assert '<p class="verdict bad">The data does not conform: it has violations.</p>' in page
+    assert f"Checked {document['checked']['count']} focus nodes." in page
     assert f"Results in all: {len(document['results'])}" in page
     assert page.count('<tr class="violation">') == (
         len(document["results"]) + len(document["summary"])
