@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref.pages import browse, browse_registry, browse_term, search
+from cityref.pages import browse, browse_registry, browse_term, report_sections, search
 from cityref.pages.browse import Select
 from cityref.store.oxigraph import OxigraphStore
 
@@ -22,6 +22,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "coverage-matrix": browse_registry.coverage_matrix,
     "standards": browse_registry.standards,
     "search-index": search.build_index,
+    "shape-words": report_sections.shape_words,
 }
 
 
