@@ -58,19 +58,25 @@ def shape_words(select: Select) -> dict[str, ShapeWords]:
             texts[key] = with_literal(texts.get(key, Bilingual()), row["text"])
     shapes = {shape for shape, _kind in texts}
     unexplained = [s for s in shapes if not {(s, "message"), (s, "description")} & texts.keys()]
-    constraints = _constraints_in_words(select, unexplained)
+    for shape, words in _constraints_in_words(select, unexplained).items():
+        texts[(shape, "constraints")] = words
 
     def first(shape: str, *kinds: str) -> Bilingual:
         found = (texts.get((shape, kind)) for kind in kinds)
-        return next((text for text in found if text), Bilingual())
+        return next((text for text in found if text is not None), Bilingual())
 
     return {
         shape: ShapeWords(
             subject=first(shape, "path", "name", "label", "path-iri"),
-            rule=first(shape, "message", "description") or constraints.get(shape, Bilingual()),
+            rule=first(shape, "message", "description", "constraints"),
         )
         for shape in shapes
     }
+
+
+def _said(text: Bilingual) -> bool:
+    """Whether the text has anything to say in either language."""
+    return bool(text.ja or text.en)
 
 
 def _constraints_in_words(select: Select, shapes: Sequence[str]) -> dict[str, Bilingual]:
@@ -217,7 +223,7 @@ def _section(
     known = words.get(shape)
     first_message = str(members[0].get("message") or "")
     subject = _subject(members[0], known)
-    rule = known.rule.in_language(lang) if known and known.rule else first_message
+    rule = known.rule.in_language(lang) if known and _said(known.rule) else first_message
     return Section(
         anchor=anchor,
         shape=shape,
@@ -237,7 +243,7 @@ def _subject(entry: Entry, known: ShapeWords | None) -> Bilingual:
     if name and "://" not in str(name):
         same = known is not None and known.subject.ja == name
         return Bilingual(str(name), known.subject.en if same and known else "")
-    if known and known.subject:
+    if known and _said(known.subject):
         return known.subject
     return Bilingual(en=_local_name(str(entry.get("path") or entry.get("shape") or "")))
 
