@@ -11,10 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import RdfFormat
 
+from app.i18n import MESSAGES
 from cityref.pages.browse import store_select
 from cityref.pages.report_sections import SHOWN_PER_SECTION, shape_words
 from cityref.store.oxigraph import OxigraphStore
 from tests.conftest import BASE_IRI, REAL_DATA
+from tests.web.test_i18n import _interface_texts
 
 AED = REAL_DATA / "ichikawa-122033" / "122033_108_aed.csv"
 
@@ -146,3 +148,18 @@ def test_shape_words_come_from_labels_messages_else_the_constraints() -> None:
     assert silent.subject.en == "name"  # no label: the path's local name
     assert silent.rule.en == "at most 20 characters; at least 1 value(s)"
     assert silent.rule.ja == "20 文字以下、1 個以上の値が必要"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_report_page_speaks_one_language(
+    model_client: FlaskClient, aed_job: str, lang: str
+) -> None:
+    html = model_client.get(f"/validate/{aed_job}?lang={lang}").get_data(as_text=True)
+    texts = _interface_texts(html, lang)
+    other = "ja" if lang == "en" else "en"
+    leaked = [
+        text.in_language(other)
+        for key, text in MESSAGES.items()
+        if key.startswith(("report.", "severity.")) and text.in_language(other) in texts
+    ]
+    assert not leaked, leaked
