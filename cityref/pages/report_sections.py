@@ -203,7 +203,10 @@ def report_view(
         sections=kept,
         anchors={key: s.anchor for (key, _members), s in zip(ordered, sections, strict=True)},
         severities=_choices(sections, lambda s: s.severity, lambda s: s.severity),
-        columns=_choices(sections, lambda s: s.column, lambda s: s.subject.both()),
+        # A node's own constraint (sh:or, sh:closed) has no column: it shows under "all".
+        columns=_choices(
+            [s for s in sections if s.column], lambda s: s.column, lambda s: s.subject.both()
+        ),
         severity=severity,
         column=column,
         total=len(entries),

@@ -15,7 +15,7 @@ from app.i18n import MESSAGES
 from cityref.pages.browse import store_select
 from cityref.pages.report_sections import SHOWN_PER_SECTION, shape_words
 from cityref.store.oxigraph import OxigraphStore
-from tests.conftest import BASE_IRI, REAL_DATA
+from tests.conftest import BASE_IRI, REAL_DATA, REPO
 from tests.web.test_i18n import _interface_texts
 
 AED = REAL_DATA / "ichikawa-122033" / "122033_108_aed.csv"
@@ -163,3 +163,33 @@ def test_the_report_page_speaks_one_language(
         if key.startswith(("report.", "severity.")) and text.in_language(other) in texts
     ]
     assert not leaked, leaked
+
+
+def test_an_rdf_report_is_titled_by_properties_and_filters_by_path(
+    model_client: FlaskClient,
+) -> None:
+    """RDF results have no column: sections are titled by the property's label, filtered by
+    its path; a node's own constraint (sh:or, no path) shows under "all" only."""
+    facility = REPO / "shapes" / "gif-facility" / "examples" / "invalid" / "facility.ttl"
+    with open(facility, "rb") as handle:
+        posted = model_client.post(
+            "/api/validate?profile=gif-facility",
+            data={"file": (handle, facility.name)},
+            content_type="multipart/form-data",
+        )
+    assert posted.status_code == 200 and posted.json, posted.data[:400]
+    job = posted.json["job"]
+    page = model_client.get(f"/validate/{job}?lang=en").get_data(as_text=True)
+    headings = [_heading(s) for s in _sections(page).values()]
+    assert "名称（カナ） (name (kana)) — The kana name contains half-width kana;" in " | ".join(
+        headings
+    )
+    assert any(h.startswith("GIF 施設連絡先 (GIF facility contact) — ") for h in headings)
+    column_filter = page.split('id="filter-column"', 1)[1].split("</select>", 1)[0]
+    assert column_filter.count('<option value="">') == 1 and " selected" not in column_filter
+    kana = f"{BASE_IRI}def/core#nameKana"
+    assert f'<option value="{kana}">' in column_filter
+    narrowed = model_client.get(
+        f"/validate/{job}", query_string={"lang": "en", "column": kana}
+    ).get_data(as_text=True)
+    assert [_heading(s)[:6] for s in _sections(narrowed).values()] == ["名称（カナ）"]
