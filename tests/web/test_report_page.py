@@ -5,6 +5,7 @@ narrowed by severity and column (issue 13, deliver 4). Ichikawa's AED file has 5
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,17 +22,21 @@ from tests.web.test_i18n import _interface_texts
 AED = REAL_DATA / "ichikawa-122033" / "122033_108_aed.csv"
 
 
-@pytest.fixture(scope="module")
-def aed_job(model_app: Flask) -> str:
-    client = model_app.test_client()
-    with open(AED, "rb") as handle:
+def _validated(client: FlaskClient, data: Path, profile: str = "") -> str:
+    """The job id of ``data`` validated through the API (against ``profile``, else detected)."""
+    with open(data, "rb") as handle:
         response = client.post(
             "/api/validate",
-            data={"file": (handle, AED.name)},
+            data={"file": (handle, data.name), "profile": profile},
             content_type="multipart/form-data",
         )
     assert response.status_code == 200 and response.json, response.data[:400]
     return str(response.json["job"])
+
+
+@pytest.fixture(scope="module")
+def aed_job(model_app: Flask) -> str:
+    return _validated(model_app.test_client(), AED)
 
 
 def _sections(page: str) -> dict[str, str]:
@@ -171,14 +176,7 @@ def test_an_rdf_report_is_titled_by_properties_and_filters_by_path(
     """RDF results have no column: sections are titled by the property's label, filtered by
     its path; a node's own constraint (sh:or, no path) shows under "all" only."""
     facility = REPO / "shapes" / "gif-facility" / "examples" / "invalid" / "facility.ttl"
-    with open(facility, "rb") as handle:
-        posted = model_client.post(
-            "/api/validate?profile=gif-facility",
-            data={"file": (handle, facility.name)},
-            content_type="multipart/form-data",
-        )
-    assert posted.status_code == 200 and posted.json, posted.data[:400]
-    job = posted.json["job"]
+    job = _validated(model_client, facility, "gif-facility")
     page = model_client.get(f"/validate/{job}?lang=en").get_data(as_text=True)
     headings = [_heading(s) for s in _sections(page).values()]
     assert "名称（カナ） (name (kana)) — The kana name contains half-width kana;" in " | ".join(
