@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cityref.outcome.summary import SEVERITY_RANK, FindingKey, finding_key, row_ranges
+from cityref.outcome.views import local_name
 from cityref.pages.browse import Select, with_literal
 from cityref.pages.shape_words import constraint_words
 from cityref.text import Bilingual
@@ -53,7 +54,7 @@ def shape_words(select: Select) -> dict[str, ShapeWords]:
     for row in rows:
         key = (row["shape"].value, row["kind"].value)
         if key[1] == "path-iri":
-            texts[key] = Bilingual(en=_local_name(row["text"].value))
+            texts[key] = Bilingual(en=local_name(row["text"].value))
         else:
             texts[key] = with_literal(texts.get(key, Bilingual()), row["text"])
     shapes = {shape for shape, _kind in texts}
@@ -104,10 +105,6 @@ def _constraints_in_words(select: Select, shapes: Sequence[str]) -> dict[str, Bi
     return joined
 
 
-def _local_name(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 @dataclass(frozen=True)
 class Section:
     """The results of one shape, severity and column, titled in words."""
@@ -120,6 +117,11 @@ class Section:
     rule: str  # in the page's language
     entries: list[Entry]
     messages_vary: bool  # False when every message is the rule itself: no message column
+
+    @property
+    def shape_name(self) -> str:
+        """The shape's id as the small link under the heading shows it."""
+        return local_name(self.shape)
 
     @property
     def shown(self) -> list[Entry]:
@@ -248,7 +250,7 @@ def _subject(entry: Entry, known: ShapeWords | None) -> Bilingual:
         return Bilingual(str(name), known.subject.en if same and known else "")
     if known and _said(known.subject):
         return known.subject
-    return Bilingual(en=_local_name(str(entry.get("path") or entry.get("shape") or "")))
+    return Bilingual(en=local_name(str(entry.get("path") or entry.get("shape") or "")))
 
 
 def _choices(
