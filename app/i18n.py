@@ -180,7 +180,7 @@ MESSAGES: dict[str, Bilingual] = {
         "この条件に合う結果はありません。", "No result matches these filters."
     ),
     "report.show_more": Bilingual("残り {n} 件を表示", "Show {n} more"),
-    "report.results_count": Bilingual("{n} 件", "{n} results"),
+    "report.results_count": Bilingual("{n} 件", "{n} result(s)"),
     "report.rows_in": Bilingual("行 {rows}", "rows {rows}"),
     "nav.registry": Bilingual("レジストリ", "Registry"),
     "releases.title": Bilingual("リリース", "Releases"),
