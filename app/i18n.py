@@ -237,6 +237,20 @@ MESSAGES: dict[str, Bilingual] = {
     "severity.Violation": Bilingual("違反", "Violation"),
     "severity.Warning": Bilingual("警告", "Warning"),
     "severity.Info": Bilingual("情報", "Info"),
+    "report.sections": Bilingual("結果（制約と列ごと）", "Results, constraint by constraint"),
+    "report.filter": Bilingual("結果を絞り込む", "Narrow the results"),
+    "report.filter_all": Bilingual("すべて", "All"),
+    "report.filter_apply": Bilingual("絞り込む", "Apply"),
+    "report.filter_clear": Bilingual("絞り込みを解除", "Show all results"),
+    "report.filter_shown": Bilingual(
+        "{total} 件中 {shown} 件を表示しています。", "Showing {shown} of {total} results."
+    ),
+    "report.filter_none": Bilingual(
+        "この条件に合う結果はありません。", "No result matches these filters."
+    ),
+    "report.show_more": Bilingual("残り {n} 件を表示", "Show {n} more"),
+    "report.results_count": Bilingual("{n} 件", "{n} result(s)"),
+    "report.rows_in": Bilingual("行 {rows}", "rows {rows}"),
     "nav.registry": Bilingual("レジストリ", "Registry"),
     "releases.title": Bilingual("リリース", "Releases"),
     "releases.intro": Bilingual(

@@ -37,7 +37,8 @@ from cityref.outcome.renderers import (
     outcome_json,
     renderer_for_media_type,
 )
-from cityref.outcome.views import checked_words, finding_where, grouped, verdict_class, word
+from cityref.outcome.views import checked_words, finding_where, verdict_class, word
+from cityref.pages.report_sections import report_view
 from cityref.profiles import list_profiles
 from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.services.job_reports import read_document, stored_rendering
@@ -408,16 +409,25 @@ def validate_form() -> Response:
 
 @bp.route("/validate/<job_id>")
 def report_page(job_id: str) -> str:
-    """The job's outcome document in the page's language, as a page."""
+    """The job's outcome document in the page's language, as a page: its results in sections
+    titled in words, narrowed by ``?severity=`` and ``?column=`` when given."""
     job = _read(job_id)
-    data = _document(job.id, current_language()) if job.state == "done" else None
-    groups = grouped(data["results"]) if data else {}
+    lang = current_language()
+    data = _document(job.id, lang) if job.state == "done" else None
+    view = None
+    if data:
+        view = report_view(
+            data["results"],
+            query_service().page("shape-words"),
+            lang,
+            severity=request.args.get("severity", ""),
+            column=request.args.get("column", ""),
+        )
     return render_template(
         "report.html",
         job=job,
         data=data,
-        groups=groups,
-        anchors={shape: f"shape-{i}" for i, shape in enumerate(groups, start=1)},
+        view=view,
         downloads=[
             (r.name, r.file_name(current_language()), r.description.in_language(current_language()))
             for r in RENDERERS

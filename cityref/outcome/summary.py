@@ -46,17 +46,24 @@ def row_ranges(rows: Iterable[int], limit: int = 6) -> str:
     return ", ".join(shown) + (", …" if len(runs) > limit else "")
 
 
+FindingKey = tuple[str, str, str | None, str | None]
+
+
+def finding_key(entry: Mapping[str, Any]) -> FindingKey:
+    """What a finding groups results by: shape, severity, file, column (else path)."""
+    return (
+        str(entry.get("shape") or ""),
+        str(entry.get("severity") or ""),
+        entry.get("file"),
+        entry.get("column") or entry.get("path"),
+    )
+
+
 def summarise(entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
     """One finding per (shape, severity, file, column), the most severe and frequent first."""
-    groups: dict[tuple[str, str, str | None, str | None], list[Mapping[str, Any]]] = {}
+    groups: dict[FindingKey, list[Mapping[str, Any]]] = {}
     for entry in entries:
-        key = (
-            str(entry.get("shape") or ""),
-            str(entry.get("severity") or ""),
-            entry.get("file"),
-            entry.get("column") or entry.get("path"),
-        )
-        groups.setdefault(key, []).append(entry)
+        groups.setdefault(finding_key(entry), []).append(entry)
     findings = [
         Finding(
             shape=shape,

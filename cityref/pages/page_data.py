@@ -15,6 +15,7 @@ from cityref.pages import (
     browse_standard,
     browse_term,
     module_page,
+    report_sections,
     search,
     shape_page,
 )
@@ -37,6 +38,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "search-index": search.build_index,
     "shape": shape_page.shape_page,
     "module": module_page.module_page,
+    "shape-words": report_sections.shape_words,
 }
 
 

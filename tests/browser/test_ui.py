@@ -80,9 +80,9 @@ def test_upload_a_real_csv_and_see_a_violation_with_its_row(
     page.set_input_files("#file", str(toilets))
     page.click("button[type=submit]")
     expect(page.locator("p.verdict")).to_have_text("適合していません（違反があります）。")
-    first_row = page.locator("section.shape-group tr.violation").first
-    expect(first_row).to_contain_text("行")
-    expect(first_row).to_contain_text("設置位置")
+    first_section = page.locator("section.shape-group").first
+    expect(first_section.locator("h3")).to_contain_text("設置位置")  # the column it is about
+    expect(first_section.locator("tr.violation").first).to_contain_text("行 2")
     # The summary above names the column once, with the rows as a range.
     summary_row = page.locator("section.summary tr.violation", has_text="設置位置").first
     expect(summary_row).to_contain_text("2–")

@@ -160,7 +160,12 @@ def test_the_page_uploads_and_shows_row_and_column(model_client: FlaskClient) ->
     assert posted.status_code == 303
     report = model_client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "does not conform" in report
-    assert "row 2, column" in report
+    # The results of the column are under a heading that names it; each row says its row.
+    section = re.search(
+        r'<section class="shape-group"[^>]*>\s*<h3[^>]*>(.*?)</section>', report, re.S
+    )
+    assert section and "設置位置" in section.group(1).split("</h3>")[0], report[:2000]
+    assert re.search(r'<td class="where">row 2\b', section.group(1)), section.group(1)[:2000]
     # The summary counts the missing 設置位置 once, its rows as ranges, linked to the details.
     summary = report.split("What to fix", 1)[1].split("</section>", 1)[0]
     line = next(r for r in summary.split("<tr") if "設置位置" in r and "Violation" in r)
