@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cityref.pages import browse, browse_registry, browse_term, search
+from cityref.pages import browse, browse_registry, browse_term, search_sources
 from cityref.pages.browse import Select
 from cityref.store.oxigraph import OxigraphStore
 
@@ -21,7 +21,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "term": browse_term.term_page,
     "coverage-matrix": browse_registry.coverage_matrix,
     "standards": browse_registry.standards,
-    "search-index": search.build_index,
+    "search-index": search_sources.term_entries,
 }
 
 
