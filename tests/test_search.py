@@ -8,10 +8,13 @@ import pytest
 
 from cityref.pages.browse import Select, Value
 from cityref.pages.search import (
+    KINDS,
     MAX_QUERY_CHARS,
     MAX_WORDS,
+    Hit,
     SearchIndex,
     SearchQueryTooLong,
+    edit_distance,
     normalise,
     reading,
     search,
@@ -107,3 +110,105 @@ def test_an_8_kb_query_of_4000_words_costs_milliseconds(index: SearchIndex) -> N
     bounded = " ".join(["a", "b", "c", "f", "i", "l", "t", "y", "1", "2"])
     assert len(search(large_index, bounded, limit=5).hits) == 5
     assert time.perf_counter() - started < 1.0  # milliseconds in fact; generous for CI
+
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+BASE = "https://w3id.org/cityref/"
+
+
+def _row(local: str, predicate: str, text: str, lang: str = "en", **extra: str) -> dict[str, Value]:
+    row = {
+        "x": Value(f"{BASE}def/a#{local}", "iri"),
+        "p": Value(predicate, "iri"),
+        "text": Value(text, "literal", lang),
+    }
+    row.update({name: Value(iri, "iri") for name, iri in extra.items()})
+    return row
+
+
+def _index(*rows: dict[str, Value]) -> SearchIndex:
+    return SearchIndex(term_entries(Select(lambda _query: list(rows), BASE)))
+
+
+def _found(answer_hits: list[Hit]) -> list[str]:
+    return [h.entry.iri.rsplit("#", 1)[1] for h in answer_hits]
+
+
+def test_exact_then_prefix_then_synonym_then_word_then_anywhere_then_definition() -> None:
+    index = _index(
+        _row("Anywhere", RDFS_LABEL, "Omnibus data"),
+        _row("Word", RDFS_LABEL, "Big bus depot"),
+        _row("Synonym", RDFS_LABEL, "Public transport stop"),
+        _row("Synonym", ALT_LABEL, "bus stop"),
+        _row("Defined", RDFS_LABEL, "Timetable"),
+        _row("Defined", DEFINITION, "When each bus leaves."),
+        _row("Prefix", RDFS_LABEL, "Business hours"),
+        _row("Exact", RDFS_LABEL, "Bus"),
+        _row("Elsewhere", RDFS_LABEL, "Tram"),
+    )
+    assert _found(search(index, "bus").hits) == [
+        "Exact",
+        "Prefix",
+        "Synonym",
+        "Word",
+        "Anywhere",
+        "Defined",
+    ]
+
+
+def test_every_word_must_match_and_the_phrase_ranks_first() -> None:
+    index = _index(
+        _row("Stop", RDFS_LABEL, "Public transport stop"),
+        _row("Stop", ALT_LABEL, "bus stop"),
+        _row("Apart", RDFS_LABEL, "Stop of a bus"),
+        _row("BusOnly", RDFS_LABEL, "Bus"),
+    )
+    assert _found(search(index, "bus stop").hits) == ["Stop", "Apart"]
+    assert _found(search(index, "ＢＵＳ　ＳＴＯＰ").hits) == ["Stop", "Apart"]  # full width
+
+
+def test_width_is_folded_on_both_sides() -> None:
+    index = _index(_row("Aed", RDFS_LABEL, "ＡＥＤ設置箇所", "ja"))
+    assert _found(search(index, "aed").hits) == ["Aed"]
+    assert _found(search(index, "ＡＥＤ").hits) == ["Aed"]
+    assert _found(search(index, "ｾｯﾁ").hits) == ["Aed"]  # half-width kana, by the reading
+
+
+def test_equal_scores_show_classes_first_and_every_hit_has_a_kind() -> None:
+    index = _index(
+        _row("Record", RDFS_LABEL, "Shelter"),
+        _row("Shelter", RDFS_LABEL, "Shelter", type=OWL_CLASS),
+        _row("Area", RDFS_LABEL, "Shelter", scheme=f"{BASE}def/domain/"),
+    )
+    hits = search(index, "shelter").hits
+    assert [(h.entry.kind, h.entry.kind_label.ja) for h in hits] == [
+        ("class", "クラス"),
+        ("domain", "分野"),
+        ("record", "記録"),
+    ]
+    assert all(h.entry.kind in KINDS for h in hits)
+
+
+def test_a_typo_gets_the_nearest_label_word() -> None:
+    index = _index(
+        _row("Site", RDFS_LABEL, "Designated emergency evacuation site"),
+        _row("Toilet", RDFS_LABEL, "公衆トイレ・トイレ", "ja"),
+        _row("Shelter", RDFS_LABEL, "避難所", "ja"),
+    )
+    assert search(index, "evacuaton").suggestion == "evacuation"
+    assert search(index, "evacuaton site").suggestion == "evacuation site"
+    assert search(index, "evacuatoin").suggestion == "evacuation"  # letters swapped
+    assert search(index, "非難所").suggestion == "避難所"  # the wrong kanji, a common slip
+    assert search(index, "トイラ").suggestion == "トイレ"  # in the script it was typed in
+    assert search(index, "evacuation").suggestion is None  # found: nothing to correct
+    assert search(index, "zebra").suggestion is None  # nothing near
+
+
+def test_edit_distance_counts_a_swap_as_one() -> None:
+    assert edit_distance("evacuaton", "evacuation") == 1
+    assert edit_distance("evacuatoin", "evacuation") == 1
+    assert edit_distance("bus", "bus") == 0
+    assert edit_distance("", "abc") == 3
