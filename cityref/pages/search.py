@@ -71,6 +71,7 @@ def _kakasi() -> Any:
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
 
 
+@functools.lru_cache(maxsize=8192)  # labels repeat (名称 in every profile): read each once
 def reading(text: str) -> str:
     """The hiragana reading of Japanese text (施設 → しせつ), from pykakasi's dictionary."""
     return "".join(part["hira"] for part in _kakasi().convert(text))

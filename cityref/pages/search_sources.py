@@ -43,7 +43,7 @@ def _local(iri: str) -> str:
 def term_entries(select: Select) -> list[Entry]:
     """Every term, concept, profile, standard and record of ours with a label. Of the rest
     under shapes/ (shapes, profile parts), nothing: a profile's columns come from its folder."""
-    types = " ".join(f"<{t}>" for t, _ in _KIND_OF_TYPE)
+    types = ", ".join(f"<{t}>" for t, _ in _KIND_OF_TYPE)
     rows = select(
         select.prefixes
         + f"""PREFIX prof: <{_PROF}>
@@ -52,19 +52,32 @@ SELECT ?x ?p ?text ?status ?type ?scheme WHERE {{
   VALUES ?p {{ rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel skos:definition
               rdfs:comment dcterms:title dcterms:alternative dcterms:description }}
   FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{select.base_iri}"))
-  FILTER(!STRSTARTS(STR(?x), "{select.base_iri}shapes/") || EXISTS {{ ?x a prof:Profile }})
+  OPTIONAL {{ ?x a ?profile FILTER(?profile = prof:Profile) }}
+  FILTER(BOUND(?profile) || !STRSTARTS(STR(?x), "{select.base_iri}shapes/"))
   OPTIONAL {{ ?x core:status ?status }}
-  OPTIONAL {{ ?x a ?type VALUES ?type {{ {types} }} }}
+  OPTIONAL {{ ?x a ?type FILTER(?type IN ({types})) }}
   OPTIONAL {{ ?x skos:inScheme ?scheme FILTER(?scheme = <{select.base_iri}def/domain/>) }}
 }}"""
     )
     entries: dict[str, Entry] = {}
     types_of: dict[str, set[str]] = {}
+    texts_seen: set[tuple[str, str, str, str]] = set()
     for row in rows:
         iri = row["x"].value
         entry = entries.setdefault(iri, Entry(iri))
+        found = types_of.setdefault(iri, set())
+        if "type" in row:
+            found.add(row["type"].value)
+        if "scheme" in row:
+            found.add("domain")
+        if "status" in row:
+            entry.status = _local(row["status"].value)
         predicate = _local(row["p"].value)
         text = row["text"]
+        seen = (iri, predicate, text.value, text.lang)
+        if seen in texts_seen:
+            continue  # the same text again, on a row for another type
+        texts_seen.add(seen)
         if predicate in _LABELS:
             entry.label = with_literal(entry.label, text)
         if predicate in _DEFINITIONS:
@@ -72,13 +85,6 @@ SELECT ?x ?p ?text ?status ?type ?scheme WHERE {{
             entry.definitions.append(normalise(text.value))
         else:
             entry.add_label(text.value, text.lang, synonym=predicate in _SYNONYMS)
-        if "status" in row:
-            entry.status = _local(row["status"].value)
-        found = types_of.setdefault(iri, set())
-        if "type" in row:
-            found.add(row["type"].value)
-        if "scheme" in row:
-            found.add("domain")
     for iri, entry in entries.items():
         entry.kind = _kind(types_of[iri])
         entry.finish()
