@@ -16,7 +16,7 @@ from app.fairness import expensive_work
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref.pages import browse
-from cityref.pages.search import Answer, Entry, SearchQueryTooLong
+from cityref.pages.search import Answer, Entry, SearchQueryTooLong, search_words
 from cityref.pages.search import search as run_search
 from cityref.text import Bilingual
 
@@ -51,8 +51,10 @@ def home() -> str:
 def _search(query: str, *, include_retired: bool, limit: int) -> Answer:
     """Hits for a bounded query (400 beyond); a search is expensive work for the client's
     limit (see app.fairness), the index itself comes from the memo."""
-    index = query_service().search_index()
     try:
+        if not search_words(query):
+            return Answer([])  # the page before a search: no need for the index
+        index = query_service().search_index()
         with expensive_work():
             return run_search(index, query, include_retired=include_retired, limit=limit)
     except SearchQueryTooLong as exc:

@@ -110,6 +110,7 @@ class Entry:
     definitions: list[str] = field(default_factory=list)
     anchor: str = ""  # a place on the page of ``iri`` (a profile's column)
     within: Bilingual = field(default_factory=Bilingual)  # the profile of a column
+    to_read: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a synonym)
 
     @property
     def deprecated(self) -> bool:
@@ -120,14 +121,22 @@ class Entry:
         return self.status == "retired"
 
     def add_label(self, text: str, lang: str, *, synonym: bool) -> None:
-        """A label or synonym as typed, normalised, with its reading when it has kanji."""
-        found = self.synonyms if synonym else self.labels
-        found.append(normalise(text))
+        """A label or synonym as typed, normalised; Japanese with kanji is kept to be read
+        (:meth:`add_readings`)."""
+        (self.synonyms if synonym else self.labels).append(normalise(text))
         if lang == "ja" and has_kanji(text):
-            found.append(normalise(reading(text)))
+            self.to_read.append((text, synonym))
+
+    def add_readings(self) -> None:
+        """The readings of its Japanese texts with kanji. pykakasi takes seconds for a whole
+        model, so the index does this once, outside the time limit of the query worker."""
+        for text, synonym in self.to_read:
+            (self.synonyms if synonym else self.labels).append(normalise(reading(text)))
+        self.to_read = []
+        self.finish()
 
     def finish(self) -> None:
-        """Each text once, in a stable order, and the label words ready for matching."""
+        """Each text once, in a stable order."""
         self.labels = sorted(set(self.labels))
         self.synonyms = sorted(set(self.synonyms) - set(self.labels))
         self.definitions = sorted(set(self.definitions))
@@ -159,9 +168,9 @@ class SearchIndex:
         self.entries = entries
         self.frequency: Counter[str] = Counter()
         for entry in entries:
-            self.frequency.update(
-                {w for text in entry.labels + entry.synonyms for w in words_of(text)}
-            )
+            entry.add_readings()
+            texts = entry.labels + entry.synonyms
+            self.frequency.update({word for text in texts for word in words_of(text)})
         self._near: dict[str, set[str]] = {}
         for word in self.frequency:
             for variant in _deletions(word):
