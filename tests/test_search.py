@@ -36,30 +36,50 @@ def test_reading_of_kanji() -> None:
     assert reading("避難所") == "ひなんじょ"
 
 
-def _entry(iri: str, ja: str, en: str, status: str = "") -> list[dict[str, Value]]:
-    rows = []
-    for text, lang in ((ja, "ja"), (en, "en")):
-        row = {
-            "x": Value(iri, "iri"),
-            "p": Value("http://www.w3.org/2000/01/rdf-schema#label", "iri"),
-            "text": Value(text, "literal", lang),
-        }
-        if status:
-            row["status"] = Value(f"https://w3id.org/cityref/def/status/{status}", "iri")
-        rows.append(row)
-    return rows
+BASE = "https://w3id.org/cityref/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+STATUS = f"{BASE}def/core#status"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+Triple = tuple[str, str, Value]
+
+
+def _select(triples: list[Triple]) -> Select:
+    """A model of these triples: the texts query gets the literals, the other the IRIs."""
+
+    def run(query: str) -> list[dict[str, Value]]:
+        texts = "?text" in query
+        return [
+            {"x": Value(s, "iri"), "p": Value(p, "iri"), ("text" if texts else "o"): o}
+            for s, p, o in triples
+            if (o.kind == "literal") == texts
+        ]
+
+    return Select(run, BASE)
+
+
+def _term(local: str, ja: str, en: str, status: str = "") -> list[Triple]:
+    iri = f"{BASE}def/a#{local}"
+    found = [
+        (iri, RDFS_LABEL, Value(ja, "literal", "ja")),
+        (iri, RDFS_LABEL, Value(en, "literal", "en")),
+    ]
+    if status:
+        found.append((iri, STATUS, Value(f"{BASE}def/status/{status}", "iri")))
+    return found
 
 
 @pytest.fixture
 def index() -> SearchIndex:
-    rows = (
-        _entry("https://w3id.org/cityref/def/a#Shelter", "避難所", "Evacuation shelter")
-        + _entry(
-            "https://w3id.org/cityref/def/a#OldShelter", "避難所（旧）", "Old shelter", "deprecated"
-        )
-        + _entry("https://w3id.org/cityref/def/a#Gone", "避難施設", "Gone", "retired")
+    triples = (
+        _term("Shelter", "避難所", "Evacuation shelter")
+        + _term("OldShelter", "避難所（旧）", "Old shelter", "deprecated")
+        + _term("Gone", "避難施設", "Gone", "retired")
     )
-    return SearchIndex(term_entries(Select(lambda _query: rows, "https://w3id.org/cityref/")))
+    return SearchIndex(term_entries(_select(triples)))
 
 
 def test_reading_finds_the_kanji_label_and_deprecated_ranks_last(index: SearchIndex) -> None:
@@ -92,17 +112,8 @@ def test_repeated_words_count_once(index: SearchIndex) -> None:
 
 
 def test_an_8_kb_query_of_4000_words_costs_milliseconds(index: SearchIndex) -> None:
-    big = [
-        _entry(f"https://w3id.org/cityref/def/a#T{i}", f"施設{i}", f"Facility {i} a b c")
-        for i in range(2000)
-    ]
-    large_index = SearchIndex(
-        term_entries(
-            Select(
-                lambda _query: [row for rows in big for row in rows], "https://w3id.org/cityref/"
-            )
-        )
-    )
+    big = [_term(f"T{i}", f"施設{i}", f"Facility {i} a b c") for i in range(2000)]
+    large_index = SearchIndex(term_entries(_select([t for term in big for t in term])))
     hostile = " ".join(f"w{i}" for i in range(4000))[:8192]
     started = time.perf_counter()
     with pytest.raises(SearchQueryTooLong):
@@ -112,25 +123,17 @@ def test_an_8_kb_query_of_4000_words_costs_milliseconds(index: SearchIndex) -> N
     assert time.perf_counter() - started < 1.0  # milliseconds in fact; generous for CI
 
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
-BASE = "https://w3id.org/cityref/"
+def _row(local: str, predicate: str, text: str, lang: str = "en", **facts: str) -> list[Triple]:
+    """A text of the term ``local`` and its ``type`` or ``scheme``."""
+    iri = f"{BASE}def/a#{local}"
+    found = [(iri, predicate, Value(text, "literal", lang))]
+    predicates = {"type": RDF_TYPE, "scheme": IN_SCHEME}
+    found += [(iri, predicates[name], Value(value, "iri")) for name, value in facts.items()]
+    return found
 
 
-def _row(local: str, predicate: str, text: str, lang: str = "en", **extra: str) -> dict[str, Value]:
-    row = {
-        "x": Value(f"{BASE}def/a#{local}", "iri"),
-        "p": Value(predicate, "iri"),
-        "text": Value(text, "literal", lang),
-    }
-    row.update({name: Value(iri, "iri") for name, iri in extra.items()})
-    return row
-
-
-def _index(*rows: dict[str, Value]) -> SearchIndex:
-    return SearchIndex(term_entries(Select(lambda _query: list(rows), BASE)))
+def _index(*rows: list[Triple]) -> SearchIndex:
+    return SearchIndex(term_entries(_select([t for row in rows for t in row])))
 
 
 def _found(answer_hits: list[Hit]) -> list[str]:
