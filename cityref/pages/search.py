@@ -177,7 +177,9 @@ class SearchIndex:
                 self._near.setdefault(variant, set()).add(word)
 
     def correction(self, word: str) -> str | None:
-        """The label word nearest to ``word`` (at most 2 edits), the more common on a tie."""
+        """The label word nearest to ``word``, the more common on a tie: one letter missing,
+        extra, wrong or swapped with the next (two such edits in words of five letters or more,
+        as far as one deletion from the label word and two from ``word`` reach)."""
         if word in self.frequency or len(word) < 3:
             return None
         limit = 1 if len(word) < 5 else 2
