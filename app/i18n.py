@@ -79,7 +79,7 @@ MESSAGES: dict[str, Bilingual] = {
     "search.none": Bilingual("該当するものはありません。", "Nothing matches."),
     "search.results": Bilingual("件", "results"),
     "search.did_you_mean": Bilingual("もしかして：", "Did you mean:"),
-    "search.within": Bilingual("プロファイル：", "profile:"),
+    "search.within": Bilingual("プロファイル：", "Profile:"),
     "status.deprecated": Bilingual("非推奨", "deprecated"),
     "status.retired": Bilingual("廃止", "retired"),
     "query.title": Bilingual("SPARQL クエリ", "SPARQL query"),
