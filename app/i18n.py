@@ -71,14 +71,18 @@ MESSAGES: dict[str, Bilingual] = {
     "domain.profiles": Bilingual("アプリケーションプロファイル", "Application profiles"),
     "domain.standards": Bilingual("関連する標準", "Standards"),
     "domain.funding": Bilingual("活用可能な予算", "Funding available"),
-    "search.title": Bilingual("語彙を検索", "Search the vocabulary"),
+    "search.title": Bilingual(
+        "語彙・プロファイル・標準を検索", "Search terms, profiles and standards"
+    ),
     "search.label": Bilingual("検索語", "Search terms"),
     "search.placeholder": Bilingual(
-        "例：避難所、ひなんじょ、parking", "e.g. 避難所, ひなんじょ, parking"
+        "例：避難所、バス停、ひなんじょ、bus stop", "e.g. 避難所, バス停, ひなんじょ, bus stop"
     ),
     "search.retired": Bilingual("廃止された語も表示", "Show retired terms"),
-    "search.none": Bilingual("該当する語はありません。", "No term matches."),
+    "search.none": Bilingual("該当するものはありません。", "Nothing matches."),
     "search.results": Bilingual("件", "results"),
+    "search.did_you_mean": Bilingual("もしかして：", "Did you mean:"),
+    "search.within": Bilingual("プロファイル：", "Profile:"),
     "status.deprecated": Bilingual("非推奨", "deprecated"),
     "status.retired": Bilingual("廃止", "retired"),
     "query.title": Bilingual("SPARQL クエリ", "SPARQL query"),

@@ -7,6 +7,7 @@ time-limited query worker and renders it in the page language.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 
@@ -15,7 +16,7 @@ from app.fairness import expensive_work
 from app.i18n import current_language
 from app.query_service import query_service
 from cityref.pages import browse
-from cityref.pages.search import Hit, SearchQueryTooLong
+from cityref.pages.search import Answer, Entry, SearchQueryTooLong, search_words
 from cityref.pages.search import search as run_search
 from cityref.text import Bilingual
 
@@ -47,45 +48,77 @@ def home() -> str:
     )
 
 
-def _search(query: str, *, include_retired: bool, limit: int) -> list[Hit]:
+def _search(query: str, *, include_retired: bool, limit: int) -> Answer:
     """Hits for a bounded query (400 beyond); a search is expensive work for the client's
     limit (see app.fairness), the index itself comes from the memo."""
-    index = query_service().search_index()
     try:
+        if not search_words(query):
+            return Answer([])  # the page before a search: no need for the index
+        index = query_service().search_index()
         with expensive_work():
             return run_search(index, query, include_retired=include_retired, limit=limit)
     except SearchQueryTooLong as exc:
         raise ApiError.from_error(400, exc) from None
 
 
+def hit_href(entry: Entry) -> str | None:
+    """Where a hit links: the page of its IRI, at the column's row for a profile's column."""
+    from app.resources import href  # app.resources imports this module's page makers
+
+    page = href(entry.iri)
+    return f"{page}#{quote(entry.anchor)}" if page and entry.anchor else page
+
+
+def suggestion_href(suggestion: str, *, include_retired: bool) -> str:
+    """The search page for the query "did you mean" offers."""
+    return "/search?" + urlencode(
+        {"q": suggestion, **({"retired": "1"} if include_retired else {})}
+    )
+
+
 @bp.route("/search")
 def search_page() -> str:
     query = request.args.get("q", "")
     include_retired = request.args.get("retired") == "1"
-    hits = _search(query, include_retired=include_retired, limit=50)
-    return render_template("search.html", query=query, hits=hits, retired=include_retired)
+    answer = _search(query, include_retired=include_retired, limit=50)
+    return render_template(
+        "search.html",
+        query=query,
+        answer=answer,
+        retired=include_retired,
+        hit_href=hit_href,
+        suggestion_href=suggestion_href,
+    )
 
 
 @bp.route("/api/search")
 def search_api() -> Response:
-    """As-you-type search: ranked hits with labels in the page language."""
-    hits = _search(
-        request.args.get("q", ""), include_retired=request.args.get("retired") == "1", limit=20
-    )
+    """As-you-type search: ranked hits with labels in the page language, each with its kind,
+    and a corrected query when the hits are few (docs/api.md)."""
+    include_retired = request.args.get("retired") == "1"
+    answer = _search(request.args.get("q", ""), include_retired=include_retired, limit=20)
     lang = current_language()
+    suggestion = answer.suggestion
     return jsonify(
         {
             "lang": lang,
             "hits": [
                 {
                     "iri": h.entry.iri,
+                    "href": hit_href(h.entry),
+                    "kind": h.entry.kind,
+                    "kind_label": h.entry.kind_label.in_language(lang),
                     "label": h.entry.label.in_language(lang),
                     "definition": h.entry.definition.in_language(lang),
+                    "within": h.entry.within.in_language(lang),
                     "status": h.entry.status,
                     "score": h.score,
                 }
-                for h in hits
+                for h in answer.hits
             ],
+            "suggestion": suggestion,
+            "suggestion_href": suggestion
+            and suggestion_href(suggestion, include_retired=include_retired),
         }
     )
 

@@ -19,7 +19,8 @@ from app.errors import ApiError
 from app.fairness import expensive_work
 from cityref.errors import Busy
 from cityref.pages.page_data import page_data
-from cityref.pages.search import Entry
+from cityref.pages.search import Entry, SearchIndex
+from cityref.pages.search_sources import make_index
 from cityref.settings import Settings
 from cityref.sparql.query import DiskStoreRef, QueryRequest, StoreCall
 from cityref.sparql.results import QueryAnswer
@@ -140,9 +141,13 @@ class QueryService:
 
         return self.memo(f"{kind} {args}", make)
 
-    def search_index(self) -> list[Entry]:
-        """The search index of the current build."""
-        return cast(list[Entry], self.page("search-index"))
+    def search_index(self) -> SearchIndex:
+        """The search index of the current build: its terms, made in a query worker, and the
+        columns of the profiles, read from their folders."""
+        return self.memo(
+            "search-index",
+            lambda: make_index(cast(list[Entry], self.page("search-index")), self.model),
+        )
 
     def warm_up(self) -> None:
         """Start this process's other query workers (each opens the store), one at a time,

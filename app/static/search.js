@@ -1,30 +1,44 @@
-// As-you-type search: asks /api/search and redraws the hits; the form works without it.
+// As-you-type search: asks /api/search and redraws the hits, each with its kind, and the
+// "did you mean" link; the form works without it.
 (function () {
   const input = document.querySelector("[data-live-search]");
   const hits = document.getElementById("hits");
   if (!input || !hits) return;
   const retired = document.querySelector("input[name=retired]");
-  const base = document.body.dataset.baseIri; // the model's base IRI, from the page
+  const lang = document.documentElement.lang;
   let timer = null;
   let last = "";
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
   function render(data) {
     hits.textContent = "";
-    const list = document.createElement("ol");
-    list.className = "hits";
+    if (data.suggestion) {
+      const p = element("p", "did-you-mean", hits.dataset.didYouMean + " ");
+      const link = element("a", "", data.suggestion);
+      link.href = data.suggestion_href;
+      p.appendChild(link);
+      hits.appendChild(p);
+    }
+    if (data.hits.length === 0) {
+      hits.appendChild(element("p", "", hits.dataset.none));
+      return;
+    }
+    const list = element("ol", "hits");
     for (const hit of data.hits) {
-      const item = document.createElement("li");
-      item.className = hit.status;
-      const link = document.createElement("a");
-      link.href = hit.iri.startsWith(base)
-        ? "/" + hit.iri.slice(base.length).replace("#", "%23")
-        : hit.iri;
-      link.textContent = hit.label;
+      const item = element("li", hit.status);
+      item.appendChild(element("span", "kind kind-" + hit.kind, hit.kind_label));
+      item.appendChild(document.createTextNode(" "));
+      const link = element("a", "", hit.label);
+      link.href = hit.href || hit.iri;
       item.appendChild(link);
-      if (hit.definition) {
-        const p = document.createElement("p");
-        p.textContent = hit.definition;
-        item.appendChild(p);
+      if (hit.kind === "column" && hit.within) {
+        item.appendChild(element("div", "within", hits.dataset.within + " " + hit.within));
       }
+      if (hit.definition) item.appendChild(element("p", "", hit.definition));
       list.appendChild(item);
     }
     hits.appendChild(list);
@@ -34,7 +48,7 @@
     const key = q + (retired && retired.checked ? "|r" : "");
     if (q === "" || key === last) return;
     last = key;
-    const params = new URLSearchParams({ q: q });
+    const params = new URLSearchParams({ q: q, lang: lang });
     if (retired && retired.checked) params.set("retired", "1");
     fetch("/api/search?" + params.toString())
       .then((r) => r.json())

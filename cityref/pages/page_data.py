@@ -16,7 +16,7 @@ from cityref.pages import (
     browse_term,
     module_page,
     report_sections,
-    search,
+    search_sources,
     shape_page,
 )
 from cityref.pages.browse import Select
@@ -35,7 +35,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
     "standard-of": browse_standard.standard_of,
     "shape-titles": browse_registry.shape_titles,
     "named": browse_named.named_page,
-    "search-index": search.build_index,
+    "search-index": search_sources.term_entries,
     "shape": shape_page.shape_page,
     "module": module_page.module_page,
     "shape-words": report_sections.shape_words,

@@ -53,7 +53,15 @@ def test_search_as_you_type_with_japanese_normalisation(page: Page, screenshot: 
     expect(page.locator("#hits li").first).to_be_visible()
     first = page.locator("#hits li a").first.inner_text()
     assert "施設" in first
+    expect(page.locator("#hits li .kind").first).to_have_text("クラス")  # what each hit is
+    page.fill("#q", "バス停")  # an everyday word, a synonym of 停留所・駅
+    expect(page.locator("#hits li a").first).to_have_text("停留所・駅")
     screenshot(page, "search")
+    page.fill("#q", "evacuaton")  # a typo: the nearest label word is offered
+    expect(page.locator("#hits .did-you-mean a")).to_have_text("evacuation")
+    page.locator("#hits .did-you-mean a").click()
+    expect(page).to_have_url(re.compile(r"/search\?q=evacuation"))
+    expect(page.locator("#hits li").first).to_be_visible()
 
 
 def test_example_query_shows_a_results_table(page: Page, screenshot: Screenshot) -> None:
