@@ -36,7 +36,7 @@ from cityref.outcome.renderers import (
     renderer_for_media_type,
 )
 from cityref.outcome.views import finding_where, grouped, word
-from cityref.profiles import list_profiles
+from cityref.profiles import Profile, list_profiles
 from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.services.job_reports import read_document, stored_rendering
 from cityref.services.jobs import (
@@ -302,13 +302,19 @@ def _read(job_id: str) -> Job:
         raise ApiError(404, exc.text) from None
 
 
+def data_profiles() -> list[Profile]:
+    """The profiles a file can be checked against (the validate form's choice, the home
+    page's list), read once per build."""
+    model = query_service().model
+    return query_service().memo(
+        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
+    )
+
+
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
     token = form_token()
-    model = query_service().model
-    profiles = query_service().memo(
-        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
-    )
+    profiles = data_profiles()
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())
     page = render_template("validate.html", profiles=profiles, csrf=token, accept=accept)
