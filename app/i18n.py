@@ -47,9 +47,9 @@ MESSAGES: dict[str, Bilingual] = {
     "home.purpose": Bilingual(
         "スーパーシティのリファレンスモデル（語彙、データの形式を定めるプロファイル、関連する標準）を"
         "知識グラフとして公開し、閲覧・問い合わせ・データの検証に使えるようにしたサイトです。",
-        "The Super City Reference Model (its vocabulary, the profiles that fix the shape of "
-        "data, the standards it relies on) as a knowledge graph to browse, query and check "
-        "data against.",
+        "This site publishes the Super City Reference Model (its vocabulary, the profiles "
+        "that fix the shape of data, the standards it relies on) as a knowledge graph: browse "
+        "it, query it, and check data against it.",
     ),
     "home.uses": Bilingual("ここでできること", "What you can do here"),
     "home.architects": Bilingual("アーキテクト", "Architects"),
