@@ -34,7 +34,11 @@ MESSAGES: dict[str, Bilingual] = {
     "nav.standards": Bilingual("標準", "Standards"),
     "nav.validate": Bilingual("データ検証", "Validate data"),
     "nav.language": Bilingual("English", "日本語"),
-    "nav.language.label": Bilingual("言語を切り替える", "Switch language"),
+    # The link's name starts with its visible text (the other language's name), so speech
+    # input users can say what they see.
+    "nav.language.label": Bilingual(
+        "English（英語の表示に切り替える）", "日本語 (switch to Japanese)"
+    ),
     "home.title": Bilingual("スーパーシティ構想の全体像", "The Super City landscape"),
     "home.intro": Bilingual(
         "各分野の到達すべき姿、データ連携、実証実験、課題を、関係府省の取組（案）の表のとおりに示します。"
@@ -42,6 +46,46 @@ MESSAGES: dict[str, Bilingual] = {
         "Each domain's target state, data linkage, pilots and challenges, as the tables of "
         "the ministries' joint plan show them. Follow a domain to its vocabulary, profiles "
         "and standards.",
+    ),
+    "home.purpose": Bilingual(
+        "スーパーシティのリファレンスモデル（語彙、データの形式を定めるプロファイル、関連する標準）を"
+        "知識グラフとして公開し、閲覧・問い合わせ・データの検証に使えるようにしたサイトです。",
+        "This site publishes the Super City Reference Model (its vocabulary, the profiles "
+        "that fix the shape of data, the standards it relies on) as a knowledge graph: browse "
+        "it, query it, and check data against it.",
+    ),
+    "home.uses": Bilingual("ここでできること", "What you can do here"),
+    "home.architects": Bilingual("アーキテクト", "Architects"),
+    "home.architects.browse": Bilingual(
+        "分野から参照モデルをたどる（下の全体像）", "Browse the Reference Model by domain (below)"
+    ),
+    "home.architects.search": Bilingual("語彙を検索する", "Search the vocabulary"),
+    "home.architects.query": Bilingual(
+        "SPARQL で問い合わせる（質問例つき）", "Query it with SPARQL (with example questions)"
+    ),
+    "home.architects.standards": Bilingual(
+        "標準とその実装状況を見る", "See the standards and what implements them"
+    ),
+    "home.vendors": Bilingual("ベンダー・自治体", "Vendors and municipalities"),
+    "home.vendors.validate": Bilingual(
+        "データファイルをプロファイルで検証する（CSV、GTFS-JP、NGSI-LD、RDF）",
+        "Check a data file against a profile (CSV, GTFS-JP, NGSI-LD, RDF)",
+    ),
+    "home.vendors.profiles": Bilingual("プロファイルの一覧", "The profiles"),
+    "home.maintainers": Bilingual("モデルの保守担当", "Maintainers of the model"),
+    "home.maintainers.proposals": Bilingual(
+        "語やシェイプの変更の提案とレビュー", "Proposals to change terms and shapes, and reviews"
+    ),
+    "home.maintainers.releases": Bilingual(
+        "リリースと版の間の変更", "Releases and the changes between them"
+    ),
+    "home.maintainers.systems": Bilingual(
+        "登録システムと適合性の記録", "Registered systems and their conformance records"
+    ),
+    "home.landscape": Bilingual("分野ごとの取組", "Domain by domain"),
+    "home.domain": Bilingual("領域", "Domain"),
+    "home.landscape_table": Bilingual(
+        "分野ごとの取組の表（横にスクロールできます）", "The domains' table (scrolls sideways)"
     ),
     "home.field": Bilingual("Society 5.0 の分野", "Society 5.0 field"),
     "home.area": Bilingual("スーパーシティ構成領域", "Super City area"),
@@ -96,6 +140,52 @@ MESSAGES: dict[str, Bilingual] = {
         "Without JavaScript, the form below runs the query.",
     ),
     "query.run": Bilingual("実行", "Run"),
+    "query.current": Bilingual("質問:", "Question:"),
+    # YASGUI's controls, named in the page's language (app/static/query.js applies them).
+    "yasgui.editor": Bilingual("SPARQL クエリの編集欄", "SPARQL query editor"),
+    "yasgui.endpoint": Bilingual("問い合わせ先（SPARQL エンドポイント）", "SPARQL endpoint"),
+    "yasgui.clear_endpoint": Bilingual("問い合わせ先を消去", "Clear the endpoint"),
+    "yasgui.settings_open": Bilingual("要求の設定を開く", "Open the request settings"),
+    "yasgui.settings_close": Bilingual("要求の設定を閉じる", "Close the request settings"),
+    "yasgui.share": Bilingual("このクエリへのリンクを作る", "Make a link to this query"),
+    "yasgui.share_link": Bilingual("このクエリへのリンク", "Link to this query"),
+    "yasgui.run": Bilingual("クエリを実行", "Run the query"),
+    "yasgui.table": Bilingual("表", "Table"),
+    "yasgui.table_view": Bilingual("結果を表で見る", "Show the results as a table"),
+    "yasgui.response": Bilingual("応答", "Response"),
+    "yasgui.response_view": Bilingual("応答をそのまま見る", "Show the response as it came"),
+    "yasgui.download": Bilingual("結果をダウンロード", "Download the results"),
+    "yasgui.docs": Bilingual("この表示の説明（YASGUI、英語）", "About this view (YASGUI)"),
+    "yasgui.filter": Bilingual("結果を絞り込む", "Filter the results"),
+    "yasgui.page_size": Bilingual("1 ページの行数", "Rows per page"),
+    "yasgui.simple_view": Bilingual("簡易表示", "Simple view"),
+    "yasgui.ellipse": Bilingual("長い値を省略", "Shorten long values"),
+    "yasgui.results": Bilingual("{count} 件（{seconds} 秒）", "{count} results in {seconds} s"),
+    "yasgui.tab_name": Bilingual("タブの名前", "Tab name"),
+    "yasgui.info": Bilingual("全 _TOTAL_ 件中 _START_–_END_ 件目", "Rows _START_–_END_ of _TOTAL_"),
+    "yasgui.info_empty": Bilingual("0 件", "No rows"),
+    "yasgui.info_filtered": Bilingual("（全 _MAX_ 件から絞り込み）", "(filtered from _MAX_)"),
+    "yasgui.zero_records": Bilingual("一致する結果はありません", "No matching results"),
+    "yasgui.empty": Bilingual("結果はありません", "No results"),
+    "yasgui.sort": Bilingual("：並べ替える", ": sort"),
+    "yasgui.page_first": Bilingual("最初のページ", "First page"),
+    "yasgui.page_last": Bilingual("最後のページ", "Last page"),
+    "yasgui.page_next": Bilingual("次のページ", "Next page"),
+    "yasgui.page_previous": Bilingual("前のページ", "Previous page"),
+    "yasgui.name": Bilingual("名前", "name"),
+    "yasgui.value": Bilingual("値", "value"),
+    "yasgui.language": Bilingual("言語", "Language"),
+    "yasgui.datatype": Bilingual("データ型", "Datatype"),
+    "yasgui.menu.method": Bilingual("要求の方式", "Request method"),
+    "yasgui.menu.accept": Bilingual("応答の形式", "Answer formats"),
+    "yasgui.menu.accept_select": Bilingual("ASK・SELECT の応答", "Answers to ASK and SELECT"),
+    "yasgui.menu.accept_graph": Bilingual(
+        "CONSTRUCT・DESCRIBE の応答", "Answers to CONSTRUCT and DESCRIBE"
+    ),
+    "yasgui.menu.arguments": Bilingual("追加のパラメータ", "Extra parameters"),
+    "yasgui.menu.headers": Bilingual("追加のヘッダー", "Extra headers"),
+    "yasgui.menu.default_graphs": Bilingual("既定グラフ", "Default graphs"),
+    "yasgui.menu.named_graphs": Bilingual("名前付きグラフ", "Named graphs"),
     "resource.formats": Bilingual("形式", "Formats"),
     "resource.property": Bilingual("属性", "Property"),
     "resource.value": Bilingual("値", "Value"),

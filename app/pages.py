@@ -13,9 +13,11 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from app.errors import ApiError
 from app.fairness import expensive_work
-from app.i18n import current_language
+from app.i18n import MESSAGES, current_language, translate
 from app.query_service import query_service
+from app.validate import data_profiles
 from cityref.pages import browse
+from cityref.pages.questions import grouped, questions
 from cityref.pages.search import Answer, Entry, SearchQueryTooLong, search_words
 from cityref.pages.search import search as run_search
 from cityref.text import Bilingual
@@ -45,6 +47,7 @@ def home() -> str:
         layers=service.page("layers"),
         principles=service.page("principles"),
         funding=service.page("funding"),
+        profiles=data_profiles(),
     )
 
 
@@ -125,18 +128,27 @@ def search_api() -> Response:
 
 @bp.route("/query")
 def query_page() -> str:
-    examples = []
-    model = query_service().model
-    for path in sorted((model.root / "tests" / "queries").glob("*.rq")):
-        text = model.read(path).decode("utf-8")
-        titles = {
-            lang: line.split(":", 1)[1].strip()
-            for line in text.splitlines()[:3]
-            for lang in ("ja", "en")
-            if line.startswith(f"# {lang}:")
-        }
-        examples.append({"name": path.stem, "title": Bilingual.from_dict(titles), "query": text})
-    return render_template("query.html", examples=examples)
+    """YASGUI opened on an example (``?example=NN``, else the first), the examples beside it
+    by group; without JavaScript, a form opened on the same example and plain links."""
+    service = query_service()
+    found = service.memo("questions", lambda: questions(service.model))
+    asked = request.args.get("example")
+    current = found[0] if found else None
+    if asked is not None:
+        number = int(asked) if asked.isdecimal() else None  # ?example=5 and 05 alike
+        current = next((q for q in found if int(q.number) == number), None)
+        if current is None:
+            raise ApiError(
+                404,
+                Bilingual(
+                    f"質問例 '{asked[:20]}' はありません。/query に質問例の一覧があります。",
+                    f"there is no example '{asked[:20]}'; /query lists the examples.",
+                ),
+            )
+    words = {
+        key.removeprefix("yasgui."): translate(key) for key in MESSAGES if key.startswith("yasgui.")
+    }
+    return render_template("query.html", groups=grouped(found), current=current, yasgui_words=words)
 
 
 @bp.route("/vendor/<name>")

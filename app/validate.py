@@ -39,7 +39,7 @@ from cityref.outcome.renderers import (
 )
 from cityref.outcome.views import checked_words, finding_where, verdict_class, word
 from cityref.pages.report_sections import report_view
-from cityref.profiles import list_profiles
+from cityref.profiles import Profile, list_profiles
 from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
 from cityref.services.job_reports import read_document, stored_rendering
 from cityref.services.jobs import (
@@ -333,6 +333,15 @@ def _read(job_id: str) -> Job:
         raise ApiError(404, exc.text) from None
 
 
+def data_profiles() -> list[Profile]:
+    """The profiles a file can be checked against (the validate form's choice, the home
+    page's list), read once per build."""
+    model = query_service().model
+    return query_service().memo(
+        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
+    )
+
+
 @bp.route("/validate", methods=["GET"])
 def validate_page() -> Response:
     return _form_page()
@@ -342,10 +351,7 @@ def _form_page(error: ApiError | None = None, sent: Mapping[str, str] | None = N
     """The validation form; after a refused submission, with what was wrong (in the page's
     language, answered with the error's status) and the choices ``sent`` kept."""
     token = form_token()
-    model = query_service().model
-    profiles = query_service().memo(
-        "data profiles", lambda: [p for p in list_profiles(model) if p.is_data_profile]
-    )
+    profiles = data_profiles()
     # The file chooser offers what the registered input formats read.
     accept = ",".join(upload_suffixes())
     form = sent or {}

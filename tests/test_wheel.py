@@ -30,6 +30,8 @@ def test_installed_wheel_builds_and_queries_without_the_checkout(tmp_path: Path)
     assert sources, "the repository has no ontology to ship"
     for path in sources[:5]:
         assert f"cityref/_sources/{path.relative_to(REPO).as_posix()}" in names
+    # The query page's examples come from the model's sources, so the wheel carries them.
+    assert "cityref/_sources/tests/queries/01-domains.rq" in names
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

@@ -45,6 +45,11 @@ class ModelFiles:
     def shapes_dir(self) -> Path:
         return self.root / "shapes"
 
+    @property
+    def questions_dir(self) -> Path:
+        """The architects' questions (``NN-name.rq``), the query page's examples."""
+        return self.root / "tests" / "queries"
+
     def at(self, root: Path) -> ModelFiles:
         """The same base IRI over another tree (a release's snapshot)."""
         return ModelFiles(root, self.base_iri)

@@ -66,7 +66,7 @@ def test_search_as_you_type_with_japanese_normalisation(page: Page, screenshot: 
 
 def test_example_query_shows_a_results_table(page: Page, screenshot: Screenshot) -> None:
     page.goto("/query")
-    page.locator("button.example").first.click()
+    page.locator("a.example").first.click()
     expect(page.locator(".yasr table, .yasr .dataTable").first).to_be_visible(timeout=30_000)
     expect(page.locator(".yasr")).to_contain_text("モビリティ")
     screenshot(page, "query")
