@@ -31,7 +31,8 @@ MESSAGES: dict[str, Bilingual] = {
     "nav.standards": Bilingual("標準", "Standards"),
     "nav.validate": Bilingual("データ検証", "Validate data"),
     "nav.language": Bilingual("English", "日本語"),
-    "nav.language.label": Bilingual("言語を切り替える", "Switch language"),
+    # The link shows the other language's name: its accessible name holds it (WCAG 2.5.3).
+    "nav.language.label": Bilingual("English に切り替える", "Switch to 日本語"),
     "home.title": Bilingual("スーパーシティ構想の全体像", "The Super City landscape"),
     "home.intro": Bilingual(
         "各分野の到達すべき姿、データ連携、実証実験、課題を、関係府省の取組（案）の表のとおりに示します。"
