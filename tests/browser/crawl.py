@@ -10,8 +10,8 @@ depend on the page language and are fetched in the first language only.
 
 Every page is also opened in a Chromium tab, except that of the pages that share a parent path
 and query (``/def/core%23…``, ``/registry/standard/…``, ``/search?q``) only the first
-:data:`OPENED_PER_KIND` are: opening all of them (some 1,200 per language) takes a core about
-ten minutes, and pages of one kind share their template and scripts.
+:data:`OPENED_PER_KIND` are: opening all of them (some 1,200 per language) takes Chromium
+several minutes of a core, and pages of one kind share their template and scripts.
 
 A failure is: a 4xx/5xx answer of a page, a download, a file or anything an opened page loads;
 a page whose text (as the browser would show it) is raw JSON or RDF statements — a JSON or
