@@ -25,7 +25,7 @@ from playwright.sync_api import Browser
 from tests.browser.crawl import Failure, crawl
 from tests.servers import serving_in_a_thread
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 
 #: What a report download may be, by media type, and how its body is read.
 RDF_FORMATS = {
@@ -41,6 +41,7 @@ def failure_report(failures: list[Failure], summary: str) -> str:
     return f"{len(lines)} failures ({summary}):\n" + "\n".join(lines)
 
 
+@pytest.mark.slow  # some 4,000 URLs: minutes
 def test_every_link_in_both_languages(site_as_run: str, report_path: str) -> None:
     result = crawl(
         site_as_run,
