@@ -334,8 +334,14 @@ async def _crawl_language(
 
     await asyncio.gather(*(work(tab) for tab in workers))
     if language.exploded:
+        kinds = Counter(page_kind(target) for target in language.queued).most_common(5)
+        where = ", ".join(f"{kind} ({n})" for kind, n in kinds)
         language.result.failures.append(
-            Failure(language.origin, "(crawl)", f"more than {language.limit} URLs in {lang}")
+            Failure(
+                language.origin,
+                "(crawl)",
+                f"more than {language.limit} URLs in {lang}: links multiply; most under {where}",
+            )
         )
 
 

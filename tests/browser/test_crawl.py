@@ -161,3 +161,10 @@ def test_the_crawl_sees_each_fault_a_person_would_meet() -> None:
         ("mailto:clerk@example.org", "/", "a link with scheme 'mailto'"),
     }, result.failures
     assert result.counts["downloads (ja)"] == 1  # the Turtle link, fetched and fine
+
+
+def test_the_crawl_stops_when_links_multiply() -> None:
+    with broken_site() as origin:
+        result = crawl(origin, {"ja": ["/?lang=ja"]}, tabs=1, limit=3)
+    capped = [f.what for f in result.failures if f.referrer == "(crawl)"]
+    assert capped and capped[0].startswith("more than 3 URLs in ja: links multiply"), capped
