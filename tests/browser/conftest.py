@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from cityref.registry.releases import create_release
-from tests.conftest import BASE_IRI, REPO
+from tests.conftest import BASE_IRI, REAL_DATA, REPO
+from tests.security.conftest import build_store_once, start_live_server
 from tests.servers import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,6 +54,44 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     with running_server(settings, tmp_path_factory.mktemp("ui-log")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def site_as_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server as ``scripts/run`` starts it: ``cityref build`` then ``cityref serve`` in a
+    working folder with the default settings, so the store is the relative ``.cityref/store``
+    of that folder and the sources are the checkout (the default, wherever the folder is; the
+    folder is a temporary one so that the checkout stays clean). Its base URL.
+
+    Two settings differ from the defaults: ``CITYREF_PORT``, a free port (8000 may be taken),
+    and ``CITYREF_RATE_LIMIT``, since a crawl asks for a few thousand URLs a minute from one
+    address where the default allows 600 (then 429)."""
+    cwd = tmp_path_factory.mktemp("as-run")
+    build_store_once(cwd)
+    with start_live_server(cwd, {"CITYREF_RATE_LIMIT": "1000000"}) as server:
+        yield server.url
+
+
+#: The real file uploaded to the validator: its report has warnings and violations with the
+#: values found (a trailing space among them), so every part of the report page is there.
+UPLOADED_FILE = REAL_DATA / "yaizu-222127" / "222127_preschool.csv"
+
+
+@pytest.fixture(scope="session")
+def report_path(browser: Browser, site_as_run: str) -> str:
+    """The path of the report page of :data:`UPLOADED_FILE`, uploaded through the validation
+    form as a person does (the profile detected)."""
+    context = browser.new_context(base_url=site_as_run, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto("/validate")
+    page.set_input_files("#file", str(UPLOADED_FILE))
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.wait_for_url("**/validate/*")
+    path = page.url.removeprefix(site_as_run).split("?", 1)[0]
+    context.close()
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -17,7 +16,7 @@ import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import TOY
-from tests.servers import running_server
+from tests.servers import running_server, serving_in_a_thread
 
 SCHOOLS = "SELECT ?s WHERE { ?s a <https://example.org/toy#School> } ORDER BY ?s"
 SCHOOL_IRIS = ["https://example.org/toy#school1", "https://example.org/toy#school2"]
@@ -62,13 +61,8 @@ class _Canary(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def canary() -> Iterator[str]:
     _Canary.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with serving_in_a_thread(_Canary) as url:
+        yield url
 
 
 def _wrapper(server: str, fmt: str, query: str = SCHOOLS) -> SPARQLWrapper:

@@ -1,0 +1,384 @@
+"""Walk a site the way a person does, in headless Chromium, and say everything that went wrong.
+
+:func:`crawl` starts at a few pages of a language and follows every same-origin link
+breadth-first, each URL once per language (fragment and ``lang`` left out: the language is the
+browser context's, set by its locale and the ``?lang=`` of the first page). Every URL is
+requested through the browser context (its cookies and language); a page's links are read from
+its HTML: ``a[href]`` (a ``?format=`` or ``/api/`` link or ``a[download]`` is a download) and the
+files it names (``link[href]``, ``script[src]``, ``img[src]``…). Downloads and files do not
+depend on the page language and are fetched in the first language only.
+
+Every page is also opened in a Chromium tab, except that of the pages that share a parent path
+and query (``/def/core%23…``, ``/registry/standard/…``, ``/search?q``) only the first
+:data:`OPENED_PER_KIND` are: opening all of them (some 1,200 per language) takes Chromium
+several minutes of a core, and pages of one kind share their template and scripts.
+
+A failure is: a 4xx/5xx answer of a page, a download, a file or anything an opened page loads;
+a page whose text (as the browser would show it) is raw JSON or RDF statements — a JSON or
+Turtle parser decides; a console error or uncaught exception in an opened page; a link whose
+scheme is not http(s); more than ``limit`` URLs in a language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import pyoxigraph
+from playwright.async_api import (
+    APIResponse,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    Request,
+    Response,
+    async_playwright,
+)
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+#: Pages of one kind (parent path and query names) opened in a tab, per language.
+OPENED_PER_KIND = 3
+#: The browser's locale for each language of the crawl.
+LOCALES = {"ja": "ja-JP", "en": "en-US"}
+#: What Chromium asks for when a person follows a link.
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+#: Elements whose text a browser does not show.
+HIDDEN_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing a person would have met: where, from which page, and what went wrong."""
+
+    url: str
+    referrer: str
+    what: str
+
+    def line(self) -> str:
+        return f"{self.url}  (from {self.referrer}): {self.what}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A normalised same-origin URL (path and query), how it is used, and who linked it."""
+
+    target: str
+    kind: str  # "page" (a person opens it), "download" or "file" (a page loads it)
+    referrer: str
+
+
+@dataclass
+class CrawlResult:
+    """What was visited, per language, and every failure met on the way."""
+
+    failures: list[Failure] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
+
+
+def normalise(url: str, origin: str) -> str | None:
+    """``/path?query`` of a same-origin URL without its fragment and ``lang``, else None."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return (parts.path or "/") + (f"?{urlencode(query)}" if query else "")
+
+
+def is_download_link(target: str) -> bool:
+    """Links that ask for data rather than a page: a serialisation or an API answer."""
+    parts = urlsplit(target)
+    asks_format = any(k == "format" for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return asks_format or parts.path.startswith("/api/")
+
+
+def page_kind(target: str) -> str:
+    """The parent of a page and its query's names: ``/def/core%23Facility`` → ``/def/core%23``,
+    ``/registry/standard/saref`` → ``/registry/standard/``, ``/search?q=x`` → ``/search?q``."""
+    parts = urlsplit(target)
+    path = parts.path.rstrip("/") or "/"
+    if "%23" in path:
+        parent = path.split("%23", 1)[0] + "%23"
+    else:
+        parent = path.rsplit("/", 1)[0] + "/" if path.count("/") > 1 else path
+    names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return parent + ("?" + "&".join(names) if names else "")
+
+
+def raw_data_shown(text: str, base: str) -> str | None:
+    """What raw data ``text`` is, when a JSON or Turtle parser accepts it (Turtle with at least
+    one statement, which covers N-Triples); None for text a person reads."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    try:
+        json.loads(stripped)
+    except ValueError:
+        pass
+    else:
+        return "JSON"
+    try:
+        statements = pyoxigraph.parse(stripped, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base)
+        next(iter(statements))
+    except (SyntaxError, StopIteration, ValueError):
+        return None
+    return "RDF statements"
+
+
+class _PageReader(HTMLParser):
+    """The links and files an HTML page names, and the text a browser shows of it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []  # (URL as written, "page" | "download" | "file")
+        self.text: list[str] = []
+        self.lang: str | None = None  # of the html element
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "html":
+            self.lang = named.get("lang")
+        if tag in ("a", "area") and named.get("href"):
+            self.links.append((named["href"] or "", "download" if "download" in named else "page"))
+        elif tag == "link" and named.get("href"):
+            self.links.append((named["href"] or "", "file"))
+        elif tag in ("script", "img", "iframe", "source") and named.get("src"):
+            self.links.append((named["src"] or "", "file"))
+        if tag in HIDDEN_ELEMENTS:
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN_ELEMENTS and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.text.append(data)
+
+
+class _Tab:
+    """A Chromium tab that opens pages one after the other and notes what fails in each."""
+
+    def __init__(self, page: Page, origin: str, result: CrawlResult) -> None:
+        self.page = page
+        self.origin = origin
+        self.result = result
+        self.current: Link | None = None  # the page opened last: late events are its own
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self._fail(None, f"uncaught exception: {error}"))
+        page.on("response", self._on_response)
+        page.on("requestfailed", self._on_request_failed)
+
+    def _fail(self, url: str | None, what: str) -> None:
+        """A failure of the page opened last (``url`` None) or of a file it loads."""
+        page = self.current
+        if page is None:
+            self.result.failures.append(Failure(url or "?", "(before the first page)", what))
+        elif url is None or url == self.origin + page.target:
+            self.result.failures.append(Failure(self.origin + page.target, page.referrer, what))
+        else:
+            self.result.failures.append(Failure(url, page.target, what))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            source = message.location.get("url") or "the page"
+            self._fail(None, f"console error from {source}: {message.text}")
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 400:
+            self._fail(response.url, f"{response.status} for a {response.request.resource_type}")
+
+    def _on_request_failed(self, request: Request) -> None:
+        failure = request.failure or ""
+        if "ERR_ABORTED" not in failure:  # aborted: the page moved on, not an error
+            self._fail(request.url, f"request failed: {failure}")
+
+    async def open(self, link: Link) -> None:
+        self.current = link
+        try:
+            await self.page.goto(self.origin + link.target, wait_until="load")
+        except Error as exc:
+            self._fail(None, f"could not open in the browser: {exc.message}")
+
+
+@dataclass
+class _Language:
+    """The crawl of one language: its queue, the URLs queued and the pages opened per kind."""
+
+    origin: str
+    limit: int
+    result: CrawlResult
+    fetched_elsewhere: set[str]
+    queue: deque[Link] = field(default_factory=deque)
+    queued: set[str] = field(default_factory=set)
+    opened: Counter[str] = field(default_factory=Counter)
+    exploded: bool = False
+
+    def add(self, written: str, base: str, kind: str, referrer: str) -> None:
+        resolved = urljoin(base, written)
+        scheme = urlsplit(resolved).scheme
+        if scheme not in ("http", "https"):
+            if not (kind == "file" and scheme == "data"):
+                self.result.failures.append(
+                    Failure(written, referrer, f"a link with scheme {scheme!r}")
+                )
+            return
+        target = normalise(resolved, self.origin)
+        if target is None or target in self.queued:
+            return  # another site (not followed) or already queued
+        if kind == "page" and is_download_link(target):
+            kind = "download"
+        if kind != "page" and target in self.fetched_elsewhere:
+            return  # the same bytes in every language
+        if len(self.queued) >= self.limit:
+            self.exploded = True
+            return
+        self.queued.add(target)
+        self.queue.append(Link(target, kind, referrer))
+
+
+async def _visit(
+    link: Link, language: _Language, context: BrowserContext, tab: _Tab, lang: str
+) -> None:
+    """Request ``link``; check the answer; queue a page's links; open it in the tab when its
+    kind has not been opened enough."""
+    result, origin = language.result, language.origin
+    url = origin + link.target
+    response: APIResponse = await context.request.get(url, headers={"Accept": PAGE_ACCEPT})
+    try:
+        body = await response.body()
+        media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    finally:
+        await response.dispose()
+    result.counts[f"{link.kind}s ({lang})"] += 1
+    if link.kind != "page":
+        language.fetched_elsewhere.add(link.target)
+    what = ""
+    if response.status >= 400:
+        what = f"{response.status} for a {link.kind}"
+    elif not media_type:
+        what = "no Content-Type"
+    elif not body:
+        what = "empty body"
+    if what:
+        result.failures.append(Failure(url, link.referrer, what))
+        return
+    if link.kind != "page":
+        return
+    text = body.decode("utf-8", errors="replace")
+    reader = _PageReader()
+    if media_type == "text/html":
+        reader.feed(text)
+        reader.close()
+    shown = raw_data_shown(text, url) or (
+        raw_data_shown("".join(reader.text), url) if media_type == "text/html" else None
+    )
+    attachment = "attachment" in response.headers.get("content-disposition", "")
+    if shown and not attachment:
+        result.failures.append(Failure(url, link.referrer, f"shows raw {shown} ({media_type})"))
+    if media_type == "text/html" and reader.lang != lang:
+        result.failures.append(Failure(url, link.referrer, f"a page in {reader.lang}, not {lang}"))
+    for written, kind in reader.links:
+        language.add(written, response.url, kind, link.target)
+    kind = page_kind(link.target)
+    if media_type == "text/html" and language.opened[kind] < OPENED_PER_KIND:
+        language.opened[kind] += 1
+        result.counts[f"opened in Chromium ({lang})"] += 1
+        await tab.open(link)
+
+
+async def _crawl_language(
+    browser_context: BrowserContext,
+    language: _Language,
+    starts: Sequence[str],
+    lang: str,
+    tabs: int,
+) -> None:
+    workers = [
+        _Tab(await browser_context.new_page(), language.origin, language.result)
+        for _ in range(tabs)
+    ]
+    await workers[0].open(Link(starts[0], "page", "(start)"))  # sets the language cookie
+    for start in starts:
+        language.add(start, language.origin, "page", "(start)")
+    busy = 0
+    wake = asyncio.Event()
+
+    async def work(tab: _Tab) -> None:
+        nonlocal busy
+        while True:
+            while not language.queue:
+                if busy == 0:
+                    wake.set()
+                    return
+                wake.clear()
+                await wake.wait()
+            link = language.queue.popleft()
+            busy += 1
+            try:
+                await _visit(link, language, browser_context, tab, lang)
+            finally:
+                busy -= 1
+                wake.set()
+
+    await asyncio.gather(*(work(tab) for tab in workers))
+    if language.exploded:
+        kinds = Counter(page_kind(target) for target in language.queued).most_common(5)
+        where = ", ".join(f"{kind} ({n})" for kind, n in kinds)
+        language.result.failures.append(
+            Failure(
+                language.origin,
+                "(crawl)",
+                f"more than {language.limit} URLs in {lang}: links multiply; most under {where}",
+            )
+        )
+
+
+async def _crawl(
+    origin: str, starts: dict[str, Sequence[str]], tabs: int, limit: int
+) -> CrawlResult:
+    result = CrawlResult()
+    fetched: set[str] = set()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang, paths in starts.items():
+            context = await browser.new_context(locale=LOCALES[lang])
+            context.set_default_timeout(30_000)
+            language = _Language(origin, limit, result, fetched)
+            await _crawl_language(context, language, paths, lang, tabs)
+            await context.close()
+        await browser.close()
+    return result
+
+
+def crawl(
+    origin: str, starts: dict[str, Sequence[str]], *, tabs: int = 4, limit: int = 5000
+) -> CrawlResult:
+    """Crawl each language (``{"ja": ["/?lang=ja", …], …}``; the first path sets the
+    language) with ``tabs`` tabs at once, at most ``limit`` URLs a language. Runs in a thread
+    of its own, so that it works beside the sync Playwright of the other browser tests."""
+    outcome: list[CrawlResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(_crawl(origin, starts, tabs, limit)))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="crawl")
+    thread.start()
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]

@@ -1,0 +1,170 @@
+"""Walk the whole site as a person does, with the server as ``scripts/run`` starts it.
+
+``test_every_link_in_both_languages`` starts at the home page and at a validation report, in
+Japanese and then in English, and follows every link (see :mod:`tests.browser.crawl` for what
+it checks and fails on). ``test_every_download_of_a_report`` uploads a real file through the
+validation form and fetches each download its report page offers. Run them alone with::
+
+    .venv/bin/pytest tests/browser/test_crawl.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import urljoin
+
+import pyoxigraph
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.crawl import Failure, crawl
+from tests.servers import serving_in_a_thread
+
+pytestmark = pytest.mark.browser
+
+#: What a report download may be, by media type, and how its body is read.
+RDF_FORMATS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+}
+OTHER_FORMATS = {"application/json", "text/csv", "text/plain", "text/html"}
+
+
+def failure_report(failures: list[Failure], summary: str) -> str:
+    lines = sorted({failure.line() for failure in failures})
+    return f"{len(lines)} failures ({summary}):\n" + "\n".join(lines)
+
+
+@pytest.mark.slow  # some 4,000 URLs: minutes
+def test_every_link_in_both_languages(site_as_run: str, report_path: str) -> None:
+    result = crawl(
+        site_as_run,
+        {"ja": ["/?lang=ja", report_path], "en": ["/?lang=en", report_path]},
+    )
+    print(result.summary())
+    assert not result.failures, failure_report(result.failures, result.summary())
+
+
+def _download_problem(media_type: str, body: bytes, url: str) -> str | None:
+    """Why a download is not what its Content-Type says, or None."""
+    if not body.strip():
+        return "empty body"
+    try:
+        if media_type in RDF_FORMATS:
+            next(iter(pyoxigraph.parse(body, format=RDF_FORMATS[media_type], base_iri=url)))
+        elif media_type == "application/json":
+            json.loads(body)
+        elif media_type == "text/csv":
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+            if len(rows) < 2:
+                return f"a CSV of {len(rows)} row(s)"
+        elif media_type not in OTHER_FORMATS:
+            return f"unexpected Content-Type {media_type!r}"
+    except (SyntaxError, ValueError, StopIteration) as exc:
+        return f"does not read as {media_type}: {exc!r}"[:300]
+    return None
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_download_of_a_report(
+    browser: Browser, site_as_run: str, report_path: str, lang: str
+) -> None:
+    context = browser.new_context(base_url=site_as_run, locale="ja-JP" if lang == "ja" else "en-US")
+    page = context.new_page()
+    page.goto(f"{report_path}?lang={lang}")
+    job_files = f"/api/jobs/{report_path.rsplit('/', 1)[1]}/"
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    downloads = sorted({urljoin(page.url, h) for h in hrefs if job_files in urljoin(page.url, h)})
+    assert len(downloads) >= 4, f"the report page offers only {downloads}"
+    problems = []
+    for url in downloads:
+        response = context.request.get(url)
+        media_type = response.headers.get("content-type", "").split(";")[0].strip()
+        if response.status != 200:
+            problem: str | None = f"{response.status}"
+        else:
+            problem = _download_problem(media_type, response.body(), url)
+        if problem:
+            problems.append(f"{url}: {problem}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+#: A small site with one of each fault the crawl must see, and pages that are fine.
+BROKEN_SITE = {
+    "/": (
+        "text/html",
+        '<html lang="ja"><body><a href="/fine">fine</a> <a href="/json-as-html">1</a>'
+        ' <a href="/statements">2</a> <a href="/raw-json">3</a> <a href="/missing">4</a>'
+        ' <a href="/script-error#top">5</a> <a href="mailto:clerk@example.org">6</a>'
+        ' <a href="/fine?format=turtle&amp;lang=en">Turtle</a>'
+        ' <a href="https://example.org/elsewhere">elsewhere</a></body></html>',
+    ),
+    "/fine": ("text/html", '<html lang="ja"><body><p>ふつうのページ</p></body></html>'),
+    "/fine?format=turtle": ("text/turtle", "<https://example.org/a> a <https://example.org/B> ."),
+    "/json-as-html": ("text/html", '{"status": 404, "error": {"en": "not found"}}'),
+    "/statements": (
+        "text/html",
+        '<html lang="ja"><body><pre>&lt;https://example.org/a&gt; '
+        '&lt;https://example.org/p&gt; "v" .</pre></body></html>',
+    ),
+    "/raw-json": ("application/json", '{"hits": []}'),
+    "/script-error": (
+        "text/html",
+        '<html lang="en"><body><p>text</p><script src="/boom.js"></script></body></html>',
+    ),
+    "/boom.js": ("text/javascript", 'console.error("broken"); undefinedFunction();'),
+    "/favicon.ico": ("image/svg+xml", '<svg xmlns="http://www.w3.org/2000/svg"/>'),
+}
+
+
+@contextmanager
+def broken_site() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = BROKEN_SITE.get(self.path.removesuffix("?lang=ja"))
+            body = (found[1] if found else "missing").encode("utf-8")
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", found[0] if found else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass  # quiet
+
+    with serving_in_a_thread(Handler) as url:
+        yield url
+
+
+def test_the_crawl_sees_each_fault_a_person_would_meet() -> None:
+    with broken_site() as origin:
+        result = crawl(origin, {"ja": ["/?lang=ja"]}, tabs=2)
+    found = {
+        (f.url.removeprefix(origin), f.referrer, f.what.split(": ")[0]) for f in result.failures
+    }
+    assert found == {
+        ("/json-as-html", "/", "shows raw JSON (text/html)"),
+        ("/json-as-html", "/", "a page in None, not ja"),
+        ("/statements", "/", "shows raw RDF statements (text/html)"),
+        ("/raw-json", "/", "shows raw JSON (application/json)"),
+        ("/missing", "/", "404 for a page"),
+        ("/script-error", "/", "a page in en, not ja"),
+        ("/script-error", "/", "console error from " + origin + "/boom.js"),
+        ("/script-error", "/", "uncaught exception"),
+        ("mailto:clerk@example.org", "/", "a link with scheme 'mailto'"),
+    }, result.failures
+    assert result.counts["downloads (ja)"] == 1  # the Turtle link, fetched and fine
+
+
+def test_the_crawl_stops_when_links_multiply() -> None:
+    with broken_site() as origin:
+        result = crawl(origin, {"ja": ["/?lang=ja"]}, tabs=1, limit=3)
+    capped = [f.what for f in result.failures if f.referrer == "(crawl)"]
+    assert capped and capped[0].startswith("more than 3 URLs in ja: links multiply"), capped
