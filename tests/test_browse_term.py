@@ -34,3 +34,31 @@ def test_properties_come_with_labels_ranges_and_where_they_are_inherited_from() 
     assert (inherited := rows["name"].inherited_from) is not None and inherited.label.en == "Place"
     assert [r.label.en for r in rows["manager"].ranges] == ["Person"]
     assert rows["operator"].inherited_from is None  # its range is a class expression: no crash
+
+
+SHAPES_WITH_A_SEQUENCE_PATH = b"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://w3id.org/cityref/def/test#> .
+@prefix p: <https://w3id.org/cityref/shapes/test/> .
+p:FacilityShape a sh:NodeShape ; sh:targetClass ex:Facility ;
+    sh:property [ sh:path ( ex:operator ex:name ) ; sh:minCount 1 ] ,
+                [ sh:path ex:name ; sh:maxCount 1 ] .
+"""
+
+
+def test_a_sequence_path_is_not_a_link() -> None:
+    # Issue 13: a shape row whose path was a list linked to "None" (/def/None, a 404).
+    store = OxigraphStore.in_memory()
+    store.load_graph("https://w3id.org/cityref/graph/ontology/test", MODEL, ox.RdfFormat.TURTLE)
+    store.load_graph(
+        "https://w3id.org/cityref/graph/shapes/test/shapes",
+        SHAPES_WITH_A_SEQUENCE_PATH,
+        ox.RdfFormat.TURTLE,
+    )
+    page = browse_term.term_page(
+        browse.store_select(store, "https://w3id.org/cityref/"),
+        "https://w3id.org/cityref/def/test#Facility",
+    )
+    assert page is not None
+    paths = sorted((row.path.iri if row.path else "") for row in page.shapes)
+    assert paths == ["", "https://w3id.org/cityref/def/test#name"]

@@ -175,12 +175,15 @@ def outcome_text(data: Data) -> str:
             count = word("result" if f["count"] == 1 else "results", lang).format(n=f["count"])
             rows = word("rows", lang).format(rows=f["rows"]) if f["rows"] else ""
             example = f"{f['example']}{value_words(f, lang)}"
-            lines.append(f"  {f['severity']}: {finding_where(f)}: {count}{rows}: {example}")
+            severity = _severity_word(f["severity"], lang)
+            lines.append(f"  {severity}: {finding_where(f)}: {count}{rows}: {example}")
     if data["results"]:
         lines.append("")
         for e in data["results"]:
             about = f"{_about(e, lang)}{value_words(e, lang)}"
-            lines.append(f"{place(e)}: {e['severity']}: {e['message']}{about}")
+            lines.append(
+                f"{place(e)}: {_severity_word(e['severity'], lang)}: {e['message']}{about}"
+            )
     return "\n".join(lines) + "\n"
 
 

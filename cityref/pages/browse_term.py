@@ -192,7 +192,7 @@ def _shapes(select: Select, iri: str, is_class: bool) -> list[ShapeRow]:
         + select.prefixes
         + f"""SELECT ?shape ?ps ?path ?param ?value ?g WHERE {{
   {target}
-  OPTIONAL {{ ?ps sh:path ?path }}
+  OPTIONAL {{ ?ps sh:path ?path FILTER(isIRI(?path)) }}  # a sequence path has no page
   {{ ?ps ?param ?value .
      FILTER(STRSTARTS(STR(?param), "http://www.w3.org/ns/shacl#") && ?param != sh:path
             && !isBlank(?value)) }}
