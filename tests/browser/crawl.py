@@ -6,7 +6,8 @@ browser context's, set by its locale and the ``?lang=`` of the first page). Ever
 requested through the browser context (its cookies and language); a page's links are read from
 its HTML: ``a[href]`` (a ``?format=`` or ``/api/`` link or ``a[download]`` is a download) and the
 files it names (``link[href]``, ``script[src]``, ``img[src]``…). Downloads and files do not
-depend on the page language and are fetched in the first language only.
+depend on the page language and are fetched in the first language only. A redirect's Location
+is queued like a link (so a page many IRIs redirect to is requested once).
 
 Every page is also opened in a Chromium tab, except that of the pages that share a parent path
 and query (``/def/core%23…``, ``/registry/standard/…``, ``/search?q``) only the first
@@ -255,13 +256,27 @@ async def _visit(
     kind has not been opened enough."""
     result, origin = language.result, language.origin
     url = origin + link.target
-    response: APIResponse = await context.request.get(url, headers={"Accept": PAGE_ACCEPT})
+    # Redirects are not followed here but queued: hundreds of column and edition IRIs redirect
+    # to a few pages (a profile's row, a standard), each of which is then requested once.
+    response: APIResponse = await context.request.get(
+        url, headers={"Accept": PAGE_ACCEPT}, max_redirects=0
+    )
     try:
-        body = await response.body()
+        body = b"" if 300 <= response.status < 400 else await response.body()
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
     finally:
         await response.dispose()
     result.counts[f"{link.kind}s ({lang})"] += 1
+    location = response.headers.get("location")
+    if 300 <= response.status < 400:
+        if location is None:
+            result.failures.append(
+                Failure(url, link.referrer, f"{response.status} without Location")
+            )
+        else:
+            result.counts[f"redirects ({lang})"] += 1
+            language.add(location, url, link.kind, link.target)
+        return
     if link.kind != "page":
         language.fetched_elsewhere.add(link.target)
     what = ""

@@ -103,7 +103,7 @@ BROKEN_SITE = {
         '<html lang="ja"><body><a href="/fine">fine</a> <a href="/json-as-html">1</a>'
         ' <a href="/statements">2</a> <a href="/raw-json">3</a> <a href="/missing">4</a>'
         ' <a href="/script-error#top">5</a> <a href="mailto:clerk@example.org">6</a>'
-        ' <a href="/fine?format=turtle&amp;lang=en">Turtle</a>'
+        ' <a href="/fine?format=turtle&amp;lang=en">Turtle</a> <a href="/moved">7</a>'
         ' <a href="https://example.org/elsewhere">elsewhere</a></body></html>',
     ),
     "/fine": ("text/html", '<html lang="ja"><body><p>ふつうのページ</p></body></html>'),
@@ -122,12 +122,20 @@ BROKEN_SITE = {
     "/boom.js": ("text/javascript", 'console.error("broken"); undefinedFunction();'),
     "/favicon.ico": ("image/svg+xml", '<svg xmlns="http://www.w3.org/2000/svg"/>'),
 }
+#: Paths that redirect: the crawl follows the Location and blames the redirecting URL.
+BROKEN_REDIRECTS = {"/moved": "/gone#row"}
 
 
 @contextmanager
 def broken_site() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path.removesuffix("?lang=ja") in BROKEN_REDIRECTS:
+                self.send_response(302)
+                self.send_header("Location", BROKEN_REDIRECTS[self.path.removesuffix("?lang=ja")])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             found = BROKEN_SITE.get(self.path.removesuffix("?lang=ja"))
             body = (found[1] if found else "missing").encode("utf-8")
             self.send_response(200 if found else 404)
@@ -159,7 +167,9 @@ def test_the_crawl_sees_each_fault_a_person_would_meet() -> None:
         ("/script-error", "/", "console error from " + origin + "/boom.js"),
         ("/script-error", "/", "uncaught exception"),
         ("mailto:clerk@example.org", "/", "a link with scheme 'mailto'"),
+        ("/gone", "/moved", "404 for a page"),
     }, result.failures
+    assert result.counts["redirects (ja)"] == 1
     assert result.counts["downloads (ja)"] == 1  # the Turtle link, fetched and fine
 
 
