@@ -106,15 +106,29 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, ui_server: str) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=ui_server, locale="ja-JP", viewport={"width": 1280, "height": 900}
-    )
+#: A phone's screen (an iPhone's CSS pixels), for the tests that no page overflows sideways.
+PHONE = {"width": 375, "height": 812}
+
+
+def _page_at(
+    browser: Browser, ui_server: str, viewport: dict[str, int], timeout_ms: int
+) -> Iterator[Page]:
+    context = browser.new_context(base_url=ui_server, locale="ja-JP", viewport=viewport)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(timeout_ms)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, ui_server: str) -> Iterator[Page]:
+    yield from _page_at(browser, ui_server, {"width": 1280, "height": 900}, 20_000)
+
+
+@pytest.fixture
+def phone(browser: Browser, ui_server: str) -> Iterator[Page]:
+    """A page in Japanese on a phone-sized screen (:data:`PHONE`)."""
+    yield from _page_at(browser, ui_server, PHONE, 30_000)
 
 
 Screenshot = Callable[[Page, str], None]

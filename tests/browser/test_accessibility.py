@@ -7,19 +7,14 @@ Run them alone with ``.venv/bin/pytest tests/browser/test_accessibility.py``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser.axe import AXE, failing_violations, violation_lines
 from tests.browser.crawl import LOCALES
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-#: Impacts that fail the test (axe's scale: minor, moderate, serious, critical).
-FAILING_IMPACTS = ("serious", "critical")
 #: The report page is the uploaded file's (the ``report_path`` fixture).
 REPORT = "(report)"
 PAGES = [
@@ -38,16 +33,6 @@ PAGES = [
 ]
 
 
-def violation_lines(violations: list[dict[str, Any]]) -> list[str]:
-    """One line per violation: rule, impact, help, and the elements it found."""
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:10])
-        + (f" … and {len(v['nodes']) - 10} more" if len(v["nodes"]) > 10 else "")
-        for v in violations
-    ]
-
-
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_no_serious_accessibility_violation(
@@ -61,8 +46,6 @@ def test_no_serious_accessibility_violation(
     page.set_default_timeout(30_000)
     target = report_path if path == REPORT else path
     page.goto(f"{target}{'&' if '?' in target else '?'}lang={lang}", wait_until="networkidle")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    failing = failing_violations(page)
     context.close()
-    failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
     assert not failing, f"{target} ({lang}):\n" + "\n".join(violation_lines(failing))

@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import REPO
+from tests.browser.axe import AXE, failing_violations, violation_lines
 
 pytestmark = pytest.mark.browser
-
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def phone(browser: Browser, ui_server: str) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=ui_server, locale="ja-JP", viewport={"width": 375, "height": 812}
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -113,24 +99,14 @@ def test_the_models_iris_link_to_their_pages(page: Page) -> None:
     expect(page.locator("h1")).to_contain_text("施設")
 
 
-def _serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate("axe.run()")
-    return [
-        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_home_and_query_have_no_serious_accessibility_fault(checked_page: Page, lang: str) -> None:
     page = checked_page
     page.goto(f"/?lang={lang}")
-    assert _serious_violations(page) == []
+    assert violation_lines(failing_violations(page)) == []
     # The query page with an answer drawn and YASGUI's settings menu open.
     page.goto(f"/query?example=06&lang={lang}")
     expect(page.locator(".yasr table tbody tr").first).to_be_visible(timeout=30_000)
     page.locator(".tabContextButton").click()
     expect(page.locator(".tabMenu.open")).to_be_visible()
-    assert _serious_violations(page) == []
+    assert violation_lines(failing_violations(page)) == []

@@ -3,10 +3,8 @@ warnings, read at 375×812 — no sideways scrolling but inside the tables' own 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Screenshot
 from tests.conftest import REAL_DATA
@@ -14,16 +12,6 @@ from tests.conftest import REAL_DATA
 pytestmark = pytest.mark.browser
 
 AED = REAL_DATA / "ichikawa-122033" / "122033_108_aed.csv"
-PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture
-def phone(browser: Browser, ui_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=ui_server, locale="ja-JP", viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def test_a_long_report_fits_a_phone(phone: Page, screenshot: Screenshot) -> None:
