@@ -13,6 +13,7 @@ from flask import Flask
 from app import (
     contexts,
     errors,
+    http_cache,
     i18n,
     limits,
     model_pages,
@@ -26,6 +27,8 @@ from app import (
     validate,
 )
 from app.query_service import QueryService
+from cityref.services.job_service import job_service
+from cityref.services.shared_state import share_writes
 from cityref.settings import Settings, load_settings
 from cityref.store.sources import ModelFiles
 
@@ -46,7 +49,10 @@ def create_app(
     if test_config:
         app.config.from_mapping(test_config)
     app.extensions["cityref.queries"] = QueryService(settings, ModelFiles.from_settings(settings))
+    app.extensions[validate.JOBS] = job_service(settings)
+    share_writes(settings.state)  # registry and token writes ordered across instances
     limits.init_app(app)
+    http_cache.init_app(app, app.extensions["cityref.rate_limiter"].retry_after)
     i18n.init_app(app)
     time_words.init_app(app)
     errors.init_app(app)

@@ -18,9 +18,10 @@ from gunicorn.app.base import BaseApplication
 
 from app import create_app
 from cityref.errors import CityrefError
-from cityref.services.job_queue import stop_jobs
+from cityref.services.job_service import job_service
 from cityref.settings import Settings, load_settings
-from cityref.store.build import BuildFailed, build_store
+from cityref.store.build import BuildFailed
+from cityref.store.remote_build import build_configured
 from cityref.store.sources import ModelFiles
 
 
@@ -38,6 +39,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         # a request's head and body must arrive within request_body_timeout (app.body).
         self.cfg.set("worker_class", "app.gunicorn_worker.DeadlineThreadWorker")  # gthread
         self.cfg.set("threads", self.settings.threads)
+        # An idle keep-alive connection waits in the worker's poller, not in a thread. gunicorn
+        # closes it after 2 s by default: a client reusing it at that moment gets a reset
+        # (a crawl of the site met one). Longer than the clients' own idle timeouts (Node's 5 s,
+        # most proxies' 4-15 s), the client is the one that closes.
+        self.cfg.set("keepalive", KEEPALIVE_SECONDS)
         control = control_socket_path(self.settings)
         if control is None:
             self.cfg.set("control_socket_disable", True)
@@ -58,12 +64,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def _stop_jobs(self, server: Any) -> None:
         """gunicorn's on_exit hook (the master, last): validation jobs stop with the server
-        and are marked failed, saying so."""
+        and are marked failed, saying so (not those of the shared pool: they are its
+        workers')."""
         try:
-            stop_jobs(self.settings.store)
+            job_service(self.settings).stop()
         except (CityrefError, OSError) as exc:
             server.log.warning("could not stop the validation jobs: %s", exc)
 
+
+#: How long an idle keep-alive connection stays open.
+KEEPALIVE_SECONDS = 20
 
 #: Longest path a Unix socket may have on Linux (sun_path is 108 bytes with its NUL).
 UNIX_SOCKET_PATH_MAX = 107
@@ -73,7 +83,9 @@ def control_socket_path(settings: Settings) -> Path | None:
     """gunicorn's control socket, in the store's runtime folder so that each server has its
     own (gunicorn's default is one per user: every server replaced the others'). ``None``
     when that path is too long for a Unix socket: the control socket is then turned off."""
-    path = (settings.store / "runtime" / "gunicorn.ctl").absolute()
+    # Instances sharing state (CITYREF_STATE) may share the store folder too: one each.
+    name = "gunicorn.ctl" if settings.state is None else f"gunicorn-{settings.port}.ctl"
+    path = (settings.store / "runtime" / name).absolute()
     return path if len(os.fsencode(path)) <= UNIX_SOCKET_PATH_MAX else None
 
 
@@ -95,7 +107,16 @@ def _warm_up(worker: Any) -> None:
         except CityrefError as exc:  # the first request will say what is wrong
             worker.log.warning("warm-up failed: %s", exc)
         # The other query workers start meanwhile, while requests are already served.
-        threading.Thread(target=service.warm_up, name="warm-up", daemon=True).start()
+        threading.Thread(target=_warm_query_workers, args=(worker, service), daemon=True).start()
+
+
+#: Logged by each web worker once its query workers are started (tests wait for it).
+WARM_MESSAGE = "query workers ready"
+
+
+def _warm_query_workers(worker: Any, service: Any) -> None:
+    service.warm_up()
+    worker.log.info("%s: %d", WARM_MESSAGE, service.settings.query_workers)
 
 
 @click.command("serve")
@@ -110,7 +131,7 @@ def serve(host: str | None, port: int | None, workers: int | None, debug: bool) 
     }
     settings = load_settings().with_(**changes)
     try:
-        outcome = build_store(settings.store, ModelFiles.from_settings(settings))
+        outcome = build_configured(settings, ModelFiles.from_settings(settings))
     except BuildFailed as exc:
         click.echo(str(exc), err=True)
         click.echo("build failed; not serving a store that does not match its sources", err=True)

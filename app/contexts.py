@@ -22,10 +22,7 @@ MEDIA_TYPE = "application/ld+json"
 
 def _answer(document: dict[str, object]) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
-    response = Response(body, content_type=f"{MEDIA_TYPE}; charset=utf-8")
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    response.headers["ETag"] = f'"{query_service().etag(body)}"'
-    return response
+    return Response(body, content_type=f"{MEDIA_TYPE}; charset=utf-8")  # cached: app.http_cache
 
 
 @bp.route("/shapes/<profile_id>/context.jsonld")

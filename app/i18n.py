@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from app.conversion_messages import CONVERSION_MESSAGES
 from app.model_messages import MODEL_PAGE_MESSAGES
 from app.registry_messages import REGISTRY_MESSAGES
 from cityref.text import LANGUAGES, Bilingual
@@ -226,6 +227,18 @@ MESSAGES: dict[str, Bilingual] = {
     ),
     "standards.matrix": Bilingual("カバレッジ行列", "Coverage matrix"),
     "standards.list": Bilingual("標準の一覧", "All standards"),
+    "standards.blocks": Bilingual(
+        "都市OSの機能ブロックと実装する標準",
+        "City OS function blocks and the standards implementing them",
+    ),
+    "standards.blocks-intro": Bilingual(
+        "スマートシティリファレンスアーキテクチャの都市OSの機能ブロックごとに、それを実装するカタログの標準。標準のないブロックはギャップ。",
+        "For each function block of the city OS in the Smart City Reference Architecture, the "
+        "catalogue's standards that implement it. A block without a standard is a gap.",
+    ),
+    "standards.group": Bilingual("機能群", "Function group"),
+    "standards.block": Bilingual("機能ブロック", "Function block"),
+    "standards.no-standard": Bilingual("標準なし（ギャップ）", "No standard (gap)"),
     "standards.standard": Bilingual("標準", "Standard"),
     "standards.publisher": Bilingual("発行者", "Publisher"),
     "standards.status": Bilingual("状態", "Status"),
@@ -246,6 +259,10 @@ MESSAGES: dict[str, Bilingual] = {
     "validate.api": Bilingual("プログラムからは", "From a program:"),
     "report.title": Bilingual("検証結果", "Validation report"),
     "report.running": Bilingual("検証中です…", "Validating…"),
+    "report.queued": Bilingual(
+        "ほかの検証が終わるのを待っています…", "Waiting for other validations to finish…"
+    ),
+    "report.progress": Bilingual("進み具合", "Progress"),
     "report.total": Bilingual("結果の総数", "Results in all"),
     "report.downloads": Bilingual("ダウンロード", "Downloads"),
     "report.shape": Bilingual("シェイプ", "Shape"),
@@ -416,6 +433,7 @@ MESSAGES: dict[str, Bilingual] = {
 }
 MESSAGES.update(REGISTRY_MESSAGES)
 MESSAGES.update(MODEL_PAGE_MESSAGES)
+MESSAGES.update(CONVERSION_MESSAGES)
 
 
 def current_language() -> str:

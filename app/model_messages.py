@@ -11,6 +11,8 @@ MODEL_PAGE_MESSAGES: dict[str, Bilingual] = {
     "profile.standards": Bilingual("準拠する標準", "Implements"),
     "profile.edition": Bilingual("準拠する版", "Edition followed"),
     "profile.edition_unknown": Bilingual("確認できていません", "not confirmed"),
+    "profile.sources": Bilingual("列の出典", "Columns read from"),
+    "profile.unconfirmed": Bilingual("未確認", "Unconfirmed"),
     "profile.input": Bilingual("読み込む形式", "Reads"),
     "profile.validate": Bilingual(
         "このプロファイルでファイルを検証する", "Validate a file against this profile"
@@ -72,4 +74,31 @@ MODEL_PAGE_MESSAGES: dict[str, Bilingual] = {
     "module.properties": Bilingual("プロパティ", "Properties"),
     "module.schemes": Bilingual("概念体系", "Concept schemes"),
     "module.concepts": Bilingual("概念", "Concepts"),
+    # A release of the Reference Model is not a profile's version: the validate and profile
+    # pages say which is which.
+    "model_release.label": Bilingual("参照モデルのリリース", "Reference Model release"),
+    "model_release.is": Bilingual(
+        "参照モデルのリリース {release} のプロファイルと語彙で検証します。",
+        "Validation here uses the profiles and vocabulary of Reference Model release {release}.",
+    ),
+    "model_release.working": Bilingual(
+        "参照モデルの作業中の版（最新リリース {latest} 以後の未リリースの変更を含む）"
+        "で検証します。",
+        "Validation here uses the Reference Model's working tree: unreleased changes since "
+        "its latest release, {latest}.",
+    ),
+    "model_release.none": Bilingual(
+        "参照モデルはまだリリースされていません。作業中の版で検証します。",
+        "The Reference Model has no release yet: validation uses its working tree.",
+    ),
+    "model_release.vs_profile": Bilingual(
+        "参照モデルのリリース（例 1.0.0）は、語彙とすべてのプロファイルをまとめて固定した版で、"
+        "/release/1.0.0/… の IRI でそのときの用語とシェイプを参照できます。"
+        "プロファイルの版（例 ID@1.2.0 の 1.2.0）はそのプロファイル自身の規則の版で、"
+        "リリースとは別に数えます。検証結果と適合記録は両方を示します。",
+        "A release of the Reference Model (e.g. 1.0.0) fixes the vocabulary and every profile "
+        "together; /release/1.0.0/… IRIs give the terms and shapes as they were in it. "
+        "A profile's version (the 1.2.0 of ID@1.2.0) numbers that profile's own rules and "
+        "is counted apart from the releases. Reports and conformance records name both.",
+    ),
 }

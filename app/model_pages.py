@@ -24,6 +24,7 @@ from cityref.pages.profile_page import (
     profile_page,
 )
 from cityref.profiles import Profile
+from cityref.registry.releases import release_facts
 from cityref.sparql.query import QueryRequest
 from cityref.text import Bilingual
 
@@ -82,14 +83,14 @@ def model_page_html(iri: str, path: str) -> Response | str | None:
     if parts[0] == "shapes" and len(parts) == 3 and not parts[2]:
         page = _profile_page(parts[1])
         if page is not None and page.iri == iri:
-            return render_template("profile.html", page=page)
+            return render_template("profile.html", page=page, **release_facts(service.model.root))
         return None
     if parts[0] == "shapes" and len(parts) > 3 and parts[2] == "column":
         # A column's IRI: its row on the profile page says everything about it.
         page = _profile_page(parts[1])
         for table in page.tables if page is not None else []:
             for row in table.rows:
-                if row.term is not None and row.term.iri == iri:
+                if row.iri == iri:
                     return redirect(
                         _with_query(f"/shapes/{parts[1]}/") + f"#{row.anchor}", code=303
                     )  # type: ignore[return-value]
@@ -115,7 +116,6 @@ def _profile(profile_id: str) -> Profile:
 def _download(content: bytes, name: str, media_type: str) -> Response:
     response = Response(content, content_type=media_type)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 

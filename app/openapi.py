@@ -83,6 +83,67 @@ _FORMAT_PARAMETER: dict[str, Any] = {
         "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
     },
 }
+#: A job still queued or running (202), with where its work stands once its worker has said.
+_PENDING_JOB: dict[str, Any] = {
+    "type": "object",
+    "required": ["job", "state", "poll", "progress"],
+    "properties": {
+        "job": {"type": "string", "description": "The job's id."},
+        "state": {"enum": ["queued", "running"]},
+        "poll": {"type": "string", "description": "Where to ask again (also in Location)."},
+        "attempt": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The job's run: 2 when the worker running it stopped answering and"
+            " it was queued again (shared queue only). / 実行の回数（ワーカーが応答しなくなり"
+            "再投入されたジョブは 2）。",
+        },
+        "progress": {
+            "description": "Where the running work stands, null until its worker has said "
+            "(queued, or just started). A stage may restart the count (reading, loading, "
+            "checking). / 実行中の検証の進み具合（まだ分からないときは null）。",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": [
+                        "stage",
+                        "done",
+                        "total",
+                        "unit",
+                        "seconds",
+                        "per_second",
+                        "remaining_seconds",
+                        "text",
+                    ],
+                    "properties": {
+                        "stage": {
+                            "type": "string",
+                            "description": "What the work is doing: read, load, check, ….",
+                        },
+                        "done": {"type": "integer", "minimum": 0},
+                        "total": {
+                            "type": ["integer", "null"],
+                            "description": "Units in all, null when not known.",
+                        },
+                        "unit": {"type": "string", "description": "rows, bytes, checks, …"},
+                        "seconds": {"type": "number", "description": "Since the stage began."},
+                        "per_second": {
+                            "type": ["number", "null"],
+                            "description": "The stage's pace, in units per second.",
+                        },
+                        "remaining_seconds": {
+                            "type": ["number", "null"],
+                            "description": "Seconds left in the stage at that pace.",
+                        },
+                        "text": {"$ref": "#/components/schemas/Text"},
+                    },
+                },
+            ],
+        },
+    },
+}
+_PENDING_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/PendingJob"}}}
 #: A validation's answer in each report format (cityref.outcome.renderers).
 _REPORT_CONTENT: dict[str, Any] = {
     r.media_type: {"schema": {} if r.media_type.endswith("json") else {"type": "string"}}
@@ -252,11 +313,29 @@ SPEC: dict[str, Any] = {
                         "description": "Name (extension) to read a raw body as.",
                         "schema": {"type": "string"},
                     },
+                    {
+                        "name": "endpoint",
+                        "in": "query",
+                        "description": "Validate in place, instead of a body, the data of the "
+                        "SPARQL endpoint of this name in the server's validation_endpoints "
+                        "setting (a name, never a URL); needs profile "
+                        "(docs/validate-in-place.md).",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "graph",
+                        "in": "query",
+                        "description": "With endpoint: a named graph of the data (up to 100); "
+                        "the endpoint's default graph when none is given.",
+                        "schema": {"type": "array", "items": {"type": "string"}},
+                        "style": "form",
+                        "explode": True,
+                    },
                 ],
                 "requestBody": {
-                    "required": True,
-                    "description": "The data, in one of the input formats: "
-                    + "; ".join(f.title.en for f in INPUT_FORMATS),
+                    "required": False,
+                    "description": "The data (none with endpoint), in one of the input "
+                    "formats: " + "; ".join(f.title.en for f in INPUT_FORMATS),
                     "content": {
                         "multipart/form-data": {
                             "schema": {
@@ -276,8 +355,22 @@ SPEC: dict[str, Any] = {
                         "content": _REPORT_CONTENT,
                     },
                     "202": {
-                        "description": "A large upload: a job to poll at Location.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
+                        "description": "A large upload: a job to poll at Location (several "
+                        "files: one job each, listed).",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": "#/components/schemas/PendingJob"},
+                                        {
+                                            "type": "object",
+                                            "required": ["jobs"],
+                                            "properties": {"jobs": {"type": "array"}},
+                                        },
+                                    ]
+                                }
+                            }
+                        },
                     },
                     "400": _ERROR,
                     "403": _ERROR,
@@ -302,8 +395,8 @@ SPEC: dict[str, Any] = {
                         "content": _REPORT_CONTENT,
                     },
                     "202": {
-                        "description": "Still running.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
+                        "description": "Still queued or running, with its progress.",
+                        "content": _PENDING_CONTENT,
                     },
                     "404": _ERROR,
                     "422": _ERROR,
@@ -410,6 +503,7 @@ SPEC: dict[str, Any] = {
                 "additionalProperties": False,
                 "properties": {"ja": {"type": "string"}, "en": {"type": "string"}},
             },
+            "PendingJob": _PENDING_JOB,
             "Error": {
                 "type": "object",
                 "required": ["status", "error"],
@@ -464,6 +558,4 @@ SPEC["paths"]["/api/registry/systems"].update(
 
 @bp.route("/api/openapi.json")
 def openapi() -> Response:
-    response = jsonify(SPEC)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return jsonify(SPEC)  # cached: app.http_cache

@@ -8,9 +8,11 @@ out per query, so one client's heavy queries (at most ``client_concurrency`` of 
 from __future__ import annotations
 
 import atexit
-import hashlib
 import threading
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from flask import current_app
@@ -22,12 +24,20 @@ from cityref.pages.page_data import page_data
 from cityref.pages.search import Entry, SearchIndex
 from cityref.pages.search_sources import make_index
 from cityref.settings import Settings
-from cityref.sparql.query import DiskStoreRef, QueryRequest, StoreCall
+from cityref.sparql.answer_cache import AnswerKey, answer_cache
+from cityref.sparql.query import (
+    DiskStoreRef,
+    QueryRequest,
+    RemoteStoreRef,
+    StoreCall,
+    store_graph_names,
+)
 from cityref.sparql.results import QueryAnswer
 from cityref.sparql.worker_pool import QueryWorkerPool, new_query_worker
-from cityref.store.build import current_build_dir
+from cityref.store.build import BuildRecord, current_build_dir, current_build_link
+from cityref.store.remote import Pointer, RemoteEndpoints, current_pointer
 from cityref.store.sources import ModelFiles
-from cityref.store.update import generation, run_update
+from cityref.store.update import GENERATION_FILE, generation, run_remote_update, run_update
 from cityref.text import Bilingual
 
 T = TypeVar("T")
@@ -36,6 +46,8 @@ MEMO_LIMIT = 20_000
 # and, while two workers warm up at once on a slow machine, can outlast a query's limit. They
 # get this much more time, which keeps them inside gunicorn's worker timeout (limit + 30 s).
 PAGE_DATA_EXTRA_SECONDS = 20.0
+#: How long the web process keeps the remote store's build pointer (see _remote_pointer).
+POINTER_SECONDS = 0.25
 
 
 class QueryService:
@@ -44,10 +56,15 @@ class QueryService:
     def __init__(self, settings: Settings, model: ModelFiles) -> None:
         self.settings = settings
         self.model = model  # the one handle on the model's files, made by create_app
+        self._remote = RemoteEndpoints.from_settings(settings)  # None: the embedded store
+        self._pointer: tuple[float, Pointer] | None = None  # when read, and what
+        self._pointer_lock = threading.Lock()
+        self._first_seen: dict[str, datetime] = {}
         self._pool = QueryWorkerPool(
             lambda: new_query_worker(self._current_ref, settings.query_memory_mb),
             settings.query_workers,
         )
+        self.answers = answer_cache(settings.query_cache_bytes)  # shared by the threads
         self._update_lock = threading.Lock()  # one update at a time per web process
         self._memo_lock = threading.Lock()
         self._memo: dict[str, object] = {}
@@ -60,33 +77,106 @@ class QueryService:
         """Stop the query worker processes (each is started again by its next query)."""
         self._pool.stop()
 
-    def _current_ref(self) -> DiskStoreRef:
+    def _current_ref(self) -> DiskStoreRef | RemoteStoreRef:
+        if self._remote is not None:
+            pointer = self._remote_pointer()
+            limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
+            return RemoteStoreRef(self._remote, pointer.build_id, pointer.generation, limit)
         build = current_build_dir(self.settings.store)
         return DiskStoreRef(build / "oxigraph", generation(build))
 
+    def last_modified(self) -> datetime:
+        """When the current build was made or last updated, to the second: the
+        Last-Modified of the answers made from it."""
+        if self._remote is not None:
+            return self._remote_last_modified(self._remote_pointer())
+        folder = current_build_dir(self.settings.store)
+        created = datetime.fromisoformat(BuildRecord.read(folder / "build.json").created)
+        if created.tzinfo is None:  # the records write UTC
+            created = created.replace(tzinfo=UTC)
+        try:
+            updated = datetime.fromtimestamp((folder / GENERATION_FILE).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            updated = created
+        return max(created, updated).replace(microsecond=0)
+
+    def _remote_last_modified(self, pointer: Pointer) -> datetime:
+        # A build id starts with its UTC time (cityref.store.remote_build). The time of an
+        # update is not on the server: it is when this process first saw that generation.
+        try:
+            made = datetime.strptime(pointer.build_id[:15], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        except ValueError:
+            made = None
+        if made is not None and pointer.generation == 0:
+            return made
+        key = f"{pointer.build_id}.{pointer.generation}"
+        with self._pointer_lock:
+            if len(self._first_seen) > 100:
+                self._first_seen.clear()
+            return self._first_seen.setdefault(key, datetime.now(UTC).replace(microsecond=0))
+
+    def _remote_pointer(self) -> Pointer:
+        """The remote store's current build, as the server said at most POINTER_SECONDS ago:
+        one request asks for it several times (worker, memo, ETag). Answers do not depend on
+        it: the worker checks each against the pointer it reads after the answer
+        (:meth:`cityref.store.remote.RemoteStore._checked_ask`); only the build id that keys
+        the page memo and the ETag may lag a switch by that long."""
+        assert self._remote is not None
+        now = time.monotonic()
+        with self._pointer_lock:
+            known = self._pointer
+            if known is not None and now - known[0] < POINTER_SECONDS:
+                return known[1]
+        pointer = current_pointer(self._remote, self.settings.query_timeout)
+        with self._pointer_lock:
+            self._pointer = (now, pointer)
+        return pointer
+
     def build_id(self) -> str:
         """The current build and its update generation: what answers depend on."""
-        build = current_build_dir(self.settings.store)
+        if self._remote is not None:
+            pointer = self._remote_pointer()
+            return f"{pointer.build_id}.{pointer.generation}"
+        build = current_build_link(self.settings.store)
         return f"{build.name}.{generation(build)}"
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the current build (the caller checked the token)."""
         with self._update_lock:
+            if self._remote is not None:
+                run_remote_update(self._remote, sparql, self.settings.query_timeout)
+                with self._pointer_lock:  # this process's next answers come from the update
+                    self._pointer = None
+                return
             run_update(current_build_dir(self.settings.store), sparql, self.settings.query_timeout)
 
-    def etag(self, *parts: str) -> str:
-        """An entity tag from the build id and what shapes the answer."""
-        digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-        return f"{self.build_id()}-{digest}"
-
     def run(self, request: QueryRequest) -> QueryAnswer:
-        """A visitor's query: it holds one of the client's places for expensive work
-        (:func:`app.fairness.expensive_work`; 429 when the client has none left)."""
-        with expensive_work():
-            return self.run_own(request)
+        """A visitor's query: answered from the cache of repeated queries, else run holding
+        one of the client's places for expensive work (:func:`app.fairness.expensive_work`;
+        429 when the client has none left)."""
+        return self._cached(request, expensive_work)
 
     def run_own(self, request: QueryRequest) -> QueryAnswer:
         """A query of the app's own (IRI lookups): bounded, so it takes no client place."""
+        return self._cached(request, nullcontext)
+
+    def _cached(
+        self, request: QueryRequest, holding: Callable[[], AbstractContextManager[None]]
+    ) -> QueryAnswer:
+        build = self.build_id()
+        key = AnswerKey.of(request)
+        answer = self.answers.get(build, key)
+        if answer is not None:
+            return answer
+        with holding():
+            answer = self._run(request)
+        # Only an answer known to come from ``build`` is kept for it (a time limit or an
+        # error raised above: nothing is kept then).
+        if self.build_id() == build:
+            self.answers.put(build, key, answer)
+        return answer
+
+    def _run(self, request: QueryRequest) -> QueryAnswer:
         try:
             with self._pool.worker(self._pool_wait()) as worker:
                 return worker.run(request)
@@ -131,15 +221,20 @@ class QueryService:
         build and process."""
         limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
         call = StoreCall(page_data, (self.model.base_iri, kind, *args), limit)
+        return self.memo(f"{kind} {args}", lambda: self._call(call))
 
-        def make() -> object:
-            try:
-                with self._pool.worker(self._pool_wait()) as worker:
-                    return worker.call(call)
-            except Busy as exc:
-                raise _pool_busy(exc) from None
+    def named_graphs(self) -> frozenset[str]:
+        """The store's named graphs, once per build and process."""
+        limit = self.settings.query_timeout + PAGE_DATA_EXTRA_SECONDS
+        call = StoreCall(store_graph_names, (), limit)
+        return self.memo("named graphs", lambda: frozenset(cast(list[str], self._call(call))))
 
-        return self.memo(f"{kind} {args}", make)
+    def _call(self, call: StoreCall) -> object:
+        try:
+            with self._pool.worker(self._pool_wait()) as worker:
+                return worker.call(call)
+        except Busy as exc:
+            raise _pool_busy(exc) from None
 
     def search_index(self) -> SearchIndex:
         """The search index of the current build: its terms, made in a query worker, and the

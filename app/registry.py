@@ -28,6 +28,7 @@ from cityref.registry import proposals as props
 from cityref.registry import records as recs
 from cityref.registry.changeset import Changeset
 from cityref.registry.diff import Change, semantic_diff
+from cityref.registry.durable import RegistryBusy
 from cityref.registry.releases import WORKING, list_releases, tree
 from cityref.services.tokens import check_token
 from cityref.text import Bilingual
@@ -49,11 +50,15 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def _registry_error(exc: CityrefError, status: int = 400) -> ApiError:
+    if isinstance(exc, RegistryBusy):  # the shared lock, not the request: try again
+        return ApiError(503, exc.text, headers={"Retry-After": "5"})
     return ApiError.from_error(status, exc)
 
 
 def semantic_changes(old: str, new: str) -> list[Change]:
     """The changes from release ``old`` to ``new`` (or ``working``); 404 for an unknown one."""
+    if old == new and old == WORKING:
+        return []  # nothing released yet: the working tree against itself
     try:
         return query_service().memo(
             f"diff {old} {new}",
@@ -64,8 +69,10 @@ def semantic_changes(old: str, new: str) -> list[Change]:
 
 
 def _releases() -> list[dict[str, str]]:
+    model = query_service().model  # a release's record is written under the default base
     return [
-        {"version": r.version, "iri": r.iri, "issued": r.issued} for r in list_releases(_root())
+        {"version": r.version, "iri": model.rebase_iri(r.iri), "issued": r.issued}
+        for r in list_releases(_root())
     ]
 
 
@@ -128,6 +135,16 @@ def systems_page() -> str:
     return render_template("systems.html", systems=system_pages(_root(), _base()))
 
 
+def _model_words(record: recs.ConformanceRecord) -> str:
+    """Which Reference Model release the badge's verdict is against (records written before
+    releases were named say nothing)."""
+    if not record.model_release:
+        return ""
+    if record.model_release == "working":
+        return " · model: working tree"
+    return f" · model {record.model_release}"
+
+
 @bp.route("/registry/systems/<ident>/badge.svg")
 def badge(ident: str) -> Response:
     """An SVG badge with the system's latest verdict per claimed profile, at a stable URL."""
@@ -142,9 +159,9 @@ def badge(ident: str) -> Response:
     elif latest.verdict == "pass":
         # Warnings alone do not fail, and the badge says they are there.
         warned = " (warnings)" if latest.warnings else ""
-        label, colour = f"{latest.profile} pass{warned}", "#1d6b2a"
+        label, colour = f"{latest.profile} pass{warned}{_model_words(latest)}", "#1d6b2a"
     else:
-        label, colour = f"{latest.profile} fail", "#a00000"
+        label, colour = f"{latest.profile} fail{_model_words(latest)}", "#a00000"
     width = 70 + 7 * len(label)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
@@ -156,7 +173,11 @@ def badge(ident: str) -> Response:
         f'<text x="70" y="14">{escape(label)}</text></g></svg>'
     )
     response = Response(svg, mimetype="image/svg+xml")
+    # Embedded in other sites' pages: anyone may keep it 5 minutes, then ask if it changed
+    # (the records change with writes, not builds: the tag is of the badge's own bytes).
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    response.make_conditional(request)  # a 304 when the tag matches (in place)
     return response
 
 

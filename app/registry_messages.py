@@ -64,6 +64,10 @@ REGISTRY_MESSAGES: dict[str, Bilingual] = {
         "{old} から {changes} 件の変更（うち破壊的な変更 {breaking} 件）。",
         "{changes} changes since {old}, {breaking} of them breaking.",
     ),
+    "release.changelog": Bilingual(
+        "リリースとともに書かれた変更履歴（取り込んだ提案と意味的な差分）",
+        "The changelog written with the release (its proposals and the semantic diff)",
+    ),
     "release.see_diff": Bilingual("変更の一覧を見る", "See every change"),
     "release.to_working": Bilingual("作業中の版との差分", "Changes since, in the working tree"),
     "release.downloads": Bilingual("ダウンロード（Turtle）", "Downloads (Turtle)"),

@@ -179,10 +179,7 @@ def resource(path: str) -> Response | str:
     )
     if wanted == "html":
         return _html(iri, description, answer.data, answer.truncated)
-    response = Response(answer.data, content_type=answer.media_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["ETag"] = f'"{service.etag(release or "", iri, fmt)}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response = Response(answer.data, content_type=answer.media_type)  # cached: app.http_cache
     if answer.truncated:
         response.headers["X-Cityref-Truncated"] = "true"
     return response
@@ -191,6 +188,7 @@ def resource(path: str) -> Response | str:
 def _html(iri: str, description: Description, ntriples: bytes, truncated: bool) -> str:
     """Group the description by subject and predicate, with the labels it carries."""
     triples = [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
+    triples.sort(key=str)  # the page, not the engine, decides the order (stores differ)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t in triples:
         if t.predicate.value in LABEL_PREDICATES and isinstance(t.object, ox.Literal):

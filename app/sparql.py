@@ -7,7 +7,6 @@ dataset. Answers are negotiated from the Accept header (or ``?format=``). Update
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,8 +33,6 @@ TRUNCATED_HEADER = "X-Cityref-Truncated"
 ROW_LIMIT_HEADER = "X-Cityref-Row-Limit"
 #: The named graphs of the store, asked once per build (the protocol dataset is checked
 #: against them as FROM is by the query guard).
-GRAPHS_QUERY = "SELECT ?g WHERE { GRAPH ?g {} }"
-MAX_GRAPHS = 1_000_000
 # Oxigraph evaluates a call to a function it does not know as an error, not a syntax error.
 _UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
 
@@ -116,15 +113,7 @@ def _text_body(limit: int, what: str, what_ja: str) -> str:
 
 def _store_graphs() -> frozenset[str]:
     """The store's named graphs, once per build and process."""
-    service = query_service()
-
-    def make() -> frozenset[str]:
-        request_ = QueryRequest(GRAPHS_QUERY, "json", MAX_GRAPHS, service.settings.query_timeout)
-        answer = service.run_own(request_)
-        bindings = json.loads(answer.data)["results"]["bindings"]
-        return frozenset(row["g"]["value"] for row in bindings if "g" in row)
-
-    return service.memo("named graphs", make)
+    return query_service().named_graphs()
 
 
 def unknown_graph(clause: str, iri: str) -> ApiError:
@@ -244,18 +233,13 @@ def endpoint() -> Response:
         formats = choose_formats(request.accept_mimetypes, request.args.get("format"))
     except ValueError as exc:
         raise ApiError(400, Bilingual("不明な形式です", str(exc))) from None
-    etag = service.etag(query, repr(formats), repr(dataset))
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
     settings = service.settings
     with _as_http_errors("クエリ"):
         answer = service.run(
             QueryRequest(query, formats, settings.max_rows, settings.query_timeout, dataset)
         )
+    # Validators, Vary and Cache-Control: app.http_cache.
     response = Response(answer.data, content_type=_content_type(answer.media_type))
-    response.headers["ETag"] = f'"{etag}"'
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.headers["Vary"] = "Accept"
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(settings.max_rows)
@@ -275,6 +259,4 @@ def _service_description() -> Response:
         data, media_type = service_description(endpoint, formats.graph or "turtle")
     except ValueError as exc:
         raise ApiError(400, Bilingual("不明な形式です", str(exc))) from None
-    response = Response(data, content_type=_content_type(media_type))
-    response.headers["Vary"] = "Accept"
-    return response
+    return Response(data, content_type=_content_type(media_type))

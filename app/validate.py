@@ -2,7 +2,9 @@
 
 Both create a job (:mod:`cityref.services.jobs`) run by a job process
 (:mod:`cityref.services.job_queue`), never in the web worker: a bounded number run at once
-server-wide, each with the validation time and memory limits. For uploads up to
+server-wide, each with the validation time and memory limits. With the ``state`` setting the
+job goes to the shared queue instead and a ``cityref worker`` of the pool runs it, under the
+same limits; any instance answers its poll (:mod:`cityref.services.job_service`). For uploads up to
 ``async_validation_bytes`` the request waits for the job (up to :data:`SYNC_WAIT_SECONDS`)
 and answers with the report; larger ones, and jobs that wait longer, are answered 202 with
 the job's URL to poll.
@@ -15,12 +17,14 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import RdfFormat
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth import require_scope
+from app.conversion import conversion_offer, converted_file, older_profile
 from app.csrf import form_token, page_with_token, require_form_token
 from app.errors import ApiError
 from app.fairness import expensive
@@ -40,25 +44,23 @@ from cityref.outcome.renderers import (
 from cityref.outcome.views import checked_words, finding_where, verdict_class, word
 from cityref.pages.report_sections import report_view
 from cityref.profiles import Profile, list_profiles
-from cityref.services.job_queue import JobLimits, start_job_process, wait_for_job
+from cityref.registry.releases import release_facts
+from cityref.services.job_progress import progress_answer
 from cityref.services.job_reports import read_document, stored_rendering
-from cityref.services.jobs import (
-    Job,
-    JobNotFound,
-    JobStorage,
-    JobStorageFull,
-    create_job,
-    fail_job,
-    job_folder,
-    read_job,
-)
+from cityref.services.job_service import JobCannotStart, JobService, Submitted
+from cityref.services.jobs import Job, JobNotFound, JobStorageFull
+from cityref.services.shared_state import StateUnavailable
 from cityref.settings import Settings
 from cityref.text import Bilingual, languages_asked
 from cityref.validation import ValidationOptions
 from cityref.validation.errors import InputTooLarge
+from cityref.validation.progress import Progress
+from cityref.validation.progress_text import progress_words
 from cityref.validation.worker import run_limited
 
 bp = Blueprint("validate", __name__)
+#: The app extension holding the jobs (cityref.services.job_service).
+JOBS = "cityref.jobs"
 #: Longest a request waits for a small upload's job before answering 202 with its URL:
 #: well inside the web server's own request timeout.
 SYNC_WAIT_SECONDS = 25.0
@@ -79,6 +81,12 @@ REPORT_TYPES = [r.media_type for r in RENDERERS]
 
 def _settings() -> Settings:
     return query_service().settings
+
+
+def jobs() -> JobService:
+    """The app's validation jobs: this server's job processes or the shared pool."""
+    service: JobService = current_app.extensions[JOBS]
+    return service
 
 
 def _form_uploads() -> list[Upload]:
@@ -126,13 +134,28 @@ def _uploads() -> list[Upload]:
 
 
 def _start(upload: Upload, profile: str | None) -> Job:
-    """A job for the upload, run by a job process; waited for when the upload is small."""
+    """A job for the upload, run by a job process or the workers' pool; waited for when the
+    upload is small."""
     settings = _settings()
-    storage = JobStorage(settings.jobs_max_bytes, settings.jobs_max_age_days)
+    submitted = submit_job(upload.data, upload.name, profile, upload.media_type)
+    if len(upload.data) > settings.async_validation_bytes:
+        return submitted.job
+    return submitted.wait(min(SYNC_WAIT_SECONDS, settings.validation_timeout + 5))
+
+
+def submit_job(
+    data: bytes,
+    filename: str,
+    profile: str | None,
+    media_type: str | None,
+    endpoint: str | None = None,
+    graphs: tuple[str, ...] = (),
+) -> Submitted:
+    """Submit a job to the job service; what keeps it from starting is answered as an
+    ApiError (413 for an upload larger than the job storage, else 503 with Retry-After)."""
+    settings = _settings()
     try:
-        job = create_job(
-            settings.store, upload.data, upload.name, profile, storage, upload.media_type
-        )
+        return jobs().submit(data, filename, profile, media_type, endpoint, graphs)
     except JobStorageFull as exc:
         if exc.needed > settings.jobs_max_bytes:
             raise ApiError(
@@ -152,29 +175,8 @@ def _start(upload: Upload, profile: str | None) -> Job:
             ),
             headers={"Retry-After": "10"},
         ) from None
-    try:
-        process = start_job_process(settings.store, job.id, JobLimits.from_settings(settings))
-    except OSError as exc:  # no process to be had (limits of the machine): try later
-        fail_job(
-            settings.store,
-            job.id,
-            "busy",
-            Bilingual(
-                f"ジョブのプロセスを起動できません: {exc}", f"cannot start a job process: {exc}"
-            ),
-        )
-        raise ApiError(
-            503,
-            Bilingual(
-                "検証プロセスを起動できません。しばらくしてから送ってください",
-                f"cannot start a validation process now ({exc.strerror or exc}); try again later",
-            ),
-            headers={"Retry-After": "10"},
-        ) from None
-    if len(upload.data) > settings.async_validation_bytes:
-        return job
-    wait = min(SYNC_WAIT_SECONDS, settings.validation_timeout + 5)
-    return wait_for_job(settings.store, job.id, process, wait)
+    except JobCannotStart as exc:
+        raise ApiError(503, exc.text, headers={"Retry-After": "10"}) from None
 
 
 def _failure(job: Job, name_the_profile: Bilingual) -> ApiError:
@@ -190,11 +192,19 @@ def _failure(job: Job, name_the_profile: Bilingual) -> ApiError:
     return ApiError(status, message, headers=headers)
 
 
-def _job_answer(job: Job) -> Response:
+def job_answer(job: Job) -> Response:
     """The job's report by Accept: cityref JSON (default), W3C Turtle or JSON-LD, CSV."""
     if job.state in ("queued", "running"):
-        pending = {"job": job.id, "state": job.state, "poll": url_for(".job", job_id=job.id)}
-        response = Response(json.dumps(pending), status=202, mimetype="application/json")
+        progress = _progress(job)
+        pending = {
+            "job": job.id,
+            "state": job.state,
+            "poll": url_for(".job", job_id=job.id),
+            "progress": progress and progress_answer(progress, api_language()),
+            "attempt": job.attempt,
+        }
+        body = json.dumps(pending, ensure_ascii=False)
+        response = Response(body, status=202, mimetype="application/json")
         response.headers["Location"] = url_for(".job", job_id=job.id)
         response.headers["Retry-After"] = "2"
         return response
@@ -215,11 +225,16 @@ def _job_answer(job: Job) -> Response:
 def api_validate() -> Response:
     profile = request.values.get("profile") or None
     system = request.values.get("record")
+    endpoint = request.values.get("endpoint")
+    if endpoint is not None and not system:  # validation in place (app/validate_in_place.py)
+        from app.validate_in_place import start_in_place
+
+        return job_answer(start_in_place(endpoint, request.values.getlist("graph"), profile))
     if system:
         return _validate_and_record(system, profile)
     jobs = [_start(upload, profile) for upload in _uploads()]
     if len(jobs) == 1:
-        return _job_answer(jobs[0])
+        return job_answer(jobs[0])
     listing = [{"job": j.id, "file": j.filename, "state": j.state} for j in jobs]
     return Response(json.dumps({"jobs": listing}), status=202, mimetype="application/json")
 
@@ -263,10 +278,11 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
             settings.sources,
             settings.base_iri,
             system,
-            f"{check.profile.id}@{release.version}",
+            f"{check.profile.id}@{release.model_release}",
             check.report,
             files,
             keep_sample=request.values.get("keep_sample") == "1",
+            model_release=release.model_release,
         )
     except CityrefError as exc:
         raise ApiError.from_error(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
@@ -276,7 +292,7 @@ def _validate_and_record(system: str, profile: str | None) -> Response:
 
 @bp.route("/api/jobs/<job_id>")
 def job(job_id: str) -> Response:
-    return _job_answer(_read(job_id))
+    return job_answer(_read(job_id))
 
 
 @bp.route("/api/jobs/<job_id>/<name>")
@@ -306,9 +322,11 @@ def _gone(job_id: str) -> ApiError:
 
 def _folder(job_id: str) -> Path:
     try:
-        return job_folder(_settings().store, job_id)
+        return jobs().files(job_id)
     except JobNotFound:
         raise _gone(job_id) from None
+    except StateUnavailable as exc:
+        raise ApiError(503, exc.text, headers={"Retry-After": "10"}) from None
 
 
 def _document(job_id: str, lang: str) -> dict[str, Any]:
@@ -326,11 +344,19 @@ def _rendering(job_id: str, found: Renderer, lang: str | None) -> str:
         raise _gone(job_id) from None
 
 
+def _progress(job: Job) -> Progress | None:
+    """Where a running job's work stands, when its worker has said (None: not yet, or the
+    job has ended or was removed meanwhile)."""
+    return jobs().progress(job)
+
+
 def _read(job_id: str) -> Job:
     try:
-        return read_job(_settings().store, job_id)
+        return jobs().read(job_id)
     except JobNotFound as exc:
         raise ApiError(404, exc.text) from None
+    except StateUnavailable as exc:
+        raise ApiError(503, exc.text, headers={"Retry-After": "10"}) from None
 
 
 def data_profiles() -> list[Profile]:
@@ -366,6 +392,7 @@ def _form_page(error: ApiError | None = None, sent: Mapping[str, str] | None = N
         chosen=chosen,
         pasted=form.get("text", ""),
         filename=form.get("filename", "pasted.csv"),
+        **release_facts(query_service().model.root),
     )
     response = page_with_token(page, token)
     if error is not None:
@@ -429,11 +456,19 @@ def report_page(job_id: str) -> str:
             severity=request.args.get("severity", ""),
             column=request.args.get("column", ""),
         )
+    limits = InputLimits.from_settings(_settings())
+    offer = data and conversion_offer(
+        job, _folder(job.id), data_profiles(), query_service().model, limits
+    )
+    progress = _progress(job)
     return render_template(
         "report.html",
         job=job,
+        progress=progress,
+        progress_text=progress and progress_words(progress).in_language(lang),
         data=data,
         view=view,
+        conversion=offer or None,
         downloads=[
             (r.name, r.file_name(current_language()), r.description.in_language(current_language()))
             for r in RENDERERS
@@ -443,3 +478,34 @@ def report_page(job_id: str) -> str:
         verdict_class=verdict_class,
         checked_words=checked_words,
     )
+
+
+@bp.route("/validate/<job_id>/converted.csv")
+@expensive  # the conversion runs in a child process, as a validation does
+def converted_download(job_id: str) -> Response:
+    """The job's file converted to the current layout, when its profile is an older one."""
+    job = _read(job_id)
+    source = older_profile(job, data_profiles())
+    if source is None:
+        raise ApiError(
+            404,
+            Bilingual(
+                f"ジョブ {job_id} のファイルは旧レイアウトとして検証されていないため、"
+                "変換できません",
+                f"job {job_id} was not validated as an older layout; there is nothing to convert",
+            ),
+        )
+    try:
+        data, name = converted_file(
+            job, _folder(job_id), source, query_service().model, _settings()
+        )
+    except OSError:
+        raise _gone(job_id) from None
+    except CityrefError as exc:
+        raise ApiError.from_error(413 if isinstance(exc, InputTooLarge) else 422, exc) from None
+    response = Response(data, mimetype="text/csv")
+    ascii_name = f"{job_id}.{name.rsplit('.', 2)[-2]}.csv"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response

@@ -162,9 +162,11 @@ def table(runs: list[Run], clients: int, seconds: float, n_queries: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
+def write_docs(section: str, title: str = SECTION) -> None:
+    """Put ``section`` (which begins with ``title``) into docs/benchmarks.md, in place of the
+    section of that title if there is one."""
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.DOTALL)
+    pattern = re.compile(re.escape(title) + r".*?(?=\n## |\Z)", re.DOTALL)
     text = (
         pattern.sub(section.rstrip() + "\n", text)
         if pattern.search(text)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from cityref.errors import SettingsError
 from cityref.text import Bilingual
@@ -25,6 +26,7 @@ class Setting:
     default: Any
     env: str
     help: Bilingual
+    secret: bool = False  # a credential: `cityref settings` does not print its value
 
 
 def _default_sources() -> Path:
@@ -43,9 +45,92 @@ SETTINGS: tuple[Setting, ...] = (
         Path(".cityref/store"),
         "CITYREF_STORE",
         Bilingual(
-            "組み込み Oxigraph ストアのフォルダ（相対パスは作業ディレクトリ基準）。",
+            "組み込み Oxigraph ストアのフォルダ（相対パスは作業ディレクトリ基準）。リモートストア"
+            "（store_endpoint）を使うときも、ジョブ・カウンタ・ビルドのロックはここに置きます。"
+            "http(s) の URL を書くと store_endpoint の略記になります。",
             "Folder of the embedded Oxigraph store (relative paths are under the working "
-            "directory).",
+            "directory). With a remote store (store_endpoint) it still holds the jobs, counters "
+            "and the build lock. An http(s) URL here is the shorthand for store_endpoint.",
+        ),
+    ),
+    Setting(
+        "store_endpoint",
+        str,
+        None,
+        "CITYREF_STORE_ENDPOINT",
+        Bilingual(
+            "リモートストアの SPARQL 1.1 クエリ エンドポイント（http(s) URL）。設定すると組み込み"
+            "ストアの代わりにこのサーバ（Oxigraph server・Virtuoso など）を使い、更新とグラフ"
+            "ストアプロトコルも下の 2 つで別に指定しない限りこの URL に送ります。"
+            "CITYREF_STORE の値が http:// または https:// で始まり、その後にホスト名が続く URL"
+            "として読めるときは、その値をこの設定とみなします（ストアのフォルダは既定のまま。"
+            "その名前のフォルダを使うには ./http:/... と書きます）。"
+            "サーバ側の行数上限（Virtuoso の ResultSetMaxRows）は max_rows より"
+            "大きくしてください。クエリの制限時間は Virtuoso には timeout パラメータで伝えます。"
+            "Oxigraph server では起動オプション --timeout-s で設定します。",
+            "SPARQL 1.1 query endpoint (http(s) URL) of a remote store. When set, this server "
+            "(Oxigraph server, Virtuoso, ...) is the store instead of the embedded one; updates "
+            "and the Graph Store Protocol go to this URL too unless the two settings below say "
+            "otherwise. A CITYREF_STORE value that parses as a URL, http:// or https:// followed "
+            "by a host name, is taken as this setting (the store folder then keeps its default; "
+            "write ./http:/... for a folder of that name). The server's own row cap (Virtuoso's "
+            "ResultSetMaxRows) must exceed max_rows. The query time limit is sent to Virtuoso "
+            "as its timeout parameter; give Oxigraph server its own with --timeout-s.",
+        ),
+    ),
+    Setting(
+        "store_update_endpoint",
+        str,
+        None,
+        "CITYREF_STORE_UPDATE_ENDPOINT",
+        Bilingual(
+            "リモートストアの SPARQL 1.1 更新エンドポイント。既定は store_endpoint。",
+            "SPARQL 1.1 update endpoint of the remote store. Default: store_endpoint.",
+        ),
+    ),
+    Setting(
+        "store_graph_endpoint",
+        str,
+        None,
+        "CITYREF_STORE_GRAPH_ENDPOINT",
+        Bilingual(
+            "リモートストアのグラフストアプロトコル（SPARQL 1.1 Graph Store HTTP Protocol）の"
+            "エンドポイント。cityref build がグラフを書き込みます。既定は store_endpoint。",
+            "Graph Store Protocol endpoint of the remote store, where cityref build writes the "
+            "graphs. Default: store_endpoint.",
+        ),
+    ),
+    Setting(
+        "store_user",
+        str,
+        None,
+        "CITYREF_STORE_USER",
+        Bilingual(
+            "リモートストアのユーザ名（更新とグラフの書き込みに必要なサーバが多い）。",
+            "User name at the remote store (most servers need one for updates and graph writes).",
+        ),
+    ),
+    Setting(
+        "store_password",
+        str,
+        None,
+        "CITYREF_STORE_PASSWORD",
+        Bilingual(
+            "リモートストアのパスワード（cityref settings では伏せて表示）。",
+            "Password at the remote store (cityref settings prints it masked).",
+        ),
+        secret=True,
+    ),
+    Setting(
+        "store_auth",
+        str,
+        "basic",
+        "CITYREF_STORE_AUTH",
+        Bilingual(
+            "リモートストアの HTTP 認証方式: basic または digest（Virtuoso の /sparql-auth は"
+            " digest）。",
+            "HTTP authentication scheme of the remote store: basic or digest (Virtuoso's "
+            "/sparql-auth uses digest).",
         ),
     ),
     Setting(
@@ -158,10 +243,12 @@ SETTINGS: tuple[Setting, ...] = (
         600,
         "CITYREF_RATE_LIMIT",
         Bilingual(
-            "1 クライアントアドレスがサーバ全体（全ワーカー合計、ストアのフォルダで集計）に"
-            " 1 分間に送れるリクエスト数。超えると 429。",
+            "1 クライアントアドレスがサーバ全体（全ワーカー合計、ストアのフォルダで集計。"
+            "CITYREF_STATE があれば全インスタンス合計）に 1 分間に送れるリクエスト数。"
+            "超えると 429。",
             "Requests per minute one client address may make to the server (all its workers "
-            "together, counted in the store folder); then 429.",
+            "together, counted in the store folder; with CITYREF_STATE, all instances together); "
+            "then 429.",
         ),
     ),
     Setting(
@@ -243,6 +330,20 @@ SETTINGS: tuple[Setting, ...] = (
         ),
     ),
     Setting(
+        "query_cache_bytes",
+        int,
+        32 * 1024 * 1024,
+        "CITYREF_QUERY_CACHE_BYTES",
+        Bilingual(
+            "Web ワーカーごとに、現在のビルドの応答を保存しておく上限バイト数。繰り返された"
+            "クエリの応答と、ビルドだけで決まる GET の応答全体に、それぞれこの量まで（ビルドが"
+            "変わると空にします。0 で無効）。",
+            "Bytes of answers each web worker keeps for the current build: as much again for "
+            "repeated queries' answers and for whole answers of build-only GETs (emptied when "
+            "the build changes; 0 turns both off).",
+        ),
+    ),
+    Setting(
         "client_concurrency",
         int,
         2,
@@ -282,8 +383,11 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "CITYREF_VALIDATION_JOBS",
         Bilingual(
-            "サーバで同時に実行する検証ジョブの数。他はキューで待ちます。",
-            "Validation jobs that run at once on the server; the others wait in the queue.",
+            "サーバで同時に実行する検証ジョブの数。他はキューで待ちます。CITYREF_STATE があれば"
+            "同時実行数は `cityref worker` の数で、この値の 8 倍が待てるジョブの上限です。",
+            "Validation jobs that run at once on the server; the others wait in the queue. With "
+            "CITYREF_STATE the `cityref worker` processes run them, and eight times this bounds "
+            "the jobs queued.",
         ),
     ),
     Setting(
@@ -292,10 +396,36 @@ SETTINGS: tuple[Setting, ...] = (
         2048,
         "CITYREF_VALIDATION_MEMORY_MB",
         Bilingual(
-            "検証ジョブ 1 つが使えるメモリ（MiB）。超えたジョブはその理由で失敗します。",
-            "Memory (MiB) one validation job may use; a job that needs more fails with that "
-            "reason.",
+            "検証ジョブ 1 つが使えるメモリ（MiB、読み込み済みのライブラリの分を除く）。"
+            "超えたジョブはその理由で失敗します。",
+            "Memory (MiB) one validation job may use beyond its loaded libraries; a job that "
+            "needs more fails with that reason.",
         ),
+    ),
+    Setting(
+        "validation_endpoints",
+        str,
+        "",
+        "CITYREF_VALIDATION_ENDPOINTS",
+        Bilingual(
+            "その場で検証できる SPARQL エンドポイント：空白区切りの `名前=URL`。API はこの名前"
+            "でしか選べません（docs/validate-in-place.md）。",
+            "SPARQL endpoints whose data may be validated in place: space-separated `name=URL`. "
+            "The API chooses one only by such a name (docs/validate-in-place.md).",
+        ),
+    ),
+    Setting(
+        "validation_endpoint_credentials",
+        str,
+        "",
+        "CITYREF_VALIDATION_ENDPOINT_CREDENTIALS",
+        Bilingual(
+            "エンドポイントの認証情報：空白区切りの `名前=利用者:パスワード`（名前は "
+            "validation_endpoints のもの）。表示はされません。",
+            "Credentials of those endpoints: space-separated `name=user:password` (names of "
+            "validation_endpoints). Never shown.",
+        ),
+        secret=True,
     ),
     Setting(
         "max_decompressed_bytes",
@@ -330,8 +460,28 @@ SETTINGS: tuple[Setting, ...] = (
             "Days a finished validation job and its upload are kept.",
         ),
     ),
+    Setting(
+        "state",
+        str,
+        None,
+        "CITYREF_STATE",
+        Bilingual(
+            "複数のサーバ・検証ワーカーが共有する状態サービス（Redis）の URL"
+            "（redis://[:パスワード@]ホスト:ポート/DB 番号、rediss://…、unix://…）。"
+            "設定すると、レート制限はすべてのインスタンスで 1 つの数え方になり、検証ジョブは"
+            "共有キューに入って `cityref worker` のプールが実行し、登録簿とトークンへの書き込みは"
+            "インスタンスをまたいで順番に行われます。未設定なら 1 台のサーバ内で完結します。",
+            "URL of the state service (Redis) that several servers and validation workers share "
+            "(redis://[:password@]host:port/db, rediss://…, unix://…). When set, the rate limit "
+            "is one count across instances, validation jobs go into the shared queue and are "
+            "run by a pool of `cityref worker` processes, and registry and token writes are "
+            "serialised across instances. Unset: everything stays within one server.",
+        ),
+    ),
 )
 
+#: How a ``state`` URL may begin (the Redis client's own schemes).
+STATE_SCHEMES = ("redis://", "rediss://", "unix://")
 SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 
 
@@ -340,6 +490,12 @@ class Settings:
     """The values in force. Build with :func:`load_settings`; change with :meth:`with_`."""
 
     store: Path
+    store_endpoint: str | None
+    store_update_endpoint: str | None
+    store_graph_endpoint: str | None
+    store_user: str | None
+    store_password: str | None
+    store_auth: str
     tokens_file: Path
     sources: Path
     base_iri: str
@@ -357,14 +513,18 @@ class Settings:
     threads: int
     query_workers: int
     query_memory_mb: int
+    query_cache_bytes: int
     client_concurrency: int
     client_queue: int
     request_body_timeout: float
     validation_jobs: int
     validation_memory_mb: int
+    validation_endpoints: str
+    validation_endpoint_credentials: str
     max_decompressed_bytes: int
     jobs_max_bytes: int
     jobs_max_age_days: float
+    state: str | None
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some values replaced, checked like environment values."""
@@ -416,6 +576,13 @@ def _coerce(setting: Setting, raw: Any) -> Any:
                 f"{setting.env}={raw!r}: must be greater than 0",
             )
         )
+    if setting.name == "state" and not value.startswith(STATE_SCHEMES):
+        raise SettingsError(
+            Bilingual(
+                f"{setting.env}: redis://、rediss://、unix:// で始まる URL にしてください",
+                f"{setting.env}: must be a redis://, rediss:// or unix:// URL",
+            )
+        )
     if setting.name == "base_iri" and not (
         value.startswith(("http://", "https://")) and value.endswith("/")
     ):
@@ -425,7 +592,50 @@ def _coerce(setting: Setting, raw: Any) -> Any:
                 f"{setting.env}={raw!r}: must be an http(s) IRI ending with '/'",
             )
         )
+    if setting.name.endswith("_endpoint") and remote_store_url(value) is None:
+        raise SettingsError(
+            Bilingual(
+                f"{setting.env}={raw!r}: ホスト名のある http(s) の URL にしてください",
+                f"{setting.env}={raw!r}: must be an http(s) URL with a host name",
+            )
+        )
+    if setting.name == "store_auth" and value not in ("basic", "digest"):
+        raise SettingsError(
+            Bilingual(
+                f"{setting.env}={raw!r}: basic または digest にしてください",
+                f"{setting.env}={raw!r}: use basic or digest",
+            )
+        )
     return value
+
+
+def remote_store_url(text: str) -> str | None:
+    """``text`` when it parses as an absolute http(s) URL with a host name, else None."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if not text.lower().startswith(parts.scheme.lower() + "://"):
+        return None
+    return text
+
+
+def _store_shorthand(env: Mapping[str, str], values: dict[str, Any]) -> None:
+    """CITYREF_STORE=<http(s) URL> sets store_endpoint and leaves the folder at its default."""
+    raw = env.get("CITYREF_STORE") or ""
+    if remote_store_url(raw) is None:
+        return
+    if values["store_endpoint"] not in (None, raw):
+        raise SettingsError(
+            Bilingual(
+                f"CITYREF_STORE={raw!r} と CITYREF_STORE_ENDPOINT が異なる URL を指しています",
+                f"CITYREF_STORE={raw!r} and CITYREF_STORE_ENDPOINT name different URLs",
+            )
+        )
+    values["store_endpoint"] = raw
+    values["store"] = SETTINGS_BY_NAME["store"].default
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -435,9 +645,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for setting in SETTINGS:
         raw = env.get(setting.env)
         values[setting.name] = _coerce(setting, raw) if raw not in (None, "") else setting.default
+    _store_shorthand(env, values)
     if values["sources"] is None:
         values["sources"] = _default_sources()
     return Settings(**values)
+
+
+def shown_value(setting: Setting, value: Any) -> str:
+    """A value as ``cityref settings`` prints it: credentials (``secret`` settings) and a
+    password in the state URL are hidden."""
+    if setting.secret and value:
+        return "********"
+    if setting.name != "state" or value is None:
+        return str(value)
+    parts = urlsplit(str(value))
+    if parts.password is None:
+        return str(value)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+#: What a setting without a fixed default stands for when unset, in docs/settings.md.
+DEFAULT_WORDS = {"sources": "the checkout, or the installed copy", "state": "none (one server)"}
 
 
 def settings_markdown() -> str:
@@ -456,7 +686,7 @@ def settings_markdown() -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for s in SETTINGS:
-        default = "the checkout, or the installed copy" if s.default is None else f"`{s.default}`"
+        default = f"`{s.default}`" if s.default is not None else DEFAULT_WORDS.get(s.name, "—")
         cells = [f"`{s.name}`", s.type.__name__, default, f"`{s.env}`", s.help.ja, s.help.en]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -95,7 +95,22 @@ def run_cli(cli_env: dict[str, str]) -> RunCli:
 
 
 @pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's store, built once per session by ``cityref build`` with the default
+    settings; servers and apps of the repository's model start from a copy of it (a build
+    takes some 20 s of a core, a copy well under one)."""
+    # Imported here: tests.security.conftest imports helpers that import this module.
+    from tests.security.conftest import build_store_once
+
+    return build_store_once(tmp_path_factory.mktemp("built"))
+
+
+@pytest.fixture(scope="session")
 def model_store() -> Iterator[OxigraphStore]:
     """The repository's own Reference Model, built in memory once per test session."""
     store, _record = build_in_memory(REPO_MODEL)
     yield store
+
+
+# Real SPARQL servers on loopback (Oxigraph server, Virtuoso 7), once per session.
+from tests.sparql_servers import oxigraph_server, virtuoso_server  # noqa: E402, F401

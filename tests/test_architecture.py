@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +46,9 @@ SETTINGS_READERS = {
     "app/command.py",
     "app/gunicorn_worker.py",
     "cityref/cli/main.py",
+    # The job process (python -m): validation in place reads the endpoints' settings from its
+    # environment, where start_job_process puts them (never its command line).
+    "cityref/services/job_queue.py",
 }
 #: Generators run with ``python -m``: they may read the settings in their ``main`` only.
 GENERATORS = {
@@ -159,3 +164,12 @@ def test_the_module_table_in_docs_index_is_current() -> None:
         "docs/index.md's module table is stale; run: "
         "CITYREF_REFRESH_DOCS=1 pytest tests/test_architecture.py"
     )
+
+
+def test_the_command_line_does_not_import_the_column_library() -> None:
+    """Polars is the column engine's alone: every other command would pay for importing it."""
+    probe = "import sys, cityref.cli.main; print('polars' in sys.modules)"
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert answer.stdout.strip() == "False"

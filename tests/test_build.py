@@ -171,9 +171,13 @@ def test_info_reports_sources_checksums_counts_and_versions(
 def test_released_snapshots_stay_out_of_the_default_graph(
     run_cli: RunCli, toy_sources: Path
 ) -> None:
-    release = toy_sources / "registry" / "releases" / "1.0.0" / "ontology"
-    release.mkdir(parents=True)
-    (release / "city.ttl").write_bytes((toy_sources / "ontology" / "city.ttl").read_bytes())
+    notes = toy_sources.parent / "notes.md"
+    notes.write_text("# ja\n初版\n# en\nFirst\n", encoding="utf-8")
+    assert run_cli("release", "1.0.0", "--notes", str(notes)).exit_code == 0
+    assert [p.name for p in (toy_sources / "registry" / "releases").iterdir()] == ["1.0.0.trig"]
+    # Read back out of its one file, the release is the tree it was cut from.
+    same = run_cli("diff", "1.0.0", "--lang", "en")
+    assert same.exit_code == 0 and "0 changes, 0 of them breaking" in same.stdout
     assert run_cli("build").exit_code == 0
     count = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/toy#School> ?p ?o }"
     in_default = run_cli("query", count, "--format", "csv").stdout.split()
@@ -191,3 +195,78 @@ def test_released_snapshots_stay_out_of_the_default_graph(
     assert in_release[1] == in_working.stdout.split()[1] == "4"
     assert int(in_default[1]) >= 4  # the working tree and its entailments, not the release
     assert int(in_default[1]) < 2 * 4 + 10
+
+
+def test_build_fails_on_a_dangling_reference_naming_file_and_subject(
+    run_cli: RunCli, toy_sources: Path, cli_env: dict[str, str]
+) -> None:
+    assert run_cli("build").exit_code == 0
+    good = current_build_dir(Path(cli_env["CITYREF_STORE"]))
+    crosswalk = toy_sources / "registry" / "crosswalk.ttl"
+    crosswalk.write_text(
+        "@prefix reg: <https://w3id.org/cityref/def/registry#> .\n"
+        "<https://w3id.org/cityref/registry/crosswalk/x> reg:ourResource "
+        "<https://w3id.org/cityref/shapes/api-catalogue/> ;\n"
+        "    reg:ofStandard <https://w3id.org/cityref/registry/standard/nowhere> .\n"
+        "<https://w3id.org/cityref/def/toy#Park> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+        "<https://w3id.org/cityref/def/toy#Lake> .\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build")
+    assert result.exit_code == 1
+    where = f"{crosswalk}: <https://w3id.org/cityref/registry/crosswalk/x>: "
+    assert where + "https://w3id.org/cityref/def/registry#ourResource refers to a profile" in (
+        result.stderr
+    )
+    assert "<https://w3id.org/cityref/shapes/api-catalogue/>" in result.stderr
+    assert "refers to a standard, version or record the registry" in result.stderr
+    assert (
+        f"{crosswalk}: <https://w3id.org/cityref/def/toy#Park>: "
+        "http://www.w3.org/2000/01/rdf-schema#seeAlso refers to a term the vocabulary"
+    ) in result.stderr
+    assert "build failed; the previous store is unchanged" in result.stderr
+    assert current_build_dir(Path(cli_env["CITYREF_STORE"])) == good
+
+
+def test_build_fails_on_a_crosswalk_that_contradicts_the_ontology(
+    run_cli: RunCli, toy_sources: Path
+) -> None:
+    crosswalk = toy_sources / "registry" / "crosswalk.ttl"
+    crosswalk.write_text(
+        "@prefix reg: <https://w3id.org/cityref/def/registry#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/cityref/registry/crosswalk/garden> "
+        "reg:ourResource <https://w3id.org/cityref/def/toy#Garden> ;\n"
+        "    reg:standardElement <https://schema.org/Park> ; reg:matchKind skos:exactMatch .\n",
+        encoding="utf-8",
+    )
+    terms = toy_sources / "ontology" / "toy-terms.ttl"
+    terms.write_text(
+        terms.read_text(encoding="utf-8")
+        + "toy:Garden <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        + "<https://schema.org/Park> .\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", "--memory")
+    assert result.exit_code == 1
+    assert (
+        f"{crosswalk}: <https://w3id.org/cityref/registry/crosswalk/garden>: the crosswalk pairs "
+        "<https://w3id.org/cityref/def/toy#Garden> with <https://schema.org/Park> as "
+        f"skos:exactMatch, but {terms} states rdfs:subClassOf"
+    ) in result.stderr
+
+
+def test_a_release_dataset_may_not_write_outside_its_own_graphs(
+    run_cli: RunCli, toy_sources: Path
+) -> None:
+    """A release's TriG file naming a working-tree graph would overwrite it: the build fails
+    and says which file and which graph."""
+    releases = toy_sources / "registry" / "releases"
+    releases.mkdir(parents=True)
+    (releases / "1.0.0.trig").write_text(
+        f"GRAPH <{GRAPH}ontology/city> {{ <urn:a> <urn:b> <urn:c> }}\n", encoding="utf-8"
+    )
+    result = run_cli("build")
+    assert result.exit_code != 0
+    assert "1.0.0.trig" in result.output + result.stderr
+    assert f"{GRAPH}registry/releases/1.0.0/" in result.output + result.stderr

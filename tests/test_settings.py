@@ -22,6 +22,12 @@ def test_defaults_are_safe() -> None:
 def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     env = {
         "CITYREF_STORE": str(tmp_path / "x"),
+        "CITYREF_STORE_ENDPOINT": "http://127.0.0.1:7878/query",
+        "CITYREF_STORE_UPDATE_ENDPOINT": "http://127.0.0.1:7878/update",
+        "CITYREF_STORE_GRAPH_ENDPOINT": "http://127.0.0.1:7878/store",
+        "CITYREF_STORE_USER": "reader",
+        "CITYREF_STORE_PASSWORD": "secret",
+        "CITYREF_STORE_AUTH": "digest",
         "CITYREF_TOKENS_FILE": str(tmp_path / "tokens.json"),
         "CITYREF_SOURCES": str(tmp_path / "src"),
         "CITYREF_BASE_IRI": "http://example.org/city/",
@@ -39,14 +45,18 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
         "CITYREF_THREADS": "4",
         "CITYREF_QUERY_WORKERS": "2",
         "CITYREF_QUERY_MEMORY_MB": "512",
+        "CITYREF_QUERY_CACHE_BYTES": "65536",
         "CITYREF_CLIENT_CONCURRENCY": "1",
         "CITYREF_CLIENT_QUEUE": "3",
         "CITYREF_REQUEST_BODY_TIMEOUT": "5",
         "CITYREF_VALIDATION_JOBS": "1",
         "CITYREF_VALIDATION_MEMORY_MB": "700",
+        "CITYREF_VALIDATION_ENDPOINTS": "city=http://127.0.0.1:7878/query",
+        "CITYREF_VALIDATION_ENDPOINT_CREDENTIALS": "city=reader:secret",
         "CITYREF_MAX_DECOMPRESSED_BYTES": "4096",
         "CITYREF_JOBS_MAX_BYTES": "8192",
         "CITYREF_JOBS_MAX_AGE_DAYS": "0.5",
+        "CITYREF_STATE": "redis://127.0.0.1:6390/2",
     }
     assert {s.env for s in SETTINGS} == set(env)
     settings = load_settings(env)
@@ -55,9 +65,11 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     assert settings.query_timeout == 2.5
     assert settings.max_rows == 7
     assert settings.query_memory_mb == 512
+    assert settings.query_cache_bytes == 65536
     assert settings.client_concurrency == 1
     assert settings.request_body_timeout == 5.0
     assert settings.jobs_max_age_days == 0.5
+    assert settings.validation_endpoints == "city=http://127.0.0.1:7878/query"
 
 
 @pytest.mark.parametrize(
@@ -97,3 +109,30 @@ def test_bad_environment_is_a_usage_error(run_cli: RunCli, cli_env: dict[str, st
     result = run_cli("settings")
     assert result.exit_code == 2
     assert "CITYREF_PORT" in result.stderr
+
+
+def test_store_url_is_the_remote_store_shorthand(tmp_path: Path) -> None:
+    settings = load_settings({"CITYREF_STORE": "http://127.0.0.1:7878/query"})
+    assert settings.store_endpoint == "http://127.0.0.1:7878/query"
+    assert settings.store == Path(".cityref/store")  # the local state keeps its folder
+    assert load_settings({"CITYREF_STORE": "./http://x"}).store == Path("http:/x")
+    assert load_settings({"CITYREF_STORE": str(tmp_path)}).store_endpoint is None
+    with pytest.raises(SettingsError, match="different URLs"):
+        load_settings(
+            {"CITYREF_STORE": "http://a.example/q", "CITYREF_STORE_ENDPOINT": "http://b.example/q"}
+        )
+    for wrong in ("ftp://host/q", "http:///q", "127.0.0.1:7878"):
+        with pytest.raises(SettingsError, match="CITYREF_STORE_ENDPOINT"):
+            load_settings({"CITYREF_STORE_ENDPOINT": wrong})
+    with pytest.raises(SettingsError, match="basic or digest"):
+        load_settings({"CITYREF_STORE_AUTH": "ntlm"})
+
+
+def test_settings_command_masks_the_store_password(
+    run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    cli_env["CITYREF_STORE_PASSWORD"] = "s3cret-value"
+    result = run_cli("settings")
+    assert result.exit_code == 0
+    assert "s3cret-value" not in result.output
+    assert "store_password = ********" in result.output

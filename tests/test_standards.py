@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
+from cityref.store.build import parse_sources
 from cityref.store.sources import ModelFiles, discover_sources
 from tests.conftest import BASE_IRI, REPO
 
@@ -47,11 +48,10 @@ def store() -> Iterator[ox.Store]:
     """Every model source in its own named graph, exactly as ``cityref build`` loads them."""
     loaded = ox.Store()
     model = ModelFiles(REPO, BASE_IRI)
-    for source in discover_sources(REPO):
-        loaded.load(
-            path=str(source.absolute_path),
-            format=ox.RdfFormat.TURTLE,
-            to_graph=ox.NamedNode(model.graph_iri(source.relative_path)),
+    # parse_sources reads each file as the build does: Turtle, or a release's TriG dataset.
+    for _source, graph, triples in parse_sources(discover_sources(REPO), model):
+        loaded.extend(
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples
         )
     yield loaded
 

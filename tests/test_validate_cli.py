@@ -26,6 +26,33 @@ def test_detected_profile_and_file_row_column(run_cli: RunCli) -> None:
     assert f"{PRESCHOOL}:49:電話番号: Violation:" in result.stdout
 
 
+def test_detection_names_the_runner_up_in_text_and_json(run_cli: RunCli) -> None:
+    """The older 指定緊急避難場所 layout: detected as itself, the current layout named as the
+    runner-up with its match, in the text line and in the JSON document's ``detection``."""
+    evacuation = REAL_DATA / "yaizu-222127" / "222127_evacuation_space.csv"
+    text = run_cli("validate", str(evacuation), "--lang", "en")
+    assert "detected profile: legacy-evacuation-site@1.0.0 " in text.stdout  # then its title
+    assert (
+        "(100% of the column names match profile legacy-evacuation-site;"
+        " runner-up ods-evacuation-site at 48%)" in text.stdout
+    )
+    document = json.loads(run_cli("validate", str(evacuation), "--format", "json").stdout)
+    assert document["detection"] == {
+        "profile": "legacy-evacuation-site",
+        "score": 1.0,
+        "runner_up": "ods-evacuation-site",
+        "runner_up_score": 0.477,
+        "unsure": False,
+    }
+    assert "次点は ods-evacuation-site（48%）" in document["profile_note"]["ja"]
+    named = json.loads(
+        run_cli(
+            "validate", str(evacuation), "--format", "json", "--profile", "legacy-evacuation-site"
+        ).stdout
+    )
+    assert named["detection"] is None
+
+
 def test_text_output_says_what_to_fix_and_lists_results_in_file_order(run_cli: RunCli) -> None:
     toilets = REAL_DATA / "ichikawa-122033" / "122033_201_multipurpose_toilet.csv"
     result = run_cli("validate", str(toilets), "--lang", "en")

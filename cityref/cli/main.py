@@ -14,9 +14,11 @@ from typing import Any
 
 import click
 
+from cityref.cli.convert import convert_command
 from cityref.cli.info import describe_store
 from cityref.cli.registry import COMMANDS as REGISTRY_COMMANDS
 from cityref.cli.table import render_table
+from cityref.cli.worker import worker_command
 from cityref.errors import (
     CityrefError,
     QueryRefused,
@@ -25,11 +27,21 @@ from cityref.errors import (
     SettingsError,
     StoreMissing,
 )
+from cityref.services.shared_state import LockLost, StateUnavailable, share_writes
 from cityref.services.tokens import SCOPES, TokenError, create_token, load_tokens, revoke_token
-from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown
-from cityref.sparql.query import DiskStoreRef, DumpStoreRef, QueryRequest, StoreRef, run_query
+from cityref.settings import SETTINGS, Settings, load_settings, settings_markdown, shown_value
+from cityref.sparql.query import (
+    DiskStoreRef,
+    DumpStoreRef,
+    QueryRequest,
+    RemoteStoreRef,
+    StoreRef,
+    run_query,
+)
 from cityref.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 from cityref.store import build as building
+from cityref.store.remote import RemoteEndpoints, current_pointer
+from cityref.store.remote_build import build_configured
 from cityref.store.sources import ModelFiles
 
 EXIT_FAILED = 1
@@ -63,7 +75,10 @@ def cli(ctx: click.Context) -> None:
     """
     try:
         ctx.obj = load_settings()
+        share_writes(ctx.obj.state)  # registry and token writes across instances
     except SettingsError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except StateUnavailable as exc:
         _fail(str(exc), EXIT_USAGE)
 
 
@@ -77,7 +92,9 @@ def settings_command(ctx: click.Context, markdown: bool) -> None:
         return
     values = _settings(ctx).as_dict()
     for setting in SETTINGS:
-        click.echo(f"{setting.name} = {values[setting.name]}    ({setting.env})")
+        click.echo(
+            f"{setting.name} = {shown_value(setting, values[setting.name])}    ({setting.env})"
+        )
         click.echo(f"    {setting.help.ja}")
         click.echo(f"    {setting.help.en}")
 
@@ -95,9 +112,7 @@ def build_command(ctx: click.Context, force: bool, memory: bool) -> None:
             _store, record = building.build_in_memory(_model(ctx), progress)
             skipped = False
         else:
-            outcome = building.build_store(
-                settings.store, _model(ctx), force=force, progress=progress
-            )
+            outcome = build_configured(settings, _model(ctx), force=force, progress=progress)
             record, skipped = outcome.record, outcome.skipped
     except building.BuildFailed as exc:
         for error in exc.errors:
@@ -114,6 +129,15 @@ def build_command(ctx: click.Context, force: bool, memory: bool) -> None:
         click.echo(f"{graph:<{width}}  {count:>8}")
     total = sum(record.graphs.values())
     click.echo(f"{len(record.graphs)} graphs, {total} triples in {record.seconds:.2f} s")
+
+
+def _current_ref(settings: Settings) -> StoreRef:
+    """The current build: on the remote store if one is configured, else in the folder."""
+    endpoints = RemoteEndpoints.from_settings(settings)
+    if endpoints is None:
+        return DiskStoreRef(building.current_build_dir(settings.store) / "oxigraph")
+    pointer = current_pointer(endpoints, settings.query_timeout)
+    return RemoteStoreRef(endpoints, pointer.build_id, pointer.generation, settings.query_timeout)
 
 
 def _read_query(text: str | None, file: Path | None) -> str:
@@ -161,7 +185,7 @@ def query_command(
             store, _record = building.build_in_memory(_model(ctx))
             ref = DumpStoreRef(store.dump_nquads())
         else:
-            ref = DiskStoreRef(building.current_build_dir(settings.store) / "oxigraph")
+            ref = _current_ref(settings)
         request = QueryRequest(
             sparql,
             "auto" if output_format == "table" else output_format,
@@ -210,7 +234,7 @@ def token_create(ctx: click.Context, name: str, scope: str) -> None:
     """Create a token; it is printed once and only its hash is kept."""
     try:
         click.echo(create_token(_settings(ctx).tokens_file, name, scope))
-    except TokenError as exc:
+    except (TokenError, StateUnavailable, LockLost) as exc:
         _fail(str(exc), EXIT_USAGE)
 
 
@@ -231,7 +255,7 @@ def token_revoke(ctx: click.Context, name: str) -> None:
     """Revoke the active token of that name."""
     try:
         revoke_token(_settings(ctx).tokens_file, name)
-    except TokenError as exc:
+    except (TokenError, StateUnavailable, LockLost) as exc:
         _fail(str(exc), EXIT_USAGE)
 
 
@@ -242,6 +266,8 @@ def _register_plugin_commands() -> None:
         cli.add_command(entry.load(), entry.name)
     for command in REGISTRY_COMMANDS:
         cli.add_command(command)
+    cli.add_command(convert_command)
+    cli.add_command(worker_command)
 
 
 _register_plugin_commands()

@@ -12,7 +12,15 @@ import sys
 import click
 
 from cityref.cli.context import command_model
-from cityref.profiles.registry import Profile, ProfileNotFound, list_profiles, load_profile
+from cityref.profiles.column_tables import unconfirmed_notes
+from cityref.profiles.registry import (
+    COMMON_FOLDER,
+    Profile,
+    ProfileNotFound,
+    list_profiles,
+    load_profile,
+)
+from cityref.text import Bilingual
 
 EXIT_INCOMPLETE, EXIT_USAGE = 1, 2
 
@@ -26,8 +34,15 @@ def _summary(p: Profile) -> dict[str, object]:
         "status": p.status,
         "input": p.input_kind,
         "standards": list(p.standards),
+        "edition": Bilingual.from_dict(p.edition).by_language(),
+        "sources": list(p.sources),
         "iri": p.iri,
     }
+
+
+def _edition(p: Profile) -> str:
+    """The edition it follows, both languages, or that none is stated."""
+    return Bilingual.from_dict(p.edition).both() or "not stated / 記載なし"
 
 
 def _load(ref: str) -> Profile:
@@ -70,6 +85,15 @@ def profiles_group(ctx: click.Context, fmt: str, lang: str) -> None:
         click.echo(f"{p.id:<{width}}  {p.version:<6} {p.status:<10} {domains:<24} {title}")
 
 
+def _column_info(
+    title: str, required: bool, datatype: str, notes: dict[tuple[str | None, str], Bilingual]
+) -> dict[str, object]:
+    info: dict[str, object] = {"title": title, "required": required, "datatype": datatype}
+    if (None, title) in notes:
+        info["unconfirmed"] = notes[None, title].by_language()
+    return info
+
+
 @profiles_group.command("show")
 @click.argument("profile")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -85,10 +109,10 @@ def show_command(profile: str, fmt: str) -> None:
         str(f.relative_to(p.directory)) for f in p.directory.rglob("*") if f.is_file()
     )
     schema = p.table_schema()  # one-table (CSV) profiles only
+    notes = unconfirmed_notes(p.directory, p.model.base_iri, p.directory.parent / COMMON_FOLDER)
     if schema is not None:
         info["columns"] = [
-            {"title": c.title, "required": c.required, "datatype": c.datatype}
-            for c in schema.columns
+            _column_info(c.title, c.required, c.datatype, notes) for c in schema.columns
         ]
     if fmt == "json":
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
@@ -99,11 +123,16 @@ def show_command(profile: str, fmt: str) -> None:
         click.echo(f"    {p.description.get(lang, '')}")
     click.echo(f"  domains: {', '.join(p.domains)}; input: {p.input_kind}")
     click.echo(f"  standards: {', '.join(p.standards)}")
+    click.echo(f"  edition / 版: {_edition(p)}")
+    for source in p.sources:
+        click.echo(f"  source / 出典: {source}")
     if schema is not None:
         click.echo("  columns:")
         for c in schema.columns:
             flag = "*" if c.required else " "
             click.echo(f"    {flag} {c.title} ({c.datatype})")
+            if (None, c.title) in notes:
+                click.echo(f"        unconfirmed / 未確認: {notes[None, c.title].both()}")
     click.echo("  files:")
     for name in info["files"]:  # type: ignore[attr-defined]
         click.echo(f"    {name}")
@@ -129,6 +158,8 @@ def coverage_command(profile: str | None, fmt: str) -> None:
             "profiles": [
                 {
                     "id": c.profile.id,
+                    "edition": Bilingual.from_dict(c.profile.edition).by_language(),
+                    "sources": list(c.profile.sources),
                     "constraints": len(c.constraints),
                     "triggered": len(c.constraints & c.triggered),
                     "missing": [{"shape": s, "component": k} for s, k in c.missing],
@@ -141,6 +172,7 @@ def coverage_command(profile: str | None, fmt: str) -> None:
     else:
         for c in rows:
             click.echo(f"{c.profile.id:<28} {c.ratio:6.1%}  ({len(c.constraints)} constraints)")
+            click.echo(f"    edition / 版: {_edition(c.profile)}")
             for shape, comp in c.missing:
                 click.echo(f"    not triggered: {comp} on {shape}")
         click.echo(f"{'total':<28} {hit / total if total else 1.0:6.1%}  ({total} constraints)")

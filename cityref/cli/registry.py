@@ -24,9 +24,16 @@ from cityref.registry import records as recs
 from cityref.registry.changeset import Changeset
 from cityref.registry.diff import semantic_diff
 from cityref.registry.durable import RegistryError, read_bytes
-from cityref.registry.releases import create_release, list_releases, split_notes, tree
+from cityref.registry.releases import (
+    WORKING,
+    create_release,
+    list_releases,
+    model_release,
+    split_notes,
+    tree,
+)
 from cityref.registry.stats import evidence_for, registry_stats, to_text
-from cityref.registry.versioned import validate_at
+from cityref.registry.versioned import split_ref, validate_at
 from cityref.settings import Settings
 from cityref.store.sources import ModelFiles
 from cityref.validation import Language, Report
@@ -81,12 +88,12 @@ def _json(value: Any) -> str:
     help="Markdown notes with a '# ja' and a '# en' section.",
 )
 def release_command(version: str, notes_file: Path) -> None:
-    """Snapshot ontology/ and shapes/ as release VERSION (semver) under registry/releases/."""
+    """Release ontology/ and shapes/ as VERSION (semver): registry/releases/VERSION.trig."""
     s = _settings()
     with _errors():
         notes = split_notes(read_bytes(notes_file).decode("utf-8"), str(notes_file))
         made = create_release(s.sources, version, notes, s.base_iri)
-    click.echo(f"release {made.version} ({made.issued}) -> {made.folder}")
+    click.echo(f"release {made.version} ({made.issued}) -> {made.dataset}")
 
 
 @click.command("releases")
@@ -409,9 +416,19 @@ def records_add(
     """Validate DATA as `records check` does and store a conformance record for SYSTEM."""
     s = _settings()
 
+    ident, version = split_ref(profile)
+    released = model_release(s.sources) if version == WORKING else version
+
     def store(report: Report, files: list[recs.DataFile]) -> str:
         made = recs.record_validation(
-            s.sources, s.base_iri, system, profile, report, files, keep_sample=keep_sample
+            s.sources,
+            s.base_iri,
+            system,
+            f"{ident}@{released}",
+            report,
+            files,
+            keep_sample=keep_sample,
+            model_release=released,
         )
         return f"\nrecorded / 記録: {made.iri}"
 

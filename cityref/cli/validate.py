@@ -7,14 +7,17 @@ Exit status: 0 the data conforms, 1 it does not, 2 usage or input errors (report
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from pyoxigraph import RdfFormat
 
+from cityref.cli.progress_line import terminal_progress
+from cityref.cli.report_output import ReportOutput
 from cityref.errors import CityrefError
-from cityref.outcome import RENDERER_NAMES, Outcome, renderer
+from cityref.outcome import RENDERER_NAMES, Outcome, Renderer, renderer
 from cityref.settings import Settings
 from cityref.text import Bilingual
 from cityref.validation.api import Document, validate_documents
@@ -63,7 +66,22 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 
 
 @click.command("validate")
-@click.argument("data", nargs=-1, required=True)
+@click.argument("data", nargs=-1)
+@click.option(
+    "--endpoint",
+    metavar="URL|NAME",
+    help="Validate in place the data of this SPARQL endpoint (a URL, or a name of the "
+    "validation_endpoints setting, whose credentials come from the settings) instead of DATA: "
+    "the queries run there and the data never leaves it.",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    metavar="IRI",
+    multiple=True,
+    help="With --endpoint: a named graph of the data (repeatable); the endpoint's default graph "
+    "when none is given.",
+)
 @click.option("--shapes", "shapes_file", metavar="FILE", help="SHACL shapes file ('-' for stdin).")
 @click.option(
     "--ontology",
@@ -90,9 +108,12 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 @click.option(
     "--engine",
     type=click.Choice([e.value for e in Engine]),
-    default="compiled",
+    default=Engine.COLUMNS.value,
     show_default=True,
-    help="compiled (SPARQL on Oxigraph) or pyshacl (reference).",
+    help="columns: a CSV file of a tabular profile checked column by column (Polars), in"
+    " chunks of rows, with what is not row-local left to the compiled engine; any other input"
+    " as compiled. compiled: SHACL compiled to SPARQL on Oxigraph, the data loaded whole."
+    " pyshacl: the reference implementation (slow). All three give the same results.",
 )
 @click.option(
     "--output",
@@ -131,6 +152,11 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
     help="With --record: keep the data, so 'cityref impact' can validate it again later.",
 )
 @click.option(
+    "--quiet",
+    is_flag=True,
+    help="Show no progress line on standard error (shown only when it is a terminal).",
+)
+@click.option(
     "--inference/--no-inference",
     default=False,
     show_default=True,
@@ -140,6 +166,8 @@ def _read(name: str, explicit_format: str | None, stdin_used: list[bool]) -> Doc
 def validate(
     ctx: click.Context,
     data: tuple[str, ...],
+    endpoint: str | None,
+    graphs: tuple[str, ...],
     shapes_file: str | None,
     ontology_file: str | None,
     profile: str | None,
@@ -154,9 +182,11 @@ def validate(
     max_input_bytes: int | None,
     record_system: str | None,
     keep_sample: bool,
+    quiet: bool,
     inference: bool,
 ) -> None:
-    """Validate DATA files ('-' for stdin) against a profile or SHACL shapes.
+    """Validate DATA files ('-' for stdin), or the data of a SPARQL endpoint in place
+    (--endpoint), against a profile or SHACL shapes.
 
     With --shapes, DATA is RDF. Otherwise each file (CSV, GTFS zip, NGSI-LD JSON, RDF) is read
     through its input adapter and checked against --profile, or the profile detected from it.
@@ -168,6 +198,8 @@ def validate(
     settings = ctx.find_object(Settings)
     if settings is None:  # run outside the cityref group, which loads the settings
         raise click.UsageError("run as 'cityref validate' (the settings come from cityref)")
+    if record_system is not None and engine == Engine.COLUMNS:
+        engine = Engine.COMPILED.value  # a record keeps the data's RDF, which columns never makes
     options = ValidationOptions(
         engine=Engine(engine),
         language=Language(lang or "en"),
@@ -177,6 +209,19 @@ def validate(
         max_input_bytes=max_input_bytes,
         base_iri=settings.base_iri,
     )
+    show_progress = not quiet and not _report_to_a_program(output_format, output)
+    if endpoint is not None:
+        _check_in_place_usage(data, profile, shapes_file, record_system, data_format, engine)
+        options = replace(options, engine=Engine.COMPILED)
+        _validate_in_place(
+            settings, endpoint, graphs, profile, shapes_file, options, output_format, output,
+            lang, show_progress,
+        )  # fmt: skip
+        return
+    if graphs:
+        raise click.UsageError("--graph goes with --endpoint")
+    if not data:
+        raise click.UsageError("give DATA files, or --endpoint")
     if shapes_file is None:
         _validate_with_profiles(
             settings,
@@ -189,6 +234,7 @@ def validate(
             record_system,
             keep_sample,
             lang,
+            show_progress,
         )
         return
     if record_system is not None:
@@ -198,27 +244,42 @@ def validate(
         documents = [_read(name, data_format, stdin_used) for name in data]
         shapes = _read(shapes_file, shapes_format, stdin_used)
         ontology = _read(ontology_file, None, stdin_used) if ontology_file else None
-        report = validate_documents(documents, shapes, options, ontology=ontology)
+        with terminal_progress(sys.stderr, lang, show_progress):
+            report = validate_documents(documents, shapes, options, ontology=ontology)
         outcome = Outcome.unlocated(", ".join(d.name for d in documents), report)
-        text = renderer(output_format).render(outcome, lang)
     except CityrefError as exc:
         _fail(str(exc))
         return
     except Exception as exc:  # never a traceback on the command line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
         return
-    _emit(text, output)
+    sink = ReportOutput(output)
+    _write_report(sink, renderer(output_format), outcome, lang, whole=True)
+    sink.close()
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror or exc}")
-    else:
-        click.echo(text, nl=False)
+def _report_to_a_program(output_format: str, output: Path | None) -> bool:
+    """Whether a machine-read report (any but text) goes down a pipe: a script is running
+    this, and a progress line would only get in its way."""
+    return output_format != "text" and output is None and not sys.stdout.isatty()
+
+
+def _write_report(
+    sink: ReportOutput, found: Renderer, outcome: Outcome, lang: str | None, whole: bool = False
+) -> None:
+    """Write one report into ``sink`` (``whole``: its line breaks at the end kept), failing as
+    the command line does."""
+    try:
+        if whole:
+            sink.write_whole(found, outcome, lang)
+        else:
+            sink.report(found, outcome, lang)
+        sink.flush()
+    except OSError as exc:
+        _fail(f"{sink.name}: cannot write: {exc.strerror or exc}")
+    except Exception as exc:  # never a traceback on the command line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _record(
@@ -243,7 +304,9 @@ def _record(
     else:
         files = [DataFile(name, raw, rdf_format(str(fmt)) if fmt else format_for_name(name))]
     assert outcome.profile is not None  # a release names its profile
-    profile = f"{outcome.profile.id}@{release.version}"
+    # The record names the Reference Model release (the working tree when it has unreleased
+    # changes), not the profile's own version.
+    profile = f"{outcome.profile.id}@{release.model_release}"
     record = record_validation(
         settings.sources,
         settings.base_iri,
@@ -252,6 +315,7 @@ def _record(
         outcome.report,
         files,
         keep_sample=keep_sample,
+        model_release=release.model_release,
     )
     click.echo(f"recorded: {record.iri} ({record.verdict})", err=True)
 
@@ -282,6 +346,7 @@ def _validate_with_profiles(
     record_system: str | None = None,
     keep_sample: bool = False,
     lang: str | None = None,
+    show_progress: bool = False,
 ) -> None:
     """Each DATA file through its input adapter (CSV, GTFS, NGSI-LD, RDF) against a profile:
     the one given, or the one detected from the data (the output says which and why).
@@ -300,25 +365,25 @@ def _validate_with_profiles(
     except CityrefError as exc:
         _fail(str(exc))
         return
-    parts: list[str] = []
+    sink = ReportOutput(output)
     conforms = True
     stdin_used: list[bool] = []
     for name in data:
         try:
             raw = _stdin(data_format, stdin_used) if name == "-" else Path(name).read_bytes()
             media_type, fmt = _declared(data_format) if data_format else (None, None)
-            outcome = check_at_release(
-                raw,
-                "<stdin>" if name == "-" else name,
-                release,
-                options,
-                media_type,
-                model=model,
-                limits=limits,
-            )
+            with terminal_progress(sys.stderr, lang, show_progress):
+                outcome = check_at_release(
+                    raw,
+                    "<stdin>" if name == "-" else name,
+                    release,
+                    options,
+                    media_type,
+                    model=model,
+                    limits=limits,
+                )
             if record_system is not None:
                 _record(settings, record_system, release, outcome, name, raw, fmt, keep_sample)
-            body = renderer(output_format).render(outcome, lang)
         except OSError as exc:
             _fail(f"{name}: cannot read: {exc.strerror or exc}")
             return
@@ -332,6 +397,68 @@ def _validate_with_profiles(
             _fail(f"internal error: {type(exc).__name__}: {exc}")
             return
         conforms = conforms and outcome.report.conforms
-        parts.append(body.rstrip("\n") + "\n")
-    _emit("\n".join(parts), output)
+        _write_report(sink, renderer(output_format), outcome, lang)
+    sink.close()
     sys.exit(EXIT_CONFORMS if conforms else EXIT_VIOLATIONS)
+
+
+def _check_in_place_usage(
+    data: tuple[str, ...],
+    profile: str | None,
+    shapes_file: str | None,
+    record_system: str | None,
+    data_format: str | None,
+    engine: str,
+) -> None:
+    if data:
+        raise click.UsageError("give DATA files or --endpoint, not both")
+    if profile is None and shapes_file is None:
+        raise click.UsageError("--endpoint needs --profile (or --shapes)")
+    if record_system is not None or data_format is not None:
+        raise click.UsageError("--record and --data-format do not go with --endpoint")
+    if engine == Engine.PYSHACL:
+        raise click.UsageError("--endpoint runs the compiled engine (pyshacl needs the data here)")
+
+
+def _validate_in_place(
+    settings: Settings,
+    endpoint_ref: str,
+    graphs: tuple[str, ...],
+    profile: str | None,
+    shapes_file: str | None,
+    options: ValidationOptions,
+    output_format: str,
+    output: Path | None,
+    lang: str | None,
+    show_progress: bool,
+) -> None:
+    """Validation in place: the compiled queries run at the endpoint, the data stays there."""
+    from cityref.profiles.conformance import check_endpoint_at_release
+    from cityref.registry.versioned import release_context
+    from cityref.services.validation_endpoints import endpoint_for_command_line
+    from cityref.store.sources import ModelFiles
+    from cityref.validation.endpoint import DEFAULT_TIMEOUT
+    from cityref.validation.in_place import validate_endpoint
+
+    try:
+        timeout = options.time_limit or DEFAULT_TIMEOUT
+        where = endpoint_for_command_line(settings, endpoint_ref, graphs, timeout)
+        with terminal_progress(sys.stderr, lang, show_progress):
+            if shapes_file is not None:
+                shapes = _read(shapes_file, None, [])
+                report = validate_endpoint(where, shapes, options)
+                outcome = Outcome.unlocated(where.describe(), report)
+            else:
+                model = ModelFiles.from_settings(settings)
+                release = release_context(profile, model)
+                outcome = check_endpoint_at_release(where, release, options, model=model)
+    except CityrefError as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:  # never a traceback on the command line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+        return
+    sink = ReportOutput(output)
+    _write_report(sink, renderer(output_format), outcome, lang, whole=True)
+    sink.close()
+    sys.exit(EXIT_CONFORMS if outcome.report.conforms else EXIT_VIOLATIONS)

@@ -27,6 +27,8 @@ class Column:
     # The class of the node named by the cell, when this file defines such nodes by mention
     # (GTFS calendar_dates.txt defines services, shapes.txt defines shapes).
     defines: str | None = None
+    # The Reference Model term the cells are (CSVW note ``common:term``): linked data output.
+    term: str | None = None
 
     @property
     def title(self) -> str:
@@ -44,12 +46,15 @@ class TableSchema:
     about_url: str | None = None
     url: str | None = None
     required_file: bool = False
+    # The Reference Model class a row is (table note ``common:termClass``).
+    term_class: str | None = None
 
 
 @dataclass(frozen=True)
 class HeaderFinding:
     """A header problem: ``missing`` / ``missing-optional`` (expected not found), ``unknown``
-    (found, not expected) or ``misspelt`` (found, read as the closest expected name)."""
+    (found, not expected), ``misspelt`` (found, read as the closest expected name) or
+    ``untitled`` (a blank header cell: a problem only when the column has values)."""
 
     kind: str
     found: str | None
@@ -66,7 +71,8 @@ class HeaderMatch:
 
 
 def _common(base_iri: str, local: str) -> str:
-    """One of cityref's own CSVW keys (``requiredFile``, ``definesClass``), under the base."""
+    """One of cityref's own CSVW keys (``requiredFile``, ``definesClass``, ``term``), under
+    the base."""
     return f"{base_iri}shapes/common/{local}"
 
 
@@ -97,6 +103,7 @@ def parse_table_schema(metadata: dict[str, Any], base_iri: str) -> TableSchema:
                 required=bool(raw.get("required", False)),
                 value_url=raw.get("valueUrl"),
                 defines=raw.get(_common(base_iri, "definesClass")),
+                term=raw.get(_common(base_iri, "term")),
             )
         )
     return TableSchema(
@@ -105,6 +112,7 @@ def parse_table_schema(metadata: dict[str, Any], base_iri: str) -> TableSchema:
         schema.get("aboutUrl"),
         metadata.get("url"),
         bool(metadata.get(_common(base_iri, "requiredFile"), False)),
+        metadata.get(_common(base_iri, "termClass")),
     )
 
 
@@ -139,6 +147,9 @@ def match_header(header: list[str], schema: TableSchema) -> HeaderMatch:
     findings: list[HeaderFinding] = []
     for i, cell in enumerate(header):
         if chosen[i] is not None:
+            continue
+        if not cell.strip():
+            findings.append(HeaderFinding("untitled", cell, None, i))
             continue
         col = by_norm.get(normalise(cell))
         if col is None or col.name in used:
@@ -175,6 +186,14 @@ def header_known_share(header: list[str], schema: TableSchema) -> tuple[float, i
     expected = {normalise(t) for c in schema.columns for t in c.titles}
     known = len(found & expected)
     return (known / len(found) if found else 0.0), known
+
+
+def header_coverage(header: list[str], schema: TableSchema) -> float:
+    """Share of the schema's columns that the header has (extra columns of the header do not
+    lower it), 0..1."""
+    found = {normalise(h) for h in header if h.strip()}
+    expected = {normalise(c.title) for c in schema.columns}
+    return len(found & expected) / len(expected) if expected else 0.0
 
 
 def header_score(header: list[str], schema: TableSchema) -> float:

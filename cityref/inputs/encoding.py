@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 from cityref.inputs.model import input_error
 
 BOM = b"\xef\xbb\xbf"
@@ -26,6 +28,22 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as exc:
         raise _undecodable(name, data, exc) from None
+
+
+def text_encoding(data: bytes) -> str:
+    """The encoding :func:`decode_text` would decode ``data`` with, found without holding the
+    decoded text: ``utf-8-sig`` (BOM), ``utf-8`` when all of it decodes so, else ``cp932``
+    (whether CP932 decodes it all is found when it is read)."""
+    if data.startswith(BOM):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 8 << 20
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+    except UnicodeDecodeError:
+        return "cp932"
+    return "utf-8"
 
 
 def _undecodable(name: str, data: bytes, exc: UnicodeDecodeError) -> Exception:

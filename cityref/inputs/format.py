@@ -50,11 +50,16 @@ class Candidate:
 @dataclass(frozen=True)
 class Detection:
     """A format's verdict on which candidate the data follows (``profile_id`` None: none
-    does), how sure it is (0..1) and why, in both languages."""
+    does), how sure it is (0..1) and why, in both languages; the candidate that came second
+    and its score, when there was one; and ``unsure``, why the pick may be wrong (close
+    scores, a low match), None when it is not in doubt. The reason already says all of it."""
 
     profile_id: str | None
     score: float
     reason: Bilingual
+    runner_up: str | None = None
+    runner_up_score: float | None = None
+    unsure: Bilingual | None = None
 
 
 @dataclass(frozen=True)

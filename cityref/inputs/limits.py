@@ -30,6 +30,8 @@ MAX_CSV_COLUMNS = 1000
 #: Bytes read out of one zip, all members together (the server passes its setting).
 DEFAULT_MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
 _READ_CHUNK = 1 << 20
+#: Bytes read from the start of a member when only its header row is wanted.
+HEAD_BYTES = 16 * 1024
 # Stored, deflated, bzip2 and LZMA: what Python's zipfile can decompress.
 _KNOWN_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
@@ -122,6 +124,22 @@ def read_members(
     return found, others - set(found)
 
 
+def read_heads(
+    data: bytes, name: str, wanted: Iterable[str], limits: InputLimits, size: int = HEAD_BYTES
+) -> dict[str, bytes]:
+    """The first ``size`` bytes of each ``wanted`` member by base name (enough for a CSV
+    header), read with the zip's decompressed budget: what detection may look at."""
+    archive = open_zip(data, name, limits)
+    wanted = set(wanted)
+    budget = _Budget(limits.max_decompressed_bytes, name)
+    heads: dict[str, bytes] = {}
+    for info in archive.infolist():
+        base = PurePosixPath(info.filename).name
+        if not info.is_dir() and base in wanted and base not in heads:
+            heads[base] = _read_member(archive, info, name, budget, size)
+    return heads
+
+
 class _Budget:
     """Decompressed bytes still allowed for one zip."""
 
@@ -145,10 +163,14 @@ class _Budget:
 
 
 def _read_member(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: _Budget
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    budget: _Budget,
+    head: int | None = None,
 ) -> bytes:
-    """One member, checked before reading (encryption, method, declared size) and while
-    reading (decompressed bytes, CRC)."""
+    """One member (its first ``head`` bytes when given), checked before reading
+    (encryption, method, declared size) and while reading (decompressed bytes, CRC)."""
     member = info.filename
     where = f"{name}/{member}"
     if info.flag_bits & 0x1:
@@ -164,14 +186,16 @@ def _read_member(
             " (use deflate)",
             where,
         )
-    if info.file_size > budget.left:  # declared too large: refused before reading
+    if head is None and info.file_size > budget.left:  # declared too large: refused unread
         budget.take(info.file_size, member)
     chunks: list[bytes] = []
     try:
         with archive.open(info) as stream:
-            while chunk := stream.read(_READ_CHUNK):
+            while chunk := stream.read(_READ_CHUNK if head is None else head):
                 budget.take(len(chunk), member)
                 chunks.append(chunk)
+                if head is not None:
+                    break
     except ExpansionTooLarge:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:

@@ -7,6 +7,7 @@ header is row 1, as a spreadsheet counts) or ``…#/location/value`` (a JSON poi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
@@ -70,7 +71,7 @@ class CellTexts:
     an IRI minted from a cell (a GTFS route_id) is not the cell's text."""
 
     columns: dict[str, int]  # a column's name as results give it (Location.column) -> index
-    rows: list[list[str]]  # rows[0] is spreadsheet row 1, the header
+    rows: Sequence[list[str]]  # rows[0] is spreadsheet row 1, the header
 
     def cell(self, row: int, column: str) -> str | None:
         """The text of the cell at ``row`` (1 = header) of ``column``; None when there is none."""

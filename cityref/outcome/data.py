@@ -9,14 +9,13 @@ from typing import Any
 
 from pyoxigraph import BlankNode
 
-from cityref.inputs import Location
+from cityref.inputs import LocatedResult, Location
 from cityref.outcome.model import Outcome, severity_name
-from cityref.outcome.summary import summary_json
 from cityref.outcome.visible import shown, value_marks
 from cityref.text import LANGUAGES
 from cityref.validation import Language
 from cityref.validation.messages import message
-from cityref.validation.render_json import BlankLabels, report_dict
+from cityref.validation.render_json import BlankLabels
 
 KIND = "validation-outcome"
 VERSION = 1
@@ -83,57 +82,72 @@ def _value_fields(outcome: Outcome, where: Location | None, value: str | None) -
     }
 
 
+def located_in_order(outcome: Outcome) -> list[LocatedResult]:
+    """The located results in the order of the input (file, row, column), results at the same
+    place in the engine's order."""
+
+    def place(item: LocatedResult) -> tuple[str, int, str]:
+        where = item.location
+        if where is None:
+            return (outcome.file, 0, "")
+        return (where.file, where.row or 0, where.pointer or where.column or "")
+
+    return sorted(outcome.located, key=place)
+
+
+def result_entry(
+    outcome: Outcome, item: LocatedResult, language: Language, blanks: BlankLabels
+) -> dict[str, Any]:
+    """One result with where it is (file, row and column, or JSON pointer) and what it is
+    about (focus node, shape, path, value), its message in ``language``."""
+    r, where = item.result, item.location
+    return {
+        "file": where.file if where else outcome.file,
+        "row": where.row if where else None,
+        "column": where.column if where else None,
+        "pointer": where.pointer if where else None,
+        "severity": severity_name(r),
+        "component": r.component_name,
+        "message": message(r, outcome.report.labels, language),
+        "focus": _text(r.focus, blanks),
+        "shape": _text(r.source_shape, blanks),
+        "path": _path_text(r.path, blanks),
+        **_value_fields(outcome, where, _text(r.value, blanks)),
+    }
+
+
 def result_entries(
     outcome: Outcome, language: Language, blanks: BlankLabels | None = None
 ) -> list[dict[str, Any]]:
-    """Every result with where it is (file, row and column, or JSON pointer) and what it is
-    about (focus node, shape, path, value), its message in ``language``; in the order of the
-    input (file, row, column), results at the same place in the engine's order."""
-    labels = outcome.report.labels
+    """Every result as :func:`result_entry`, in :func:`located_in_order`."""
     blanks = blanks or BlankLabels()
-    entries = []
-    for item in outcome.located:
-        r, where = item.result, item.location
-        entries.append(
-            {
-                "file": where.file if where else outcome.file,
-                "row": where.row if where else None,
-                "column": where.column if where else None,
-                "pointer": where.pointer if where else None,
-                "severity": severity_name(r),
-                "component": r.component_name,
-                "message": message(r, labels, language),
-                "focus": _text(r.focus, blanks),
-                "shape": _text(r.source_shape, blanks),
-                "path": _path_text(r.path, blanks),
-                **_value_fields(outcome, where, _text(r.value, blanks)),
-            }
-        )
-    entries.sort(key=lambda e: (e["file"], e["row"] or 0, e["pointer"] or e["column"] or ""))
-    return entries
+    return [result_entry(outcome, item, language, blanks) for item in located_in_order(outcome)]
+
+
+def detection_data(outcome: Outcome) -> dict[str, Any] | None:
+    """How the profile was picked, when it was detected: its match (0..1), the runner-up and
+    its match, and whether the pick is unsure (the why is in ``profile_note``)."""
+    match = outcome.match
+    if match is None:
+        return None
+    return {
+        "profile": match.profile.id,
+        "score": round(match.score, 3),
+        "runner_up": match.runner_up,
+        "runner_up_score": None
+        if match.runner_up_score is None
+        else round(match.runner_up_score, 3),
+        "unsure": match.unsure is not None,
+    }
 
 
 def outcome_data(outcome: Outcome, language: Language) -> dict[str, Any]:
-    """The outcome document in ``language`` (messages, labels and notes)."""
-    blanks = BlankLabels()
-    report = report_dict(outcome.report, language, blanks)
-    entries = result_entries(outcome, language, blanks)
-    return {
-        "kind": KIND,
-        "version": VERSION,
-        "file": outcome.file,
-        "profile": outcome.profile_id,
-        "profile_note": outcome.profile_note(language.value),
-        "language": language.value,
-        "verdict": outcome.verdict.value,
-        "conforms": outcome.report.conforms,
-        "truncated": outcome.report.truncated,
-        "counts": outcome.counts,
-        "checked": outcome.checked,
-        "summary": summary_json(entries),
-        "results": entries,
-        "report": report,
-    }
+    """The outcome document in ``language`` (messages, labels and notes), all in memory; the
+    report writers stream it instead (:func:`cityref.outcome.streaming.outcome_document`)."""
+    from cityref.outcome.streaming import outcome_document, whole
+
+    document: dict[str, Any] = whole(outcome_document(outcome, [language.value], keyed=False))
+    return document
 
 
 def bilingual_document(documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

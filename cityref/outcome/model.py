@@ -58,6 +58,9 @@ class Outcome:
     match: ProfileMatch | None = None
     converted: Converted | None = None
     suggestions: Mapping[CellKey, str] = field(default_factory=dict)
+    #: The Reference Model release the profile was taken from (a version, or ``working``
+    #: for unreleased changes); None when not said (a shapes file, a bare check).
+    model_release: str | None = None
 
     @classmethod
     def unlocated(
@@ -108,11 +111,31 @@ class Outcome:
         return None if self.profile is None else f"{self.profile.id}@{self.profile.version}"
 
     def profile_note(self, lang: str = "en") -> str | None:
-        """Which profile was used and, when it was detected, why."""
+        """Which profile was used and, when it was detected, why; and from which release of
+        the Reference Model (not the same thing as the profile's own version)."""
         if self.profile is None:
             return None
         if self.match is None:
-            return f"{'プロファイル' if lang == 'ja' else 'profile'}: {self.profile_id}"
-        reason = self.match.reason.in_language(lang)
-        detected = "検出したプロファイル" if lang == "ja" else "detected profile"
-        return f"{detected}: {self.profile_id} ({reason})"
+            note = f"{'プロファイル' if lang == 'ja' else 'profile'}: {self.profile_id}"
+        else:
+            reason = self.match.reason.in_language(lang)
+            detected = "検出したプロファイル" if lang == "ja" else "detected profile"
+            # The title names the edition a profile follows (GTFS-JP 第3版 or 第2版, …).
+            title = self.profile.title.get(lang) or self.profile.title.get("en", "")
+            note = f"{detected}: {self.profile_id} {title} ({reason})"
+        return note + self.release_words(lang)
+
+    def release_words(self, lang: str) -> str:
+        """`` — Reference Model release 1.0.0`` (or: its unreleased working tree)."""
+        ja = lang == "ja"
+        if not self.model_release:
+            return ""
+        if self.model_release == "working":
+            return (
+                "、参照モデルは作業中の版（未リリースの変更を含む）"
+                if ja
+                else "; Reference Model: the working tree (unreleased changes)"
+            )
+        if ja:
+            return f"、参照モデルのリリース {self.model_release}"
+        return f"; Reference Model release {self.model_release}"

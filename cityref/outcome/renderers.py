@@ -11,16 +11,18 @@ downloads are the command line's output for the same input and profile.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
-from cityref.outcome.data import bilingual_document, outcome_data
+from cityref.outcome.data import bilingual_document
 from cityref.outcome.model import Outcome
-from cityref.outcome.views import outcome_csv, outcome_html, outcome_text
+from cityref.outcome.streaming import outcome_document, write_json
+from cityref.outcome.views import write_csv, write_html, write_text
 from cityref.text import Bilingual, languages_asked
-from cityref.validation import Language, Report
+from cityref.validation import Report
 from cityref.validation.render_rdf import report_jsonld, report_turtle
 
 
@@ -36,20 +38,21 @@ def outcome_json(
 @dataclass(frozen=True)
 class Renderer:
     """One report format: its ``--format`` name, media type, file suffix, what it says
-    (en, ja) and its function, of the outcome document or of the report graph."""
+    (en, ja) and its function: a view writing the outcome document in one language, the JSON
+    of the documents by language, or the text of the report graph."""
 
     name: str
     media_type: str
     suffix: str
     description: Bilingual
-    from_data: Callable[[Mapping[str, Any]], str] | None = None
+    write_data: Callable[[Mapping[str, Any], TextIO], None] | None = None
     from_documents: Callable[[Mapping[str, Mapping[str, Any]]], str] | None = None
     from_report: Callable[[Report], str] | None = None
 
     @property
     def per_language(self) -> bool:
         """True when the rendering depends on the language (made from the outcome document)."""
-        return self.from_data is not None or self.from_documents is not None
+        return self.write_data is not None or self.from_documents is not None
 
     def file_name(self, language: str) -> str:
         """The name of this rendering among a job's downloads."""
@@ -62,14 +65,28 @@ class Renderer:
         ``language`` or, when None, both for the JSON and English for the readable ones."""
         if self.from_documents is not None:
             return self.from_documents({lang: document(lang) for lang in languages_asked(language)})
-        assert self.from_data is not None
-        return self.from_data(document(language or "en"))
+        assert self.write_data is not None
+        out = io.StringIO()
+        self.write_data(document(language or "en"), out)
+        return out.getvalue()
+
+    def write(self, outcome: Outcome, language: str | None, out: TextIO) -> None:
+        """Write the rendering of ``outcome`` to ``out`` one result at a time (the graph
+        renderings excepted): the same text :meth:`from_stored` gives of its documents."""
+        if self.from_documents is not None:
+            document = outcome_document(outcome, languages_asked(language), keyed=True)
+            write_json(document, out)
+            out.write("\n")
+        elif self.write_data is not None:
+            self.write_data(outcome_document(outcome, [language or "en"], keyed=False), out)
+        else:
+            assert self.from_report is not None
+            out.write(self.from_report(outcome.report))
 
     def render(self, outcome: Outcome, language: str | None) -> str:
-        if self.per_language:
-            return self.from_stored(lambda lang: outcome_data(outcome, Language(lang)), language)
-        assert self.from_report is not None
-        return self.from_report(outcome.report)
+        out = io.StringIO()
+        self.write(outcome, language, out)
+        return out.getvalue()
 
 
 RENDERERS: tuple[Renderer, ...] = (
@@ -85,21 +102,21 @@ RENDERERS: tuple[Renderer, ...] = (
         "text/plain",
         ".txt",
         Bilingual("判定・直すこと・結果ごとに 1 行", "verdict, what to fix, one line per result"),
-        from_data=outcome_text,
+        write_data=write_text,
     ),
     Renderer(
         "csv",
         "text/csv",
         ".csv",
         Bilingual("結果ごとに 1 行（表計算ソフト向け）", "one row per result, for spreadsheets"),
-        from_data=outcome_csv,
+        write_data=write_csv,
     ),
     Renderer(
         "html",
         "text/html",
         ".html",
         Bilingual("単独で開ける HTML ページ", "a standalone page"),
-        from_data=outcome_html,
+        write_data=write_html,
     ),
     Renderer(
         "turtle",

@@ -8,7 +8,7 @@ outcome (cityref.outcome.data.result_entries).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -59,31 +59,39 @@ def finding_key(entry: Mapping[str, Any]) -> FindingKey:
     )
 
 
-def summarise(entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
-    """One finding per (shape, severity, file, column), the most severe and frequent first."""
-    groups: dict[FindingKey, list[Mapping[str, Any]]] = {}
+def summarise(entries: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """One finding per (shape, severity, file, column), the most severe and frequent first.
+    Keeps each finding's first entry and rows only: ``entries`` may be made one at a time."""
+    firsts: dict[FindingKey, Mapping[str, Any]] = {}
+    counts: dict[FindingKey, int] = {}
+    rows: dict[FindingKey, list[int]] = {}
     for entry in entries:
-        groups.setdefault(finding_key(entry), []).append(entry)
+        key = finding_key(entry)
+        firsts.setdefault(key, entry)
+        counts[key] = counts.get(key, 0) + 1
+        if entry.get("row"):
+            rows.setdefault(key, []).append(int(entry["row"]))
     findings = [
         Finding(
             shape=shape,
             severity=severity,
             file=file,
             column=column,
-            count=len(members),
-            rows=row_ranges(int(e["row"]) for e in members if e.get("row")),
-            example=str(members[0].get("message") or ""),
-            value=members[0].get("value"),
-            value_shown=members[0].get("value_shown"),
-            value_marks=tuple(members[0].get("value_marks") or ()),
-            suggestion=members[0].get("suggestion"),
+            count=counts[key],
+            rows=row_ranges(rows.get(key, ())),
+            example=str(first.get("message") or ""),
+            value=first.get("value"),
+            value_shown=first.get("value_shown"),
+            value_marks=tuple(first.get("value_marks") or ()),
+            suggestion=first.get("suggestion"),
         )
-        for (shape, severity, file, column), members in groups.items()
+        for key, first in firsts.items()
+        for shape, severity, file, column in (key,)
     ]
     findings.sort(key=lambda f: (SEVERITY_RANK.get(f.severity, 3), -f.count, f.shape))
     return findings
 
 
-def summary_json(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def summary_json(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """:func:`summarise` as JSON-ready objects (the ``summary`` of API and CLI answers)."""
     return [asdict(f) for f in summarise(entries)]

@@ -8,7 +8,7 @@ import csv
 import html
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from cityref.outcome.data import ENTRY_FIELDS
 from cityref.outcome.summary import SEVERITY_RANK
@@ -165,8 +165,9 @@ def value_words(entry: Data, lang: str) -> str:
     return text
 
 
-def outcome_text(data: Data) -> str:
-    """Verdict, what to fix, then ``place: Severity: message`` per result in file order."""
+def write_text(data: Data, out: TextIO) -> None:
+    """Verdict, what to fix, then ``place: Severity: message`` per result in file order, one
+    line at a time."""
     lang = data["language"]
     lines = verdict_lines(data)
     if data["summary"]:
@@ -177,22 +178,26 @@ def outcome_text(data: Data) -> str:
             example = f"{f['example']}{value_words(f, lang)}"
             severity = _severity_word(f["severity"], lang)
             lines.append(f"  {severity}: {finding_where(f)}: {count}{rows}: {example}")
+    out.write("\n".join(lines) + "\n")
     if data["results"]:
-        lines.append("")
+        out.write("\n")
         for e in data["results"]:
             about = f"{_about(e, lang)}{value_words(e, lang)}"
-            lines.append(
-                f"{place(e)}: {_severity_word(e['severity'], lang)}: {e['message']}{about}"
-            )
-    return "\n".join(lines) + "\n"
+            out.write(f"{place(e)}: {_severity_word(e['severity'], lang)}: {e['message']}{about}\n")
 
 
-def outcome_csv(data: Data) -> str:
+def outcome_text(data: Data) -> str:
+    """:func:`write_text` as one string."""
+    out = io.StringIO()
+    write_text(data, out)
+    return out.getvalue()
+
+
+def write_csv(data: Data, out: TextIO) -> None:
     """The outcome's own row (component ``outcome``: verdict, what was checked, counts), then
     one row per result with its value's marks in words; cells a spreadsheet would run as
     formulas are defused."""
     lang = data["language"]
-    out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(ENTRY_FIELDS)
     head = dict.fromkeys(ENTRY_FIELDS, "")
@@ -202,7 +207,6 @@ def outcome_csv(data: Data) -> str:
         cells = {k: entry.get(k) for k in ENTRY_FIELDS}
         cells["value_marks"] = marks_words(entry.get("value_marks") or [], lang)
         writer.writerow([_defuse(cells[k]) for k in ENTRY_FIELDS])
-    return out.getvalue()
 
 
 def _defuse(value: object) -> str:
@@ -252,6 +256,11 @@ def value_html(entry: Data, lang: str) -> str:
         words = word("suggest_html", lang).format(value=f"<code>{e(entry['suggestion'])}</code>")
         parts.append(f' <span class="suggestion">{words}</span>')
     return "".join(parts)
+
+
+def write_html(data: Data, out: TextIO) -> None:
+    """:func:`outcome_html` written to ``out``."""
+    out.write(outcome_html(data))
 
 
 def outcome_html(data: Data) -> str:

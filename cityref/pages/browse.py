@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from cityref.store.oxigraph import OxigraphStore
+from cityref.store.oxigraph import Store
 from cityref.store.sources import INFERRED_GRAPH
 from cityref.text import Bilingual
 
@@ -73,7 +73,7 @@ def with_literal(text: Bilingual, value: Value | None) -> Bilingual:
     return text if text.ja else Bilingual(value.value, text.en)
 
 
-def store_select(store: OxigraphStore, base_iri: str) -> Select:
+def store_select(store: Store, base_iri: str) -> Select:
     """A :class:`Select` over an open store (pages computed in the query worker)."""
 
     def select(sparql: str) -> list[Row]:

@@ -1,4 +1,5 @@
-"""The registry pages' data: the standards catalogue and the domains x standards matrix."""
+"""The registry pages' data: the standards catalogue, the domains x standards matrix and the
+standards implementing each function block of the city OS."""
 
 from __future__ import annotations
 
@@ -20,12 +21,24 @@ class StandardRow:
 
 
 @dataclass
+class BlockRow:
+    """A function block of the SCRA city OS with the catalogue's standards implementing it
+    (``reg:servesFunctionBlock``); no standards means a gap."""
+
+    iri: str
+    group: Named
+    label: Bilingual
+    standards: list[Named] = field(default_factory=list)
+
+
+@dataclass
 class CoverageMatrix:
     domains: list[Named]
     standards: list[StandardRow]
     # (standard IRI, domain IRI) -> number of our terms and profiles implementing it
     cells: dict[tuple[str, str], int]
     ours: dict[tuple[str, str], list[str]]
+    blocks: list[BlockRow] = field(default_factory=list)
 
 
 def standards(select: Select) -> list[StandardRow]:
@@ -87,7 +100,31 @@ def coverage_matrix(select: Select, matrix_query: str) -> CoverageMatrix:
         cells[key] = int(row["implementations"].value)
         listed = row["ourTermsAndProfiles"].value if "ourTermsAndProfiles" in row else ""
         ours[key] = sorted(listed.split())
-    return CoverageMatrix(domains, standards(select), cells, ours)
+    return CoverageMatrix(domains, standards(select), cells, ours, function_blocks(select))
+
+
+def function_blocks(select: Select) -> list[BlockRow]:
+    """The city OS function blocks by group (in IRI order), each with the standards of the
+    catalogue that implement it; laws that set requirements for a block are not standards."""
+    rows = select(
+        select.prefixes
+        + """SELECT ?b ?block ?g ?group ?s ?title WHERE {
+  ?b a landscape:CityOSFunctionBlock ; skos:broader ?g ; skos:prefLabel ?block .
+  ?g a landscape:CityOSFunctionGroup ; skos:prefLabel ?group .
+  OPTIONAL { ?s a dcterms:Standard ; reg:servesFunctionBlock ?b ; dcterms:title ?title }
+} ORDER BY ?g ?b ?s"""
+    )
+    blocks = texts_by_key(rows, "b", "block")
+    groups = texts_by_key(rows, "g", "group")
+    titles = texts_by_key(rows, "s", "title")
+    found: dict[str, BlockRow] = {}
+    for row in rows:
+        iri, group = row["b"].value, row["g"].value
+        entry = found.setdefault(iri, BlockRow(iri, Named(group, groups[group]), blocks[iri]))
+        standard = row["s"].value if "s" in row else ""
+        if standard and standard not in {s.iri for s in entry.standards}:
+            entry.standards.append(Named(standard, titles[standard]))
+    return list(found.values())
 
 
 @dataclass

@@ -20,7 +20,7 @@ from cityref.pages import (
     shape_page,
 )
 from cityref.pages.browse import Select
-from cityref.store.oxigraph import OxigraphStore
+from cityref.store.oxigraph import Store
 
 PAGE_DATA: dict[str, Callable[..., object]] = {
     "landscape": browse.landscape,
@@ -42,7 +42,7 @@ PAGE_DATA: dict[str, Callable[..., object]] = {
 }
 
 
-def page_data(store: OxigraphStore, base_iri: str, kind: str, *args: object) -> object:
+def page_data(store: Store, base_iri: str, kind: str, *args: object) -> object:
     """``PAGE_DATA[kind](select, *args)`` with a select over ``store``, the model served
     under ``base_iri``."""
     select: Select = browse.store_select(store, base_iri)

@@ -1,7 +1,8 @@
 """The page of one application profile: what it is, what it reads, and its columns (tabular
 profiles: one table, or one per file of a GTFS feed) or the properties of its node shapes
 (RDF profiles), each with its requirement, datatype, rules in words, an example value and the
-term it maps to; its example files, its CSV template and its history across releases.
+Reference Model term it maps to (a column's ``common:term``, linked to the term's page); its
+example files, its CSV template and its history across releases.
 
 Read from the profile's folder (profile.ttl, csv-metadata.json, examples/, through
 :mod:`cityref.profiles`) and from its shapes in the store (:mod:`cityref.pages.shape_page`).
@@ -13,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 import pyoxigraph as ox
@@ -33,6 +34,8 @@ from cityref.pages.shape_page import (
     rule_words,
 )
 from cityref.profiles import Profile, ProfileNotFound, list_profiles
+from cityref.profiles.column_tables import unconfirmed_notes
+from cityref.profiles.registry import COMMON_FOLDER
 from cityref.registry.releases import list_releases
 from cityref.store.sources import ModelFiles
 from cityref.text import Bilingual
@@ -75,6 +78,8 @@ class FieldRow:
     rules: list[RuleWords]  # besides the requirement
     example: str
     term: Named | None
+    unconfirmed: Bilingual | None = None  # what of the column no published source confirms
+    iri: str = ""  # the column's own IRI (tables), the property path's (node shapes)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ class ProfilePage:
     title: Bilingual
     description: Bilingual
     edition: Bilingual
+    sources: list[str]  # the URLs or repository paths the columns were read from
     standards: list[Named]
     domains: list[Named]
     input_title: Bilingual
@@ -266,16 +272,18 @@ def _table_rows(
     rows = []
     for column in table.columns:
         rules = by_column[column.title]
-        term = names.get(column.property_url)
+        named = names.get(column.property_url)
+        term = names.get(column.term or column.property_url)
         rows.append(
             FieldRow(
-                name=Bilingual(column.title, term.label.en if term else ""),
+                name=Bilingual(column.title, named.label.en if named else ""),
                 anchor=_anchor(table.url, column.title),
                 requirement=_requirement(rules, column.required),
                 datatype=_datatype(column.datatype),
                 rules=[r for r in rules if not r.only_requires],
                 example=examples.get(column.title, ""),
                 term=term,
+                iri=column.property_url,
             )
         )
     return rows, table_rules
@@ -289,22 +297,29 @@ def _with_page(name: Named | None) -> Named | None:
 
 def _tabular(profile: Profile, select: Select, statements: Statements) -> list[FieldTable]:
     tables = profile.table_schemas()
-    iris = {c.property_url for t in tables for c in t.columns} | {
-        t.row_class for t in tables if t.row_class
+    iris = {i for t in tables for c in t.columns for i in (c.property_url, c.term) if i} | {
+        i for t in tables for i in (t.row_class, t.term_class) if i
     }
     names = linked_names(select, iris)
     report_column = profile.model.term_iri("shapes/common/reportColumn")
+    notes = unconfirmed_notes(
+        profile.directory, profile.model.base_iri, profile.directory.parent / COMMON_FOLDER
+    )
     found = []
     for table in tables:
         rows, rules = _table_rows(
             table, statements, names, _first_cells(profile, table), report_column
         )
+        rows = [
+            replace(r, unconfirmed=notes.get((table.url, c.title)))
+            for r, c in zip(rows, table.columns, strict=True)
+        ]
         found.append(
             FieldTable(
                 title=Bilingual(table.url, table.url) if table.url else _texts(profile.title),
                 file=table.url,
                 required_file=table.required_file,
-                target=_with_page(names.get(table.row_class or "")),
+                target=_with_page(names.get(table.term_class or table.row_class or "")),
                 rows=rows,
                 rules=rules,
             )
@@ -358,6 +373,7 @@ def _node_shapes(profile: Profile, select: Select, statements: Statements) -> li
                     rules=[r for r in rules if not r.only_requires],
                     example=examples.get(path, ""),
                     term=term,
+                    iri=path,
                 )
             )
         own = rule_words(statements, node)
@@ -382,8 +398,15 @@ def _node_shapes(profile: Profile, select: Select, statements: Statements) -> li
     return tables
 
 
-def _shapes_digest(profile: Profile) -> tuple[str, tuple[bytes, ...]]:
-    return profile.version, tuple(path.read_bytes() for path in profile.shapes_files)
+def _shapes_digest(profile: Profile) -> tuple[str, frozenset[str]]:
+    """The profile's version and its shapes as canonical statements: a release holds them as
+    parsed graphs, so equal shapes must compare equal whatever their Turtle looks like."""
+    dataset = ox.Dataset()
+    for path in profile.shapes_files:
+        for quad in ox.parse(path.read_bytes(), ox.RdfFormat.TURTLE):
+            dataset.add(quad)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return profile.version, frozenset(str(q) for q in dataset)
 
 
 def profile_history(model: ModelFiles, profile_id: str) -> list[ReleaseEntry]:
@@ -440,6 +463,7 @@ def profile_page(select: Select, model: ModelFiles, profile_id: str) -> ProfileP
         title=_texts(profile.title),
         description=_texts(profile.description),
         edition=_texts(profile.edition),
+        sources=list(profile.sources),
         standards=[names[s] for s in profile.standards if s in names],
         domains=[names[i] for i in sorted(names) if i not in profile.standards],
         input_title=fmt.title,

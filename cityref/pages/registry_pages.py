@@ -24,6 +24,7 @@ from cityref.registry.records import (
     list_systems,
     system_iri,
 )
+from cityref.registry.release_dataset import read_record, released_graphs
 from cityref.registry.releases import Release, list_releases
 from cityref.registry.vocab import OWL, RDF_TYPE, reg
 from cityref.text import Bilingual
@@ -177,6 +178,7 @@ class ReleasePage:
     release: Release
     title: Bilingual
     notes: Bilingual
+    changelog: Bilingual  # Markdown, written with the release
     previous: str  # the version before, "" for the first release
     counts: dict[str, int]  # modules, profiles, classes, properties, concepts, proposals
     parts: list[str]  # the IRIs of the release's named graphs (dcterms:hasPart)
@@ -184,35 +186,43 @@ class ReleasePage:
 
 
 def release_page(root: Path, version: str) -> ReleasePage | None:
-    """What ``registry/releases/<version>/`` holds; ``None`` when there is no such release."""
+    """What ``registry/releases/<version>.trig`` holds; ``None`` when there is no such release."""
     releases = list_releases(root)
     found = [i for i, r in enumerate(releases) if r.version == version]
     if not found:
         return None
     index = found[0]
     release = releases[index]
-    title, notes = Bilingual(), Bilingual()
+    title, notes, changelog = Bilingual(), Bilingual(), Bilingual()
     parts: list[str] = []
     proposals: list[str] = []
-    for q in parse(read_bytes(release.folder / "release.ttl"), RdfFormat.TURTLE):
-        value = q.object
-        if q.predicate == NamedNode("http://purl.org/dc/terms/title") and isinstance(
+    for t in read_record(release.dataset, version):
+        value = t.object
+        if t.predicate == NamedNode("http://purl.org/dc/terms/title") and isinstance(
             value, Literal
         ):
             title = _with(title, value)
-        elif q.predicate == reg("notes") and isinstance(value, Literal):
+        elif t.predicate == reg("notes") and isinstance(value, Literal):
             notes = _with(notes, value)
-        elif q.predicate == NamedNode("http://purl.org/dc/terms/hasPart"):
-            parts.append(value.value)
-        elif q.predicate == reg("includesProposal"):
-            proposals.append(value.value)
-    counts = _term_counts(release.folder / "ontology")
-    counts["modules"] = sum(1 for p in parts if "/ontology/" in p)
-    profiles = release.folder / "shapes"
-    counts["profiles"] = sum(1 for p in profiles.glob("*/profile.ttl") if p.parent.name != "common")
+        elif t.predicate == reg("changelog") and isinstance(value, Literal):
+            changelog = _with(changelog, value)
+        elif t.predicate == NamedNode("http://purl.org/dc/terms/hasPart"):
+            parts.append(str(getattr(value, "value", "")))
+        elif t.predicate == reg("includesProposal"):
+            proposals.append(str(getattr(value, "value", "")))
+    graphs = released_graphs(release.dataset, version)
+    counts = _term_counts(
+        [t for path, ts in graphs.items() if path.parts[0] == "ontology" for t in ts]
+    )
+    counts["modules"] = sum(1 for path in graphs if path.parts[0] == "ontology")
+    counts["profiles"] = sum(
+        1 for path in graphs if path.name == "profile.ttl" and path.parent.name != "common"
+    )
     counts["proposals"] = len(proposals)
     previous = releases[index - 1].version if index else ""
-    return ReleasePage(release, title, notes, previous, counts, sorted(parts), sorted(proposals))
+    return ReleasePage(
+        release, title, notes, changelog, previous, counts, sorted(parts), sorted(proposals)
+    )
 
 
 def _with(text: Bilingual, literal: Literal) -> Bilingual:
@@ -221,14 +231,13 @@ def _with(text: Bilingual, literal: Literal) -> Bilingual:
     return Bilingual(text.ja or literal.value, text.en)
 
 
-def _term_counts(ontology: Path) -> dict[str, int]:
+def _term_counts(ontology: list[Triple]) -> dict[str, int]:
     """How many classes, properties and concepts the released ontology defines."""
     seen: dict[str, set[str]] = {"classes": set(), "properties": set(), "concepts": set()}
-    for path in sorted(ontology.rglob("*.ttl")):
-        for q in parse(read_bytes(path), RdfFormat.TURTLE):
-            kind = TERM_KINDS.get(q.object) if q.predicate == RDF_TYPE else None
-            if kind:
-                seen[kind].add(q.subject.value)
+    for t in ontology:
+        kind = TERM_KINDS.get(t.object) if isinstance(t.object, NamedNode) else None
+        if kind and t.predicate == RDF_TYPE and isinstance(t.subject, NamedNode):
+            seen[kind].add(t.subject.value)
     return {kind: len(iris) for kind, iris in seen.items()}
 
 

@@ -162,7 +162,10 @@ class ShapeWriter:
             label = table.label(col)
             labels = {col.label_lang: col.title, **col.other_labels}
             shown = " , ".join(turtle_literal(text, lang) for lang, text in labels.items())
-            body.append(f"<{col.property_url}> rdfs:label {shown} .\n")
+            # The column's values are the term's: SPARQL finds every column of a term with
+            # ``?column rdfs:subPropertyOf <term>``.
+            term = f" ;\n    rdfs:subPropertyOf <{col.term}>" if col.term else ""
+            body.append(f"<{col.property_url}> rdfs:label {shown}{term} .\n")
             for rule in column_rules(self.book, tables, table, col):
                 iri = f"{self._prefix(table)}{col.title}-{rule.key}"
                 props.append(f"<{iri}>")
@@ -213,6 +216,8 @@ class ShapeWriter:
                 f"    sh:message {turtle_literal(check.ja, 'ja')} ,\n"
                 f"               {turtle_literal(check.en, 'en')} .\n"
             )
+        if table.term_class:  # a row is a node of the Reference Model class
+            body.insert(0, f"<{table.row_class}> rdfs:subClassOf <{table.term_class}> .\n")
         return "\n".join([self._node_shape(table, props), *body])
 
     def shapes_ttl(self, tables: list[TableSpec]) -> str:

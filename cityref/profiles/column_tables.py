@@ -4,10 +4,14 @@ Besides what CSVW says itself (titles, ``propertyUrl``, ``datatype``, ``required
 ``aboutUrl`` and ``valueUrl`` templates), a column may carry cityref's notes, written as CSVW
 common properties in the ``<base>shapes/common/`` namespace: ``check`` (a check of
 ``column-checks.json``), ``in`` (the values allowed), ``recommended`` (a warning when empty),
-``notAfter`` (a column this one must not be later than) and ``definesClass``; its
+``notAfter`` (a column this one must not be later than), ``definesClass``, ``term`` (the
+Reference Model term its values are) and ``unconfirmed`` (what of the column a published
+source does not confirm, in Japanese and English: shown with the column instead of a guess
+passing as the standard); its
 ``rdfs:label`` (CSVW allows it as a common property) gives its name in other languages. A table may
-carry ``requiredFile``, ``swappedCoordinates`` ({"latitude", "longitude"} columns) and
-``rowChecks`` (rules over several columns of a row).
+carry ``requiredFile``, ``swappedCoordinates`` ({"latitude", "longitude"} columns),
+``rowChecks`` (rules over several columns of a row) and ``termClass`` (the Reference Model
+class a row is).
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cityref.profiles.checks import BadCheckFile, CheckBook, Kind, Rule, turtle_literal
+from cityref.profiles.checks import (
+    BadCheckFile,
+    CheckBook,
+    Kind,
+    Rule,
+    load_check_book,
+    turtle_literal,
+)
 from cityref.text import Bilingual
 
 METADATA_FILE = "csv-metadata.json"
@@ -43,6 +54,8 @@ class ColumnSpec:
     defines: str | None  # the node kind a cell defines by mention
     defines_class: str | None  # the class of the nodes it defines
     not_after: str | None
+    term: str | None  # the IRI of the Reference Model term the values are
+    unconfirmed: Bilingual | None = None  # what no published source confirms, if anything
 
     def rules(self, book: CheckBook) -> list[Rule]:
         """Requiredness first, then the check's rules."""
@@ -75,6 +88,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     row_checks: tuple[RowCheck, ...]
     swapped: tuple[str, str] | None  # (latitude column, longitude column)
+    term_class: str | None  # the IRI of the Reference Model class a row is
 
     def label(self, column: ColumnSpec) -> str:
         """How messages name a column: with its file in a table group."""
@@ -110,8 +124,9 @@ def _dc_title(raw: Any) -> dict[str, str]:
     return {"": str(raw)} if raw else {}
 
 
-def _labels(raw: Any, where: str, title: str) -> dict[str, str]:
-    """A column's ``rdfs:label`` values with their language (``{"@value", "@language"}``)."""
+def _labels(raw: Any, where: str, title: str, note: str = "rdfs:label") -> dict[str, str]:
+    """A column's ``note`` values (``rdfs:label`` unless told) by language, each written
+    ``{"@value", "@language"}``."""
     if raw is None:
         return {}
     found: dict[str, str] = {}
@@ -119,12 +134,28 @@ def _labels(raw: Any, where: str, title: str) -> dict[str, str]:
         if not isinstance(entry, dict) or "@language" not in entry or "@value" not in entry:
             raise BadColumnTable(
                 Bilingual(
-                    f"{where}, 列 {title}: rdfs:label の形が不正です",
-                    f'{where}, column {title}: rdfs:label must be {{"@value": …, "@language": …}}',
+                    f"{where}, 列 {title}: {note} の形が不正です",
+                    f'{where}, column {title}: {note} must be {{"@value": …, "@language": …}}',
                 )
             )
         found[str(entry["@language"])] = str(entry["@value"])
     return found
+
+
+def _unconfirmed(raw: Any, where: str, title: str) -> Bilingual | None:
+    """The column's ``unconfirmed`` note: a ``{"@value", "@language"}`` list with both
+    languages, since the page and the CLI show it in either."""
+    if raw is None:
+        return None
+    texts = _labels(raw, where, title, "unconfirmed")
+    if not texts.get("ja") or not texts.get("en"):
+        raise BadColumnTable(
+            Bilingual(
+                f"{where}, 列 {title}: unconfirmed には日本語と英語の両方が必要です",
+                f"{where}, column {title}: unconfirmed needs a Japanese and an English text",
+            )
+        )
+    return Bilingual(texts["ja"], texts["en"])
 
 
 def _column(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str) -> ColumnSpec:
@@ -152,6 +183,8 @@ def _column(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str
         defines=defines,
         defines_class=str(raw[ns + "definesClass"]) if defines else None,
         not_after=raw.get(ns + "notAfter"),
+        term=str(raw[ns + "term"]) if raw.get(ns + "term") else None,
+        unconfirmed=_unconfirmed(raw.get(ns + "unconfirmed"), where, title),
     )
 
 
@@ -227,6 +260,7 @@ def _table(raw: dict[str, Any], ns: str, lang: str, book: CheckBook, where: str)
         columns=tuple(columns),
         row_checks=tuple(_row_check(r, by_title, where) for r in raw.get(ns + "rowChecks", [])),
         swapped=(str(swapped["latitude"]), str(swapped["longitude"])) if swapped else None,
+        term_class=str(raw[ns + "termClass"]) if raw.get(ns + "termClass") else None,
     )
 
 
@@ -249,3 +283,19 @@ def read_column_tables(folder: Path, base_iri: str, book: CheckBook) -> list[Tab
         raise BadColumnTable(
             Bilingual(f"{path}: {exc} がないか不正です", f"{path}: missing or malformed {exc}")
         ) from exc
+
+
+def unconfirmed_notes(
+    folder: Path, base_iri: str, common_folder: Path
+) -> dict[tuple[str | None, str], Bilingual]:
+    """(table file or None, column title) -> the column's ``unconfirmed`` note, for the
+    columns of ``folder``'s column table that have one; empty when it has no table."""
+    if not (folder / METADATA_FILE).is_file():
+        return {}
+    book = load_check_book(common_folder, folder)
+    return {
+        (table.url, column.title): column.unconfirmed
+        for table in read_column_tables(folder, base_iri, book)
+        for column in table.columns
+        if column.unconfirmed is not None
+    }

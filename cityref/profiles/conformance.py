@@ -4,6 +4,7 @@ where each result is (file, row and column, or JSON pointer): the :class:`Outcom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -13,12 +14,46 @@ from cityref.profiles.detection import ProfileMatch, detect_profile
 from cityref.profiles.registry import Profile, load_profile
 from cityref.profiles.suggestions import suggested_corrections
 from cityref.store.sources import ModelFiles
-from cityref.validation import Document, ValidationOptions, validate_documents
+from cityref.validation import Document, Engine, ValidationOptions, validate_documents
+from cityref.validation.progress import unreported
 
 if TYPE_CHECKING:
+    from cityref.inputs.csv_header import TableSchema
+    from cityref.inputs.model import Converted
     from cityref.registry.versioned import ReleaseContext
+    from cityref.validation import Report
+    from cityref.validation.endpoint import Endpoint
 
 DEFAULT_OPTIONS = ValidationOptions()
+
+
+def _check_by_columns(
+    data: bytes,
+    name: str,
+    fmt: InputFormat,
+    tables: Sequence[TableSchema],
+    shapes: Document,
+    options: ValidationOptions,
+    model: ModelFiles,
+    ontology: Document | None,
+    limits: InputLimits,
+) -> tuple[Report, Converted] | None:
+    """The column engine's report on a one-table CSV file or a GTFS feed (file by file,
+    references as joins); ``None`` for any other input, or a feed whose shapes need the graph:
+    the compiled engine checks those. cityref.tabular is imported here, not at the top: Polars
+    costs every other command a quarter of a second to import."""
+    from cityref.tabular import check_csv_columns
+    from cityref.tabular.gtfs import check_gtfs_columns
+
+    if fmt.id == "csv" and len(tables) == 1:
+        return check_csv_columns(
+            data, name, tables[0], shapes, options, model=model, ontology=ontology, limits=limits
+        )
+    if fmt.id == "gtfs":
+        return check_gtfs_columns(
+            data, name, tables, shapes, options, model=model, ontology=ontology, limits=limits
+        )
+    return None
 
 
 def _as_ntriples(turtle: bytes) -> bytes:
@@ -26,6 +61,13 @@ def _as_ntriples(turtle: bytes) -> bytes:
 
     triples = [q.triple for q in parse(turtle, format=RdfFormat.TURTLE)]
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
+
+def profile_shapes(profile: Profile, extra_shapes: bytes) -> Document:
+    """The profile's shapes; extra shapes (e.g. deprecation warnings) travel with them, as
+    N-Triples, so that prefixes and blank node labels of the two cannot collide."""
+    shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
+    return Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
 
 
 def check_input(
@@ -64,21 +106,29 @@ def check_input(
         fmt = match.input_format
     elif profile is None:
         profile = load_profile(str(profile_ref), model)
-    # Extra shapes (e.g. deprecation warnings) travel with the profile's, as N-Triples
-    # both, so that prefixes and blank node labels of the two cannot collide.
-    shapes_data = profile.shapes() + (b"\n" + _as_ntriples(extra_shapes) if extra_shapes else b"")
-    shapes = Document(shapes_data, "turtle", f"{profile.id}@{profile.version}")
+    shapes = profile_shapes(profile, extra_shapes)
     fmt = fmt or input_format(profile.input_kind)
-    read = fmt.read(Upload(data, name, media_type), profile.table_schemas(), limits)
-    read = read.rebased(profile.model)
-    report = validate_documents([read.document], shapes, options, ontology=ontology)
-    if read.converted is None:
-        return Outcome.unlocated(name, report, profile, match)
-    located = locate_report(report, [read.converted], profile.shape_columns())
-    suggestions = suggested_corrections(
-        located, read.converted, profile.table_schemas(), shapes, options, ontology
-    )
-    return Outcome(name, report, tuple(located), profile, match, read.converted, suggestions)
+    tables = profile.table_schemas()
+    by_columns = None
+    if options.engine == Engine.COLUMNS:
+        by_columns = _check_by_columns(
+            data, name, fmt, tables, shapes, options, model, ontology, limits
+        )
+    if by_columns is not None:
+        report, converted = by_columns
+    else:
+        if options.engine == Engine.COLUMNS:  # other input: the compiled engine
+            options = replace(options, engine=Engine.COMPILED)
+        read = fmt.read(Upload(data, name, media_type), tables, limits)
+        read = read.rebased(profile.model)
+        report = validate_documents([read.document], shapes, options, ontology=ontology)
+        if read.converted is None:
+            return Outcome.unlocated(name, report, profile, match)
+        converted = read.converted
+    located = locate_report(report, [converted], profile.shape_columns())
+    with unreported():  # a small second validation: not a second pass on the progress line
+        suggestions = suggested_corrections(located, converted, tables, shapes, options, ontology)
+    return Outcome(name, report, tuple(located), profile, match, converted, suggestions)
 
 
 def check_at_release(
@@ -93,8 +143,9 @@ def check_at_release(
 ) -> Outcome:
     """:func:`check_input` against the profile and vocabulary ``release`` names (the working
     tree or a release): the vocabulary's labels in messages, warnings for deprecated terms.
-    ``cityref validate`` and the server's validation jobs both validate this way."""
-    return check_input(
+    ``cityref validate`` and the server's validation jobs both validate this way; the outcome
+    names the Reference Model release."""
+    outcome = check_input(
         data,
         name,
         release.profile_ref,
@@ -106,3 +157,27 @@ def check_at_release(
         extra_shapes=release.deprecations,
         limits=limits,
     )
+    return replace(outcome, model_release=release.model_release)
+
+
+def check_endpoint_at_release(
+    endpoint: Endpoint,
+    release: ReleaseContext,
+    options: ValidationOptions = DEFAULT_OPTIONS,
+    *,
+    model: ModelFiles,
+    name: str | None = None,
+) -> Outcome:
+    """Validate the data graph of a SPARQL endpoint in place against the profile ``release``
+    names (its vocabulary and deprecation warnings as :func:`check_at_release` uses them).
+    Raises :class:`cityref.validation.endpoint.EndpointError` when the endpoint cannot be
+    asked, and :class:`cityref.profiles.registry.ProfileNotFound`."""
+    from cityref.validation.in_place import validate_endpoint
+
+    options = replace(options, base_iri=model.base_iri)
+    profile = release.profile or load_profile(str(release.profile_ref), model)
+    shapes = profile_shapes(profile, release.deprecations)
+    report = validate_endpoint(endpoint, shapes, options, ontology=release.ontology)
+    # ``name`` names the data where the endpoint's URL is not to be shown (the API's jobs).
+    outcome = Outcome.unlocated(name or endpoint.describe(), report, profile)
+    return replace(outcome, model_release=release.model_release)

@@ -27,7 +27,11 @@ PARAMETERS = {SH + c.parameter: c.name for c in COMPONENTS if c.name != "Propert
 
 def constraint_parameters(model: ModelFiles) -> dict[str, str]:
     """Constraint parameter -> component: SHACL's, and cityref's own under shapes/common/."""
-    return {**PARAMETERS, model.term_iri("shapes/common/lgCodeCheckDigit"): "LgCodeCheckDigit"}
+    return {
+        **PARAMETERS,
+        model.term_iri("shapes/common/lgCodeCheckDigit"): "LgCodeCheckDigit",
+        model.term_iri("shapes/common/corporateNumberCheckDigit"): "CorporateNumberCheckDigit",
+    }
 
 
 @dataclass(frozen=True)

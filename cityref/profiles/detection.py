@@ -21,12 +21,16 @@ class NoProfileDetected(CityrefError):
 
 @dataclass(frozen=True)
 class ProfileMatch:
-    """The profile picked for some data, how sure the pick is (0..1) and why (ja / en)."""
+    """The profile picked for some data, how sure the pick is (0..1) and why (ja / en), the
+    profile that came second and its score, and why the pick is in doubt (None: it is not)."""
 
     profile: Profile
     score: float
     reason: Bilingual
     input_format: InputFormat
+    runner_up: str | None = None
+    runner_up_score: float | None = None
+    unsure: Bilingual | None = None
 
 
 def detect_profile(
@@ -50,4 +54,12 @@ def detect_profile(
     found = fmt.detect(upload, candidates, limits or InputLimits())
     if found.profile_id is None:
         raise NoProfileDetected(found.reason.prefixed(f"{filename}: "))
-    return ProfileMatch(profiles[found.profile_id], found.score, found.reason, fmt)
+    return ProfileMatch(
+        profiles[found.profile_id],
+        found.score,
+        found.reason,
+        fmt,
+        found.runner_up,
+        found.runner_up_score,
+        found.unsure,
+    )

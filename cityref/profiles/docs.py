@@ -60,7 +60,9 @@ def _section(p: Profile) -> str:
         f"- version: {p.version}; status: {p.status}; input: {p.input_kind}\n",
         f"- domains / 分野: {', '.join(p.domains)}\n",
         f"- implements / 準拠: {', '.join(f'`{s}`' for s in p.standards)}; "
-        f"edition / 版: {edition or 'not stated / 記載なし'}\n\n",
+        f"edition / 版: {edition or 'not stated / 記載なし'}\n",
+        *(f"- source / 出典: `{source}`\n" for source in p.sources),
+        "\n",
         f"{p.description.get('ja', '')}\n\n",
         f"{p.description.get('en', '')}\n",
     ]

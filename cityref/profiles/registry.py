@@ -39,10 +39,14 @@ class Profile:
     domains: tuple[str, ...]
     standards: tuple[str, ...]
     edition: dict[str, str]  # of the standard it profiles, by language; empty if unconfirmed
+    sources: tuple[str, ...]  # dcterms:source: the URLs or repository paths its columns follow
     status: str
     input_kind: str  # the id of the input format it reads (cityref.inputs.registry)
     directory: Path
     model: ModelFiles  # the tree the profile was read from (for its shapes' base IRI)
+    # IRIs of the profiles that replace this one (dcterms:isReplacedBy): an older layout
+    # names the current layout of the same dataset (cityref.profiles.migration).
+    replaced_by: tuple[str, ...] = ()
 
     @property
     def shapes_files(self) -> tuple[Path, ...]:
@@ -116,6 +120,17 @@ def _iris(store: Store, s: NamedNode, p: str) -> tuple[str, ...]:
     )
 
 
+def _sources(store: Store, s: NamedNode) -> tuple[str, ...]:
+    """dcterms:source of the profile, IRIs and literals alike (a repository path is text)."""
+    return tuple(
+        sorted(
+            q.object.value
+            for q in store.quads_for_pattern(s, NamedNode(DCT + "source"), None)
+            if isinstance(q.object, NamedNode | Literal)
+        )
+    )
+
+
 def read_profile(directory: Path, model: ModelFiles) -> Profile:
     """A profile from its folder's profile.ttl (a folder of ``model``'s shapes/)."""
     store = Store()
@@ -154,10 +169,12 @@ def read_profile(directory: Path, model: ModelFiles) -> Profile:
         ),
         standards=_iris(store, s, PROF + "isProfileOf"),
         edition=_texts(store, s, model.term_iri("shapes/common/sourceEdition")),
+        sources=_sources(store, s),
         status=status[0].rsplit("/", 1)[-1] if status else "draft",
         input_kind=kind,
         directory=directory,
         model=model,
+        replaced_by=_iris(store, s, DCT + "isReplacedBy"),
     )
 
 

@@ -1,16 +1,21 @@
-"""The semantic diff as a Markdown changelog (ja / en), JSON, or an RDF changeset (Turtle)."""
+"""The semantic diff as a Markdown changelog (ja / en), JSON, or an RDF changeset (Turtle);
+and the changelog a release is written with (its proposals and the diff)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from cityref.registry.diff import Change
 from cityref.registry.turtle_writer import write_document
 from cityref.registry.vocab import PREFIXES, RDF_TYPE, dct, reg
+
+if TYPE_CHECKING:
+    from cityref.registry.proposals import Proposal
 
 CHANGELOG_FORMATS = ("markdown", "json", "rdf")
 _SECTIONS = (
@@ -132,3 +137,30 @@ def render(changes: list[Change], old: str, new: str, fmt: str, base_iri: str, l
     if fmt == "rdf":
         return to_rdf(changes, old, new, base_iri)
     return to_markdown(changes, old, new, lang)
+
+
+def release_changelog(
+    version: str, previous: str, changes: list[Change], proposals: list[Proposal], lang: str
+) -> str:
+    """The changelog written into a release (``lang`` ``ja`` or ``en``): the accepted
+    proposals it includes, then the semantic diff from the release before (the first
+    release has none to compare with, and says so)."""
+    ja = lang == "ja"
+    lines = [f"# cityref {version}" + (" 変更履歴" if ja else " changelog"), ""]
+    lines += ["## 取り込まれた提案" if ja else "## Accepted proposals", ""]
+    for p in proposals:
+        why = p.rationale.get(lang) or next(iter(p.rationale.values()), "")
+        targets = ", ".join(pretty(f"<{t}>") for t in p.targets)
+        lines.append(f"- {p.id} ({p.kind}{': ' + targets if targets else ''}) — {why}")
+    if not proposals:
+        lines.append("- なし" if ja else "- none")
+    lines.append("")
+    if not previous:
+        lines.append(
+            "最初のリリースです。比較する以前のリリースはありません。"
+            if ja
+            else "The first release: there is no earlier release to compare with."
+        )
+        return "\n".join(lines) + "\n"
+    body = _markdown_one(changes, previous, version, lang)
+    return "\n".join([*lines, "#" + body[0], *body[1:]]) + "\n"

@@ -75,6 +75,8 @@ class ConformanceRecord:
     failures: dict[str, int] = field(default_factory=dict)  # shape or path -> count
     used_terms: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
+    #: The Reference Model release validated against (``working``: unreleased changes).
+    model_release: str = ""
 
     def as_dict(self) -> dict[str, object]:
         out = dict(self.__dict__)
@@ -203,10 +205,12 @@ def record_validation(
     *,
     keep_sample: bool = False,
     terms: Sequence[str] | None = None,
+    model_release: str = "",
 ) -> ConformanceRecord:
     """Append a conformance record for ``system`` (registered first) and store the report.
 
-    ``profile`` is ``id@version``. ``terms`` are the classes and properties the data used
+    ``profile`` is ``id@version``; ``model_release`` the Reference Model release it was
+    taken from (a version, or ``working``). ``terms`` are the classes and properties the data used
     (default: read from RDF ``files``). ``keep_sample`` keeps copies of the data for impact.
     """
     check_id(system)
@@ -240,6 +244,7 @@ def record_validation(
         Triple(iri, prov("endedAtTime"), Literal(stamp, datatype=NamedNode(XSD + "dateTime"))),
         Triple(iri, reg("profile"), Literal(profile)),
         Triple(iri, reg("engineVersion"), Literal(f"cityref {__version__} ({report.engine})")),
+        *([Triple(iri, reg("modelRelease"), Literal(model_release))] if model_release else []),
         Triple(iri, reg("verdict"), reg(verdict)),
         Triple(iri, reg("violationCount"), Literal(severities.get("Violation", 0))),
         Triple(iri, reg("warningCount"), Literal(severities.get("Warning", 0))),
@@ -342,6 +347,7 @@ def _read_records(path: Path, system: str) -> list[ConformanceRecord]:
                     str(getattr(v, "value", "")) for v in props.get(reg("usedTerm").value, [])
                 ),
                 samples=samples,
+                model_release=first(node, "modelRelease"),
             )
         )
     return out

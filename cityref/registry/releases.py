@@ -1,39 +1,39 @@
-"""Numbered releases: snapshots of ontology/ and shapes/ under registry/releases/<version>/.
+"""Numbered releases of the Reference Model: each one dataset, registry/releases/<version>.trig.
 
-A release folder mirrors the sources' layout::
-
-    registry/releases/1.1.0/release.ttl          the release record (reg:Release)
-    registry/releases/1.1.0/ontology/**.ttl      the ontology as released
-    registry/releases/1.1.0/shapes/<id>/*.ttl    every profile as released
-
-``cityref build`` loads each of these files as its own named graph
-(``<base>graph/registry/releases/1.1.0/ontology/core`` …), so every release stays queryable.
-In the snapshot each owl:Ontology's owl:versionIRI is set to ``<ontology IRI>/<version>``.
+The dataset (see :mod:`cityref.registry.release_dataset`) holds the release's record, its
+changelog, and every ontology and shapes file as released, each its own named graph
+(``<base>graph/registry/releases/1.1.0/ontology/core`` …); ``cityref build`` loads those
+graphs, so every release stays queryable and ``/release/<version>/…`` IRIs resolve.
+In a release each owl:Ontology's owl:versionIRI is ``<ontology IRI>/<version>``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
-from cityref.registry.durable import RegistryError, read_bytes, registry_lock, write_atomic
-from cityref.registry.turtle_writer import patch_text, write_document
-from cityref.registry.vocab import DCT, OWL, PREFIXES, RDF_TYPE, XSD, dct, reg
-from cityref.store.sources import ModelFiles
+from cityref.registry.durable import RegistryError, read_bytes, registry_lock
+from cityref.registry.release_dataset import (
+    dataset_path,
+    read_record,
+    release_folder,
+    write_dataset,
+)
+from cityref.registry.vocab import DCT, OWL, RDF_TYPE, XSD, dct, reg
+from cityref.store.sources import RELEASES_FOLDER, ModelFiles
 from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.profiles.registry import Profile
 
-RELEASES = Path("registry") / "releases"
+RELEASES = Path(RELEASES_FOLDER)
 WORKING = "working"
-STAGING = Path(".cityref-staging")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$")
 _LANG_HEADING = re.compile(r"^#+\s*(ja|en|日本語|english)\s*$", re.IGNORECASE)
 SNAPSHOT_FOLDERS = ("ontology", "shapes")
@@ -44,7 +44,12 @@ class Release:
     version: str
     iri: str
     issued: str
-    folder: Path
+    dataset: Path  # registry/releases/<version>.trig
+
+    @property
+    def folder(self) -> Path:
+        """The release as files (ontology/, shapes/), written out of the dataset on demand."""
+        return release_folder(self.dataset.parents[2], self.version)
 
 
 def semver_key(version: str) -> tuple[int, int, int, int, str]:
@@ -91,21 +96,20 @@ def split_notes(text: str, name: str) -> dict[str, str]:
 
 
 def list_releases(root: Path) -> list[Release]:
-    """Every release under registry/releases/, oldest first."""
+    """Every release (registry/releases/<version>.trig), oldest first."""
     folder = root / RELEASES
     out: list[Release] = []
     if not folder.is_dir():
         return out
-    for sub in folder.iterdir():
-        record = sub / "release.ttl"
-        if not (sub.is_dir() and record.is_file() and _SEMVER.match(sub.name)):
+    for path in folder.glob("*.trig"):
+        version = path.name.removesuffix(".trig")
+        if not _SEMVER.match(version):
             continue
-        issued = ""
-        iri = ""
-        for q in parse(read_bytes(record), RdfFormat.TURTLE):
-            if q.predicate == dct("issued") and isinstance(q.object, Literal):
-                issued, iri = q.object.value, q.subject.value
-        out.append(Release(sub.name, iri, issued, sub))
+        issued = iri = ""
+        for t in read_record(path, version):
+            if t.predicate == dct("issued") and isinstance(t.object, Literal):
+                issued, iri = t.object.value, str(getattr(t.subject, "value", ""))
+        out.append(Release(version, iri, issued, path))
     return sorted(out, key=lambda r: semver_key(r.version))
 
 
@@ -114,8 +118,7 @@ def tree(root: Path, ref: str) -> Path:
     if ref == WORKING:
         return root
     semver_key(ref)
-    folder = root / RELEASES / ref
-    if not (folder / "release.ttl").is_file():
+    if not dataset_path(root, ref).is_file():
         known = ", ".join(r.version for r in list_releases(root)) or "none"
         raise RegistryError(
             Bilingual(
@@ -123,43 +126,73 @@ def tree(root: Path, ref: str) -> Path:
                 f"no release {ref} under {root / RELEASES} (known: {known})",
             )
         )
-    return folder
+    return release_folder(root, ref)
 
 
-def _snapshot_files(root: Path) -> list[Path]:
+def _snapshot_files(root: Path) -> dict[PurePosixPath, bytes]:
     """Every Turtle file of ontology/, and every file of shapes/ (the profiles' CSVW metadata
     too, so their input adapters work on a release), outside examples/ folders."""
-    files: list[Path] = []
+    files: dict[PurePosixPath, bytes] = {}
     for name in SNAPSHOT_FOLDERS:
         pattern = "*.ttl" if name == "ontology" else "*"
         for path in sorted((root / name).rglob(pattern)):
-            relative = path.relative_to(root)
+            relative = PurePosixPath(path.relative_to(root).as_posix())
             hidden = any(part.startswith(".") for part in relative.parts)
             if "examples" not in relative.parts and not hidden and path.is_file():
-                files.append(path)
+                files[relative] = read_bytes(path)
     return files
 
 
-def _with_version_iri(text: str, name: str, version: str) -> str:
-    """Set owl:versionIRI (and owl:versionInfo) of every owl:Ontology in a snapshot file."""
-    triples = [q.triple for q in parse(text.encode("utf-8"), RdfFormat.TURTLE)]
-    ontologies = [
+def content_digest(files: dict[PurePosixPath, bytes]) -> str:
+    """One checksum of a tree's released files (paths and bytes), to tell whether the working
+    tree is still exactly a release."""
+    digest = hashlib.sha256()
+    for relative, data in sorted(files.items()):
+        digest.update(f"{relative.as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def model_release(root: Path) -> str:
+    """The Reference Model release the working tree is: the latest release when nothing
+    released has changed since, else ``working`` (unreleased changes)."""
+    releases = list_releases(root)
+    if not releases:
+        return WORKING
+    latest = releases[-1]
+    recorded = {
+        t.object.value
+        for t in read_record(latest.dataset, latest.version)
+        if t.predicate == reg("contentDigest") and isinstance(t.object, Literal)
+    }
+    return latest.version if content_digest(_snapshot_files(root)) in recorded else WORKING
+
+
+def release_facts(root: Path) -> dict[str, str]:
+    """For a page: ``model_release`` (:func:`model_release`) and ``latest_release`` (or "")."""
+    releases = list_releases(root)
+    return {
+        "model_release": model_release(root),
+        "latest_release": releases[-1].version if releases else "",
+    }
+
+
+def _with_version_iri(data: bytes, version: str) -> bytes:
+    """The file with owl:versionIRI (and owl:versionInfo) of every owl:Ontology set to the
+    release, as N-Triples."""
+    triples = [q.triple for q in parse(data, RdfFormat.TURTLE)]
+    ontologies = {
         t.subject
         for t in triples
         if t.predicate == RDF_TYPE and t.object == NamedNode(OWL + "Ontology")
-    ]
-    additions: list[Triple] = []
-    deletions: list[Triple] = []
-    for o in ontologies:
-        for t in triples:
-            if t.subject == o and t.predicate.value in (OWL + "versionIRI", OWL + "versionInfo"):
-                deletions.append(t)
+    }
+    versioned = (OWL + "versionIRI", OWL + "versionInfo")
+    kept = [t for t in triples if not (t.subject in ontologies and t.predicate.value in versioned)]
+    for o in sorted(ontologies, key=lambda n: n.value):
         base = o.value.rstrip("/#")
-        additions.append(Triple(o, NamedNode(OWL + "versionIRI"), NamedNode(f"{base}/{version}")))
-        additions.append(Triple(o, NamedNode(OWL + "versionInfo"), Literal(version)))
-    if not ontologies:
-        return text
-    return patch_text(text, name, additions, deletions)
+        kept.append(Triple(o, NamedNode(OWL + "versionIRI"), NamedNode(f"{base}/{version}")))
+        kept.append(Triple(o, NamedNode(OWL + "versionInfo"), Literal(version)))
+    return serialize(kept, format=RdfFormat.N_TRIPLES) or b""
 
 
 def create_release(
@@ -169,7 +202,12 @@ def create_release(
     base_iri: str,
     issued: datetime | None = None,
 ) -> Release:
-    """Snapshot ontology/ and shapes/ as release ``version`` (newer than every release)."""
+    """Release ontology/ and shapes/ as ``version`` (newer than every release): one dataset,
+    registry/releases/<version>.trig, with the changelog since the release before."""
+    from cityref.registry.changelog import release_changelog
+    from cityref.registry.diff import semantic_diff
+    from cityref.registry.proposals import list_proposals, mark_merged
+
     semver_key(version)
     when = (issued or datetime.now(UTC)).date().isoformat()
     with registry_lock(root):
@@ -181,16 +219,12 @@ def create_release(
                     f"release {version} is not newer than the latest, {existing[-1].version}",
                 )
             )
-        target = root / RELEASES / version
+        target = dataset_path(root, version)
         if target.exists():
             raise RegistryError(Bilingual(f"{target}: 既に存在します", f"{target}: already exists"))
-        # Staged outside registry/ so a build never loads a half-written release.
-        staging = root / STAGING / version
-        shutil.rmtree(staging, ignore_errors=True)
         iri = release_iri(base_iri, version)
-        record: list[Triple] = []
         subject = NamedNode(iri)
-        record += [
+        record = [
             Triple(subject, RDF_TYPE, reg("Release")),
             Triple(subject, NamedNode(OWL + "versionInfo"), Literal(version)),
             Triple(
@@ -202,28 +236,22 @@ def create_release(
         ]
         for lang, text in sorted(notes.items()):
             record.append(Triple(subject, reg("notes"), Literal(text, language=lang)))
-        for path in _snapshot_files(root):
-            relative = path.relative_to(root)
-            data = read_bytes(path)
-            if relative.parts[0] == "ontology":
-                text = _with_version_iri(data.decode("utf-8"), str(relative), version)
-                data = text.encode("utf-8")
-            write_atomic(staging / relative, data)
-            if path.suffix != ".ttl":
-                continue
-            graph = f"{base_iri}graph/{(RELEASES / version / relative).with_suffix('').as_posix()}"
-            record.append(Triple(subject, dct("hasPart"), NamedNode(graph)))
-        from cityref.registry.proposals import list_proposals, mark_merged
-
-        for proposal in list_proposals(root, "accepted"):
+        accepted = list_proposals(root, "accepted")
+        for proposal in accepted:
             record.append(Triple(subject, reg("includesProposal"), NamedNode(proposal.iri)))
-        comment = f"Release {version} of the cityref Reference Model (written by cityref release)."
-        write_atomic(
-            staging / "release.ttl", write_document(record, PREFIXES, comment).encode("utf-8")
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(target)
-        shutil.rmtree(root / STAGING, ignore_errors=True)
+        previous = existing[-1].version if existing else ""
+        changes = semantic_diff(existing[-1].folder, root, base_iri) if existing else []
+        for lang in ("ja", "en"):
+            text = release_changelog(version, previous, changes, accepted, lang)
+            record.append(Triple(subject, reg("changelog"), Literal(text, language=lang)))
+        if previous:
+            record.append(Triple(subject, reg("previousRelease"), NamedNode(existing[-1].iri)))
+        files = _snapshot_files(root)
+        record.append(Triple(subject, reg("contentDigest"), Literal(content_digest(files))))
+        for relative, data in files.items():
+            if relative.parts[0] == "ontology":
+                files[relative] = _with_version_iri(data, version)
+        write_dataset(target, version, subject, record, files)
         mark_merged(root, iri)
     return Release(version, iri, when, target)
 
@@ -290,12 +318,12 @@ def profile_shapes_at(version: str, profile_id: str, model: ModelFiles) -> bytes
 
 def is_release(root: Path, version: str) -> bool:
     """True when ``version`` names a release under registry/releases/."""
-    return bool(_SEMVER.match(version)) and (root / RELEASES / version / "release.ttl").is_file()
+    return bool(_SEMVER.match(version)) and dataset_path(root, version).is_file()
 
 
 def profile_at(version: str, profile_id: str, model: ModelFiles) -> Profile:
     """The :class:`~cityref.profiles.Profile` as it was in release ``version`` (its folder in
-    the snapshot), for the profiles' input adapters (CSV, GTFS, …)."""
+    the release written out as files), for the profiles' input adapters (CSV, GTFS, …)."""
     from cityref.profiles.registry import load_profile
 
     return load_profile(profile_id, at_release(model, version))

@@ -69,6 +69,9 @@ class ReleaseContext:
     profile_ref: str | None  # for the working tree; None when ``profile`` is given
     profile: Profile | None
     version: str
+    #: The Reference Model release validated against: ``version`` when it names a release,
+    #: else the latest release if the working tree has not changed since, else ``working``.
+    model_release: str
     ontology: Document
     deprecations: bytes
 
@@ -77,14 +80,16 @@ def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContex
     """``ID@VERSION`` where VERSION names a release: that release's profile and vocabulary;
     otherwise the working tree of ``model`` (VERSION, if any, is the profile's own
     owl:versionInfo)."""
-    from cityref.registry.releases import WORKING, is_release, profile_at
+    from cityref.registry.releases import WORKING, is_release, model_release, profile_at
 
     ident, _, version = (profile_ref or "").partition("@")
     if version and is_release(model.root, version):
         folder, profile = at_release(model, version), profile_at(version, ident, model)
         ref: str | None = None
+        released = version
     else:
         folder, profile, ref, version = model, None, profile_ref, WORKING
+        released = model_release(model.root)
     triples = ontology_triples(folder)
     # The engine reads only the hierarchy and the labels of a vocabulary: a validation job
     # that gets only those does not pay for parsing the rest.
@@ -93,6 +98,7 @@ def release_context(profile_ref: str | None, model: ModelFiles) -> ReleaseContex
         ref,
         profile,
         version,
+        released,
         Document(serialize(read, format=RdfFormat.N_TRIPLES) or b"", "ntriples", "<ontology>"),
         deprecation_shapes_of(triples, model.base_iri),
     )

@@ -9,9 +9,9 @@ session (its own process group), so it outlives the request that made it but not
 2. takes a run place among ``slots`` (lock files shared by every process of the server,
    :mod:`cityref.services.slots`), waiting in one of ``queue`` places; with none free the job fails
    as "busy";
-3. forks the worker, which sets its memory limit (RLIMIT_AS), confines itself
-   (:func:`cityref.services.sandbox.confine`: no network, files of the sources and its job only) and
-   runs :func:`cityref.services.jobs.run_job`;
+3. forks the worker, which closes any socket it inherited, sets its memory limit (RLIMIT_AS),
+   confines itself (:func:`cityref.services.sandbox.confine`: no network, files of the sources
+   and its job only) and runs :func:`cityref.services.jobs.run_job`;
 4. waits for it up to the time limit and kills it there. A worker that ends without writing
    its outcome (killed, out of memory, crashed) has its job marked failed with the reason.
 """
@@ -24,10 +24,12 @@ import json
 import os
 import resource
 import signal
+import stat
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +73,9 @@ class JobLimits:
     sources: str  # the model's files (ModelFiles), the only tree the confined worker reads
     base_iri: str
     queue_per_slot: int = QUEUE_PER_SLOT
+    #: The settings of validation in place, given to the job process in its environment.
+    validation_endpoints: str = field(default="", repr=False)
+    validation_endpoint_credentials: str = field(default="", repr=False)
 
     @property
     def queue(self) -> int:
@@ -86,11 +91,17 @@ class JobLimits:
             max_decompressed_bytes=settings.max_decompressed_bytes,
             sources=str(settings.sources),
             base_iri=settings.base_iri,
+            validation_endpoints=settings.validation_endpoints,
+            validation_endpoint_credentials=settings.validation_endpoint_credentials,
         )
 
     @property
     def model(self) -> ModelFiles:
         return ModelFiles(Path(self.sources), self.base_iri)
+
+
+#: JobLimits given in the job process's environment, not on its command line.
+_IN_ENVIRONMENT = ("validation_endpoints", "validation_endpoint_credentials")
 
 
 def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
@@ -104,8 +115,13 @@ def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess
             "cityref.services.job_queue",
             str(store),
             job_id,
-            json.dumps(asdict(limits)),
+            json.dumps({k: v for k, v in asdict(limits).items() if k not in _IN_ENVIRONMENT}),
         ],
+        env={
+            **os.environ,
+            "CITYREF_VALIDATION_ENDPOINTS": limits.validation_endpoints,
+            "CITYREF_VALIDATION_ENDPOINT_CREDENTIALS": limits.validation_endpoint_credentials,
+        },
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -192,12 +208,12 @@ def _run(store: Path, job_id: str, limits: JobLimits) -> None:
         job = load_job(store, job_id)
         job.state, job.started = "running", time.time()
         update_job(store, job)
-        _supervise(store, job_id, limits)
+        supervise(store, job_id, limits)
     finally:
         place.release()
 
 
-def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
+def supervise(store: Path, job_id: str, limits: JobLimits) -> None:
     """Fork the worker, wait for it up to the time limit, and say why it ended without an
     outcome when it did."""
     supervisor = os.getpid()
@@ -206,6 +222,7 @@ def _supervise(store: Path, job_id: str, limits: JobLimits) -> None:
         code = _EXIT_FAILED
         try:
             _end_with_parent(supervisor)
+            _close_sockets()
             code = _work(store, job_id, limits)
         finally:
             os._exit(code)
@@ -288,27 +305,74 @@ def _end_with_parent(supervisor: int) -> None:
         os._exit(_EXIT_FAILED)
 
 
+def _close_sockets() -> None:
+    """Close every socket the worker inherited from its supervisor (a shared-queue worker's
+    Redis connections): confinement forbids opening a socket, but one already connected
+    would still carry what the worker wrote to it."""
+    folder = Path("/proc/self/fd")
+    if not folder.is_dir():
+        return
+    for entry in list(folder.iterdir()):
+        with contextlib.suppress(OSError, ValueError):
+            if stat.S_ISSOCK(os.fstat(int(entry.name)).st_mode):
+                os.close(int(entry.name))
+
+
 def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     """The worker: memory limit, confinement, then the validation itself; its exit status."""
     from cityref.inputs import InputLimits
     from cityref.profiles import check_input  # noqa: F401  (imported before confinement)
     from cityref.registry.versioned import release_context  # noqa: F401  (likewise)
     from cityref.services.job_reports import write_reports  # noqa: F401  (imported before confinement)
-    from cityref.services.jobs import run_job
-    from cityref.validation import ValidationOptions
+    from cityref.services.jobs import load_job, run_job
+    from cityref.services.validation_endpoints import named_endpoint
+    from cityref.settings import load_settings
+    from cityref.validation import Engine, ValidationOptions
     from cityref.validation.worker import limit_memory
 
-    limit_memory(limits.memory_mb)  # a fresh process: the limit is all it may map
-    _confine(store, job_id, limits)
+    _load_column_engine()
+    # Beyond what the process maps once its libraries are loaded: Polars alone reserves some
+    # 0.8 GB of address space it does not use, which is not the validation's to pay for.
+    limit_memory(limits.memory_mb, beyond_current=True)
+    in_place = load_job(store, job_id).endpoint is not None
+    if not in_place:
+        # A job of validation in place must reach its endpoint (a configured one: the
+        # request only names it and its graphs, checked before the job began), so it is
+        # not confined; it still has the memory and time limits.
+        _confine(store, job_id, limits)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:
-        run_job(store, job_id, ValidationOptions(time_limit=None), limits.model, input_limits)
+        # Tabular CSV profiles by the column engine (chunked, bounded memory); other input
+        # goes to the compiled engine all the same.
+        options = ValidationOptions(engine=Engine.COLUMNS, time_limit=None)
+        endpoints = None
+        if in_place:
+            # The endpoints and their credentials come from this process's environment
+            # (start_job_process), never from its command line, which any user may read.
+            settings = load_settings()
+            options = ValidationOptions(engine=Engine.COMPILED, time_limit=limits.time_limit)
+            endpoints = partial(named_endpoint, settings, timeout=limits.time_limit)
+        run_job(store, job_id, options, limits.model, input_limits, endpoints)
     except MemoryError:
         try:
             fail_job(store, job_id, "memory-limit", memory_message(limits.memory_mb))
         except MemoryError:
             return _EXIT_OUT_OF_MEMORY
     return 0
+
+
+def _load_column_engine() -> None:
+    """Import the column engine and start Polars' thread pool before the memory limit and the
+    confinement: the import maps some 0.4 GB of address space and the first use as much again
+    (RLIMIT_AS counts both, used or not), and a confined process may no longer read the
+    library's files. Two threads: one job is one client's work."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "2")
+    import polars
+
+    import cityref.tabular  # noqa: F401  (check_input imports it when a table is checked)
+
+    cells = polars.DataFrame({"cell": ["a", "b"]})
+    cells.select(polars.col("cell").str.contains("a"))
 
 
 def _confine(store: Path, job_id: str, limits: JobLimits) -> None:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cityref.services.jobs import write_json
+from cityref.services.jobs import written_whole
 from cityref.text import LANGUAGES
 
 if TYPE_CHECKING:
@@ -22,12 +22,15 @@ def document_name(language: str) -> str:
 
 
 def write_reports(folder: Path, outcome: Outcome) -> None:
-    """Write the job's outcome documents and graph renderings into its folder."""
-    from cityref.outcome import RENDERERS, outcome_data
-    from cityref.validation import Language
+    """Write the job's outcome documents and graph renderings into its folder, the documents
+    one result at a time (compact JSON, as :func:`cityref.services.jobs.write_json` writes)."""
+    from cityref.outcome import RENDERERS
+    from cityref.outcome.streaming import outcome_document, write_json
 
     for language in LANGUAGES:
-        write_json(folder / document_name(language), outcome_data(outcome, Language(language)))
+        document = outcome_document(outcome, [language], keyed=False)
+        with written_whole(folder / document_name(language)) as out:
+            write_json(document, out, separators=(",", ":"))
     for found in RENDERERS:
         if not found.per_language:
             text = found.render(outcome, None)

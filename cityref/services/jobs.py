@@ -1,7 +1,8 @@
 """Validation jobs: an upload checked against a profile, kept on disk with its reports.
 
 Every validation the server runs is a job folder under ``<store>/jobs/<id>/``: the input,
-``job.json`` (state, profile, counts, times, the pid of its process) and, when done, the
+``job.json`` (state, profile, counts, times, the pid of its process), ``progress.json``
+while it runs (:mod:`cityref.services.job_progress`) and, when done, the
 reports (the outcome document in ja and en, the W3C report graph:
 :mod:`cityref.services.job_reports`).
 The work always happens in a job process (:mod:`cityref.services.job_queue`), never in the web
@@ -18,17 +19,22 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cityref.errors import CityrefError
 from cityref.text import Bilingual
 
 if TYPE_CHECKING:
     from cityref.inputs import InputLimits
+    from cityref.outcome import Outcome
+    from cityref.registry.versioned import ReleaseContext
     from cityref.store.sources import ModelFiles
     from cityref.validation import ValidationOptions
+    from cityref.validation.endpoint import Endpoint
 
 #: Jobs kept; older ones are removed when a new one starts.
 MAX_JOBS = 500
@@ -69,6 +75,10 @@ class Job:
     started: float | None = None
     peak_memory_mb: float | None = None
     media_type: str | None = None  # what the upload was sent as (picks its input format)
+    attempt: int = 1  # the run: 2 once a shared job's worker died and it was queued again
+    #: Validation in place: the configured endpoint's name and the data's named graphs.
+    endpoint: str | None = None
+    graphs: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -111,19 +121,36 @@ def no_job(job_id: str) -> Bilingual:
     return Bilingual(f"ジョブ {job_id!r} はありません", f"no job {job_id!r}")
 
 
-def _job_dir(store_path: Path, job_id: str) -> Path:
+def check_job_id(job_id: str) -> str:
+    """``job_id`` when it has the form of one (so it is safe in a path or a key), else
+    :class:`JobNotFound`."""
     if len(job_id) != JOB_ID_LENGTH or not all(c in "0123456789abcdef" for c in job_id):
         raise JobNotFound(no_job(job_id))
-    return jobs_root(store_path) / job_id
+    return job_id
+
+
+def _job_dir(store_path: Path, job_id: str) -> Path:
+    return jobs_root(store_path) / check_job_id(job_id)
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[TextIO]:
+    """A text file (UTF-8) written under a temporary name and renamed when the block ends
+    without error: a reader sees all of it or none."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            yield out
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: Any) -> None:
     """JSON written to a temporary name and renamed: a reader sees all of it or none."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     # Compact, so the C encoder writes it: 10,000 located results took 1 s indented.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    with written_whole(path) as out:
+        out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def load_job(store_path: Path, job_id: str) -> Job:
@@ -134,11 +161,24 @@ def load_job(store_path: Path, job_id: str) -> Job:
 
 def _load(path: Path, job_id: str) -> Job:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return job_from_json(path.read_bytes(), job_id)
+    except OSError:
         raise JobNotFound(no_job(job_id)) from None
-    known = {f.name for f in fields(Job)}
-    return Job(**{k: v for k, v in raw.items() if k in known})
+
+
+def job_from_json(data: bytes, job_id: str) -> Job:
+    """A job's record from its JSON (as :func:`job_json` writes it)."""
+    try:
+        raw = json.loads(data)
+        known = {f.name for f in fields(Job)}
+        return Job(**{k: v for k, v in raw.items() if k in known})
+    except (ValueError, TypeError, AttributeError):
+        raise JobNotFound(no_job(job_id)) from None
+
+
+def job_json(job: Job) -> bytes:
+    """A job's record as JSON (``job.json``)."""
+    return json.dumps(asdict(job), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def read_job(store_path: Path, job_id: str) -> Job:
@@ -245,21 +285,31 @@ def create_job(
     profile: str | None,
     storage: JobStorage | None = None,
     media_type: str | None = None,
+    endpoint: str | None = None,
+    graphs: tuple[str, ...] = (),
 ) -> Job:
-    """Store the input and a queued record; the folder appears whole or not at all.
+    """Store the input and a queued record; the folder appears whole or not at all. A job
+    of validation in place has no input: it names a configured ``endpoint`` and ``graphs``.
 
     Old jobs are pruned first (by age, then oldest first until the upload fits within
     ``storage.max_bytes``); raises :class:`JobStorageFull` when it cannot fit."""
     root = jobs_root(store_path)
     root.mkdir(parents=True, exist_ok=True)
     prune_jobs(root, storage or JobStorage(), incoming=len(data))
-    job = Job(uuid.uuid4().hex, "queued", _safe_name(filename), profile, time.time())
-    job.media_type = media_type
+    job = new_job(filename, profile, media_type)
+    job.endpoint, job.graphs = endpoint, list(graphs)
     staging = root / f".new-{job.id}"
     staging.mkdir()
     (staging / "input").write_bytes(data)
     write_json(staging / "job.json", asdict(job))
     os.replace(staging, root / job.id)
+    return job
+
+
+def new_job(filename: str, profile: str | None, media_type: str | None) -> Job:
+    """The record of a job just made: queued, with a new id and a safe file name."""
+    job = Job(uuid.uuid4().hex, "queued", _safe_name(filename), profile, time.time())
+    job.media_type = media_type
     return job
 
 
@@ -344,26 +394,36 @@ def run_job(
     options: ValidationOptions,
     model: ModelFiles,
     limits: InputLimits | None = None,
+    endpoints: Callable[[str, tuple[str, ...]], Endpoint] | None = None,
 ) -> Job:
-    """Validate the job's input here and now and store the outcome (the job process calls
-    it, see :mod:`cityref.services.job_queue`), as ``cityref validate`` does: against the profile
-    and vocabulary of ``model`` (a release when the profile names one). Every failure ends
-    as a failed job saying why, but MemoryError, which the job process reports with its
-    limit."""
+    """Validate the job's input (or, for a job of validation in place, the data of the
+    endpoint ``endpoints`` gives for its name and graphs) here and now and store the outcome
+    (the job process calls it, see :mod:`cityref.services.job_queue`), as ``cityref
+    validate`` does: against the profile and vocabulary of ``model`` (a release when the
+    profile names one). Every failure ends as a failed job saying why, but MemoryError,
+    which the job process reports with its limit."""
     from cityref.profiles import check_at_release
     from cityref.registry.versioned import release_context
+    from cityref.services.job_progress import ProgressFile
+    from cityref.validation.progress import listening
 
     folder = _job_dir(store_path, job_id)
     job = load_job(store_path, job_id)
     if job.state != "running":
         job.state, job.started = "running", time.time()
         update_job(store_path, job)
+    progress = ProgressFile(folder)
     try:
-        data = (folder / "input").read_bytes()
         release = release_context(job.profile, model)
-        outcome = check_at_release(
-            data, job.filename, release, options, job.media_type, model=model, limits=limits
-        )
+        with listening(progress):
+            if job.endpoint is not None:
+                outcome = _check_endpoint(job, release, options, model, endpoints)
+            else:
+                data = (folder / "input").read_bytes()
+                outcome = check_at_release(
+                    data, job.filename, release, options, job.media_type, model=model,
+                    limits=limits,
+                )  # fmt: skip
     except CityrefError as exc:
         return fail_job(store_path, job_id, failure_kind(exc), exc.text)
     except RecursionError:
@@ -383,6 +443,8 @@ def run_job(
             "crashed",
             Bilingual(f"内部エラー: {text}", f"internal error: {text}"),
         )
+    finally:
+        progress.remove()
     from cityref.services.job_reports import write_reports
 
     write_reports(folder, outcome)
@@ -393,6 +455,22 @@ def run_job(
     job.profile_used = outcome.profile_id
     update_job(store_path, job)
     return job
+
+
+def _check_endpoint(
+    job: Job,
+    release: ReleaseContext,
+    options: ValidationOptions,
+    model: ModelFiles,
+    endpoints: Callable[[str, tuple[str, ...]], Endpoint] | None,
+) -> Outcome:
+    from cityref.profiles.conformance import check_endpoint_at_release
+
+    assert job.endpoint is not None and endpoints is not None
+    endpoint = endpoints(job.endpoint, tuple(job.graphs))
+    # The report names the endpoint as the client did (its URL is the server's business).
+    name = job.endpoint + "".join(f" <{g}>" for g in job.graphs)
+    return check_endpoint_at_release(endpoint, release, options, model=model, name=name)
 
 
 def failure_kind(exc: CityrefError) -> str:

@@ -61,6 +61,8 @@ _DENIED_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
 _FS_READ = 1 << 0 | 1 << 2 | 1 << 3  # EXECUTE, READ_FILE, READ_DIR
 _FS_FILE_RIGHTS = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 14 | 1 << 15  # rights a file rule may hold
 _NET_TCP = 1 << 0 | 1 << 1  # BIND_TCP, CONNECT_TCP
+_NET_CONNECT_TCP = 1 << 1
+_LANDLOCK_RULE_NET_PORT = 2
 _SCOPE_UNIX_AND_SIGNALS = 1 << 0 | 1 << 1  # ABI 6: ABSTRACT_UNIX_SOCKET, SIGNAL
 
 
@@ -112,9 +114,15 @@ class Confinement:
 _warned = False
 
 
-def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
+def confine(
+    readable: Sequence[Path], writable: Sequence[Path], connect_ports: Sequence[int] = ()
+) -> Confinement:
     """Confine this process for good: no network sockets, files only beneath ``readable``
     (read) and ``writable`` (read and write) plus the interpreter's own files.
+
+    ``connect_ports``: TCP ports the process may connect to (a query worker of a remote
+    store: the store's ports, from the settings alone); internet sockets are then allowed,
+    and Landlock (ABI 4+) denies TCP connections to any other port.
 
     ``readable`` and ``writable`` are folders (everything beneath them) or single files;
     paths that do not exist are skipped. Call it before opening files or starting threads
@@ -122,7 +130,7 @@ def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
     kernel feature is reported in the result and logged once, not fatal."""
     global _warned
     try:
-        result = _confine(readable, writable)
+        result = _confine(readable, writable, connect_ports)
     except Exception as exc:  # e.g. no libc to load: report, do not crash the worker
         result = Confinement(False, 0, False, (f"confinement failed: {exc!r}",))
     if result.notes and not _warned:
@@ -131,7 +139,9 @@ def confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
     return result
 
 
-def _confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
+def _confine(
+    readable: Sequence[Path], writable: Sequence[Path], connect_ports: Sequence[int]
+) -> Confinement:
     notes: list[str] = []
     if sys.platform != "linux":
         result = Confinement(False, 0, False, (f"not Linux ({sys.platform}): no confinement",))
@@ -141,18 +151,19 @@ def _confine(readable: Sequence[Path], writable: Sequence[Path]) -> Confinement:
             notes.append(f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}")
             result = Confinement(False, 0, False, tuple(notes))
         else:
-            seccomp = _install_seccomp(libc, notes)
-            abi, network = _install_landlock(libc, readable, writable, notes)
+            denied = _DENIED_FAMILIES[2:] if connect_ports else _DENIED_FAMILIES
+            seccomp = _install_seccomp(libc, denied, notes)
+            abi, network = _install_landlock(libc, readable, writable, connect_ports, notes)
             result = Confinement(seccomp, abi, network, tuple(notes))
     return result
 
 
-def _install_seccomp(libc: ctypes.CDLL, notes: list[str]) -> bool:
+def _install_seccomp(libc: ctypes.CDLL, denied: Sequence[int], notes: list[str]) -> bool:
     arch = _ARCHES.get(platform.machine())
     if arch is None:
         notes.append(f"seccomp skipped: unknown architecture {platform.machine()}")
         return False
-    program = _bpf_program(arch)
+    program = _bpf_program(arch, denied)
     buffer = ctypes.create_string_buffer(program)
     fprog = struct.pack("HL", len(program) // 8, ctypes.addressof(buffer))
     fprog_buffer = ctypes.create_string_buffer(fprog)
@@ -167,8 +178,8 @@ def _install_seccomp(libc: ctypes.CDLL, notes: list[str]) -> bool:
     return True
 
 
-def _bpf_program(arch: dict[str, int]) -> bytes:
-    """Deny socket() for the families above and io_uring_setup; allow everything else;
+def _bpf_program(arch: dict[str, int], denied: Sequence[int]) -> bytes:
+    """Deny socket() for the ``denied`` families and io_uring_setup; allow everything else;
     deny every call made through another architecture's entry (e.g. 32-bit on x86_64)."""
 
     def statement(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
@@ -176,7 +187,7 @@ def _bpf_program(arch: dict[str, int]) -> bytes:
 
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
     deny = _SECCOMP_RET_ERRNO | errno.EACCES
-    families = len(_DENIED_FAMILIES)
+    families = len(denied)
     program = [
         statement(load, 4),  # seccomp_data.arch
         statement(jeq, arch["audit"], 1, 0),
@@ -191,7 +202,7 @@ def _bpf_program(arch: dict[str, int]) -> bytes:
         statement(jeq, arch["socket"], 0, families + 1),
         statement(load, 16),  # low half of seccomp_data.args[0] (little-endian)
     ]
-    for index, family in enumerate(_DENIED_FAMILIES):
+    for index, family in enumerate(denied):
         program.append(statement(jeq, family, families - index, 0))
     program += [statement(ret, _SECCOMP_RET_ALLOW), statement(ret, deny)]
     return b"".join(program)
@@ -214,7 +225,11 @@ def _interpreter_paths() -> list[Path]:
 
 
 def _install_landlock(
-    libc: ctypes.CDLL, readable: Sequence[Path], writable: Sequence[Path], notes: list[str]
+    libc: ctypes.CDLL,
+    readable: Sequence[Path],
+    writable: Sequence[Path],
+    connect_ports: Sequence[int],
+    notes: list[str],
 ) -> tuple[int, bool]:
     abi = _syscall(libc, _LANDLOCK_CREATE_RULESET, None, 0, 1)
     if abi < 1:
@@ -238,6 +253,10 @@ def _install_landlock(
         rules += [(p, handled_fs) for p in writable]
         for path, rights in rules:
             _add_path_rule(libc, ruleset, path, rights & handled_fs, notes)
+        for port in connect_ports if network else ():
+            rule = struct.pack("=QQ", _NET_CONNECT_TCP, port)
+            if _syscall(libc, _LANDLOCK_ADD_RULE, ruleset, _LANDLOCK_RULE_NET_PORT, rule, 0) != 0:
+                notes.append(f"Landlock rule for port {port} refused")
         if _syscall(libc, _LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
             notes.append(f"Landlock not applied: {os.strerror(ctypes.get_errno())}")
             return 0, False

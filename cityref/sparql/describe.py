@@ -23,7 +23,7 @@ LABELS = (
     "<http://www.w3.org/2004/02/skos/core#prefLabel>",
 )
 DescriptionKind = Literal["resource", "module", "graph"]
-#: The graph of a release's record, registry/releases/<version>/release.ttl.
+#: The graph of a release's record (the first graph of registry/releases/<version>.trig).
 RELEASE_RECORD = RELEASE_GRAPHS + "[^/]+/release$"
 
 
@@ -57,7 +57,7 @@ def _asserted(pattern: str, inferred_graph: str, release: str | None = None) -> 
 def _with_labels(subject_filter: str, inferred_graph: str, release: str | None) -> str:
     return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?label }}
 WHERE {{
-  {{ {_asserted("?s ?p ?o", inferred_graph, release)} {subject_filter} }}
+  {{ {subject_filter} {_asserted("?s ?p ?o", inferred_graph, release)} }}
   OPTIONAL {{ ?o ?lp ?label FILTER(?lp IN ({", ".join(LABELS)})) FILTER(isIRI(?o)) }}
 }}"""
 
@@ -67,7 +67,9 @@ def describe_resource(iri: str, inferred_graph: str, release: str | None = None)
         "resource",
         iri,
         f"ASK {{ {_asserted(f'<{iri}> ?p ?o', inferred_graph, release)} }}",
-        _with_labels(f"FILTER(?s = <{iri}>)", inferred_graph, release),
+        # VALUES, not FILTER(?s = …): the engine then looks the subject up instead of
+        # reading every statement of the store (60 ms a description with issue 13's model).
+        _with_labels(f"VALUES ?s {{ <{iri}> }}", inferred_graph, release),
     )
 
 

@@ -121,7 +121,11 @@ class Reader(PatternReader):
         keyword = token.text.upper() if token.kind == "word" else ""
         if keyword in ("CLEAR", "DROP"):
             self.accept("SILENT")
-            if not self.accept("DEFAULT", "NAMED", "ALL"):
+            target = self.peek()
+            if self.accept("DEFAULT", "NAMED", "ALL"):
+                kind = "default" if target.key == "DEFAULT" else "all"
+                self.found.default_graph.append((kind, target.start, target.end))
+            else:
                 self.expect("GRAPH")
                 self.iri()
         elif keyword == "CREATE":
@@ -134,10 +138,11 @@ class Reader(PatternReader):
             self.expect("TO")
             self.graph_or_default()
         elif keyword == "DELETE" and self.accept("WHERE"):
-            self.quad_block(pattern=True)
+            self.quad_block(pattern=True, update=True)
         elif keyword in ("INSERT", "DELETE") and self.accept("DATA"):
-            self.quad_block()
+            self.quad_block(update=True)
         elif keyword in ("WITH", "INSERT", "DELETE"):
+            named_dataset = keyword == "WITH"
             if keyword == "WITH":
                 self.graph_iri()  # the graph written to: it may be a new one
                 keyword = self.take().text.upper()
@@ -146,26 +151,35 @@ class Reader(PatternReader):
                         self.peek(),
                         Bilingual("WITH の後に INSERT か DELETE", "INSERT or DELETE after WITH"),
                     )
-            self.quad_block()
+            self.quad_block(update=not named_dataset)
             if keyword == "DELETE" and self.accept("INSERT"):
-                self.quad_block()
+                self.quad_block(update=not named_dataset)
             while self.accept("USING"):
+                named_dataset = True
                 self.accept("NAMED")
                 self.found.using_graphs.append(self.graph_iri())
+            if not named_dataset:
+                where = self.peek().start
+                self.found.default_graph.append(("where", where, where))
             self.expect("WHERE")
             self.group()
         else:
             raise self.unexpected(token, Bilingual("更新の操作", "an update operation"))
 
     def graph_or_default(self) -> None:
-        if not self.accept("DEFAULT"):
+        target = self.peek()
+        if self.accept("DEFAULT"):
+            self.found.default_graph.append(("default", target.start, target.end))
+        else:
             self.accept("GRAPH")
             self.iri()
 
-    def quad_block(self, pattern: bool = False) -> None:
+    def quad_block(self, pattern: bool = False, update: bool = False) -> None:
         """``{ triples (GRAPH g { triples })* }`` as in templates and INSERT / DELETE DATA.
         Only a ``pattern`` (DELETE WHERE, CONSTRUCT WHERE) is matched, so only its triples
-        count towards the limit: data and templates are not joined."""
+        count towards the limit: data and templates are not joined. In an ``update`` (not
+        under WITH), where triples outside GRAPH are is noted (they write the default
+        graph)."""
         self.counting = pattern
         self.expect("{")
         self.nest()
@@ -176,8 +190,12 @@ class Reader(PatternReader):
                 self.triples_template()
                 self.accept(".")
             else:
+                start = self.peek().start
                 self.triples(paths=False)
-                if not self.accept(".") and not self.at("GRAPH"):
+                dotted = self.accept(".")
+                if update:  # the '.' goes inside too: Virtuoso refuses one after GRAPH {}
+                    self.found.default_graph.append(("triples", start, self.offset))
+                if not dotted and not self.at("GRAPH"):
                     self.expect("}")
                     break
         self.depth -= 1

@@ -45,7 +45,9 @@ __all__ = [
     "Token",
     "check_query",
     "check_update",
+    "query_form",
     "tokens",
+    "update_on_named_default",
 ]
 
 
@@ -93,6 +95,23 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
     )
 
 
+def query_form(sparql: str) -> str:
+    """The query's form, read by the grammar after its prologue: SELECT, CONSTRUCT, DESCRIBE
+    or ASK (a remote store must know it to ask for a fitting result format)."""
+    reader = Reader(sparql)
+    _read(reader, reader.prologue)
+    token = reader.peek()
+    for form in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+        if reader.at(form):
+            return form
+    raise reader.unexpected(
+        token,
+        Bilingual(
+            "SELECT・CONSTRUCT・DESCRIBE・ASK のいずれか", "SELECT, CONSTRUCT, DESCRIBE or ASK"
+        ),
+    )
+
+
 def check_update(sparql: str, store_graphs: Collection[str] | None = None) -> None:
     """Refuse LOAD, SERVICE and oversized updates (whether updates run is not ours); with
     ``store_graphs``, also USING / USING NAMED of graphs not in the store (WITH names the
@@ -103,6 +122,40 @@ def check_update(sparql: str, store_graphs: Collection[str] | None = None) -> No
         for iri, token in reader.found.using_graphs:
             if iri not in store_graphs:
                 raise _graph_refusal("USING", iri, token)
+
+
+def update_on_named_default(sparql: str, default_graph: str, named_graphs: Collection[str]) -> str:
+    """``sparql`` (an update the guard accepts) for a store that keeps cityref's default
+    graph in the named graph ``default_graph``, as a remote store does: triples written
+    outside GRAPH go into it, DEFAULT names it, and a WHERE without USING or WITH reads it
+    (and ``named_graphs`` as its named graphs), as the embedded store's update would. The
+    places are the grammar's, never a pattern's. CLEAR / DROP of ALL or NAMED is refused:
+    on a shared server they would remove graphs that are not the model's."""
+    reader = Reader(sparql)
+    _read(reader, reader.update_unit)
+    edits: list[tuple[int, int, str]] = []
+    using = f"USING <{default_graph}> " + "".join(f"USING NAMED <{g}> " for g in named_graphs)
+    for kind, start, end in reader.found.default_graph:
+        if kind == "all":
+            token = reader.lexer.token_at(start)
+            raise reader.refuse(
+                token,
+                Bilingual(
+                    f"リモートストアでは {token.text} は使えません（モデル以外のグラフも消えます）",
+                    f"{token.text} is refused on a remote store: it would remove graphs that "
+                    "are not the model's",
+                ),
+            )
+        if kind == "triples":
+            edits += [(start, start, f"GRAPH <{default_graph}> {{ "), (end, end, " }")]
+        elif kind == "default":
+            edits.append((start, end, f"GRAPH <{default_graph}>"))
+        else:  # "where"
+            edits.append((start, start, using))
+    text = sparql
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def _read(reader: Reader, rule: Callable[[], None]) -> None:

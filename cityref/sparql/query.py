@@ -42,7 +42,8 @@ from cityref.errors import (
 from cityref.services.sandbox import Confinement, confine
 from cityref.sparql.guard import check_query
 from cityref.sparql.results import FormatChoice, QueryAnswer
-from cityref.store.oxigraph import Dataset, OxigraphStore
+from cityref.store.oxigraph import Dataset, OxigraphStore, Store
+from cityref.store.remote import RemoteEndpoints, RemoteStore, resolver_files
 from cityref.text import Bilingual
 
 #: How long a worker may take to open the store before the query's own clock starts.
@@ -68,6 +69,9 @@ class DiskStoreRef:
         """What the confined worker must read: the store (read-only needs no write)."""
         return [self.oxigraph_path]
 
+    def connect_ports(self) -> Sequence[int]:
+        return ()
+
 
 @dataclass(frozen=True)
 class DumpStoreRef:
@@ -79,13 +83,37 @@ class DumpStoreRef:
         store = OxigraphStore.in_memory()
         for graph, quads in _group_by_graph(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS)):
             store.load_quads(graph, quads)
+        store.unite_default_graph()
         return store
 
     def readable(self) -> Sequence[Path]:
         return []
 
+    def connect_ports(self) -> Sequence[int]:
+        return ()
 
-StoreRef = DiskStoreRef | DumpStoreRef
+
+@dataclass(frozen=True)
+class RemoteStoreRef:
+    """A build on a remote SPARQL server; the worker may connect to the server's ports only.
+    ``timeout`` bounds each query the worker's own code sends (page data)."""
+
+    endpoints: RemoteEndpoints
+    build_id: str
+    generation: int = 0
+    timeout: float = 10.0
+
+    def open(self) -> RemoteStore:
+        return RemoteStore.open_build(self.endpoints, self.build_id, self.timeout)
+
+    def readable(self) -> Sequence[Path]:
+        return resolver_files()
+
+    def connect_ports(self) -> Sequence[int]:
+        return self.endpoints.ports()
+
+
+StoreRef = DiskStoreRef | DumpStoreRef | RemoteStoreRef
 
 
 @dataclass(frozen=True)
@@ -107,7 +135,7 @@ def _group_by_graph(quads: Iterable[ox.Quad]) -> list[tuple[str, list[ox.Quad]]]
     return list(groups.items())
 
 
-def answer_request(store: OxigraphStore, graphs: set[str], request: QueryRequest) -> QueryAnswer:
+def answer_request(store: Store, graphs: set[str], request: QueryRequest) -> QueryAnswer:
     """Check and run one request on an open store (the worker's side)."""
     plan = check_query(request.sparql, graphs)
     dataset = request.dataset
@@ -118,13 +146,14 @@ def answer_request(store: OxigraphStore, graphs: set[str], request: QueryRequest
         result_format=request.result_format,
         max_rows=request.max_rows,
         dataset=dataset,
+        timeout=request.timeout,
     )
 
 
 def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> None:
     """The worker's loop: confine, cap memory, open the store once, answer requests until
     told to stop."""
-    confinement = confine(ref.readable(), [])
+    confinement = confine(ref.readable(), [], ref.connect_ports())
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no copy of its memory
     if memory_mb:
         limit = memory_mb << 20
@@ -154,6 +183,8 @@ def _serve(ref: StoreRef, conn: Connection, memory_mb: int | None = None) -> Non
             conn.send(("refused", exc.text))
         except MemoryError:  # Python's side of the RLIMIT_DATA cap (the engine aborts)
             conn.send(("memory", memory_mb))
+        except QueryTimeout as exc:  # a remote store's own limit: the same answer as ours
+            conn.send(("timeout", exc.seconds))
         except Exception as exc:  # reported to the caller, not lost with the process
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -167,6 +198,12 @@ class StoreCall:
     function: Callable[..., object]
     args: tuple[object, ...]
     timeout: float
+
+
+def store_graph_names(store: Store) -> list[str]:
+    """The store's named graphs (a :class:`StoreCall`): asked of the store, not by a query,
+    since servers differ on ``GRAPH ?g {}`` (Virtuoso matches no graph)."""
+    return store.graphs()
 
 
 def _unpack_any(status: str, payload: object) -> object:
@@ -188,6 +225,9 @@ def _unpack(status: str, payload: object) -> QueryAnswer:
     if status == "memory":
         assert isinstance(payload, int)
         raise QueryResourceLimit(payload)
+    if status == "timeout":
+        assert isinstance(payload, float | int)
+        raise QueryTimeout(payload)
     # "error": the worker's own exception, as text
     raise CityrefError(Bilingual(f"クエリのワーカーのエラー: {payload}", str(payload)))
 

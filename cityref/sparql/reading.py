@@ -110,6 +110,11 @@ class Findings:
     from_graphs: list[tuple[str, Token]] = field(default_factory=list)
     from_named_graphs: list[tuple[str, Token]] = field(default_factory=list)
     using_graphs: list[tuple[str, Token]] = field(default_factory=list)
+    #: Where an update names the default graph, for a store that keeps it in a named graph
+    #: (:func:`cityref.sparql.guard.update_on_named_default`): (kind, start, end) with kind
+    #: "triples" (triples outside GRAPH in data or a template), "default" (the keyword
+    #: DEFAULT), "where" (a WHERE without USING or WITH, at ``start``), "all" (ALL or NAMED).
+    default_graph: list[tuple[str, int, int]] = field(default_factory=list)
     triple_patterns: int = 0
     pattern_operators: int = 0
     path_steps: int = 0

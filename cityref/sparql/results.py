@@ -73,39 +73,65 @@ def answer_from_oxigraph(
 
     ``"auto"`` picks SPARQL JSON for SELECT and ASK, Turtle for CONSTRUCT and DESCRIBE.
     """
+    if isinstance(answer, ox.QueryBoolean):
+        return answer_from_boolean(bool(answer), result_format)
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = ([s[v] for v in variables] for s in answer)
+        return answer_from_bindings(variables, rows, result_format, max_rows)
+    return answer_from_triples(iter(answer), result_format, max_rows)
+
+
+def answer_from_boolean(value: bool, result_format: str | FormatChoice) -> QueryAnswer:
+    """Serialise an ASK answer."""
+    chosen = _chosen_format(result_format, is_graph=False)
+    _check_format(chosen, RESULT_FORMATS, "ASK")
+    data = serialize_boolean(value, chosen)
+    return QueryAnswer("boolean", chosen, RESULT_FORMATS[chosen], data, 1, truncated=False)
+
+
+def answer_from_bindings(
+    variables: Sequence[str],
+    rows: Iterable[Sequence[Term | None]],
+    result_format: str | FormatChoice,
+    max_rows: int,
+) -> QueryAnswer:
+    """Serialise the first ``max_rows`` solutions of a SELECT."""
+    chosen = _chosen_format(result_format, is_graph=False)
+    _check_format(chosen, RESULT_FORMATS, "SELECT")
+    taken, truncated = _take(rows, max_rows)
+    data = serialize_bindings(variables, taken, chosen)
+    return QueryAnswer("bindings", chosen, RESULT_FORMATS[chosen], data, len(taken), truncated)
+
+
+def answer_from_triples(
+    triples: Iterable[ox.Triple], result_format: str | FormatChoice, max_rows: int
+) -> QueryAnswer:
+    """Serialise the first ``max_rows`` triples of a CONSTRUCT or DESCRIBE."""
+    chosen = _chosen_format(result_format, is_graph=True)
+    _check_format(chosen, GRAPH_FORMATS, "CONSTRUCT/DESCRIBE")
+    taken, truncated = _take(triples, max_rows)
+    rdf_format = GRAPH_FORMATS[chosen]
+    data = ox.serialize(taken, format=rdf_format) or b""
+    return QueryAnswer("graph", chosen, rdf_format.media_type, data, len(taken), truncated)
+
+
+def _chosen_format(result_format: str | FormatChoice, *, is_graph: bool) -> str:
+    """The format name for this query form (``"auto"`` and :class:`FormatChoice` resolved)."""
     if result_format == "auto":
         result_format = FormatChoice()
-    if isinstance(result_format, FormatChoice):
-        is_graph = isinstance(answer, ox.QueryTriples)
-        chosen = result_format.graph if is_graph else result_format.bindings
-        if chosen is None:
-            form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
-            raise QueryRefused(
-                Bilingual(
-                    f"指定された形式は {form} クエリに使えません",
-                    f"the format asked for does not fit a {form} query",
-                )
+    if not isinstance(result_format, FormatChoice):
+        return result_format
+    chosen = result_format.graph if is_graph else result_format.bindings
+    if chosen is None:
+        form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
+        raise QueryRefused(
+            Bilingual(
+                f"指定された形式は {form} クエリに使えません",
+                f"the format asked for does not fit a {form} query",
             )
-        result_format = chosen
-    if isinstance(answer, ox.QueryBoolean):
-        _check_format(result_format, RESULT_FORMATS, "ASK")
-        data = serialize_boolean(bool(answer), result_format)
-        return QueryAnswer(
-            "boolean", result_format, RESULT_FORMATS[result_format], data, 1, truncated=False
         )
-    if isinstance(answer, ox.QuerySolutions):
-        _check_format(result_format, RESULT_FORMATS, "SELECT")
-        variables = [v.value for v in answer.variables]
-        rows, truncated = _take(([s[v] for v in variables] for s in answer), max_rows)
-        data = serialize_bindings(variables, rows, result_format)
-        return QueryAnswer(
-            "bindings", result_format, RESULT_FORMATS[result_format], data, len(rows), truncated
-        )
-    _check_format(result_format, GRAPH_FORMATS, "CONSTRUCT/DESCRIBE")
-    triples, truncated = _take(iter(answer), max_rows)
-    rdf_format = GRAPH_FORMATS[result_format]
-    data = ox.serialize(triples, format=rdf_format) or b""
-    return QueryAnswer("graph", result_format, rdf_format.media_type, data, len(triples), truncated)
+    return chosen
 
 
 def _check_format(name: str, allowed: Mapping[str, object], form: str) -> None:

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from cityref import __version__
 from cityref.errors import CityrefError, SourceSyntaxError, StoreMissing
+from cityref.store.integrity import model_inconsistencies
 from cityref.store.oxigraph import OxigraphStore
 from cityref.store.reasoning import owl_rl_entailments
 from cityref.store.sources import ModelFiles, SourceFile, SourceOutsideRoot, discover_sources
@@ -41,10 +42,10 @@ Progress = Callable[[str], None]
 
 
 class BuildFailed(CityrefError):
-    """One or more sources did not parse, or could not be read safely; nothing was swapped
-    in."""
+    """One or more sources did not parse, could not be read safely, or refer to something the
+    model does not have (:mod:`cityref.store.integrity`); nothing was swapped in."""
 
-    def __init__(self, errors: Sequence[SourceSyntaxError | SourceOutsideRoot]) -> None:
+    def __init__(self, errors: Sequence[CityrefError]) -> None:
         super().__init__(
             Bilingual("\n".join(e.text.ja for e in errors), "\n".join(e.text.en for e in errors))
         )
@@ -98,13 +99,28 @@ def current_build_dir(store_path: Path) -> Path:
     """The folder of the build readers use, or :class:`StoreMissing`."""
     current = store_path / "current"
     if not current.exists():
-        raise StoreMissing(
-            Bilingual(
-                f"{store_path} にストアがありません。先に cityref build を実行してください",
-                f"no store at {store_path}: run 'cityref build' first",
-            )
-        )
+        raise _store_missing(store_path)
     return current.resolve()
+
+
+def current_build_link(store_path: Path) -> Path:
+    """The folder of the build readers use as ``current`` names it, read with one system call
+    (asked on every request, where resolving the whole path costs more than the answer)."""
+    try:
+        return store_path / os.readlink(store_path / "current")
+    except FileNotFoundError:
+        raise _store_missing(store_path) from None
+    except OSError:  # not a link: a store laid out by hand
+        return current_build_dir(store_path)
+
+
+def _store_missing(store_path: Path) -> StoreMissing:
+    return StoreMissing(
+        Bilingual(
+            f"{store_path} にストアがありません。先に cityref build を実行してください",
+            f"no store at {store_path}: run 'cityref build' first",
+        )
+    )
 
 
 def current_record(store_path: Path) -> BuildRecord | None:
@@ -119,7 +135,7 @@ def open_current(store_path: Path) -> OxigraphStore:
     return OxigraphStore.open_read_only(current_build_dir(store_path) / "oxigraph")
 
 
-def _discover(sources_root: Path) -> list[SourceFile]:
+def discover(sources_root: Path) -> list[SourceFile]:
     """The sources; a link out of the folder fails the build like a syntax error, so that the
     CLI and ``serve`` say so plainly and keep the previous store."""
     try:
@@ -130,20 +146,41 @@ def _discover(sources_root: Path) -> list[SourceFile]:
 
 def parse_sources(
     sources: list[SourceFile], model: ModelFiles
-) -> dict[SourceFile, list[ox.Triple]]:
+) -> list[tuple[SourceFile, str, list[ox.Triple]]]:
     """Parse every source, rebased onto the model's base IRI (:meth:`ModelFiles.read`),
-    collecting every file's syntax error rather than the first only."""
-    parsed: dict[SourceFile, list[ox.Triple]] = {}
+    collecting every file's syntax error rather than the first only: (source, named graph,
+    triples) — one graph per Turtle file, each graph of a release's dataset."""
+    parsed: list[tuple[SourceFile, str, list[ox.Triple]]] = []
     errors: list[SourceSyntaxError] = []
     for source in sources:
         try:
+            if source.is_dataset:
+                parsed += [(source, g, t) for g, t in _dataset_graphs(source, model).items()]
+                continue
             quads = ox.parse(model.read(source.absolute_path), format=ox.RdfFormat.TURTLE)
-            parsed[source] = [q.triple for q in quads]
+            parsed.append(
+                (source, model.graph_iri(source.relative_path), [q.triple for q in quads])
+            )
         except SyntaxError as exc:
             errors.append(source_syntax_error(exc, source.display_path))
     if errors:
         raise BuildFailed(errors)
     return parsed
+
+
+def _dataset_graphs(source: SourceFile, model: ModelFiles) -> dict[str, list[ox.Triple]]:
+    """The named graphs of a release's TriG file; every one must be under the release's own
+    ``<base>graph/registry/releases/<version>/``, so a release never overwrites the working
+    tree's graphs."""
+    prefix = model.graph_iri(source.relative_path) + "/"
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in ox.parse(model.read(source.absolute_path), format=ox.RdfFormat.TRIG):
+        graph = quad.graph_name
+        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix)):
+            where = graph.value if isinstance(graph, ox.NamedNode) else "the default graph"
+            raise SyntaxError(f"a statement in {where}: a release's graphs are under {prefix}")
+        graphs.setdefault(graph.value, []).append(quad.triple)
+    return graphs
 
 
 def populate(
@@ -157,16 +194,20 @@ def populate(
     parsed = parse_sources(sources, model)
     counts: dict[str, int] = {}
     ontology_triples: list[ox.Triple] = []
-    for source, triples in parsed.items():
-        graph = model.graph_iri(source.relative_path)
+    for source, graph, triples in parsed:
         counts[graph] = store.load_quads(graph, triples)
         if source.folder == "ontology":
             ontology_triples.extend(triples)
-    say(f"parsed {len(parsed)} files")
+    say(f"parsed {len(sources)} files")
+    paths = {graph: source.display_path for source, graph, _triples in parsed}
+    inconsistencies = model_inconsistencies(store, model.base_iri, paths)
+    if inconsistencies:
+        raise BuildFailed(inconsistencies)
     started = time.perf_counter()
     inferred = owl_rl_entailments(ontology_triples)
     counts[model.inferred_graph_iri] = store.load_quads(model.inferred_graph_iri, inferred)
     say(f"OWL-RL: {len(inferred)} entailed triples in {time.perf_counter() - started:.1f} s")
+    store.unite_default_graph()
     store.flush()
     return counts
 
@@ -176,10 +217,10 @@ def build_in_memory(
 ) -> tuple[OxigraphStore, BuildRecord]:
     """A store built in memory (``--memory``): nothing is written to disk."""
     started = time.perf_counter()
-    sources = _discover(model.root)
+    sources = discover(model.root)
     store = OxigraphStore.in_memory()
     counts = populate(store, sources, model, progress)
-    record = _record(sources, model, counts, time.perf_counter() - started)
+    record = new_record(sources, model, counts, time.perf_counter() - started)
     return store, record
 
 
@@ -192,9 +233,9 @@ def build_store(
 ) -> BuildOutcome:
     """Build into a new folder, then swap it in; skip when the sources have not changed."""
     started = time.perf_counter()
-    sources = _discover(model.root)
+    sources = discover(model.root)
     store_path.mkdir(parents=True, exist_ok=True)
-    with _build_lock(store_path):
+    with build_lock(store_path):
         previous = current_record(store_path)
         if not force and previous and previous.fingerprint == fingerprint(sources, model.base_iri):
             return BuildOutcome(previous, skipped=True)
@@ -205,7 +246,7 @@ def build_store(
             counts = populate(store, sources, model, progress)
             del store  # closes the database before readers open it
             seconds = time.perf_counter() - started
-            record = _record(sources, model, counts, seconds, build_id)
+            record = new_record(sources, model, counts, seconds, build_id)
             record.write(build_dir / "build.json")
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -215,7 +256,7 @@ def build_store(
         return BuildOutcome(record, skipped=False)
 
 
-def _record(
+def new_record(
     sources: list[SourceFile],
     model: ModelFiles,
     counts: dict[str, int],
@@ -261,7 +302,7 @@ def _prune(store_path: Path, keep: set[str]) -> None:
 
 
 @contextmanager
-def _build_lock(store_path: Path) -> Iterator[None]:
+def build_lock(store_path: Path) -> Iterator[None]:
     with open(store_path / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

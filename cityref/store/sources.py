@@ -1,4 +1,5 @@
-"""The Reference Model's sources: every Turtle file under ontology/, shapes/ and registry/."""
+"""The Reference Model's sources: every Turtle file under ontology/, shapes/ and registry/,
+and every release's dataset (registry/releases/<version>.trig)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from cityref.text import Bilingual
 
 #: The content folders, in load order.
 SOURCE_FOLDERS: tuple[str, ...] = ("ontology", "shapes", "registry")
+#: Where the releases' datasets are, one TriG file per release (see cityref.registry.releases).
+RELEASES_FOLDER = PurePosixPath("registry/releases")
 #: Named graph of the OWL-RL entailments of the ontology graphs.
 INFERRED_GRAPH = "graph/inferred"
 #: The base IRI the Turtle sources are written under: the ``base_iri`` setting's default.
@@ -108,7 +111,7 @@ class SourceOutsideRoot(CityrefError):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One Turtle file, its named graph and its checksum."""
+    """One Turtle file (one named graph) or one release's TriG dataset, and its checksum."""
 
     relative_path: PurePosixPath
     absolute_path: Path
@@ -119,6 +122,11 @@ class SourceFile:
         return self.relative_path.parts[0]
 
     @property
+    def is_dataset(self) -> bool:
+        """A release's dataset: its graphs are named in the file."""
+        return self.relative_path.suffix == ".trig"
+
+    @property
     def display_path(self) -> str:
         """The path as a person would type it: relative to the working directory if inside."""
         relative = os.path.relpath(self.absolute_path)
@@ -126,7 +134,8 @@ class SourceFile:
 
 
 def discover_sources(root: Path) -> list[SourceFile]:
-    """Every ``*.ttl`` under the content folders of ``root``, sorted by path.
+    """Every ``*.ttl`` under the content folders of ``root``, and every release's
+    ``registry/releases/*.trig``, sorted by path.
 
     Files under an ``examples/`` folder are sample inputs of profiles, not part of the model.
     A symbolic link is followed only when it leads to a file inside ``root``; one that leads
@@ -139,7 +148,10 @@ def discover_sources(root: Path) -> list[SourceFile]:
         base = root / folder
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*.ttl")):
+        found_here = list(base.rglob("*.ttl"))
+        if folder == RELEASES_FOLDER.parts[0]:
+            found_here += (root / RELEASES_FOLDER).glob("*.trig")
+        for path in sorted(found_here):
             relative = PurePosixPath(path.relative_to(root).as_posix())
             if "examples" in relative.parts:
                 continue

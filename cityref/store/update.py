@@ -26,8 +26,9 @@ from cityref.errors import (
     QueryWorkerCrashed,
 )
 from cityref.services.sandbox import confine
-from cityref.sparql.guard import check_update
+from cityref.sparql.guard import check_update, update_on_named_default
 from cityref.store.oxigraph import OxigraphStore
+from cityref.store.remote import RemoteEndpoints, RemoteStore, build_graph, current_pointer
 from cityref.text import Bilingual
 
 GENERATION_FILE = "generation"
@@ -64,6 +65,18 @@ def _apply(build_dir: Path, sparql: str, conn: Connection) -> None:
         conn.send(("refused", exc.text))
     except Exception as exc:  # e.g. another update holding the store: reported, not lost
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def run_remote_update(endpoints: RemoteEndpoints, sparql: str, timeout: float) -> None:
+    """Apply ``sparql`` to the remote store's current build, read by the guard first (the
+    web process sends it: the server, not a local worker, runs it), then count it."""
+    check_update(sparql)
+    store = RemoteStore(endpoints, None, timeout=timeout)
+    pointer = current_pointer(endpoints, timeout)
+    graphs = store.listed_graphs()
+    check_update(sparql, set(graphs))
+    store.update(update_on_named_default(sparql, build_graph(pointer.build_id, "default"), graphs))
+    store.bump_generation()
 
 
 def run_update(build_dir: Path, sparql: str, timeout: float) -> None:

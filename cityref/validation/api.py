@@ -12,6 +12,7 @@ from cityref.validation.graph import Graph
 from cityref.validation.loading import FormatLike, load_store, read_graph
 from cityref.validation.model import Result
 from cityref.validation.options import Engine, ValidationOptions
+from cityref.validation.progress import report
 from cityref.validation.report import Report
 from cityref.validation.shapes import ShapesGraph
 from cityref.validation.terms import RDFS, Term, encode_quad, sh
@@ -86,7 +87,8 @@ def needs_reference_engine(shapes: Graph) -> bool:
     return any(shapes.pairs(sh(local)) for local in _ADVANCED)
 
 
-def _read_ontology(ontology: Document | None, options: ValidationOptions) -> Graph | None:
+def read_ontology(ontology: Document | None, options: ValidationOptions) -> Graph | None:
+    """The vocabulary's graph (class hierarchy and labels), or None without one."""
     if ontology is None:
         return None
     return read_graph(
@@ -112,12 +114,15 @@ def _validate_here(
         base_iri=shapes.base_iri,
         max_bytes=options.max_input_bytes,
     )
-    ontology_graph = _read_ontology(ontology, options)
+    ontology_graph = read_ontology(ontology, options)
     if options.engine == Engine.PYSHACL or needs_reference_engine(shapes_graph):
         from cityref.validation.pyshacl_engine import run_pyshacl
 
         return run_pyshacl(data, shapes, shapes_graph, options, ontology_graph)
     store = Store()
+    size = sum(len(doc.data) for doc in data)
+    loaded = 0
+    report("load", loaded, size, "bytes")
     for doc in data:
         load_store(
             [(doc.data, doc.format, doc.name)],
@@ -126,6 +131,8 @@ def _validate_here(
             store=store,
             canonical=doc.canonical,
         )
+        loaded += len(doc.data)
+        report("load", loaded, size, "bytes")
     parsed = time.perf_counter()
     return _finish(store, shapes_graph, options, started, parsed, ontology_graph)
 
@@ -151,7 +158,7 @@ def validate_store(
     fresh.extend(
         [encode_quad(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph())]
     )
-    ontology_graph = _read_ontology(ontology, options)
+    ontology_graph = read_ontology(ontology, options)
     return _finish(fresh, shapes_graph, options, started, time.perf_counter(), ontology_graph)
 
 

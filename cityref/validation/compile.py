@@ -49,10 +49,13 @@ class CompiledShape:
 
 
 def compile_shape(
-    shape: Shape, shapes: ShapesGraph, subclasses: SubclassesFn | None = None
+    shape: Shape,
+    shapes: ShapesGraph,
+    subclasses: SubclassesFn | None = None,
+    custom_functions: bool = True,
 ) -> CompiledShape:
     """Translate a shape's constraint parameters into checks, component by component."""
-    ctx = CompileContext(shapes, subclasses)
+    ctx = CompileContext(shapes, subclasses, custom_functions)
     value_checks: list[ValueCheck] = []
     checks: list[CheckFn] = []
     nested: list[Term] = []

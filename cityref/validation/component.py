@@ -24,10 +24,12 @@ SubclassesFn = Callable[[Term], list[Term]]
 
 @dataclass(frozen=True)
 class CompileContext:
-    """What a compiler may need beyond the shape: the shapes graph, the class hierarchy."""
+    """What a compiler may need beyond the shape: the shapes graph, the class hierarchy, and
+    whether queries may call cityref's own functions (not at an endpoint: numbers.py)."""
 
     shapes: ShapesGraph
     subclasses: SubclassesFn | None = None
+    custom_functions: bool = True
 
 
 @dataclass(frozen=True)

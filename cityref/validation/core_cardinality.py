@@ -40,10 +40,17 @@ def _counting(name: str, parameter: str) -> Compiler:
                 candidates.update((row["this"], None) for row in ctx.select(query))
             if not candidates:
                 return []
-            exact = Focus.of_nodes(candidates)
+            if bounds == [1] and too_few and shape.path and not nullable(shape.path):
+                # The candidates are exactly the nodes without a value: no count to make.
+                detail = (("expected", "1"), ("found", "0"))
+                return [ctx.result(shape, n, component(name), detail=detail) for n in candidates]
+            exact = ctx.nodes_focus(candidates, focus)
+            # Only the nodes that break a bound come back (all of ``focus`` may be counted).
+            broken = " || ".join(f"{_COUNT} {'<' if too_few else '>'} {m}" for m in bounds)
             query = (
                 f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
-                f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this"
+                f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this "
+                f"HAVING ({broken})"
             )
             out: list[Result] = []
             for row in ctx.select(query):

@@ -85,7 +85,7 @@ def _per_value(local: str, nested: list[Term], violates: object, shown: str) -> 
         pairs = ctx.value_pairs(shape, focus)
         values = {v for _, v in pairs}
         # A node shape's value nodes are its focus nodes: the nested shapes can use its focus.
-        within = focus if shape.path is None else None
+        within = focus if shape.path is None else ctx.values_focus(shape, focus)
         fail_counts: dict[Term, int] = defaultdict(int)
         for member in nested:
             for v in ctx.failing(member, values, within):
@@ -119,11 +119,12 @@ def _qualified(qualified: Term, name: str, bound: Term) -> CheckFn:
                     siblings.extend(shape.graph.objects(prop, sh("qualifiedValueShape")))
         pairs = ctx.value_pairs(shape, focus)
         values = {v for _, v in pairs}
-        failing = ctx.failing(qualified, values)
+        within = ctx.values_focus(shape, focus)
+        failing = ctx.failing(qualified, values, within)
         in_sibling: set[Term] = set()
         # The spec's definition excludes the shape's own qualified value shape.
         for sib in dict.fromkeys(s for s in siblings if s != qualified):
-            in_sibling |= values - ctx.failing(sib, values)
+            in_sibling |= values - ctx.failing(sib, values, within)
         counts: dict[Term, int] = {n: 0 for n in ctx.focus_nodes(focus)}
         for this, v in pairs:
             if v not in failing and v not in in_sibling:

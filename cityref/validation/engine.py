@@ -14,7 +14,9 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolution, St
 from cityref.validation.compile import CompiledShape, compile_shape, value_query
 from cityref.validation.graph import Graph
 from cityref.validation.model import Focus, Result, ValueCheck, focus_values
+from cityref.validation.numbers import CUSTOM_FUNCTIONS
 from cityref.validation.paths import Path
+from cityref.validation.progress import report
 from cityref.validation.shapes import Shape, ShapesGraph
 from cityref.validation.terms import (
     RDFS_SUBCLASSOF,
@@ -27,11 +29,15 @@ from cityref.validation.terms import (
 SHAPES_GRAPH_IRI = NamedNode("urn:cityref:graph:shapes")
 
 
-class Validator:
-    """Validates the data in ``store`` (encoded, see terms.py) against ``shapes``."""
+class ShapeChecker:
+    """Validates a data graph against ``shapes`` by compiled queries; where the queries run
+    (:meth:`select`, :meth:`ask`) is the subclass's: the embedded store (:class:`Validator`)
+    or a SPARQL endpoint (cityref.validation.in_place)."""
 
-    def __init__(self, store: Store, shapes: ShapesGraph, max_results: int | None = None) -> None:
-        self.store = store
+    #: Whether queries may call cityref's SPARQL functions (numbers.py).
+    custom_functions = True
+
+    def __init__(self, shapes: ShapesGraph, max_results: int | None = None) -> None:
         self.shapes = shapes
         self.max_results = max_results
         self.queries = 0
@@ -39,38 +45,37 @@ class Validator:
         self._pairs: dict[tuple[Term, str], list[tuple[Term, Term]]] = {}
         self._conformance: dict[Term, dict[Term, bool]] = {}
         self._local = threading.local()  # per-thread recursion guard for failing()
-        self._shapes_loaded = False
         self._subclasses: dict[Term, list[Term]] = {}
-        self._asked: dict[str, bool] = {}
 
     # -- Context -------------------------------------------------------------------------
     def select(self, query: str) -> list[QuerySolution]:
-        """Run a SELECT query on the data store."""
-        self.queries += 1
-        return list(self.store.query(query))  # type: ignore[arg-type]
+        """Run a SELECT query on the data graph."""
+        raise NotImplementedError
 
     def ask(self, query: str) -> bool:
-        """Run an ASK query on the data store, once per distinct query text.
-
-        The store does not change during a run, so an ASK validator asked about the same
-        value again (a municipality code repeated on every row) has the same answer.
-        """
-        answer = self._asked.get(query)
-        if answer is None:
-            self.queries += 1
-            answer = self._asked[query] = bool(self.store.query(query))
-        return answer
+        """Run an ASK query on the data graph."""
+        raise NotImplementedError
 
     def shapes_graph(self) -> NamedNode:
-        """The shapes graph as a named graph of the data store, for $shapesGraph."""
-        if not self._shapes_loaded:
-            quads = [
-                Quad(encode_shapes_term(s), p, encode_shapes_term(o), SHAPES_GRAPH_IRI)  # type: ignore[arg-type]
-                for s, p, o in self.shapes.graph.triples()
-            ]
-            self.store.extend(quads)
-            self._shapes_loaded = True
-        return SHAPES_GRAPH_IRI
+        """The shapes graph as a named graph beside the data, for $shapesGraph."""
+        raise NotImplementedError
+
+    def bound_node(self, node: Term) -> str:
+        """A data node as the SPARQL text a pre-bound variable ($this, $value) is replaced by."""
+        return sparql_term(node)
+
+    def target_focus(self, shape: Shape) -> Focus:
+        """The focus nodes of a shape's targets."""
+        return Focus.of_targets(shape)
+
+    def values_focus(self, shape: Shape, focus: Focus) -> Focus | None:
+        """The value nodes of ``shape`` for ``focus`` as a focus pattern, when nested shapes
+        must be checked on a pattern rather than on a list of the nodes (None: a list)."""
+        return None
+
+    def nodes_focus(self, nodes: Iterable[Term], among: Focus) -> Focus:
+        """Some of the focus nodes of ``among``, for a second, exact look at them."""
+        return Focus.of_nodes(nodes)
 
     def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
         """(focus node, value node) pairs, cached per shape and focus set."""
@@ -99,20 +104,20 @@ class Validator:
         todo = [n for n in distinct if n not in known]
         active: set[Term] = self._local.__dict__.setdefault("active", set())
         if todo and shape not in active:  # recursion: nodes under check count as valid
-            focus = within if within is not None and len(todo) == len(distinct) else None
+            focus = self.nested_focus(todo, len(todo) == len(distinct), within)
             active.add(shape)
             try:
-                bad = {
-                    r.focus
-                    for r in self.check_shape(
-                        self.shapes.shape(shape), focus or Focus.of_nodes(todo)
-                    )
-                }
+                bad = {r.focus for r in self.check_shape(self.shapes.shape(shape), focus)}
             finally:
                 active.discard(shape)
             for n in todo:
                 known[n] = n in bad
         return {n for n in nodes if known.get(n, False)}
+
+    def nested_focus(self, todo: list[Term], all_todo: bool, within: Focus | None) -> Focus:
+        """The focus on which a nested shape checks ``todo`` (``all_todo``: none of the nodes
+        of ``within`` was checked before, so its pattern serves)."""
+        return within if within is not None and all_todo else Focus.of_nodes(todo)
 
     def result(
         self,
@@ -155,7 +160,9 @@ class Validator:
     def compiled(self, shape: Shape) -> CompiledShape:
         """The shape's checks, compiled once."""
         if shape.node not in self._compiled:
-            self._compiled[shape.node] = compile_shape(shape, self.shapes, self.subclasses)
+            self._compiled[shape.node] = compile_shape(
+                shape, self.shapes, self.subclasses, self.custom_functions
+            )
         return self._compiled[shape.node]
 
     def check_shape(self, shape: Shape, focus: Focus) -> list[Result]:
@@ -193,7 +200,8 @@ class Validator:
         for row in self.select(value_query(shape, focus, checks)):
             for i, check in enumerate(checks):
                 ok = row[f"c{i}"]
-                if ok is None or ok.value != "true":
+                # A row of a single check is its failure (the query keeps only failures).
+                if len(checks) == 1 or ok is None or ok.value != "true":
                     results.append(
                         self.result(
                             shape,
@@ -211,7 +219,7 @@ class Validator:
         # A value reached from several focus nodes is reported once per focus node
         # (W3C property-001), so nested results are repeated by that multiplicity.
         times = Counter(v for _, v in self.value_pairs(shape, focus))
-        inner = Focus.of_nodes(times)
+        inner = self.values_focus(shape, focus) or Focus.of_nodes(times)
         results: list[Result] = []
         for prop in props:
             for r in self.check_shape(self.shapes.shape(prop), inner):
@@ -223,7 +231,7 @@ class Validator:
         patterns = [
             focus.pattern
             for shape in self.shapes.targeted_shapes()
-            if not (focus := Focus.of_targets(shape)).empty
+            if not (focus := self.target_focus(shape)).empty
         ]
         if not patterns:
             return 0
@@ -232,17 +240,68 @@ class Validator:
         return int(rows[0]["n"].value) if rows else 0
 
     def run(self, threads: int = 1) -> list[Result]:
-        """Validate every targeted shape, spreading the top-level units over ``threads``."""
+        """Validate every targeted shape, spreading the top-level units over ``threads``.
+
+        Each unit done is reported as progress ("check", in checks: a row shape holds nearly
+        all the work, so shapes would be too coarse a measure), from this thread (the
+        listener is this thread's, not the pool's)."""
         units = [
             unit
             for shape in self.shapes.targeted_shapes()
-            for unit in self.units(shape, Focus.of_targets(shape))
+            for unit in self.units(shape, self.target_focus(shape))
         ]
+        report("check", 0, len(units), "checks")
+        results: list[Result] = []
         if threads <= 1 or len(units) <= 1:
-            return [r for unit in units for r in unit()]
+            for done, unit in enumerate(units, start=1):
+                results.extend(unit())
+                report("check", done, len(units), "checks")
+            return results
         with ThreadPoolExecutor(max_workers=threads) as pool:
             futures = [pool.submit(unit) for unit in units]
-            return [r for f in futures for r in f.result()]
+            for done, future in enumerate(futures, start=1):
+                results.extend(future.result())
+                report("check", done, len(units), "checks")
+        return results
+
+
+class Validator(ShapeChecker):
+    """Validates the data in ``store`` (encoded, see terms.py) against ``shapes``."""
+
+    def __init__(self, store: Store, shapes: ShapesGraph, max_results: int | None = None) -> None:
+        super().__init__(shapes, max_results)
+        self.store = store
+        self._shapes_loaded = False
+        self._asked: dict[str, bool] = {}
+
+    def select(self, query: str) -> list[QuerySolution]:
+        """Run a SELECT query on the data store."""
+        self.queries += 1
+        return list(self.store.query(query, custom_functions=CUSTOM_FUNCTIONS))  # type: ignore[arg-type]
+
+    def ask(self, query: str) -> bool:
+        """Run an ASK query on the data store, once per distinct query text.
+
+        The store does not change during a run, so an ASK validator asked about the same
+        value again (a municipality code repeated on every row) has the same answer.
+        """
+        answer = self._asked.get(query)
+        if answer is None:
+            self.queries += 1
+            answer = bool(self.store.query(query, custom_functions=CUSTOM_FUNCTIONS))
+            self._asked[query] = answer
+        return answer
+
+    def shapes_graph(self) -> NamedNode:
+        """The shapes graph as a named graph of the data store, for $shapesGraph."""
+        if not self._shapes_loaded:
+            quads = [
+                Quad(encode_shapes_term(s), p, encode_shapes_term(o), SHAPES_GRAPH_IRI)  # type: ignore[arg-type]
+                for s, p, o in self.shapes.graph.triples()
+            ]
+            self.store.extend(quads)
+            self._shapes_loaded = True
+        return SHAPES_GRAPH_IRI
 
 
 def add_hierarchy(store: Store, graph: Graph) -> None:

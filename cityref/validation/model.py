@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -10,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolution
 
 from cityref.validation.paths import Path
 from cityref.validation.shapes import Shape, ShapesGraph
-from cityref.validation.terms import Term, encode_shapes_term, sh, sparql_term
+from cityref.validation.terms import RDF_TYPE, Term, encode_shapes_term, sh, sparql_term
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ class Result:
         return name.removesuffix("ConstraintComponent")
 
 
+#: Follows a VALUES block that may be a whole branch of a UNION: Virtuoso 7 answers nothing
+#: for a UNION with such a branch (not even the other branches' rows), unless the group
+#: holds something besides the VALUES; a FILTER that always holds changes nothing elsewhere.
+ALONE = " FILTER(true)"
+
+
 @dataclass(frozen=True)
 class Focus:
     """A set of focus nodes as a SPARQL group pattern that binds ``?this`` once per node."""
@@ -46,18 +54,27 @@ class Focus:
     def of_nodes(nodes: Iterable[Term]) -> Focus:
         """Focus nodes given one by one (already in the store's encoding)."""
         rendered = " ".join(sparql_term(n) for n in nodes)
-        return Focus(f"VALUES ?this {{ {rendered} }}", empty=not rendered)
+        return Focus(f"VALUES ?this {{ {rendered} }}{ALONE}", empty=not rendered)
 
     @staticmethod
-    def of_targets(shape: Shape) -> Focus:
-        """The focus nodes of a shape's targets (spec section 2.1.3)."""
+    def of_targets(shape: Shape, subclasses: Callable[[Term], list[Term]] | None = None) -> Focus:
+        """The focus nodes of a shape's targets (spec section 2.1.3).
+
+        ``subclasses`` (a class and its subclasses), when given, lists the classes of a class
+        target instead of following rdfs:subClassOf in the data graph."""
         t = shape.targets
         parts: list[str] = []
         if t.nodes:
             nodes = " ".join(sparql_term(encode_shapes_term(n)) for n in t.nodes)
-            parts.append(f"VALUES ?this {{ {nodes} }}")
+            parts.append(f"VALUES ?this {{ {nodes} }}{ALONE}")
         for c in t.classes:
-            parts.append(f"?this {RDF_TYPE_PATH} {sparql_term(c)} .")
+            if subclasses is None:
+                parts.append(f"?this {RDF_TYPE_PATH} {sparql_term(c)} .")
+            else:
+                listed = " ".join(sparql_term(k) for k in subclasses(c))
+                parts.append(
+                    f"?this {sparql_term(RDF_TYPE)} ?_class . VALUES ?_class {{ {listed} }}"
+                )
         for p in t.subjects_of:
             parts.append(f"?this {sparql_term(p)} ?_any .")
         for p in t.objects_of:
@@ -66,6 +83,26 @@ class Focus:
             return Focus("", empty=True)
         union = " UNION ".join("{ " + p + " }" for p in parts)
         return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}")
+
+
+# A string literal or an IRI (inside which "?this" is text, not a variable), or ?this.
+_THIS_OUTSIDE_TERMS = re.compile(r'"(?:[^"\\]|\\.)*"|<[^<>\s]*>|\?this\b')
+_RENAMES = itertools.count()
+
+
+def values_of(shape: Shape, focus: Focus) -> Focus:
+    """The distinct value nodes of ``shape`` for ``focus``, as a focus pattern.
+
+    The focus pattern's own ``?this`` is renamed inside (it is a closed group binding only
+    ``?this``), so that the values can be projected as the new ``?this``.
+    """
+    n = next(_RENAMES)
+    outer = f"?_f{n}"
+    walk = focus_values(shape, focus, f"?_v{n}")
+    renamed = _THIS_OUTSIDE_TERMS.sub(
+        lambda m: outer if m.group(0) == "?this" else m.group(0), walk
+    )
+    return Focus(f"{{ SELECT DISTINCT (?_v{n} AS ?this) WHERE {{ {renamed} }} }}")
 
 
 RDF_TYPE_PATH = (
@@ -110,6 +147,19 @@ class Context(Protocol):
 
     def focus_nodes(self, focus: Focus) -> list[Term]:
         """The focus nodes themselves."""
+        ...
+
+    def bound_node(self, node: Term) -> str:
+        """A data node as the SPARQL text a pre-bound variable ($this, $value) is replaced by."""
+        ...
+
+    def values_focus(self, shape: Shape, focus: Focus) -> Focus | None:
+        """The value nodes of ``shape`` for ``focus`` as a pattern, when nested shapes must
+        check them that way (the nodes cannot be listed: blank nodes at an endpoint)."""
+        ...
+
+    def nodes_focus(self, nodes: Iterable[Term], among: Focus) -> Focus:
+        """Some of the focus nodes of ``among`` (all of them when they cannot be listed)."""
         ...
 
     def failing(self, shape: Term, nodes: Iterable[Term], within: Focus | None = None) -> set[Term]:

@@ -12,6 +12,9 @@ class Engine(enum.StrEnum):
 
     COMPILED = "compiled"  # SHACL compiled to SPARQL on Oxigraph (default)
     PYSHACL = "pyshacl"  # the reference implementation, as fallback and oracle
+    # Tabular (CSV) profiles: row-local constraints as Polars column checks, chunk by chunk;
+    # other input, and what is not row-local, the compiled engine checks (cityref.tabular).
+    COLUMNS = "columns"
 
 
 class Language(enum.StrEnum):

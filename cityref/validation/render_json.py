@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import BlankNode, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from cityref.validation.messages import label, message, pick
 from cityref.validation.options import Language
@@ -13,6 +14,7 @@ from cityref.validation.paths import PredicatePath, path_sparql
 from cityref.validation.terms import Term
 
 if TYPE_CHECKING:
+    from cityref.validation.model import Result
     from cityref.validation.report import Report
 
 VERSION = 1
@@ -54,38 +56,45 @@ def _local(term: Term) -> str:
     return term.value.rsplit("#", 1)[-1] if isinstance(term, NamedNode) else str(term)
 
 
-def report_dict(
-    report: Report, language: Language = Language.EN, blanks: BlankLabels | None = None
+def report_result(
+    r: Result, labels: Mapping[Term, tuple[Literal, ...]], language: Language, blanks: BlankLabels
 ) -> dict[str, Any]:
-    """The JSON report as Python data; ``blanks`` names its blank nodes (shared with the
-    outcome document that embeds it)."""
-    blanks = blanks or BlankLabels()
+    """One result of the JSON report."""
+    path_label = None
+    if isinstance(r.path, PredicatePath):
+        path_label = label(r.path.iri, labels, language)
+    focus_label = pick(labels.get(r.focus, ()), language)
+    return {
+        "focusNode": term_json(r.focus, blanks),
+        "focusLabel": focus_label.value if focus_label else None,
+        "path": path_sparql(r.path) if r.path is not None else None,
+        "pathLabel": path_label,
+        "value": term_json(r.value, blanks),
+        "severity": _local(r.severity),
+        "sourceShape": term_json(r.source_shape, blanks),
+        "component": r.component_name,
+        "componentIri": r.component.value,
+        "sourceConstraint": term_json(r.source_constraint, blanks),
+        "message": message(r, labels, language),
+        "shapeMessages": [{"value": m.value, "language": m.language} for m in r.messages],
+        "details": dict(r.detail),
+    }
+
+
+def label_blank_nodes(report: Report, blanks: BlankLabels) -> None:
+    """Name the report's blank nodes in the order :func:`report_dict` meets them."""
+    for r in report.results:
+        for term in (r.focus, r.value, r.source_shape, r.source_constraint):
+            if isinstance(term, BlankNode):
+                blanks(term)
+
+
+def report_head(report: Report, language: Language = Language.EN) -> dict[str, Any]:
+    """The JSON report without its ``results`` (the last field): a writer streams them."""
     severities = {"Violation": 0, "Warning": 0, "Info": 0}
-    results: list[dict[str, Any]] = []
     for r in report.results:
         sev = _local(r.severity)
         severities[sev] = severities.get(sev, 0) + 1
-        path_label = None
-        if isinstance(r.path, PredicatePath):
-            path_label = label(r.path.iri, report.labels, language)
-        focus_label = pick(report.labels.get(r.focus, ()), language)
-        results.append(
-            {
-                "focusNode": term_json(r.focus, blanks),
-                "focusLabel": focus_label.value if focus_label else None,
-                "path": path_sparql(r.path) if r.path is not None else None,
-                "pathLabel": path_label,
-                "value": term_json(r.value, blanks),
-                "severity": sev,
-                "sourceShape": term_json(r.source_shape, blanks),
-                "component": r.component_name,
-                "componentIri": r.component.value,
-                "sourceConstraint": term_json(r.source_constraint, blanks),
-                "message": message(r, report.labels, language),
-                "shapeMessages": [{"value": m.value, "language": m.language} for m in r.messages],
-                "details": dict(r.detail),
-            }
-        )
     return {
         "schema": schema_iri(report.base_iri),
         "version": VERSION,
@@ -100,8 +109,17 @@ def report_dict(
             "infos": severities.get("Info", 0),
         },
         "stats": dict(report.stats),
-        "results": results,
     }
+
+
+def report_dict(
+    report: Report, language: Language = Language.EN, blanks: BlankLabels | None = None
+) -> dict[str, Any]:
+    """The JSON report as Python data; ``blanks`` names its blank nodes (shared with the
+    outcome document that embeds it)."""
+    blanks = blanks or BlankLabels()
+    results = [report_result(r, report.labels, language, blanks) for r in report.results]
+    return {**report_head(report, language), "results": results}
 
 
 def report_json(report: Report, language: Language = Language.EN) -> str:
@@ -109,4 +127,14 @@ def report_json(report: Report, language: Language = Language.EN) -> str:
     return json.dumps(report_dict(report, language), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["VERSION", "BlankLabels", "report_dict", "report_json", "schema_iri", "term_json"]
+__all__ = [
+    "VERSION",
+    "BlankLabels",
+    "label_blank_nodes",
+    "report_dict",
+    "report_head",
+    "report_json",
+    "report_result",
+    "schema_iri",
+    "term_json",
+]

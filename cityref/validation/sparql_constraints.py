@@ -61,7 +61,7 @@ def _bindings(ctx: Context, shape: Shape, query: str, this: Term | None) -> dict
     """SPARQL text for the pre-bound variables $this, $currentShape, $shapesGraph, $PATH."""
     values: dict[str, str] = {"currentShape": sparql_term(encode_shapes_term(shape.node))}
     if this is not None:
-        values["this"] = sparql_term(this)
+        values["this"] = ctx.bound_node(this)
     if re.search(r"[?$]shapesGraph\b", query):
         values["shapesGraph"] = sparql_term(ctx.shapes_graph())
     if shape.path is not None:
@@ -181,7 +181,7 @@ def _component_check(comp: Term, validator: Term, params: dict[str, Term], graph
             answers: dict[tuple[tuple[str, str], ...], bool] = {}
             for this, value in ctx.value_pairs(shape, focus):
                 values = bindings(ctx, shape, ask_text, this)
-                values["value"] = sparql_term(value)
+                values["value"] = ctx.bound_node(value)
                 # The same bindings ask the same question (a code repeated on every row).
                 key = tuple(sorted(values.items()))
                 if key not in answers:

@@ -42,7 +42,7 @@ def sh(local: str) -> NamedNode:
     return NamedNode(SH + local)
 
 
-_CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")  # "-0" is not canonical: the store writes "0"
 _CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.(?:0|[0-9]*[1-9])")
 # Datatypes whose canonical lexical forms the store keeps unchanged when they match these.
 SAFE_FORMS: dict[str, re.Pattern[str]] = {

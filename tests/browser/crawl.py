@@ -9,21 +9,38 @@ files it names (``link[href]``, ``script[src]``, ``img[src]``…). Downloads and
 depend on the page language and are fetched in the first language only. A redirect's Location
 is queued like a link (so a page many IRIs redirect to is requested once).
 
+The members of one thing — the shapes and columns of a profile (``/shapes/<id>/shape/…``), the
+terms of a module (``/def/core%23…``), and the downloads of each — are many pages of one template
+filled from one query: of each such kind the first :data:`REQUESTED_PER_KIND` a language meets
+are requested, the rest counted as sampled. Everything else (every profile, standard, release,
+record, search, form and report page, and the files pages load) is requested. With issue 14's
+51 profiles the full walk passed 10,000 URLs a language and twelve minutes.
+
 Every page is also opened in a Chromium tab, except that of the pages that share a parent path
 and query (``/def/core%23…``, ``/registry/standard/…``, ``/search?q``) only the first
 :data:`OPENED_PER_KIND` are: opening all of them (some 1,200 per language) takes Chromium
-several minutes of a core, and pages of one kind share their template and scripts.
+several minutes of a core, and pages of one kind share their template and scripts. The tab is
+handed the answer the crawl was just given for the page, so the server renders it once; what
+the page loads (scripts, styles, its API calls) the tab asks the server for.
+
+Of the ``?format=`` downloads (a serialisation of a page's resource) the first
+:data:`REQUESTED_PER_KIND` of each page kind and format are requested, in the first language,
+the rest counted as sampled (:func:`download_kind`): one serialiser per format answers every
+resource of a kind from one query; a download is a third of the requests and as costly as a
+page. Other downloads (API answers, a report's files) are all requested.
 
 A failure is: a 4xx/5xx answer of a page, a download, a file or anything an opened page loads;
 a page whose text (as the browser would show it) is raw JSON or RDF statements — a JSON or
 Turtle parser decides; a console error or uncaught exception in an opened page; a link whose
-scheme is not http(s); more than ``limit`` URLs in a language.
+scheme is not http(s); an answer without Cache-Control, or public without an ETag; more than
+``limit`` URLs in a language.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -40,6 +57,7 @@ from playwright.async_api import (
     Page,
     Request,
     Response,
+    Route,
     async_playwright,
 )
 
@@ -47,10 +65,19 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 #: Pages of one kind (parent path and query names) opened in a tab, per language.
 OPENED_PER_KIND = 3
+#: URLs of one kind of member pages requested per language (see the module's text).
+REQUESTED_PER_KIND = 3
+#: The kinds (see :func:`page_kind`) whose pages are the members of one profile or module.
+MEMBER_KINDS = re.compile(r"^/shapes/[^/]+/[^/?]+/|^/def/[^/?]+%23")
+#: A profile's folder in a path: its downloads are made alike for every profile.
+ANY_PROFILE = re.compile(r"^/shapes/[^/]+/")
 #: The browser's locale for each language of the crawl.
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 #: What Chromium asks for when a person follows a link.
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+#: Headers of an answer that describe its transfer, not its content: the body handed to a tab
+#: is the decoded one, so these are left for Playwright to set.
+RECOMPUTED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 #: Elements whose text a browser does not show.
 HIDDEN_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 
@@ -116,6 +143,30 @@ def page_kind(target: str) -> str:
     return parent + ("?" + "&".join(names) if names else "")
 
 
+def download_kind(target: str) -> str | None:
+    """The kind of a ``?format=`` download: its page's kind, of any profile, and the format
+    asked: ``/def/core%23Facility?format=turtle`` → ``/def/core%23?format=turtle``,
+    ``/shapes/ods-aed/shape/x?format=jsonld`` → ``/shapes/*/shape/?format=jsonld``; None for
+    other downloads (an API answer, a report's file), which are all requested."""
+    parts = urlsplit(target)
+    formats = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "format"]
+    if not formats:
+        return None
+    kind = ANY_PROFILE.sub("/shapes/*/", page_kind(parts.path))
+    return kind + "?format=" + ",".join(formats)
+
+
+def caching_fault(headers: dict[str, str]) -> str:
+    """What is wrong with how an answer may be cached: every answer says who may keep it, and
+    one that anybody may keep has a validator to ask again with (app.http_cache)."""
+    cache = headers.get("cache-control", "")
+    if not cache:
+        return "no Cache-Control"
+    if "public" in cache and "etag" not in headers:
+        return f"Cache-Control {cache!r} without an ETag"
+    return ""
+
+
 def raw_data_shown(text: str, base: str) -> str | None:
     """What raw data ``text`` is, when a JSON or Turtle parser accepts it (Turtle with at least
     one statement, which covers N-Triples); None for text a person reads."""
@@ -168,6 +219,10 @@ class _PageReader(HTMLParser):
             self.text.append(data)
 
 
+#: An answer as the crawl was given it: status, headers and (decoded) body.
+Answer = tuple[int, dict[str, str], bytes]
+
+
 class _Tab:
     """A Chromium tab that opens pages one after the other and notes what fails in each."""
 
@@ -205,12 +260,32 @@ class _Tab:
         if "ERR_ABORTED" not in failure:  # aborted: the page moved on, not an error
             self._fail(request.url, f"request failed: {failure}")
 
-    async def open(self, link: Link) -> None:
+    async def open(self, link: Link, answer: Answer | None = None) -> None:
+        """Open ``link``; with ``answer`` (the status, headers and body the crawl was just given for
+        it) the tab is handed that answer instead of asking the server to render the page a
+        second time. What the page then loads (scripts, styles, API calls) comes from the
+        server."""
         self.current = link
+        url = self.origin + link.target
+
+        def is_this_page(requested: str) -> bool:
+            return requested == url
+
+        async def hand_over(route: Route) -> None:
+            assert answer is not None
+            status, headers, body = answer
+            kept = {k: v for k, v in headers.items() if k not in RECOMPUTED_HEADERS}
+            await route.fulfill(status=status, headers=kept, body=body)
+
+        if answer is not None:
+            await self.page.route(is_this_page, hand_over)
         try:
-            await self.page.goto(self.origin + link.target, wait_until="load")
+            await self.page.goto(url, wait_until="load")
         except Error as exc:
             self._fail(None, f"could not open in the browser: {exc.message}")
+        finally:
+            if answer is not None:
+                await self.page.unroute(is_this_page, hand_over)
 
 
 @dataclass
@@ -224,6 +299,9 @@ class _Language:
     queue: deque[Link] = field(default_factory=deque)
     queued: set[str] = field(default_factory=set)
     opened: Counter[str] = field(default_factory=Counter)
+    members: Counter[str] = field(default_factory=Counter)  # member pages queued, per kind
+    #: ``?format=`` downloads queued per :func:`download_kind`, in every language together.
+    downloads: Counter[str] = field(default_factory=Counter)
     exploded: bool = False
 
     def add(self, written: str, base: str, kind: str, referrer: str) -> None:
@@ -242,11 +320,34 @@ class _Language:
             kind = "download"
         if kind != "page" and target in self.fetched_elsewhere:
             return  # the same bytes in every language
+        kind_of_page = page_kind(target)
+        if MEMBER_KINDS.match(kind_of_page):
+            if self.members[kind_of_page] >= REQUESTED_PER_KIND:
+                self.result.counts["member pages sampled out"] += 1
+                return
+            self.members[kind_of_page] += 1
+        elif kind == "download" and (serialisation := download_kind(target)):
+            if self.downloads[serialisation] >= REQUESTED_PER_KIND:
+                self.result.counts["downloads sampled out"] += 1
+                return
+            self.downloads[serialisation] += 1
         if len(self.queued) >= self.limit:
             self.exploded = True
             return
         self.queued.add(target)
         self.queue.append(Link(target, kind, referrer))
+
+
+async def _get(context: BrowserContext, url: str) -> APIResponse:
+    """GET ``url``, once more when a reused keep-alive connection was reset: the server may
+    close an idle connection as the request goes out on it, and browsers, too, repeat an
+    idempotent request then (the reset is not the page's failure; a second one is)."""
+    try:
+        return await context.request.get(url, headers={"Accept": PAGE_ACCEPT}, max_redirects=0)
+    except Error as exc:
+        if "ECONNRESET" not in str(exc):
+            raise
+    return await context.request.get(url, headers={"Accept": PAGE_ACCEPT}, max_redirects=0)
 
 
 async def _visit(
@@ -258,9 +359,7 @@ async def _visit(
     url = origin + link.target
     # Redirects are not followed here but queued: hundreds of column and edition IRIs redirect
     # to a few pages (a profile's row, a standard), each of which is then requested once.
-    response: APIResponse = await context.request.get(
-        url, headers={"Accept": PAGE_ACCEPT}, max_redirects=0
-    )
+    response = await _get(context, url)
     try:
         body = b"" if 300 <= response.status < 400 else await response.body()
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
@@ -286,6 +385,8 @@ async def _visit(
         what = "no Content-Type"
     elif not body:
         what = "empty body"
+    else:
+        what = caching_fault(response.headers)
     if what:
         result.failures.append(Failure(url, link.referrer, what))
         return
@@ -310,7 +411,7 @@ async def _visit(
     if media_type == "text/html" and language.opened[kind] < OPENED_PER_KIND:
         language.opened[kind] += 1
         result.counts[f"opened in Chromium ({lang})"] += 1
-        await tab.open(link)
+        await tab.open(link, (response.status, response.headers, body))
 
 
 async def _crawl_language(
@@ -365,18 +466,24 @@ async def _crawl(
 ) -> CrawlResult:
     result = CrawlResult()
     fetched: set[str] = set()
+    downloads: Counter[str] = Counter()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, paths in starts.items():
             context = await browser.new_context(locale=LOCALES[lang])
-            context.set_default_timeout(30_000)
-            language = _Language(origin, limit, result, fetched)
+            context.set_default_timeout(ANSWER_TIMEOUT_MS)
+            language = _Language(origin, limit, result, fetched, downloads=downloads)
             await _crawl_language(context, language, paths, lang, tabs)
             await context.close()
         await browser.close()
     return result
 
 
+#: How long one answer may take. The crawl checks what pages say, not how fast: the first
+#: page of some kinds makes data shared by all of them (the standards' coverage matrix, a
+#: domain's statements: several seconds of a query worker each), and on a shared 2-core
+#: machine with four tabs waiting such a page took over 30 s.
+ANSWER_TIMEOUT_MS = 120_000
 #: URLs a language may reach before the crawl calls the site exploding: the model's pages,
 #: their format links and downloads came to about 5,000 a language with issue 13's pages.
 URL_LIMIT = 10_000

@@ -17,6 +17,7 @@ from cityref.inputs.ngsi_ld_input import convert_ngsi_ld
 from cityref.profiles import check_input
 from cityref.profiles.detection import NoProfileDetected, detect_profile
 from cityref.profiles.registry import Profile, ProfileNotFound, load_profile
+from cityref.validation import Engine, ValidationOptions
 from tests.conftest import REPO_MODEL
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -187,3 +188,26 @@ def test_check_input_detects_and_locates() -> None:
     text = renderer("text").render(result, Language.EN)
     assert "aed.csv:2:電話番号: Violation:" in text
     assert "aed.csv:1:都道府県コ―ド又は市区町村コード: Warning:" in text
+
+
+@pytest.mark.parametrize("engine", [Engine.COLUMNS, Engine.COMPILED])
+def test_an_untitled_header_cell_over_values_is_reported_by_its_position(engine: Engine) -> None:
+    """An empty header cell whose column holds a value is a warning on row 1 naming the
+    column's position; one over empty cells only (a trailing comma) says nothing."""
+    titles = HEADER.split(",")
+    header = ",".join([*titles[:2], "", *titles[2:], ""])
+    row = ",".join(["", "", "a value", *[""] * (len(titles) - 2), ""])
+    data = f"{header}\r\n{row}\r\n".encode()
+    options = ValidationOptions(engine=engine, max_results=None)
+    check = check_input(data, "aed.csv", "ods-aed", options, model=REPO_MODEL)
+    untitled = [
+        x for x in check.located if x.result.component_name == "SPARQL" and x.location is not None
+    ]
+    assert [(x.location.row, x.location.column) for x in untitled if x.location] == [(1, "3")]
+    result = untitled[0].result
+    assert result.severity.value.endswith("#Warning")
+    assert sorted((m.language, m.value) for m in result.messages) == [
+        ("en", "Column 3 has no header (its values are not checked)."),
+        ("ja", "列 3 の見出しがありません（値は検査しません）。"),
+    ]
+    assert not any(x.location and x.location.column == "" for x in check.located)

@@ -16,14 +16,27 @@ from tests.conftest import REAL_DATA, REPO_MODEL
 
 FILES = sorted(p for p in REAL_DATA.rglob("*") if p.is_file())
 EXPECTED_PROFILE = {
+    "122033_101_public_facility.csv": "ods-public-facility",
+    "122033_102_cultural_property.csv": "ods-cultural-property",
     "122033_103_evacuation_space.csv": "ods-evacuation-site",
+    "122033_104_population.csv": "ods-population-by-area-age",
+    "122033_106_open_data_list.csv": "ods-open-data-list",
+    "122033_107_public_wireless_lan.csv": "ods-public-wifi",
+    "122033_105_preschool.csv": "ods-childcare-facility",
     "122033_108_aed.csv": "ods-aed",
+    "122033_109_care_service.csv": "ods-care-service",
     "122033_201_multipurpose_toilet.csv": "ods-public-toilet",
+    "131083_educational_institution.csv": "ods-educational-institution",
+    "132195_aed.csv": "legacy-aed",
     "222127_aed.csv": "legacy-aed",
-    "222127_evacuation_space.csv": "ods-evacuation-site",
+    "222127_fire_hydrant.csv": "ods-fire-water-supply",
+    "222127_evacuation_space.csv": "legacy-evacuation-site",
     "222127_preschool.csv": "legacy-childcare-facility",
     "222127_public_toilet.csv": "ods-public-toilet",
-    "donanbus-gtfs-jp.zip": "gtfs-jp",
+    "222127_public_wireless_lan.csv": "legacy-public-wifi",
+    "222127_tourism_sights.csv": "legacy-tourist-facility",
+    "222127_library.csv": "legacy-public-facility",
+    "donanbus-gtfs-jp.zip": "gtfs-jp-v2",
     "OffStreetParking-example-normalized.jsonld": "ngsi-ld-entity",
 }
 

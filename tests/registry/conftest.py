@@ -29,6 +29,18 @@ def copy_sources(
     return target
 
 
+def complete_sources(target: Path) -> None:
+    """The rest of the repository's model added to a copy, so that it builds (the build
+    refuses a reference to a profile or registry record the copy left out); the files the
+    copy has, changed or not, are kept."""
+    for folder in ("shapes", "registry"):
+        for source in sorted((REPO / folder).rglob("*")):
+            copy = target / source.relative_to(REPO)
+            if source.is_file() and not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, copy)
+
+
 @pytest.fixture
 def sources(tmp_path: Path) -> Path:
     return copy_sources(tmp_path / "src")

@@ -23,7 +23,9 @@ CORE = "https://w3id.org/cityref/def/core#"
 SAMPLE = """@prefix core: <https://w3id.org/cityref/def/core#> .
 <https://example.org/corp/1> a core:Corporation ;
     core:name "株式会社テスト" ;
-    core:corporateNumber "1234567890123" ;
+    core:nameKana "カブシキガイシャテスト" ;
+    core:corporateNumber "7000012050002" ;
+    core:contactPoint [ core:email "info@example.org" ] ;
     core:address <https://example.org/corp/1/address> .
 """
 WITH_PHONE = SAMPLE.replace(

@@ -33,7 +33,10 @@ from typing import Any
 
 import pytest
 
+from app.command import WARM_MESSAGE
+from cityref.settings import load_settings
 from tests.security.canary import Canary, canary_server
+from tests.security.hostile_inputs import build_tight_model
 
 REPO = Path(__file__).resolve().parents[2]
 #: The console script scripts/run calls, from the same environment as the tests.
@@ -131,6 +134,16 @@ class LiveServer:
     @property
     def store(self) -> Path:
         return self.cwd / STORE
+
+    def wait_until_warm(self, timeout: float = 180.0) -> None:
+        """Until every web worker logged that its query workers are started: a test that
+        measures waiting must not measure a query worker's start-up."""
+        workers = int(self.env.get("CITYREF_WORKERS", load_settings({}).workers))
+        deadline = time.monotonic() + timeout
+        while self.log_text().count(WARM_MESSAGE) < workers:
+            if time.monotonic() > deadline:
+                raise AssertionError("query workers did not start:\n" + self.log_text()[-4000:])
+            time.sleep(0.2)
 
     def cli(
         self, *args: str, timeout: float = 300.0, **settings: str
@@ -287,9 +300,10 @@ def canary() -> Iterator[Canary]:
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The checkout's store, built once per session by ``cityref build``."""
-    return build_store_once(tmp_path_factory.mktemp("built"))
+def tight_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The toy model with the repository's profiles and its store, built once per session;
+    each module's app runs on a copy (``copy_of_model``)."""
+    return build_tight_model(tmp_path_factory.mktemp("tight-model"))
 
 
 LiveServerFactory = Callable[..., LiveServer]

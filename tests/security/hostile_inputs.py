@@ -38,14 +38,30 @@ def peak_memory_mb(store: Path, job_id: str, seconds: float = 10) -> float | Non
     return peak
 
 
+def build_tight_model(folder: Path) -> Path:
+    """``folder/sources``: the toy model with the repository's model and profiles (uploads are
+    detected and validated against those); ``folder/store``: its store. ``folder``."""
+    sources = folder / "sources"
+    shutil.copytree(TOY, sources)
+    # The profiles name terms and standards: the build refuses them without the model's
+    # ontology/ and registry/ beside.
+    for part in ("shapes", "ontology", "registry"):
+        shutil.copytree(REPO / part, sources / part, dirs_exist_ok=True)
+    build_store(folder / "store", ModelFiles(sources, BASE_IRI))
+    return folder
+
+
+def copy_of_model(model: Path, folder: Path) -> Path:
+    """A private copy of a :func:`build_tight_model` folder (sources and store): the store is
+    up to date with the copied sources, whose fingerprint is of contents, not paths."""
+    shutil.copytree(model, folder, symlinks=True, dirs_exist_ok=True)
+    return folder
+
+
 def tight_app(folder: Path, **changes: object) -> Flask:
-    """The web app on a fresh store of the toy model with the repository's profiles (uploads
-    are detected and validated against those), validation limits tight enough for tests."""
+    """The web app on the model in ``folder`` (a copy of :func:`build_tight_model`'s), with
+    validation limits tight enough for tests."""
     sources, store = folder / "sources", folder / "store"
-    if not store.exists():
-        shutil.copytree(TOY, sources)
-        shutil.copytree(REPO / "shapes", sources / "shapes", dirs_exist_ok=True)
-        build_store(store, ModelFiles(sources, BASE_IRI))
     settings: Settings = load_settings(
         {
             "CITYREF_STORE": str(store),

@@ -41,7 +41,9 @@ PLACES = DEFAULTS.client_concurrency + DEFAULTS.client_queue
 
 @pytest.fixture(scope="module")
 def live(live_server_with: LiveServerFactory) -> LiveServer:
-    return live_server_with({"CITYREF_QUERY_TIMEOUT": str(TIME_LIMIT)})
+    server = live_server_with({"CITYREF_QUERY_TIMEOUT": str(TIME_LIMIT)})
+    server.wait_until_warm()
+    return server
 
 
 def _ask_while(url: str, busy: list[object]) -> list[Answer]:

@@ -72,13 +72,16 @@ def test_a_search_takes_one_of_the_clients_places(live: LiveServer) -> None:
     client = "127.0.0.5"
     defaults = load_settings({})
     places = defaults.client_concurrency + defaults.client_queue
+    # Words no other test searches for: an answer kept from an earlier search of the same
+    # build is replayed without a search, so it needs no place (app.http_cache).
+    words = "施設 公園"
     with ThreadPoolExecutor(max_workers=places) as pool:
         held = [pool.submit(query, live.url, HEAVY, source=client) for _ in range(places)]
         time.sleep(0.5)
-        refused = _search(live, "施設", source=client)
-        other = _search(live, "施設", source="127.0.0.6")
+        refused = _search(live, words, source=client)
+        other = _search(live, "施設 学校", source="127.0.0.6")
         for future in held:
             future.result()
     assert refused.status == 429 and "Retry-After" in refused.headers
     assert other.status == 200
-    assert _search(live, "施設", source=client).status == 200  # places free again
+    assert _search(live, words, source=client).status == 200  # places free again

@@ -23,6 +23,7 @@ from cityref.validation.nesting import InputTooDeep, check_json_depth, check_xml
 from tests.conftest import REPO, RunCli
 from tests.security.hostile_inputs import (
     RDF_XML_HEAD,
+    copy_of_model,
     deep_json,
     deep_json_ld,
     deep_ngsi_ld,
@@ -40,8 +41,8 @@ SHAPES = REPO / "shapes" / "gif-facility" / "shapes.ttl"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return tight_app(tmp_path_factory.mktemp("uploads"))
+def app(tmp_path_factory: pytest.TempPathFactory, tight_model: Path) -> Flask:
+    return tight_app(copy_of_model(tight_model, tmp_path_factory.mktemp("uploads")))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,9 +48,10 @@ def store_path(settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def model_app(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Iterator[Flask]:
     store = tmp_path_factory.mktemp("model") / "store"
-    build_store(store, ModelFiles(REPO, BASE_IRI))
+    shutil.copytree(built_store, store, symlinks=True)
+    build_store(store, ModelFiles(REPO, BASE_IRI))  # up to date: skipped
     settings = load_settings(
         {"CITYREF_STORE": str(store), "CITYREF_SOURCES": str(REPO), "CITYREF_RATE_LIMIT": "100000"}
     )

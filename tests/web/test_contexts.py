@@ -17,7 +17,8 @@ def test_every_profile_context_is_served(model_client: FlaskClient, profile: str
     response = model_client.get(f"/shapes/{profile}/context.jsonld")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
-    assert "max-age=86400" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    assert response.headers["ETag"] and response.headers["Last-Modified"]
     assert "@context" in json.loads(response.data)
 
 

@@ -67,7 +67,7 @@ def test_the_yaizu_evacuation_flags_show_the_circle_and_suggest_1(
     ja = _forms(model_client, job, "ja")
     entry = _entry(ja["json"], 2, "災害種別_地震")
     assert (entry["value"], entry["suggestion"]) == ("○", "1")
-    assert "「災害種別_地震」の値は次のいずれかです: 1、0 — 値「○」。「1」に直す" in ja["txt"]
+    assert "「災害種別_地震」の値は次のいずれかです: 1 — 値「○」。「1」に直す" in ja["txt"]
     cells = _csv_row(ja["csv"], 2, "災害種別_地震")
     assert (cells["value"], cells["suggestion"]) == ("○", "1")
     suggestion = '<code>○</code> <span class="suggestion">→ <code>1</code> に直す</span>'
@@ -75,7 +75,7 @@ def test_the_yaizu_evacuation_flags_show_the_circle_and_suggest_1(
     assert suggestion in ja["html"]
     en = _forms(model_client, job, "en")
     assert '<code>○</code> <span class="suggestion">suggest <code>1</code></span>' in en["page"]
-    assert 'takes one of: 1, 0 — value "○"; suggest "1"' in en["txt"]
+    assert 'takes one of: 1 — value "○"; suggest "1"' in en["txt"]
 
 
 def test_the_yaizu_preschool_trailing_space_is_visible(model_client: FlaskClient) -> None:

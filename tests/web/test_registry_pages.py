@@ -22,7 +22,7 @@ from cityref.settings import load_settings
 from cityref.store.build import build_store
 from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, REPO
-from tests.registry.conftest import copy_sources
+from tests.registry.conftest import complete_sources, copy_sources
 
 PARK_LABEL = '"Facility"@en'
 
@@ -35,6 +35,7 @@ def registry_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     create_release(root, "1.0.0", {"ja": "最初の版", "en": "First release"}, BASE_IRI)
     core = root / "ontology" / "core.ttl"
     core.write_text(core.read_text("utf-8").replace(PARK_LABEL, '"Public facility"@en'), "utf-8")
+    complete_sources(root)  # the crosswalks name every profile: the build refuses a dangling one
     store = root.parent / "store"
     build_store(store, ModelFiles(root, BASE_IRI))
     settings = load_settings(
@@ -152,8 +153,21 @@ def test_validation_recorded_for_a_system_needs_a_write_token(
     )
     assert recorded.status_code == 201, recorded.data[:300]
     assert recorded.json["record"]["verdict"] == "pass"  # type: ignore[index]
+    assert recorded.json["record"]["model_release"] == "1.0.0"  # type: ignore[index]
     badge = client.get("/registry/systems/aed-map/badge.svg")
-    assert b"ods-aed@1.0.0 pass" in badge.data
+    assert b"ods-aed@1.0.0 pass \xc2\xb7 model 1.0.0" in badge.data
+    # Without a release named, the working tree (changed since 1.0.0) is what was used, and
+    # the record says so rather than borrowing the profile's own version.
+    latest = client.post(
+        "/api/validate",
+        data=sample.read_bytes(),
+        content_type="text/csv",
+        query_string={"profile": "ods-aed", "record": "aed-map"},
+        headers=auth,
+    )
+    record = latest.json["record"]  # type: ignore[index]
+    assert (record["profile"], record["model_release"]) == ("ods-aed@working", "working")
+    assert b"model: working tree" in client.get("/registry/systems/aed-map/badge.svg").data
 
 
 def test_release_paths_give_the_term_as_released(client: FlaskClient) -> None:
@@ -170,6 +184,12 @@ def test_release_paths_give_the_term_as_released(client: FlaskClient) -> None:
     assert english_labels("/release/latest/def/core%23Facility") == {"Facility"}
     assert english_labels("/def/core%23Facility") == {"Public facility"}
     assert client.get("/release/9.9.9/def/core%23Facility", headers=turtle).status_code == 404
+    # A shape resolves as released too (its graph is in the release's dataset).
+    shape = client.get("/release/1.0.0/shapes/gif-corporation/CorporationShape", headers=turtle)
+    assert shape.status_code == 200
+    graph = rdflib.Graph().parse(data=shape.data, format="turtle")
+    node = rdflib.URIRef("https://w3id.org/cityref/shapes/gif-corporation/CorporationShape")
+    assert (node, rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#NodeShape")) in graph
 
 
 def test_proposal_form_for_token_holders(client: FlaskClient, registry_app: Flask) -> None:
@@ -346,6 +366,25 @@ def test_standard_pages_say_what_a_standard_is(client: FlaskClient) -> None:
     assert edition.headers["Location"].endswith("/registry/standard/gtfs-jp#gtfs-jp-3")
 
 
+def test_standards_page_shows_each_city_os_block_with_its_standards_or_a_gap(
+    client: FlaskClient,
+) -> None:
+    """The coverage matrix shows the SCRA blocks (issue 17): standards per block, gaps marked."""
+    for lang, gap in (("en", "No standard (gap)"), ("ja", "標準なし（ギャップ）")):
+        page = _main(_page(client, "/registry/standards", lang))
+        section = page.split('<section aria-labelledby="blocks">', 1)[1].split("</section>", 1)[0]
+        rows = {
+            re.search(r'<th scope="row"><a href="([^"]+)"', row).group(1): row  # type: ignore[union-attr]
+            for row in section.split("<tr>")[2:]
+        }
+        assert len(rows) >= 17  # every group has blocks
+        assert "/registry/standard/ngsi-v2" in rows["/def/scra/data-brokering"]
+        assert "/registry/standard/openid-connect" in rows["/def/scra/identity-federation"]
+        assert 'class="gap"' in rows["/def/scra/system-management"]
+        assert gap in rows["/def/scra/system-management"]
+        assert 'href="/def/scra/operation"' in rows["/def/scra/system-management"]
+
+
 def _proposal(
     client: FlaskClient, registry_app: Flask, comment: str = "Reviewed"
 ) -> tuple[str, str]:
@@ -506,6 +545,11 @@ def test_a_merged_proposal_links_its_release_which_says_what_changed(
     assert re.search(r"\d+ changes since 1\.0\.0, \d+ of them breaking", release)
     assert "/registry/diff?old=1.0.0&amp;new=1.1.0" in release
     assert f'href="/registry/proposal/{ident}"' in release
+    # The changelog written with the release: the proposal, then the semantic diff.
+    changelog = release.split('class="changelog"', 1)[1]
+    assert f"- {ident} (" in changelog and "## 1.0.0 → 1.1.0 changelog" in changelog
+    assert "Terms changed" in changelog
+    assert "取り込まれた提案" in _page(client, "/registry/release/1.1.0", "ja")
 
 
 def test_a_record_with_warnings_only_conforms(client: FlaskClient, registry_app: Flask) -> None:
@@ -529,3 +573,31 @@ def test_a_record_offers_no_report_outside_the_registry(tmp_path: Path) -> None:
     )
     root = tmp_path / "src"
     assert record_view(root, record).report_file == ""
+
+
+def test_the_validate_and_profile_pages_tell_a_release_from_a_profile_version(
+    client: FlaskClient,
+) -> None:
+    """The validate page showed only the profile's own @1.0.0: it names the Reference Model
+    release it validates with (here the working tree, changed since 1.0.0) and says how a
+    release differs from a profile's version, in both languages."""
+    for path in ("/validate", "/shapes/ods-aed/"):
+        english = _main(_page(client, path, "en"))
+        assert "Reference Model release" in english
+        # 1.0.0 with changes since, or 1.1.0 itself when the test that cuts it ran first (the
+        # app is the module's, and that release holds the working tree as it is).
+        latest = re.search(
+            r"(?:unreleased changes since its latest release, "
+            r"|uses the profiles and vocabulary of Reference Model release )(1\.[01]\.0)",
+            english,
+        )
+        assert latest and f'href="/registry/release/{latest[1]}"' in english
+        assert "A profile&#39;s version" in english or "A profile's version" in english
+        japanese = _main(_page(client, path, "ja"))
+        assert "参照モデルのリリース" in japanese and "プロファイルの版" in japanese
+
+
+def test_the_first_release_changelog_says_there_is_nothing_before(client: FlaskClient) -> None:
+    page = _main(_page(client, "/registry/release/1.0.0"))
+    assert "The first release: there is no earlier release to compare with." in page
+    assert "最初のリリースです" in _page(client, "/registry/release/1.0.0", "ja")

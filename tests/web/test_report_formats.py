@@ -120,7 +120,7 @@ def test_every_renderer_is_complete_and_named_once() -> None:
         assert found.suffix.startswith(".") and len(found.suffix) > 1, found
         english, japanese = found.description.en, found.description.ja
         assert english and re.search(r"[ぁ-んァ-ン一-龯]", japanese), found
-        makers = (found.from_data, found.from_documents, found.from_report)
+        makers = (found.write_data, found.from_documents, found.from_report)
         assert sum(maker is not None for maker in makers) == 1, found
     for attribute in ("name", "media_type", "suffix"):
         values = [getattr(r, attribute) for r in RENDERERS]
@@ -183,8 +183,11 @@ def test_the_report_page_shows_the_document(model_client: FlaskClient) -> None:
     assert '<p class="verdict bad">The data does not conform: it has violations.</p>' in page
     assert f"Checked {document['checked']['count']} focus nodes." in page
     assert f"Results in all: {len(document['results'])}" in page
-    assert page.count('<tr class="violation">') == (
-        len(document["results"]) + len(document["summary"])
+    # One row per result and per summary line, each classed by its severity.
+    rows = page.count('<tr class="violation">') + page.count('<tr class="warning">')
+    assert rows == len(document["results"]) + len(document["summary"])
+    assert page.count('<tr class="warning">') == 2 * sum(
+        e["severity"] == "Warning" for e in document["results"]
     )
     assert document["language"] == "en"
     for entry in document["results"]:

@@ -30,6 +30,8 @@ def test_multipart_upload_detects_the_profile_and_locates_results(
     body = response.json
     assert body is not None
     assert body["profile"].startswith("ods-public-toilet@")
+    assert body["detection"]["profile"] == "ods-public-toilet"
+    assert body["detection"]["runner_up"] and body["detection"]["unsure"] is False
     assert body["conforms"] is False
     assert body["counts"]["Violation"] >= 1
     assert all(r["row"] and r["column"] for r in body["results"])
@@ -160,6 +162,10 @@ def test_the_page_uploads_and_shows_row_and_column(model_client: FlaskClient) ->
     assert posted.status_code == 303
     report = model_client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "does not conform" in report
+    # How the profile was picked: its match and the runner-up's.
+    assert "detected profile: ods-public-toilet@1.0.0" in report
+    assert "(100% of the column names match profile ods-public-toilet" in report
+    assert "; runner-up " in report
     # The results of the column are under a heading that names it; each row says its row.
     section = re.search(
         r'<section class="shape-group"[^>]*>\s*<h3[^>]*>(.*?)</section>', report, re.S
