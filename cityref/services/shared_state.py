@@ -62,6 +62,10 @@ class StateUnavailable(CityrefError):
     """The state service cannot be reached or used; the message says why."""
 
 
+class LockBusy(StateUnavailable):
+    """Another holder kept the lock for longer than the caller would wait."""
+
+
 class LockLost(CityrefError):
     """A lock's lease ran out while its holder worked: its write is not made."""
 
@@ -181,7 +185,7 @@ def held_lock(
         pause = 0.01
         while not client.set(key, token, nx=True, px=int(lease_seconds * 1000)):
             if time.monotonic() >= deadline:
-                raise StateUnavailable(
+                raise LockBusy(
                     Bilingual(
                         f"{key} のロックが {wait_seconds:g} 秒以内に空きませんでした",
                         f"the lock {key} was not free within {wait_seconds:g} s",

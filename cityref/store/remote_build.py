@@ -33,12 +33,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from cityref.errors import CityrefError
+from cityref.services.shared_state import Lease, LockBusy, connect, held_lock
 from cityref.settings import Settings
 from cityref.store.build import (
     BuildOutcome,
@@ -69,6 +73,7 @@ from cityref.store.remote import (
     term_text,
 )
 from cityref.store.sources import ModelFiles
+from cityref.text import Bilingual
 
 #: Seconds a single graph write or the switch may take (they are not visitors' queries).
 WRITE_TIMEOUT = 600.0
@@ -81,7 +86,9 @@ def build_configured(
     endpoints = RemoteEndpoints.from_settings(settings)
     if endpoints is None:
         return build_store(settings.store, model, force=force, progress=progress)
-    return build_remote(endpoints, settings.store, model, force=force, progress=progress)
+    return build_remote(
+        endpoints, settings.store, model, force=force, progress=progress, state=settings.state
+    )
 
 
 def remote_record(store: RemoteStore) -> BuildRecord | None:
@@ -97,14 +104,16 @@ def build_remote(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    state: str | None = None,
 ) -> BuildOutcome:
-    """Load the model into the remote store and switch readers to it; skip when unchanged."""
+    """Load the model into the remote store and switch readers to it; skip when unchanged.
+    ``state``: the shared state service, whose lock keeps builds on other machines out."""
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     sources = discover(model.root)
     lock_folder.mkdir(parents=True, exist_ok=True)
     remote = RemoteStore(endpoints, None, timeout=WRITE_TIMEOUT)
-    with build_lock(lock_folder):
+    with build_lock(lock_folder), _shared_build_lock(state, endpoints) as shared:
         previous = remote_record(remote)
         if not force and previous and previous.fingerprint == fingerprint(sources, model.base_iri):
             return BuildOutcome(previous, skipped=True)
@@ -121,6 +130,7 @@ def build_remote(
             say(f"loaded {len(graphs)} graphs into the remote store")
             record = new_record(sources, model, counts, time.perf_counter() - started, build_id)
             old_graphs = remote.listed_graphs()
+            shared.check()  # fencing: a build whose lease lapsed switches nothing
             remote.update(_switch(build_id, graphs, old_graphs, record, previous))
         except BaseException:
             _drop_quietly(
@@ -132,6 +142,37 @@ def build_remote(
         keep = {build_id, *([previous.build_id] if previous else [])}
         _drop_quietly(remote, _stale_graphs(remote, keep))
         return BuildOutcome(record, skipped=False)
+
+
+class _NoLock:
+    """The shared build lock when no state service is configured: the local file lock alone
+    orders the builds (of one machine)."""
+
+    def check(self) -> None:
+        return None
+
+
+@contextmanager
+def _shared_build_lock(state: str | None, endpoints: RemoteEndpoints) -> Iterator[Lease | _NoLock]:
+    """Hold the store's build lock in the shared state service, if there is one. Two builds
+    into one server at once would not be safe: each drops what it takes for leftovers of
+    killed builds (:func:`_stale_graphs`), which includes the other's staging graphs."""
+    if state is None:
+        yield _NoLock()
+        return
+    client = connect(state)
+    try:
+        with held_lock(client, f"build:{endpoints.update}", wait_seconds=0) as lease:
+            yield lease
+    except LockBusy:
+        raise CityrefError(
+            Bilingual(
+                f"{endpoints.update} への別のビルドが（このマシンか別のマシンで）実行中です",
+                f"another build into {endpoints.update} is running (on this machine or another)",
+            )
+        ) from None
+    finally:
+        client.close()
 
 
 def _switch(
