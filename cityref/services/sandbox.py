@@ -19,7 +19,9 @@ There is no undoing it: call it only in a process that exists to run untrusted w
 Always readable (read and execute, never write): ``sys.prefix``, ``sys.base_prefix``,
 ``sys.exec_prefix``, the site-packages and stdlib folders, cityref's own package, /usr/lib,
 /lib, /lib64, /usr/share/zoneinfo, /etc/ld.so.cache, /etc/localtime, /dev/urandom, the
-process's own /proc/<pid> (not the rest of /proc), and /dev/null (also writable).
+process's own /proc/<pid> (not the rest of /proc), and /dev/null (also writable); with
+``connect_ports``, also the resolver's files (/etc/hosts, /etc/resolv.conf…), so that a
+server named by host can be reached.
 
 A validation job worker, for instance, calls ``confine([sources, job_dir], [job_dir])``
 first thing in its process, before it opens the upload or starts threads; it may check
@@ -224,6 +226,21 @@ def _interpreter_paths() -> list[Path]:
     return [Path(p) for p in sorted(paths)]
 
 
+#: What the C library reads to turn a host name into addresses: a process that may connect
+#: (a query worker of a remote store named by host, ``http://store.internal:7878``) needs
+#: them, or every name, ``localhost`` too, fails to resolve.
+_RESOLVER_FILES = tuple(
+    Path(p)
+    for p in (
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/nsswitch.conf",
+        "/etc/host.conf",
+        "/etc/gai.conf",
+    )
+)
+
+
 def _install_landlock(
     libc: ctypes.CDLL,
     readable: Sequence[Path],
@@ -248,7 +265,8 @@ def _install_landlock(
         notes.append(f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}")
         return 0, False
     try:
-        rules = [(p, _FS_READ) for p in [*_interpreter_paths(), *readable]]
+        resolver = _RESOLVER_FILES if connect_ports else ()
+        rules = [(p, _FS_READ) for p in [*_interpreter_paths(), *resolver, *readable]]
         rules += [(Path("/dev/null"), _FS_READ | 1 << 1)]
         rules += [(p, handled_fs) for p in writable]
         for path, rights in rules:

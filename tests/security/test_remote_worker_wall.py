@@ -27,12 +27,12 @@ allowed, other = int(sys.argv[1]), int(sys.argv[2])
 c = confine([], [], [allowed])
 if not c.landlock_network:
     print("NO LANDLOCK NETWORK"); sys.exit(0)
-for port in (allowed, other):
+for host, port in (("127.0.0.1", allowed), ("127.0.0.1", other), ("localhost", allowed)):
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-        print(port, "connected")
+        socket.create_connection((host, port), timeout=5).close()
+        print(host, port, "connected")
     except OSError as exc:
-        print(port, "refused", exc.errno)
+        print(host, port, "refused", exc.errno)
 """
 
 
@@ -54,4 +54,9 @@ def test_worker_of_a_remote_store_connects_to_its_ports_only() -> None:
     if done.stdout.startswith("NO LANDLOCK NETWORK"):
         pytest.skip("this kernel's Landlock cannot limit TCP connections (ABI < 4)")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{allowed} connected", f"{elsewhere} refused 13"]
+    # A store named by host (localhost here) resolves: the resolver's files stay readable.
+    assert done.stdout.splitlines() == [
+        f"127.0.0.1 {allowed} connected",
+        f"127.0.0.1 {elsewhere} refused 13",
+        f"localhost {allowed} connected",
+    ]
