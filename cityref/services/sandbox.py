@@ -20,8 +20,9 @@ Always readable (read and execute, never write): ``sys.prefix``, ``sys.base_pref
 ``sys.exec_prefix``, the site-packages and stdlib folders, cityref's own package, /usr/lib,
 /lib, /lib64, /usr/share/zoneinfo, /etc/ld.so.cache, /etc/localtime, /dev/urandom, the
 process's own /proc/<pid> (not the rest of /proc), and /dev/null (also writable); with
-``connect_ports``, also the resolver's files (/etc/hosts, /etc/resolv.conf…), so that a
-server named by host can be reached.
+``connect_ports``, also the resolver's files (/etc/hosts, /etc/resolv.conf…) and the
+certificate authorities TLS trusts, so that a server named by host, over https too, can be
+reached.
 
 A validation job worker, for instance, calls ``confine([sources, job_dir], [job_dir])``
 first thing in its process, before it opens the upload or starts threads; it may check
@@ -36,6 +37,7 @@ import logging
 import os
 import platform
 import site
+import ssl
 import struct
 import sys
 import sysconfig
@@ -229,16 +231,17 @@ def _interpreter_paths() -> list[Path]:
 #: What the C library reads to turn a host name into addresses: a process that may connect
 #: (a query worker of a remote store named by host, ``http://store.internal:7878``) needs
 #: them, or every name, ``localhost`` too, fails to resolve.
-_RESOLVER_FILES = tuple(
-    Path(p)
-    for p in (
-        "/etc/hosts",
-        "/etc/resolv.conf",
-        "/etc/nsswitch.conf",
-        "/etc/host.conf",
-        "/etc/gai.conf",
-    )
-)
+_RESOLVER_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf")
+
+
+def _network_paths() -> list[Path]:
+    """What a process that may connect reads besides the interpreter: the resolver's files and
+    the certificate authorities TLS verifies an https server with (the files OpenSSL is
+    built to read, never all of /etc/ssl, which holds private keys too)."""
+    verify = ssl.get_default_verify_paths()
+    found = [verify.cafile, verify.capath, verify.openssl_cafile, verify.openssl_capath]
+    authorities = {str(Path(p).resolve()) for p in found if p}
+    return [Path(p) for p in (*_RESOLVER_FILES, "/etc/gai.conf", *sorted(authorities))]
 
 
 def _install_landlock(
@@ -265,8 +268,8 @@ def _install_landlock(
         notes.append(f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}")
         return 0, False
     try:
-        resolver = _RESOLVER_FILES if connect_ports else ()
-        rules = [(p, _FS_READ) for p in [*_interpreter_paths(), *resolver, *readable]]
+        network_paths = _network_paths() if connect_ports else []
+        rules = [(p, _FS_READ) for p in [*_interpreter_paths(), *network_paths, *readable]]
         rules += [(Path("/dev/null"), _FS_READ | 1 << 1)]
         rules += [(p, handled_fs) for p in writable]
         for path, rights in rules:

@@ -20,7 +20,7 @@ from cityref.store.remote import RemoteEndpoints
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is Linux only")
 
 SCRIPT = """
-import socket, sys
+import socket, ssl, sys
 from pathlib import Path
 from cityref.services.sandbox import confine
 allowed, other = int(sys.argv[1]), int(sys.argv[2])
@@ -33,6 +33,8 @@ for host, port in (("127.0.0.1", allowed), ("127.0.0.1", other), ("localhost", a
         print(host, port, "connected")
     except OSError as exc:
         print(host, port, "refused", exc.errno)
+# An https store: TLS can still read the authorities it verifies the server with.
+print("authorities", ssl.create_default_context().cert_store_stats()["x509_ca"] > 0)
 """
 
 
@@ -59,4 +61,5 @@ def test_worker_of_a_remote_store_connects_to_its_ports_only() -> None:
         f"127.0.0.1 {allowed} connected",
         f"127.0.0.1 {elsewhere} refused 13",
         f"localhost {allowed} connected",
+        "authorities True",
     ]
