@@ -325,7 +325,7 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     from cityref.registry.versioned import release_context  # noqa: F401  (likewise)
     from cityref.services.job_reports import write_reports  # noqa: F401  (imported before confinement)
     from cityref.services.jobs import load_job, run_job
-    from cityref.services.validation_endpoints import named_endpoint
+    from cityref.services.validation_endpoints import endpoint_ports, named_endpoint
     from cityref.settings import load_settings
     from cityref.validation import Engine, ValidationOptions
     from cityref.validation.worker import limit_memory
@@ -334,22 +334,22 @@ def _work(store: Path, job_id: str, limits: JobLimits) -> int:
     # Beyond what the process maps once its libraries are loaded: Polars alone reserves some
     # 0.8 GB of address space it does not use, which is not the validation's to pay for.
     limit_memory(limits.memory_mb, beyond_current=True)
-    in_place = load_job(store, job_id).endpoint is not None
-    if not in_place:
-        # A job of validation in place must reach its endpoint (a configured one: the
-        # request only names it and its graphs, checked before the job began), so it is
-        # not confined; it still has the memory and time limits.
-        _confine(store, job_id, limits)
+    endpoint = load_job(store, job_id).endpoint
+    in_place = endpoint is not None
+    # The endpoints and their credentials come from this process's environment
+    # (start_job_process), never from its command line, which any user may read.
+    settings = load_settings() if in_place else None
+    # A job of validation in place may connect to its endpoint's port and nowhere else (a
+    # configured endpoint: the request only names it and its graphs).
+    ports = endpoint_ports(settings, endpoint) if settings and endpoint else ()
+    _confine(store, job_id, limits, ports)
     input_limits = InputLimits(max_decompressed_bytes=limits.max_decompressed_bytes)
     try:
         # Tabular CSV profiles by the column engine (chunked, bounded memory); other input
         # goes to the compiled engine all the same.
         options = ValidationOptions(engine=Engine.COLUMNS, time_limit=None)
         endpoints = None
-        if in_place:
-            # The endpoints and their credentials come from this process's environment
-            # (start_job_process), never from its command line, which any user may read.
-            settings = load_settings()
+        if settings is not None:
             options = ValidationOptions(engine=Engine.COMPILED, time_limit=limits.time_limit)
             endpoints = partial(named_endpoint, settings, timeout=limits.time_limit)
         run_job(store, job_id, options, limits.model, input_limits, endpoints)
@@ -375,14 +375,15 @@ def _load_column_engine() -> None:
     cells.select(polars.col("cell").str.contains("a"))
 
 
-def _confine(store: Path, job_id: str, limits: JobLimits) -> None:
-    """No network and only the sources and this job's folder, when the kernel allows."""
+def _confine(store: Path, job_id: str, limits: JobLimits, ports: tuple[int, ...] = ()) -> None:
+    """Only the sources and this job's folder, and no network but TCP to ``ports``, when the
+    kernel allows."""
     try:
         from cityref.services.sandbox import confine
     except ImportError:  # not there yet: the limits above still hold
         return
     job_folder = jobs_root(store) / job_id
-    confine([job_folder, Path(limits.sources)], [job_folder])
+    confine([job_folder, Path(limits.sources)], [job_folder], ports)
 
 
 def main(argv: list[str]) -> None:

@@ -9,6 +9,7 @@ and a configured URL brings its credentials, so that no password is typed on a c
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 from cityref.errors import SettingsError
 from cityref.settings import Settings
@@ -37,6 +38,19 @@ def _pairs(raw: str, env: str, what: str) -> dict[str, str]:
 def configured_endpoints(settings: Settings) -> dict[str, str]:
     """The configured endpoints' URLs by name."""
     return _pairs(settings.validation_endpoints, "CITYREF_VALIDATION_ENDPOINTS", "URL")
+
+
+def endpoint_ports(settings: Settings, name: str) -> tuple[int, ...]:
+    """The TCP port of the configured endpoint ``name`` (none for an unknown name): all a
+    confined job of validation in place may connect to."""
+    url = configured_endpoints(settings).get(name)
+    if url is None:
+        return ()
+    parts = urllib.parse.urlsplit(url)
+    try:
+        return (parts.port or (443 if parts.scheme == "https" else 80),)
+    except ValueError:  # a port out of range: the job fails saying so when it connects
+        return ()
 
 
 def _credentials(settings: Settings, name: str) -> tuple[str | None, str | None]:

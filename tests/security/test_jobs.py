@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -361,3 +362,26 @@ def test_an_upload_larger_than_the_job_storage_is_a_413(app: Flask) -> None:
     )
     assert answer.status_code == 413 and answer.json is not None
     assert "job storage" in answer.json["error"]["en"]
+
+
+def test_a_job_of_validation_in_place_is_confined_but_reaches_its_endpoint(
+    store: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """Its worker confines itself as an upload's does, with TCP to the endpoint's port only
+    (tests/security/test_remote_worker_wall.py shows that wall): it connects to an endpoint
+    that never answers, and is seen confined while it waits."""
+    with socket.socket() as endpoint:
+        endpoint.bind(("127.0.0.1", 0))
+        endpoint.listen(4)
+        endpoint.settimeout(20)
+        url = f"http://127.0.0.1:{endpoint.getsockname()[1]}/sparql"
+        limits = replace(LIMITS, validation_endpoints=f"silent={url}")
+        job = create_job(store, b"", "", "gif-facility", endpoint="silent", graphs=("urn:x:data",))
+        processes.append(start_job_process(store, job.id, limits))
+        connection, _ = endpoint.accept()  # the worker reached its endpoint
+        with connection:
+            runner = processes[-1].pid
+            children = Path(f"/proc/{runner}/task/{runner}/children")
+            worker = int(children.read_text().split()[0])
+            status = Path(f"/proc/{worker}/status").read_text()
+            assert "Seccomp:\t2" in status and "NoNewPrivs:\t1" in status
