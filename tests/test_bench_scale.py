@@ -1,5 +1,6 @@
 """bench/scale.py: every architects' question is asked, each backend's rows are judged against
-the limit's rates of the same run, and a missed target is written as missed."""
+the limit's rates of the same run, and a missed target is written as missed; and
+bench/remote_requests.py's report says what each way costs."""
 
 from __future__ import annotations
 
@@ -43,3 +44,11 @@ def test_the_report_judges_each_backend_against_the_limit() -> None:
     assert "- slow, lookup: 10.0% (target 20%): **missed**" in text
     assert "- slow, conditional lookup (304): 40.0% (target 50%): **missed**" in text
     assert "load average 1.0 before the run, 2.0 after it" in text
+
+
+def test_the_remote_requests_report_shows_what_each_way_costs() -> None:
+    from bench.remote_requests import report as requests_report
+
+    found = [("oxigraph-server", "question 01 (no GRAPH)", 20.0, 5.0)]
+    text = requests_report(found, argparse.Namespace(queries=10))
+    assert "| oxigraph-server | question 01 (no GRAPH) | 20.0 | 5.0 | 75% |" in text
