@@ -305,9 +305,9 @@ class RemoteStore:
         """The request's dataset: the caller's, or the build's (Dataset(): the query's own).
 
         Of the build's named graphs, only those the query's GRAPH patterns can match are
-        named: the servers' cost grows with the graphs a request names, used or not (with
-        the Reference Model's 332: some 9 ms a query on Oxigraph server, 27 ms on Virtuoso,
-        against under 1 and 5 ms with none). A GRAPH pattern of a graph outside the build
+        named: the servers' cost grows with the graphs a request names, used or not, and
+        with the Reference Model's 332 it outweighs a small query (docs/benchmarks.md,
+        "Remote store requests"). A GRAPH pattern of a graph outside the build
         keeps the whole list: a request naming no named graph at all lets some servers
         (Virtuoso) match any graph they hold."""
         if dataset is not None:
