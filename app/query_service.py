@@ -59,6 +59,7 @@ class QueryService:
         self._remote = RemoteEndpoints.from_settings(settings)  # None: the embedded store
         self._pointer: tuple[float, Pointer] | None = None  # when read, and what
         self._pointer_lock = threading.Lock()
+        self._pointer_reading = threading.Lock()  # one read of the server at a time
         self._first_seen: dict[str, datetime] = {}
         self._pool = QueryWorkerPool(
             lambda: new_query_worker(self._current_ref, settings.query_memory_mb),
@@ -120,17 +121,28 @@ class QueryService:
         one request asks for it several times (worker, memo, ETag). Answers do not depend on
         it: the worker checks each against the pointer it reads after the answer
         (:meth:`cityref.store.remote.RemoteStore._checked_ask`); only the build id that keys
-        the page memo and the ETag may lag a switch by that long."""
+        the page memo and the ETag may lag a switch by that long. When it is due, one thread
+        reads it and the others wait for that read, rather than all asking the server."""
         assert self._remote is not None
-        now = time.monotonic()
+        known = self._fresh_pointer()
+        if known is not None:
+            return known
+        with self._pointer_reading:
+            known = self._fresh_pointer()  # read by another thread meanwhile
+            if known is not None:
+                return known
+            now = time.monotonic()
+            pointer = current_pointer(self._remote, self.settings.query_timeout)
+            with self._pointer_lock:
+                self._pointer = (now, pointer)
+            return pointer
+
+    def _fresh_pointer(self) -> Pointer | None:
         with self._pointer_lock:
             known = self._pointer
-            if known is not None and now - known[0] < POINTER_SECONDS:
-                return known[1]
-        pointer = current_pointer(self._remote, self.settings.query_timeout)
-        with self._pointer_lock:
-            self._pointer = (now, pointer)
-        return pointer
+        if known is not None and time.monotonic() - known[0] < POINTER_SECONDS:
+            return known[1]
+        return None
 
     def build_id(self) -> str:
         """The current build and its update generation: what answers depend on."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bench.http_load import get_request, load
+from bench.http_load import form_post_request, get_request, load
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -32,6 +32,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        form = self.rfile.read(int(self.headers["Content-Length"]))
+        body = b"read" if form == b"query=ASK+%7B%7D&graph=urn%3Ax" else b"garbled"
+        self.send_response(200 if body == b"read" else 400)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -62,3 +70,11 @@ def test_every_kind_of_answer_is_read_on_kept_connections() -> None:
     assert run.requests > 30 and run.errors == 0
     assert len(run.latencies_ms) == run.requests and run.p50 <= run.percentile(99)
     assert refused.requests > 0 and refused.errors == refused.requests
+
+
+def test_forms_are_posted_whole_on_kept_connections() -> None:
+    with _server() as port:
+        fields = [("query", "ASK {}"), ("graph", "urn:x")]
+        posted = [form_post_request("127.0.0.1", port, "/query", fields, {"Accept": "*/*"})]
+        run = load("posted", "127.0.0.1", port, posted, connections=2, seconds=0.3)
+    assert run.requests > 10 and run.errors == 0

@@ -20,6 +20,7 @@ from cityref.sparql.guard import (
     MAX_UNARY_CHAIN,
     check_query,
     check_update,
+    pattern_graphs,
     tokens,
 )
 
@@ -74,6 +75,22 @@ def test_dataset_clauses_are_reported() -> None:
     )
     assert plan.from_graphs == ("https://w3id.org/cityref/graph/ontology/core",)
     assert plan.has_dataset
+
+
+@pytest.mark.parametrize(
+    ("query", "graphs"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", frozenset()),
+        ("PREFIX g: <urn:g:> SELECT * WHERE { GRAPH g:a { ?s ?p ?o } }", frozenset({"urn:g:a"})),
+        ("BASE <urn:g:> ASK { FILTER EXISTS { GRAPH <b> { ?s ?p ?o } } }", None),
+        ("BASE <http://x.org/g/> ASK { GRAPH <b> { ?s ?p ?o } }", frozenset({"http://x.org/g/b"})),
+        ("SELECT * WHERE { GRAPH <urn:g:a> {} GRAPH ?g { ?s ?p ?o } }", None),
+        ('SELECT * WHERE { ?s ?p "GRAPH ?g {}" } # GRAPH ?h {}', frozenset()),
+    ],
+)
+def test_graphs_of_graph_patterns_are_reported(query: str, graphs: frozenset[str] | None) -> None:
+    """A remote store names in its request only the named graphs a query can match."""
+    assert pattern_graphs(query) == graphs
 
 
 @settings(max_examples=200, derandomize=True)

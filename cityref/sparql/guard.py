@@ -45,6 +45,7 @@ __all__ = [
     "Token",
     "check_query",
     "check_update",
+    "pattern_graphs",
     "query_form",
     "tokens",
     "update_on_named_default",
@@ -93,6 +94,18 @@ def check_query(sparql: str, store_graphs: Collection[str]) -> QueryPlan:
         tuple(iri for iri, _ in found.from_graphs),
         tuple(iri for iri, _ in found.from_named_graphs),
     )
+
+
+def pattern_graphs(sparql: str) -> frozenset[str] | None:
+    """The named graphs the query's GRAPH patterns may match: the IRIs they name (none when
+    it has no GRAPH pattern), or None when one names a variable (any graph). A query reads
+    named graphs only through GRAPH patterns (and FROM NAMED, which names them itself)."""
+    reader = Reader(sparql)
+    _read(reader, reader.query_unit)
+    named = reader.found.pattern_graphs
+    if any(graph is None for graph in named):
+        return None
+    return frozenset(graph for graph in named if graph is not None)
 
 
 def query_form(sparql: str) -> str:

@@ -191,7 +191,7 @@ class PatternReader(TokenReader):
             self.count("pattern_operators", MAX_PATTERN_OPERATORS, _PATTERN_OPERATORS)
             self.group()
         elif keyword == "GRAPH":
-            self.var_or_iri()
+            self.pattern_graph()
             self.group()
         elif keyword == "FILTER":
             self.constraint()

@@ -43,7 +43,8 @@ from cityref.services.sandbox import Confinement, confine
 from cityref.sparql.guard import check_query
 from cityref.sparql.results import FormatChoice, QueryAnswer
 from cityref.store.oxigraph import Dataset, OxigraphStore, Store
-from cityref.store.remote import RemoteEndpoints, RemoteStore, resolver_files
+from cityref.store.remote import RemoteEndpoints, RemoteStore
+from cityref.store.remote_http import keep_connections_alive, resolver_files
 from cityref.text import Bilingual
 
 #: How long a worker may take to open the store before the query's own clock starts.
@@ -104,6 +105,8 @@ class RemoteStoreRef:
     timeout: float = 10.0
 
     def open(self) -> RemoteStore:
+        """The build, its queries sent on kept-alive connections (the worker only queries)."""
+        keep_connections_alive(self.endpoints)
         return RemoteStore.open_build(self.endpoints, self.build_id, self.timeout)
 
     def readable(self) -> Sequence[Path]:

@@ -110,6 +110,8 @@ class Findings:
     from_graphs: list[tuple[str, Token]] = field(default_factory=list)
     from_named_graphs: list[tuple[str, Token]] = field(default_factory=list)
     using_graphs: list[tuple[str, Token]] = field(default_factory=list)
+    #: The graph of each GRAPH pattern: its resolved IRI, or None for a variable.
+    pattern_graphs: list[str | None] = field(default_factory=list)
     #: Where an update names the default graph, for a store that keeps it in a named graph
     #: (:func:`cityref.sparql.guard.update_on_named_default`): (kind, start, end) with kind
     #: "triples" (triples outside GRAPH in data or a template), "default" (the keyword
@@ -234,6 +236,17 @@ class TokenReader:
         token = self.peek()
         self.iri()
         return self.resolve(token), token
+
+    def pattern_graph(self) -> None:
+        """The graph of a GRAPH pattern (a variable or an IRI), noted in the findings."""
+        if self.peek().kind == "var":
+            self.take()
+            self.found.pattern_graphs.append(None)
+            return
+        iri = self.graph_iri()[0]
+        # An IRI left relative (a base without hierarchy, e.g. urn:) may resolve otherwise
+        # in the engine: then it could name any graph.
+        self.found.pattern_graphs.append(iri if _SCHEME.match(iri) else None)
 
     def iri(self) -> None:
         """An IRI in a pattern or expression: its prefix must be declared; the engine checks

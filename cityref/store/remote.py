@@ -1,8 +1,9 @@
 """A remote SPARQL 1.1 engine as the store: Oxigraph server, Virtuoso, or any server speaking
 the SPARQL 1.1 Protocol (query and update) and the Graph Store Protocol.
 
-Queries and updates go through SPARQLWrapper; graph writes through plain HTTP (the Graph
-Store Protocol's PUT and DELETE). The query's form is read by cityref's own SPARQL grammar
+Queries and updates go through SPARQLWrapper (in a query worker on kept-alive connections,
+:mod:`cityref.store.remote_http`); graph writes through plain HTTP (the Graph Store
+Protocol's PUT and DELETE). The query's form is read by cityref's own SPARQL grammar
 (:func:`cityref.sparql.guard.query_form`), never guessed from its text, and decides what is
 asked of the server: SPARQL JSON results for SELECT and ASK, N-Triples for CONSTRUCT and
 DESCRIBE. The answer is then converted into the format the caller wants and cut at its row
@@ -14,7 +15,8 @@ What cityref keeps on the server besides the model's own named graphs, all under
 
 - ``urn:x-cityref:current``: the pointer graph: ``<urn:x-cityref:store>`` names the node of
   the current build (``urn:x-cityref:build:<id>``), which gives the build id, its update
-  generation, its named graphs, its build record, and whether its switch is complete;
+  generation, its named graphs, its build record, and whether its switch is complete; while
+  a build is on its way, ``<urn:x-cityref:store>`` also names it as the next build;
 - ``urn:x-cityref:build:<id>:default``: the build's default graph (the union of the working
   tree's graphs, as the embedded store's copy, :meth:`OxigraphStore.unite_default_graph`).
 
@@ -24,17 +26,12 @@ request names its own. So a server whose default graph is the union of all its g
 (Virtuoso) answers as the embedded store does, and graphs being loaded by a build are never
 seen.
 
-Server deviations handled here, each certain: Virtuoso answers ASK with a one-row table
-(``__ASK_RETVAL``), writes ``typed-literal`` (the 2005 draft's term type), and answers a
-query stopped by its ``timeout`` parameter with the rows found so far and an
-``X-SQL-State`` header (taken here as the time limit, not as an answer), and echoes every
-graph of the dataset as a response header (http.client's cap on headers is raised to fit).
+Virtuoso answers a query stopped by its ``timeout`` parameter with the rows found so far and
+an ``X-SQL-State`` header: taken here as the time limit, not as an answer.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import time
 import urllib.error
@@ -42,16 +39,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
-from cityref.errors import CityrefError, QueryRefused, QueryTimeout, StoreMissing
+from cityref.errors import QueryTimeout, StoreMissing
 from cityref.settings import Settings
-from cityref.sparql.guard import query_form
+from cityref.sparql.guard import pattern_graphs, query_form
 from cityref.sparql.results import (
     FormatChoice,
     QueryAnswer,
@@ -60,6 +55,20 @@ from cityref.sparql.results import (
     answer_from_triples,
 )
 from cityref.store.oxigraph import Dataset, Term
+from cityref.store.remote_answers import (
+    bindings_answer,
+    boolean_answer,
+    json_document,
+    triples_answer,
+)
+from cityref.store.remote_http import (
+    allow_headers,
+    graph_store_opener,
+    opener_has_credentials,
+    send_query,
+    server_error,
+    unreachable,
+)
 from cityref.text import Bilingual
 
 NS = "urn:x-cityref:"
@@ -71,22 +80,17 @@ GRAPH = NS + "graph"
 RECORD = NS + "record"
 SETTLED = NS + "settled"
 CURRENT = NS + "currentBuild"
-#: Response headers allowed besides one per graph of the dataset.
-HEADERS_BESIDE_GRAPHS = 100
+NEXT = NS + "nextBuild"
 #: Bytes of N-Triples per Graph Store Protocol request.
 GRAPH_PART_BYTES = 64 * 1024
 #: Seconds between looks at a switch in progress.
 SWITCH_WAIT_SECONDS = 0.05
+#: Seconds after a pointer read during which a reader keeps answers without reading it again
+#: (see :meth:`RemoteStore._checked_ask`); a build waits longer than this between naming its
+#: next build and switching (:data:`cityref.store.remote_build.SWITCH_NOTICE_SECONDS`).
+LEASE_SECONDS = 1.0
 #: Seconds the socket waits beyond the query's own limit (the worker is killed at the limit).
 SOCKET_GRACE_SECONDS = 5.0
-#: Files a confined worker reads to resolve the server's host name.
-RESOLVER_FILES = (
-    "/etc/hosts",
-    "/etc/resolv.conf",
-    "/etc/nsswitch.conf",
-    "/etc/host.conf",
-    "/etc/gai.conf",
-)
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 
@@ -149,6 +153,8 @@ class Pointer:
     build_id: str
     generation: int
     settled: bool = True
+    #: A build names its successor this long before switching (readers stop leasing).
+    switching: bool = False
 
 
 class RemoteStore:
@@ -166,6 +172,7 @@ class RemoteStore:
         self._graphs = sorted(graphs)
         self.timeout = timeout
         self._settled = False  # until a pointer read says so, answers are checked
+        self._lease_until = 0.0  # time.monotonic() until which answers need no pointer read
 
     @classmethod
     def open_build(cls, endpoints: RemoteEndpoints, build_id: str, timeout: float) -> RemoteStore:
@@ -194,17 +201,17 @@ class RemoteStore:
         form = query_form(sparql)
         body, media_type = self._checked_ask(sparql, form, dataset, timeout or self.timeout)
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return answer_from_triples(_triples(body, media_type), result_format, max_rows)
-        doc = _json(body)
-        boolean = _boolean(doc, form)
+            return answer_from_triples(triples_answer(body, media_type), result_format, max_rows)
+        doc = json_document(body)
+        boolean = boolean_answer(doc, form)
         if boolean is not None:
             return answer_from_boolean(boolean, result_format)
-        variables, rows = _bindings(doc)
+        variables, rows = bindings_answer(doc)
         return answer_from_bindings(variables, rows, result_format, max_rows)
 
     def select(self, sparql: str, dataset: Dataset | None = None) -> list[dict[str, Term]]:
         body, _media_type = self._checked_ask(sparql, "SELECT", dataset, self.timeout)
-        variables, rows = _bindings(_json(body))
+        variables, rows = bindings_answer(json_document(body))
         return [
             {name: term for name, term in zip(variables, row, strict=True) if term is not None}
             for row in rows
@@ -218,16 +225,32 @@ class RemoteStore:
         after it, still names this build as settled, and did so before it too. Otherwise
         (a stale graph list, or a switch half done on a server that commits its operations
         one by one) the graph list is read again and the query asked again, waiting while
-        the switch moves graphs, until the query's time is up."""
+        the switch moves graphs, until the query's time is up.
+
+        The lease spares that pointer read: an answer received less than LEASE_SECONDS after
+        a pointer read *began* that named this build settled with no next build, is kept as
+        it is. Why that is safe: a build names its next build in the pointer (one committed
+        update, time ``a``) and only then waits SWITCH_NOTICE_SECONDS (> LEASE_SECONDS) before
+        its switch touches a graph readers see (:mod:`cityref.store.remote_build`). The read
+        began at ``r`` and did not see the notice, so ``a`` > ``r``; the answer arrived at
+        ``f`` < ``r`` + LEASE_SECONDS, so the server ran the query before ``a`` +
+        SWITCH_NOTICE_SECONDS, before any graph moved, and the old build's default graph
+        outlives this one's switch (dropped one build later). A read that sees a next build
+        gives no lease: each answer is then checked by a read after it, as without one."""
         deadline = time.monotonic() + timeout
         while True:
             answer = self._ask(sparql, form, dataset, timeout)
             if self.build_id is None or dataset is not None:
                 return answer
+            if time.monotonic() < self._lease_until:
+                return answer
+            read_began = time.monotonic()
             pointer = self.pointer()
             if pointer is None:
                 raise _no_model(self.endpoints)
             if self._settled and pointer.settled and pointer.build_id == self.build_id:
+                if not pointer.switching:
+                    self._lease_until = read_began + LEASE_SECONDS
                 return answer
             self.build_id, self._graphs = pointer.build_id, self.listed_graphs()
             self._settled = pointer.settled
@@ -252,10 +275,11 @@ class RemoteStore:
     def pointer(self) -> Pointer | None:
         """The current build as the server says now (None before the first build)."""
         rows = self.select(
-            "SELECT ?b ?n ?settled WHERE { "
+            "SELECT ?b ?n ?settled ?next WHERE { "
             + _current(
                 f"?build <{BUILD}> ?b ; <{GENERATION}> ?n "
-                f"OPTIONAL {{ ?build <{SETTLED}> ?settled }}"
+                f"OPTIONAL {{ ?build <{SETTLED}> ?settled }} "
+                f"OPTIONAL {{ <{STORE_NODE}> <{NEXT}> ?next }}"
             )
             + " }",
             dataset=Dataset(),
@@ -263,7 +287,8 @@ class RemoteStore:
         if not rows:
             return None
         row = rows[0]
-        return Pointer(term_text(row["b"]), int(term_text(row["n"])), "settled" in row)
+        settled, switching = "settled" in row, any("next" in r for r in rows)
+        return Pointer(term_text(row["b"]), int(term_text(row["n"])), settled, switching)
 
     def record(self) -> dict[str, Any] | None:
         """The current build's record (``build.json`` of an embedded build)."""
@@ -276,13 +301,27 @@ class RemoteStore:
         record: dict[str, Any] = json.loads(term_text(rows[0]["r"]))
         return record
 
-    def _dataset(self, dataset: Dataset | None) -> Dataset:
-        """The request's dataset: the caller's, or the build's (Dataset(): the query's own)."""
+    def _dataset(self, sparql: str, dataset: Dataset | None) -> Dataset:
+        """The request's dataset: the caller's, or the build's (Dataset(): the query's own).
+
+        Of the build's named graphs, only those the query's GRAPH patterns can match are
+        named: the servers' cost grows with the graphs a request names, used or not, and
+        with the Reference Model's 332 it outweighs a small query (docs/benchmarks.md,
+        "Remote store requests"). A GRAPH pattern of a graph outside the build
+        keeps the whole list: a request naming no named graph at all lets some servers
+        (Virtuoso) match any graph they hold."""
         if dataset is not None:
             return dataset
         if self.build_id is None:
             return Dataset()
-        return Dataset((build_graph(self.build_id, "default"),), tuple(self._graphs))
+        default = (build_graph(self.build_id, "default"),)
+        needed = pattern_graphs(sparql)
+        if needed is None:
+            return Dataset(default, tuple(self._graphs))
+        named = tuple(g for g in self._graphs if g in needed)
+        if needed and not named:
+            return Dataset(default, tuple(self._graphs))
+        return Dataset(default, named)
 
     def _ask(
         self, sparql: str, form: str, dataset: Dataset | None, timeout: float
@@ -293,15 +332,15 @@ class RemoteStore:
         wrapper.queryType = form  # read by the grammar, not by SPARQLWrapper's pattern
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         wrapper.addCustomHttpHeader("Accept", accept)
-        chosen = self._dataset(dataset)
+        chosen = self._dataset(sparql, dataset)
         for graph in chosen.default_graphs:
             wrapper.addDefaultGraph(graph)
         for graph in chosen.named_graphs:
             wrapper.addNamedGraph(graph)
         # The server's own limit where it has one (Virtuoso: milliseconds; others ignore it).
         wrapper.addParameter("timeout", str(max(1, int(timeout * 1000))))
-        _allow_headers(len(chosen.named_graphs) + len(chosen.default_graphs))
-        response = _send(wrapper, timeout)
+        allow_headers(len(chosen.named_graphs) + len(chosen.default_graphs))
+        response = send_query(wrapper, timeout)
         if response.headers.get("X-SQL-State"):  # Virtuoso's partial answer at its limit
             raise QueryTimeout(timeout)
         media_type = response.headers.get_content_type()
@@ -313,7 +352,7 @@ class RemoteStore:
         wrapper = self._wrapper(self.endpoints.update, self.timeout)
         wrapper.setQuery(sparql)
         wrapper.queryType = "INSERT"  # any update form: sent as update=
-        _send(wrapper, self.timeout).read()
+        send_query(wrapper, self.timeout).read()
 
     def bump_generation(self) -> None:
         """Count one more update of the current build, so that readers make pages again."""
@@ -352,14 +391,16 @@ class RemoteStore:
         if body is not None:
             request.add_header("Content-Type", N_TRIPLES)
         try:
-            with _opener(self.endpoints, request).open(request, timeout=self.timeout * 10) as got:
+            with graph_store_opener(self.endpoints, request).open(
+                request, timeout=self.timeout * 10
+            ) as got:
                 got.read()
         except urllib.error.HTTPError as exc:
             if method == "DELETE" and exc.code == 404:
                 return
-            raise _server_error(exc.code, exc.read()) from None
+            raise server_error(exc.code, exc.read()) from None
         except OSError as exc:
-            raise _unreachable(self.endpoints.graphs, exc) from None
+            raise unreachable(self.endpoints.graphs, exc) from None
 
     def _wrapper(self, endpoint: str, timeout: float) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(endpoint, updateEndpoint=self.endpoints.update)
@@ -367,6 +408,9 @@ class RemoteStore:
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)  # no format= / output= parameters: Accept says it
         wrapper.setTimeout(int(timeout + SOCKET_GRACE_SECONDS))
+        digest = self.endpoints.auth == "digest"
+        if digest and endpoint == self.endpoints.query and opener_has_credentials(self.endpoints):
+            return wrapper  # SPARQLWrapper would install an opener of its own for Digest
         if self.endpoints.user and self.endpoints.password:
             wrapper.setHTTPAuth(DIGEST if self.endpoints.auth == "digest" else BASIC)
             wrapper.setCredentials(self.endpoints.user, self.endpoints.password)
@@ -385,174 +429,6 @@ def _parts(triples: Sequence[ox.Triple]) -> Iterator[bytes]:
             return
         yield data[start:end]
         start = end
-
-
-def _allow_headers(graphs: int) -> None:
-    """Let http.client read one response header per graph of the dataset: Virtuoso echoes
-    each as ``X-SPARQL-named-graph``, past http.client's cap of 100 headers."""
-    needed = HEADERS_BESIDE_GRAPHS + graphs
-    if needed > http.client._MAXHEADERS:  # type: ignore[attr-defined]  # no API raises it
-        http.client._MAXHEADERS = needed  # type: ignore[attr-defined]
-
-
-#: Virtuoso refuses a query whose estimated cost is beyond its MaxQueryCostEstimationTime
-#: (error 42000, "The estimated execution time N (sec) exceeds the limit of M (sec)"),
-#: before running it: the same outcome as a query stopped at the time limit. How much data
-#: the server holds changes the estimate, so the same query may run or be refused.
-VIRTUOSO_ESTIMATE_REFUSED = "The estimated execution time"
-
-
-def _send(wrapper: SPARQLWrapper, timeout: float) -> Any:
-    """The HTTP response of a SPARQLWrapper request, or cityref's error for what failed."""
-    try:
-        return wrapper.query().response
-    except QueryBadFormed as exc:
-        raise _server_error(400, str(exc).encode()) from None
-    except Unauthorized:
-        raise _server_error(401, b"") from None
-    except SPARQLWrapperException as exc:
-        if VIRTUOSO_ESTIMATE_REFUSED in str(exc):
-            raise QueryTimeout(timeout) from None
-        raise _server_error(500, str(exc).encode()) from None
-    except urllib.error.HTTPError as exc:
-        raise _server_error(exc.code, exc.read()) from None
-    except TimeoutError:
-        raise QueryTimeout(timeout) from None
-    except OSError as exc:
-        raise _unreachable(wrapper.endpoint, exc) from None
-
-
-def _opener(endpoints: RemoteEndpoints, request: urllib.request.Request) -> Any:
-    """An opener with the store's credentials: Basic sent at once, Digest on the challenge."""
-    if not (endpoints.user and endpoints.password):
-        return urllib.request.build_opener()
-    if endpoints.auth == "digest":
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, endpoints.graphs, endpoints.user, endpoints.password)
-        return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
-    token = base64.b64encode(f"{endpoints.user}:{endpoints.password}".encode()).decode()
-    request.add_header("Authorization", f"Basic {token}")
-    return urllib.request.build_opener()
-
-
-def _server_error(status: int, body: bytes) -> CityrefError:
-    text = body.decode("utf-8", "replace").strip()[:2000]
-    if status == 400:
-        return QueryRefused(
-            Bilingual(
-                f"リモートストアがクエリを拒否しました: {text}",
-                f"the remote store refused the query: {text}",
-            )
-        )
-    if status in (401, 403):
-        return QueryRefused(
-            Bilingual(
-                f"リモートストアが認証を拒否しました（HTTP {status}）",
-                f"the remote store refused the credentials (HTTP {status})",
-            )
-        )
-    return CityrefError(
-        Bilingual(
-            f"リモートストアのエラー（HTTP {status}）: {text}",
-            f"the remote store failed (HTTP {status}): {text}",
-        )
-    )
-
-
-def _unreachable(url: str, exc: OSError) -> CityrefError:
-    return CityrefError(
-        Bilingual(
-            f"リモートストア {url} に接続できません: {exc}",
-            f"cannot reach the remote store at {url}: {exc}",
-        )
-    )
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(body)
-    except ValueError as exc:
-        raise CityrefError(
-            Bilingual(
-                f"リモートストアの応答が SPARQL JSON ではありません: {exc}",
-                f"the remote store's answer is not SPARQL JSON: {exc}",
-            )
-        ) from None
-    if not isinstance(doc, dict):
-        raise CityrefError(
-            Bilingual("リモートストアの応答が不正です", "the remote store's answer is malformed")
-        )
-    return doc
-
-
-def _boolean(doc: dict[str, Any], form: str) -> bool | None:
-    """The answer of an ASK: the ``boolean`` member, or Virtuoso's one-row table."""
-    if "boolean" in doc:
-        return bool(doc["boolean"])
-    if form != "ASK":
-        return None
-    bindings = doc.get("results", {}).get("bindings", [])
-    if doc.get("head", {}).get("vars") == ["__ASK_RETVAL"] and len(bindings) == 1:
-        return str(bindings[0]["__ASK_RETVAL"]["value"]) not in ("0", "false")
-    raise CityrefError(
-        Bilingual("ASK の応答に真偽値がありません", "the answer to an ASK holds no boolean")
-    )
-
-
-def _bindings(doc: dict[str, Any]) -> tuple[list[str], Iterator[list[Term | None]]]:
-    """The variables and rows of a SPARQL JSON answer, as pyoxigraph terms."""
-    variables = [str(v) for v in doc.get("head", {}).get("vars", [])]
-    blank_nodes: dict[str, ox.BlankNode] = {}
-    solutions = doc.get("results", {}).get("bindings", [])
-    rows = ([_term(s[v], blank_nodes) if v in s else None for v in variables] for s in solutions)
-    return variables, rows
-
-
-def _term(cell: dict[str, Any], blank_nodes: dict[str, ox.BlankNode]) -> Term:
-    kind = cell.get("type")
-    value = cell.get("value")
-    if kind == "uri":
-        return ox.NamedNode(str(value))
-    if kind == "bnode":
-        # The server's labels mean nothing here; the same label is the same node.
-        return blank_nodes.setdefault(str(value), ox.BlankNode())
-    if kind in ("literal", "typed-literal"):
-        language = cell.get("xml:lang")
-        if language:
-            return ox.Literal(str(value), language=str(language))
-        datatype = cell.get("datatype")
-        if datatype:
-            return ox.Literal(str(value), datatype=ox.NamedNode(str(datatype)))
-        return ox.Literal(str(value))
-    if kind == "triple" and isinstance(value, dict):
-        subject = _term(value["subject"], blank_nodes)
-        predicate = _term(value["predicate"], blank_nodes)
-        obj = _term(value["object"], blank_nodes)
-        assert isinstance(predicate, ox.NamedNode) and not isinstance(subject, ox.Literal)
-        return ox.Triple(subject, predicate, obj)
-    raise CityrefError(
-        Bilingual(
-            f"リモートストアの応答に未知の項があります: {kind!r}",
-            f"the remote store's answer holds an unknown term type: {kind!r}",
-        )
-    )
-
-
-def _triples(body: bytes, media_type: str) -> Iterator[ox.Triple]:
-    """The triples of a CONSTRUCT or DESCRIBE answer in the format the server chose."""
-    rdf_format = ox.RdfFormat.from_media_type(media_type)
-    if rdf_format is None or media_type == "text/plain":
-        rdf_format = ox.RdfFormat.N_TRIPLES  # text/plain: N-Triples' old media type
-    try:
-        quads = list(ox.parse(body, format=rdf_format))
-    except SyntaxError as exc:
-        raise CityrefError(
-            Bilingual(
-                f"リモートストアの応答を読めません: {exc}",
-                f"cannot read the remote store's answer: {exc}",
-            )
-        ) from None
-    return iter([q.triple for q in quads])
 
 
 def current_pointer(endpoints: RemoteEndpoints, timeout: float) -> Pointer:
@@ -575,8 +451,3 @@ def _no_model(endpoints: RemoteEndpoints) -> StoreMissing:
 def term_text(term: Term) -> str:
     """The lexical value of a term of cityref's own queries (IRIs, literals)."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def resolver_files() -> list[Path]:
-    """What a confined worker must read to reach the server by name."""
-    return [Path(p) for p in RESOLVER_FILES]

@@ -10,14 +10,22 @@ How readers switch at once, and why this way:
    ``urn:x-cityref:build:<id>:default``. Readers never see them: every query cityref sends
    names its dataset (the current build's default graph and named graphs, see
    :mod:`cityref.store.remote`), and the guard refuses FROM of graphs the build does not list.
-3. One SPARQL update request then moves every staging graph onto its real name, drops the
+3. Before its first write, a build that replaces another names itself in the pointer graph
+   as the next build (``<urn:x-cityref:store> <urn:x-cityref:nextBuild> <node>``), and the
+   switch waits until SWITCH_NOTICE_SECONDS have passed since: readers keep answers without
+   reading the pointer for LEASE_SECONDS after a read that saw no next build
+   (:meth:`cityref.store.remote.RemoteStore._checked_ask` gives the proof), so by the time
+   the switch moves graphs, no reader still trusts a read made before the notice. A build
+   that fails takes its notice back; one that is killed leaves it, and readers check every
+   answer (two requests instead of one) until the next build's switch removes it.
+4. One SPARQL update request then moves every staging graph onto its real name, drops the
    graphs the new build no longer has, and rewrites the pointer graph
    (``urn:x-cityref:current``: build id, generation, graph list, build record). A SPARQL
    update request is one transaction on Oxigraph server (and on Virtuoso, whose readers see
    the last committed state): a query sees the old graphs or the new ones, never some of
    each. Queries on the default graph name the build's own copy, which no update ever
    changes, so they see exactly one build even across the switch.
-4. Then graphs of builds older than the previous one are dropped (the previous build's
+5. Then graphs of builds older than the previous one are dropped (the previous build's
    default graph stays one more round, for readers that started before the switch), and so
    are the staging graphs of builds that were killed.
 
@@ -61,6 +69,8 @@ from cityref.store.remote import (
     CURRENT,
     GENERATION,
     GRAPH,
+    LEASE_SECONDS,
+    NEXT,
     NS,
     POINTER_GRAPH,
     RECORD,
@@ -77,6 +87,9 @@ from cityref.text import Bilingual
 
 #: Seconds a single graph write or the switch may take (they are not visitors' queries).
 WRITE_TIMEOUT = 600.0
+#: Seconds between naming the next build and switching to it: longer than a reader's lease,
+#: twice over so that no difference between two machines' clocks can matter.
+SWITCH_NOTICE_SECONDS = 2 * LEASE_SECONDS
 
 
 def build_configured(
@@ -122,6 +135,7 @@ def build_remote(
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         graphs = sorted(counts)
         try:
+            noticed = _give_notice(remote, build_id) if previous else None
             for index, graph in enumerate(graphs):
                 remote.put_graph(
                     build_graph(build_id, f"staging:{index}"), local.graph_triples(graph)
@@ -130,9 +144,12 @@ def build_remote(
             say(f"loaded {len(graphs)} graphs into the remote store")
             record = new_record(sources, model, counts, time.perf_counter() - started, build_id)
             old_graphs = remote.listed_graphs()
+            if noticed is not None:
+                time.sleep(max(0.0, noticed + SWITCH_NOTICE_SECONDS - time.monotonic()))
             shared.check()  # fencing: a build whose lease lapsed switches nothing
             remote.update(_switch(build_id, graphs, old_graphs, record, previous))
         except BaseException:
+            _take_notice_back(remote, build_id)
             _drop_quietly(
                 remote, [build_graph(build_id, f"staging:{i}") for i in range(len(graphs))]
             )
@@ -175,6 +192,27 @@ def _shared_build_lock(state: str | None, endpoints: RemoteEndpoints) -> Iterato
         client.close()
 
 
+def _give_notice(remote: RemoteStore, build_id: str) -> float:
+    """Name ``build_id`` as the next build; when the server had it (``time.monotonic()``
+    after the update's answer, which comes after its commit)."""
+    pointer = f"GRAPH <{POINTER_GRAPH}>"
+    remote.update(
+        f"DELETE WHERE {{ {pointer} {{ <{STORE_NODE}> <{NEXT}> ?next }} }} ;\n"
+        f"INSERT DATA {{ {pointer} {{ <{STORE_NODE}> <{NEXT}> <{build_node(build_id)}> }} }}"
+    )
+    return time.monotonic()
+
+
+def _take_notice_back(remote: RemoteStore, build_id: str) -> None:
+    """Remove a failed build's notice, so that readers lease again; a failure here leaves
+    them checking every answer until the next build."""
+    notice = f"GRAPH <{POINTER_GRAPH}> {{ <{STORE_NODE}> <{NEXT}> <{build_node(build_id)}> }}"
+    try:
+        remote.update(f"DELETE DATA {{ {notice} }}")
+    except Exception:  # the build's own failure is what the caller must see
+        return
+
+
 def _switch(
     build_id: str,
     graphs: list[str],
@@ -209,6 +247,7 @@ def _switch(
         for i, g in enumerate(graphs)
     ]
     operations.append(f"INSERT DATA {{ {pointer} {{ <{node}> <{SETTLED}> true }} }}")
+    operations.append(f"DELETE WHERE {{ {pointer} {{ <{STORE_NODE}> <{NEXT}> ?next }} }}")
     if previous is not None:
         operations.append(
             f"DELETE WHERE {{ {pointer} {{ <{build_node(previous.build_id)}> ?p ?o }} }}"

@@ -230,7 +230,7 @@ def test_virtuosos_refusal_by_estimated_cost_is_the_time_limit() -> None:
     from SPARQLWrapper.SPARQLExceptions import EndPointInternalError
 
     from cityref.errors import QueryTimeout
-    from cityref.store import remote
+    from cityref.store import remote_http
 
     class Refusing:
         endpoint = "http://127.0.0.1:1/sparql"
@@ -243,4 +243,4 @@ def test_virtuosos_refusal_by_estimated_cost_is_the_time_limit() -> None:
             )
 
     with pytest.raises(QueryTimeout):
-        remote._send(Refusing(), 1.0)  # type: ignore[arg-type]
+        remote_http.send_query(Refusing(), 1.0)  # type: ignore[arg-type]
