@@ -86,6 +86,9 @@ def test_dataset_clauses_are_reported() -> None:
         ("BASE <http://x.org/g/> ASK { GRAPH <b> { ?s ?p ?o } }", frozenset({"http://x.org/g/b"})),
         ("SELECT * WHERE { GRAPH <urn:g:a> {} GRAPH ?g { ?s ?p ?o } }", None),
         ('SELECT * WHERE { ?s ?p "GRAPH ?g {}" } # GRAPH ?h {}', frozenset()),
+        # CONSTRUCT WHERE's short form matches its GRAPH blocks as patterns too.
+        ("CONSTRUCT WHERE { GRAPH <urn:g:a> { ?s ?p ?o } }", frozenset({"urn:g:a"})),
+        ("CONSTRUCT WHERE { GRAPH ?g { ?s ?p ?o } }", None),
     ],
 )
 def test_graphs_of_graph_patterns_are_reported(query: str, graphs: frozenset[str] | None) -> None:

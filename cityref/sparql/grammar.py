@@ -127,40 +127,45 @@ class Reader(PatternReader):
                 self.found.default_graph.append((kind, target.start, target.end))
             else:
                 self.expect("GRAPH")
-                self.iri()
+                self.found.update_graphs.append(self.graph_iri())
         elif keyword == "CREATE":
             self.accept("SILENT")
             self.expect("GRAPH")
-            self.iri()
+            self.found.update_graphs.append(self.graph_iri())
         elif keyword in ("ADD", "MOVE", "COPY"):
             self.accept("SILENT")
             self.graph_or_default()
             self.expect("TO")
             self.graph_or_default()
         elif keyword == "DELETE" and self.accept("WHERE"):
-            self.quad_block(pattern=True, update=True)
+            self.quad_block(pattern=True, update=True, writes=True)
         elif keyword in ("INSERT", "DELETE") and self.accept("DATA"):
-            self.quad_block(update=True)
+            self.quad_block(update=True, writes=True)
         elif keyword in ("WITH", "INSERT", "DELETE"):
             named_dataset = keyword == "WITH"
+            with_graph = None
             if keyword == "WITH":
-                self.graph_iri()  # the graph written to: it may be a new one
+                with_graph = self.graph_iri()  # the graph written to: it may be a new one
+                self.found.update_graphs.append(with_graph)
                 keyword = self.take().text.upper()
                 if keyword not in ("INSERT", "DELETE"):
                     raise self.unexpected(
                         self.peek(),
                         Bilingual("WITH の後に INSERT か DELETE", "INSERT or DELETE after WITH"),
                     )
-            self.quad_block(update=not named_dataset)
+            self.quad_block(update=not named_dataset, writes=True)
             if keyword == "DELETE" and self.accept("INSERT"):
-                self.quad_block(update=not named_dataset)
+                self.quad_block(update=not named_dataset, writes=True)
+            used = False
             while self.accept("USING"):
-                named_dataset = True
+                named_dataset = used = True
                 self.accept("NAMED")
                 self.found.using_graphs.append(self.graph_iri())
+            where = self.peek().start
             if not named_dataset:
-                where = self.peek().start
                 self.found.default_graph.append(("where", where, where))
+            elif with_graph is not None and not used:
+                self.found.with_wheres.append((with_graph[0], where))
             self.expect("WHERE")
             self.group()
         else:
@@ -172,20 +177,20 @@ class Reader(PatternReader):
             self.found.default_graph.append(("default", target.start, target.end))
         else:
             self.accept("GRAPH")
-            self.iri()
+            self.found.update_graphs.append(self.graph_iri())
 
-    def quad_block(self, pattern: bool = False, update: bool = False) -> None:
+    def quad_block(self, pattern: bool = False, update: bool = False, writes: bool = False) -> None:
         """``{ triples (GRAPH g { triples })* }`` as in templates and INSERT / DELETE DATA.
         Only a ``pattern`` (DELETE WHERE, CONSTRUCT WHERE) is matched, so only its triples
         count towards the limit: data and templates are not joined. In an ``update`` (not
         under WITH), where triples outside GRAPH are is noted (they write the default
-        graph)."""
+        graph). A block that ``writes`` (any block of an update) notes the graphs it names."""
         self.counting = pattern
         self.expect("{")
         self.nest()
         while not self.accept("}"):
             if self.accept("GRAPH"):
-                self.var_or_iri()
+                self.block_graph(pattern, writes)
                 self.expect("{")
                 self.triples_template()
                 self.accept(".")
@@ -200,6 +205,17 @@ class Reader(PatternReader):
                     break
         self.depth -= 1
         self.counting = True
+
+    def block_graph(self, pattern: bool, writes: bool) -> None:
+        """The graph after GRAPH in a quad block: a pattern's is noted as the graphs a query
+        matches are; one an update writes, as the update's."""
+        token = self.peek()
+        if pattern:
+            self.pattern_graph()
+        else:
+            self.var_or_iri()
+        if writes and token.kind != "var":
+            self.found.update_graphs.append((self.resolve(token), token))
 
     def triples_template(self) -> None:
         while not self.accept("}"):

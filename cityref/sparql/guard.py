@@ -137,17 +137,34 @@ def check_update(sparql: str, store_graphs: Collection[str] | None = None) -> No
                 raise _graph_refusal("USING", iri, token)
 
 
-def update_on_named_default(sparql: str, default_graph: str, named_graphs: Collection[str]) -> str:
+def update_on_named_default(
+    sparql: str, default_graph: str, named_graphs: Collection[str], reserved: str
+) -> str:
     """``sparql`` (an update the guard accepts) for a store that keeps cityref's default
     graph in the named graph ``default_graph``, as a remote store does: triples written
-    outside GRAPH go into it, DEFAULT names it, and a WHERE without USING or WITH reads it
-    (and ``named_graphs`` as its named graphs), as the embedded store's update would. The
-    places are the grammar's, never a pattern's. CLEAR / DROP of ALL or NAMED is refused:
-    on a shared server they would remove graphs that are not the model's."""
+    outside GRAPH go into it, DEFAULT names it, a WHERE without USING or WITH reads it (and
+    ``named_graphs`` as its named graphs), and a WHERE under WITH reads the WITH graph with
+    ``named_graphs``, as the embedded store's update would (the server's own dataset would
+    be all its graphs). The places are the grammar's, never a pattern's. Refused: CLEAR /
+    DROP of ALL or NAMED (on a shared server they would remove graphs that are not the
+    model's) and any graph whose IRI starts with ``reserved`` (cityref's own: the pointer,
+    the builds' graphs)."""
     reader = Reader(sparql)
     _read(reader, reader.update_unit)
+    for iri, token in [*reader.found.update_graphs, *reader.found.using_graphs]:
+        if iri.startswith(reserved):
+            raise reader.refuse(
+                token,
+                Bilingual(
+                    f"<{iri}> は cityref 自身のグラフで、更新では使えません",
+                    f"<{iri}> is one of cityref's own graphs, which updates may not name",
+                ),
+            )
     edits: list[tuple[int, int, str]] = []
-    using = f"USING <{default_graph}> " + "".join(f"USING NAMED <{g}> " for g in named_graphs)
+    named = "".join(f"USING NAMED <{g}> " for g in named_graphs)
+    using = f"USING <{default_graph}> " + named
+    for graph, where in reader.found.with_wheres:
+        edits.append((where, where, f"USING <{graph}> " + named))
     for kind, start, end in reader.found.default_graph:
         if kind == "all":
             token = reader.lexer.token_at(start)

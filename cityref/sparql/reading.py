@@ -117,6 +117,11 @@ class Findings:
     #: "triples" (triples outside GRAPH in data or a template), "default" (the keyword
     #: DEFAULT), "where" (a WHERE without USING or WITH, at ``start``), "all" (ALL or NAMED).
     default_graph: list[tuple[str, int, int]] = field(default_factory=list)
+    #: A WHERE under WITH without USING: (the WITH graph's IRI, where WHERE starts).
+    with_wheres: list[tuple[str, int]] = field(default_factory=list)
+    #: Every graph IRI an update names (WITH, GRAPH in data and templates, the graph of
+    #: CLEAR, DROP, CREATE, ADD, MOVE, COPY), resolved.
+    update_graphs: list[tuple[str, Token]] = field(default_factory=list)
     triple_patterns: int = 0
     pattern_operators: int = 0
     path_steps: int = 0

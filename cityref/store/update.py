@@ -28,7 +28,13 @@ from cityref.errors import (
 from cityref.services.sandbox import confine
 from cityref.sparql.guard import check_update, update_on_named_default
 from cityref.store.oxigraph import OxigraphStore
-from cityref.store.remote import RemoteEndpoints, RemoteStore, build_graph, current_pointer
+from cityref.store.remote import (
+    NS,
+    RemoteEndpoints,
+    RemoteStore,
+    build_graph,
+    current_pointer,
+)
 from cityref.text import Bilingual
 
 GENERATION_FILE = "generation"
@@ -75,7 +81,8 @@ def run_remote_update(endpoints: RemoteEndpoints, sparql: str, timeout: float) -
     pointer = current_pointer(endpoints, timeout)
     graphs = store.listed_graphs()
     check_update(sparql, set(graphs))
-    store.update(update_on_named_default(sparql, build_graph(pointer.build_id, "default"), graphs))
+    default = build_graph(pointer.build_id, "default")
+    store.update(update_on_named_default(sparql, default, graphs, reserved=NS))
     store.bump_generation()
 
 

@@ -220,7 +220,32 @@ def test_updates_on_a_remote_store_write_where_the_embedded_store_does(
     refused = client.post("/sparql", data={"update": "DROP ALL"}, headers=auth)
     assert refused.status_code == 400
     assert "remote store" in refused.json["error"]["en"]  # type: ignore[index]
+    # A WHERE under WITH matches the model's graphs, as on the embedded store; not the
+    # server's others (cityref's pointer and build graphs here).
+    seen = (
+        f"WITH <{places}> INSERT {{ <urn:x:seen> <urn:x:graph> ?g }} "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    done = client.post("/sparql", data={"update": seen}, headers=auth)
+    assert done.status_code == 204, done.json["error"]["en"]  # type: ignore[index]
+    graphs = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{places}> {{ <urn:x:seen> <urn:x:graph> ?g }}"
+        ' FILTER(STRSTARTS(STR(?g), "urn:x-cityref:")) }'
+    )
+    counted = client.get("/sparql", query_string={"query": graphs}).json
+    assert counted["results"]["bindings"][0]["n"]["value"] == "0"  # type: ignore[index]
+    assert client.get("/sparql", query_string={"query": SEEN_PLACES}).json["boolean"]  # type: ignore[index]
+    pointer = "INSERT DATA { GRAPH <urn:x-cityref:current> { <urn:x:a> <urn:x:b> 1 } }"
+    refused = client.post("/sparql", data={"update": pointer}, headers=auth)
+    assert refused.status_code == 400
+    assert "cityref's own graphs" in refused.json["error"]["en"]  # type: ignore[index]
     app.extensions["cityref.queries"].stop()
+
+
+SEEN_PLACES = (
+    "ASK { GRAPH ?where { <urn:x:seen> <urn:x:graph> "
+    "<https://w3id.org/cityref/graph/registry/places> } }"
+)
 
 
 def test_virtuosos_refusal_by_estimated_cost_is_the_time_limit() -> None:
