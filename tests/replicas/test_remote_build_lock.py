@@ -36,11 +36,17 @@ def _build_id(settings: Settings) -> str:
     return str(pointer.build_id)
 
 
+@pytest.fixture
+def model(settings: Settings, toy_sources: Path) -> ModelFiles:
+    """The toy model, built into the server once."""
+    files = ModelFiles(toy_sources, BASE_IRI)
+    build_configured(settings, files, force=True)
+    return files
+
+
 def test_a_build_is_refused_while_another_machine_holds_the_build_lock(
-    settings: Settings, toy_sources: Path, redis_url: str
+    settings: Settings, model: ModelFiles, redis_url: str
 ) -> None:
-    model = ModelFiles(toy_sources, BASE_IRI)
-    build_configured(settings, model, force=True)
     before = _build_id(settings)
     # Another machine's build: it has its own lock folder, only the state service is shared.
     other = held_lock(connect(redis_url), f"build:{settings.store_update_endpoint}")
@@ -54,10 +60,8 @@ def test_a_build_is_refused_while_another_machine_holds_the_build_lock(
 
 
 def test_a_build_whose_lease_lapsed_switches_nothing(
-    settings: Settings, toy_sources: Path, redis_url: str
+    settings: Settings, model: ModelFiles, redis_url: str
 ) -> None:
-    model = ModelFiles(toy_sources, BASE_IRI)
-    build_configured(settings, model, force=True)
     before = _build_id(settings)
     client = connect(redis_url)
 
