@@ -31,6 +31,9 @@ from cityref.validation.errors import ValidationError
 #: Rows per page of a paged SELECT: well under Virtuoso's default ResultSetMaxRows (10,000 in
 #: a stock virtuoso.ini would cut a page short, so a full page is checked, see _page).
 DEFAULT_PAGE_ROWS = 10_000
+#: Focus IRIs per batch: a shape's queries are run once per batch, each naming its focus nodes
+#: in a VALUES block, so that the server's work grows with the data, not with its square.
+DEFAULT_FOCUS_BATCH = 2_000
 DEFAULT_TIMEOUT = 300.0
 # The projection of a SELECT (between SELECT and the first WHERE / '{'), for ORDER BY.
 _PROJECTION = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)", re.S)
@@ -74,8 +77,17 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
     timeout: float = DEFAULT_TIMEOUT
     page_rows: int = DEFAULT_PAGE_ROWS
+    focus_batch: int = DEFAULT_FOCUS_BATCH
 
     def __post_init__(self) -> None:
+        for name, size in (("page_rows", self.page_rows), ("focus_batch", self.focus_batch)):
+            if size < 1:
+                raise EndpointError(
+                    Bilingual(
+                        f"{name} は 1 以上にしてください: {size}",
+                        f"{name} must be at least 1: {size}",
+                    )
+                )
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise EndpointError(
@@ -267,7 +279,12 @@ class EndpointClient:
 
     def select(self, query: str) -> list[QuerySolution]:
         """Every row of a SELECT, fetched a page at a time."""
-        return [row for page in self.pages(query) for row in page]
+        return list(self.rows(query))
+
+    def rows(self, query: str) -> Iterator[QuerySolution]:
+        """The rows of a SELECT as they come, a page at a time (one page held at once)."""
+        for page in self.pages(query):
+            yield from page
 
     def pages(self, query: str) -> Iterator[list[QuerySolution]]:
         """The rows of a SELECT page by page, ordered by every projected variable so that

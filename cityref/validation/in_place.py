@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pyoxigraph import BlankNode, NamedNode, QuerySolution
 
@@ -32,7 +32,7 @@ from cityref.validation.endpoint import Endpoint, EndpointClient, EndpointError
 from cityref.validation.engine import ShapeChecker, decode_result
 from cityref.validation.graph import Graph
 from cityref.validation.loading import read_graph
-from cityref.validation.model import Focus, Result, ValueCheck, values_of
+from cityref.validation.model import Focus, Result, ValueCheck, focus_values, values_of
 from cityref.validation.options import Engine, ValidationOptions
 from cityref.validation.progress import report
 from cityref.validation.report import Report
@@ -62,9 +62,42 @@ class InPlaceChecker(ShapeChecker):
             self._children[sup].add(sub)
         self._asked: dict[str, bool] = {}
 
-    def select(self, query: str) -> list[QuerySolution]:
+    def select(self, query: str) -> Iterator[QuerySolution]:
+        """The rows as they are read, a page at a time: what a check keeps is its own."""
         self.queries += 1
-        return self.client.select(query)
+        return self.client.rows(query)
+
+    def value_pairs(self, shape: Shape, focus: Focus) -> Iterator[tuple[Term, Term]]:
+        """The pairs as they are read, not kept: a focus batch is seen once."""
+        query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus_values(shape, focus)} }}"
+        return ((r["this"], r["value"]) for r in self.select(query))
+
+    def focus_batches(self, shape: Shape) -> list[Focus]:
+        """The target's IRIs in VALUES blocks of ``focus_batch``, then the rest (blank nodes
+        and literals) as one pattern.
+
+        Each query of a batch names its focus nodes, so the server's work for it follows the
+        batch, not the whole data, and its rows are few. Blank nodes cannot be named in a
+        later query (nor can a literal be relied on to come back as the endpoint stores
+        it), so those focus nodes keep the target's pattern, restricted to them."""
+        target = self.target_focus(shape)
+        if target.empty:
+            return []
+        size = self.client.endpoint.focus_batch
+        batches: list[Focus] = []
+        batch: list[Term] = []
+        listing = f"SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(isIRI(?this)) }}"
+        for row in self.select(listing):
+            batch.append(row["this"])
+            if len(batch) == size:
+                batches.append(Focus.of_nodes(batch))
+                batch = []
+        if batch:
+            batches.append(Focus.of_nodes(batch))
+        rest = f"{{ SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(!isIRI(?this)) }} }}"
+        if self.ask(f"ASK {{ {rest} }}"):
+            batches.append(Focus(rest))
+        return batches
 
     def ask(self, query: str) -> bool:
         answer = self._asked.get(query)
