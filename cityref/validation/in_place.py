@@ -86,15 +86,25 @@ class InPlaceChecker(ShapeChecker):
         size = self.client.endpoint.focus_batch
         batches: list[Focus] = []
         batch: list[Term] = []
-        listing = f"SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(isIRI(?this)) }}"
+        # Virtuoso 7's isIRI holds for a blank node too: isBlank tells them apart.
+        named = "isIRI(?this) && !isBlank(?this)"
+        listing = f"SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER({named}) }}"
         for row in self.select(listing):
-            batch.append(row["this"])
+            node = row["this"]
+            if not isinstance(node, NamedNode):  # would be lost: neither named nor the rest
+                raise EndpointError(
+                    Bilingual(
+                        f"エンドポイントが IRI でない焦点ノードを IRI として返しました: {node}",
+                        f"the endpoint answered a focus node that is not an IRI as one: {node}",
+                    )
+                )
+            batch.append(node)
             if len(batch) == size:
                 batches.append(Focus.of_nodes(batch))
                 batch = []
         if batch:
             batches.append(Focus.of_nodes(batch))
-        rest = f"{{ SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(!isIRI(?this)) }} }}"
+        rest = f"{{ SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(!({named})) }} }}"
         if self.ask(f"ASK {{ {rest} }}"):
             batches.append(Focus(rest))
         return batches
