@@ -5,7 +5,11 @@ engine. The client speaks the protocol through SPARQLWrapper, reads the answer a
 results with pyoxigraph (the same term objects the embedded store gives), scopes every query
 to the data graph (the named graphs given, as ``default-graph-uri``; the endpoint's default
 graph when none), and pages a SELECT whose answer may be large (``ORDER BY`` every projected
-variable, ``LIMIT`` / ``OFFSET``), so that one response never holds more than a page.
+variable, ``LIMIT`` / ``OFFSET``), so that one response never holds more than a page; the
+rows are handed on a page at a time (:meth:`EndpointClient.rows`), never gathered. Large
+answers are avoided rather than paged: the checker names a shape's IRI focus nodes in
+batches of ``focus_batch`` (cityref.validation.in_place), so each query's work and rows follow
+a batch and ``OFFSET`` over a whole answer is left to the few sets that cannot be named.
 Every failure becomes an :class:`EndpointError` that says what happened and where, in both
 languages: unreachable, an HTTP error, a timeout, an answer that is not SPARQL results.
 """

@@ -1,6 +1,6 @@
 """Validation in place: the compiled SHACL queries run at a SPARQL endpoint, where the data is.
 
-Only queries go out and only result rows come back; nothing is written to the endpoint. Three
+Only queries go out and only result rows come back; nothing is written to the endpoint. Five
 things differ from the embedded store (engine.Validator), each handled here:
 
 * the data is as the engine stores it: no encoding of blank nodes or lexical forms (terms.py);
@@ -12,7 +12,12 @@ things differ from the embedded store (engine.Validator), each handled here:
   Oxigraph holds) is not the endpoint's: such numbers are out of range in place;
 * the class hierarchy of the shapes and the vocabulary cannot be added to the data: class
   targets and sh:class list a class with its subclasses (from the shapes, the vocabulary and
-  the data's own rdfs:subClassOf triples, read once).
+  the data's own rdfs:subClassOf triples, read once);
+* a targeted shape is checked in batches of its IRI focus nodes, each query naming its batch
+  in a VALUES block, so that the server's work follows the data (not its square, as reading
+  one answer over the whole data in ordered pages did); its blank-node (and literal) focus
+  nodes, which cannot be named, are checked together through the target's pattern. Rows are
+  read a page at a time and only what a check needs is kept (failing nodes, results).
 
 What needs the shapes graph beside the data (SPARQL-based constraints with $shapesGraph), a
 SPARQL-based constraint on a blank node, and RDFS inference are refused with a clear error.
