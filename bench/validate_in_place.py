@@ -109,7 +109,8 @@ def _server(name: str, folder: Path, triples: int) -> Iterator[tuple[str, str, f
                 (time.perf_counter() - started),
             )
         return
-    # Results are read in ordered pages; a stock Virtuoso sorts at most 10,000 rows for one.
+    # An answer is read whole below ResultSetMaxRows (1,000,000 here); one it cuts is read
+    # again in ordered pages, for which a stock Virtuoso sorts at most 10,000 rows.
     with running_virtuoso(folder, "MaxSortedTopRows = 100000000") as ep:
         data = folder / "data"
         data.mkdir()
