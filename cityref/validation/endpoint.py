@@ -6,10 +6,11 @@ results with pyoxigraph (the same term objects the embedded store gives), scopes
 to the data graph (the named graphs given, as ``default-graph-uri``; the endpoint's default
 graph when none), and pages a SELECT whose answer may be large (``ORDER BY`` every projected
 variable, ``LIMIT`` / ``OFFSET``), so that one response never holds more than a page; the
-rows are handed on a page at a time (:meth:`EndpointClient.rows`), never gathered. Large
-answers are avoided rather than paged: the checker names a shape's IRI focus nodes in
-batches of ``focus_batch`` (cityref.validation.in_place), so each query's work and rows follow
-a batch and ``OFFSET`` over a whole answer is left to the few sets that cannot be named.
+rows are handed on as they are read (:meth:`EndpointClient.rows`), never gathered. An answer
+is read in one request, so the server evaluates each query once; only an answer the server
+says it cut at its row limit is read again in ordered pages (each evaluating the whole query
+again). With ``focus_batch`` set, the checker names a shape's IRI focus nodes in batches of
+that many (cityref.validation.in_place), which keeps each answer small for such a server.
 Every failure becomes an :class:`EndpointError` that says what happened and where, in both
 languages: unreachable, an HTTP error, a timeout, an answer that is not SPARQL results.
 """
@@ -38,9 +39,11 @@ from cityref.validation.errors import ValidationError
 #: Rows per page of a paged SELECT: well under Virtuoso's default ResultSetMaxRows (10,000 in
 #: a stock virtuoso.ini would cut a page short, so a full page is checked, see _page).
 DEFAULT_PAGE_ROWS = 10_000
-#: Focus IRIs per batch: a shape's queries are run once per batch, each naming its focus nodes
-#: in a VALUES block, so that the server's work grows with the data, not with its square.
-DEFAULT_FOCUS_BATCH = 2_000
+#: Focus IRIs per batch (None: no batches, each query on the whole target set by its
+#: pattern). A batch names its focus nodes in a VALUES block, which keeps answers small for a
+#: server that cuts them, but costs the server some five times the pattern's work per node
+#: (Oxigraph server, measured in bench/validate_in_place.py): off by default.
+DEFAULT_FOCUS_BATCH: int | None = None
 DEFAULT_TIMEOUT = 300.0
 # The projection of a SELECT (between SELECT and the first WHERE / '{'), for ORDER BY.
 _PROJECTION = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)", re.S)
@@ -117,11 +120,11 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
     timeout: float = DEFAULT_TIMEOUT
     page_rows: int = DEFAULT_PAGE_ROWS
-    focus_batch: int = DEFAULT_FOCUS_BATCH
+    focus_batch: int | None = DEFAULT_FOCUS_BATCH
 
     def __post_init__(self) -> None:
         for name, size in (("page_rows", self.page_rows), ("focus_batch", self.focus_batch)):
-            if size < 1:
+            if size is not None and size < 1:
                 raise EndpointError(
                     Bilingual(
                         f"{name} は 1 以上にしてください: {size}",

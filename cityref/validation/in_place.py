@@ -13,11 +13,11 @@ things differ from the embedded store (engine.Validator), each handled here:
 * the class hierarchy of the shapes and the vocabulary cannot be added to the data: class
   targets and sh:class list a class with its subclasses (from the shapes, the vocabulary and
   the data's own rdfs:subClassOf triples, read once);
-* a targeted shape is checked in batches of its IRI focus nodes, each query naming its batch
-  in a VALUES block, so that the server's work follows the data (not its square, as reading
-  one answer over the whole data in ordered pages did); its blank-node (and literal) focus
-  nodes, which cannot be named, are checked together through the target's pattern. Rows are
-  read a page at a time and only what a check needs is kept (failing nodes, results).
+* answers are read as they come, in one request each (endpoint.py), and only what a check
+  needs is kept (failing nodes, results); with ``Endpoint.focus_batch`` set, a targeted
+  shape is checked in batches of its IRI focus nodes, each named in a VALUES block, while
+  its blank-node (and literal) focus nodes, which cannot be named, are checked together
+  through the target's pattern.
 
 What needs the shapes graph beside the data (SPARQL-based constraints with $shapesGraph), a
 SPARQL-based constraint on a blank node, and RDFS inference are refused with a clear error.
@@ -89,6 +89,8 @@ class InPlaceChecker(ShapeChecker):
         if target.empty:
             return []
         size = self.client.endpoint.focus_batch
+        if size is None:  # the whole target set, by its pattern
+            return [target]
         batches: list[Focus] = []
         batch: list[Term] = []
         # Virtuoso 7's isIRI holds for a blank node too: isBlank tells them apart.
