@@ -41,8 +41,8 @@ from cityref.validation.errors import ValidationError
 DEFAULT_PAGE_ROWS = 10_000
 #: Focus IRIs per batch (None: no batches, each query on the whole target set by its
 #: pattern). A batch names its focus nodes in a VALUES block, which keeps answers small for a
-#: server that cuts them, but costs the server some five times the pattern's work per node
-#: (Oxigraph server, measured in bench/validate_in_place.py): off by default.
+#: server that cuts them, but costs the server some three times the pattern's work per node
+#: (Oxigraph server, bench/validate_in_place.py --focus-batch): off by default.
 DEFAULT_FOCUS_BATCH: int | None = None
 DEFAULT_TIMEOUT = 300.0
 # The projection of a SELECT (between SELECT and the first WHERE / '{'), for ORDER BY.
