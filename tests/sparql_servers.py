@@ -133,7 +133,9 @@ def running_oxigraph_server(folder: Path) -> Iterator[Endpoints]:
         _stop(process)
 
 
-def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, parameters: str = "") -> str:
+def _virtuoso_ini(
+    folder: Path, sql_port: int, http_port: int, parameters: str = "", result_rows: int = 1_000_000
+) -> str:
     db = folder / "db"
     db.mkdir()
     return f"""[Database]
@@ -177,7 +179,7 @@ Charset = UTF-8
 EnabledGzipContent = 0
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {result_rows}
 MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = 60
 DefaultGraph = urn:cityref:virtuoso-default
@@ -202,17 +204,20 @@ def virtuoso_sql(endpoints: Endpoints, statements: str) -> str:
 
 
 @contextmanager
-def running_virtuoso(folder: Path, parameters: str = "") -> Iterator[Endpoints]:
+def running_virtuoso(
+    folder: Path, parameters: str = "", result_rows: int = 1_000_000
+) -> Iterator[Endpoints]:
     """An empty Virtuoso 7 with its database in ``folder``. Updates and the graph store are
     at the digest-authenticated endpoints (``/sparql-auth``, ``/sparql-graph-crud-auth``) as
     the administrator; the anonymous ``/sparql`` only reads. ``parameters``: more lines of
-    the ini file's [Parameters] (the benchmark raises MaxSortedTopRows)."""
+    the ini file's [Parameters] (the benchmark raises MaxSortedTopRows); ``result_rows``: the
+    most rows one answer holds (ResultSetMaxRows; Virtuoso cuts an answer there)."""
     if not VIRTUOSO.exists() or not VIRTUOSO_ISQL.exists():
         missing("Virtuoso Open Source 7 (Debian virtuoso-opensource)")
         raise AssertionError("unreachable")
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(_virtuoso_ini(folder, sql_port, http_port, parameters))
+    ini.write_text(_virtuoso_ini(folder, sql_port, http_port, parameters, result_rows))
     log = folder / "virtuoso-stdout.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(

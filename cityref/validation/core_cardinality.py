@@ -10,6 +10,8 @@ that second query runs only where there are results to report.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cityref.text import Bilingual
 from cityref.validation.component import CompileContext, Compiler, ConstraintComponent
 from cityref.validation.model import CheckFn, Context, Focus, Result, component, focus_values
@@ -34,16 +36,20 @@ def _counting(name: str, parameter: str) -> Compiler:
             return []
         mins, maxs = (bounds, []) if too_few else ([], bounds)
 
-        def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
+        def run(ctx: Context, shape: Shape, focus: Focus) -> Iterator[Result]:
+            queries = _candidate_queries(shape, focus, mins, maxs)
+            if bounds == [1] and too_few and shape.path and not nullable(shape.path):
+                # The candidates are exactly the (distinct) nodes without a value: no count
+                # to make, and they are passed on as they come (nearly all nodes may lack it).
+                detail = (("expected", "1"), ("found", "0"))
+                for row in ctx.select(queries[0]):
+                    yield ctx.result(shape, row["this"], component(name), detail=detail)
+                return
             candidates: dict[Term, None] = {}
-            for query in _candidate_queries(shape, focus, mins, maxs):
+            for query in queries:
                 candidates.update((row["this"], None) for row in ctx.select(query))
             if not candidates:
-                return []
-            if bounds == [1] and too_few and shape.path and not nullable(shape.path):
-                # The candidates are exactly the nodes without a value: no count to make.
-                detail = (("expected", "1"), ("found", "0"))
-                return [ctx.result(shape, n, component(name), detail=detail) for n in candidates]
+                return
             exact = ctx.nodes_focus(candidates, focus)
             # Only the nodes that break a bound come back (all of ``focus`` may be counted).
             broken = " || ".join(f"{_COUNT} {'<' if too_few else '>'} {m}" for m in bounds)
@@ -52,14 +58,12 @@ def _counting(name: str, parameter: str) -> Compiler:
                 f"{{ {focus_values(shape, exact)} }} UNION {{ {exact.pattern} }} }} GROUP BY ?this "
                 f"HAVING ({broken})"
             )
-            out: list[Result] = []
             for row in ctx.select(query):
                 n = int(row["n"].value)
                 for m in bounds:
                     if (n < m) if too_few else (n > m):
                         detail = (("expected", str(m)), ("found", str(n)))
-                        out.append(ctx.result(shape, row["this"], component(name), detail=detail))
-            return out
+                        yield ctx.result(shape, row["this"], component(name), detail=detail)
 
         return [run]
 
@@ -77,7 +81,8 @@ def _candidate_queries(shape: Shape, focus: Focus, mins: list[int], maxs: list[i
     for m in sorted(set(mins)):
         if m == 1 and not nullable(shape.path):
             queries.append(
-                f"SELECT ?this WHERE {{ {focus.pattern} FILTER NOT EXISTS {{ ?this {path} ?_a }} }}"
+                f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} "
+                f"FILTER NOT EXISTS {{ ?this {path} ?_a }} }}"
             )
         elif m == 2 and two:
             queries.append(

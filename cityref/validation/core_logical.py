@@ -8,8 +8,6 @@ nested shape costs a few queries per parent shape, not per value.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from cityref.text import Bilingual
 from cityref.validation.component import (
     CompileContext,
@@ -40,7 +38,7 @@ def _or(shape: Shape, ctx: CompileContext) -> list[CheckFn]:
     out: list[CheckFn] = []
     for members in shape.list_values("or"):
         n = len(members)
-        out.append(_per_value("Or", members, lambda fails, n=n: fails == n, ""))
+        out.append(_per_value("Or", members, lambda fails, n=n: fails == n, "", fail_all=True))
     return out
 
 
@@ -77,24 +75,48 @@ def _qualified_count(name: str) -> Compiler:
     return compile_qualified
 
 
-def _per_value(local: str, nested: list[Term], violates: object, shown: str) -> CheckFn:
-    """A check that counts, for each value node, how many of ``nested`` it fails."""
+def _per_value(
+    local: str, nested: list[Term], violates: object, shown: str, *, fail_all: bool = False
+) -> CheckFn:
+    """A check that counts, for each value node, how many of ``nested`` it fails.
+
+    Only failing nodes are counted (a node absent from the counts failed none), and with
+    ``fail_all`` (sh:or: a node violates only by failing every member) only the nodes that
+    failed every member so far are kept. The value nodes are listed only where a node that
+    fails nothing may violate (sh:not) or a focus node must be paired with its values."""
     assert callable(violates)
 
     def run(ctx: Context, shape: Shape, focus: Focus) -> list[Result]:
-        pairs = ctx.value_pairs(shape, focus)
-        values = {v for _, v in pairs}
         # A node shape's value nodes are its focus nodes: the nested shapes can use its focus.
         within = focus if shape.path is None else ctx.values_focus(shape, focus)
-        fail_counts: dict[Term, int] = defaultdict(int)
-        for member in nested:
-            for v in ctx.failing(member, values, within):
-                fail_counts[v] += 1
+        listed = None if within is not None else {v for _, v in ctx.value_pairs(shape, focus)}
+        counts: dict[Term, int] = {}
+        for i, member in enumerate(nested):
+            among = counts if fail_all and i > 0 else None
+            if among is not None and not among:
+                break  # no node failed every member so far: none can violate
+            if within is not None:
+                failed = ctx.failing_within(member, within, among)
+            else:
+                assert listed is not None
+                failed = ctx.failing(member, listed if among is None else among.keys())
+            if among is not None:
+                counts = {v: counts[v] + 1 for v in failed if v in counts}
+            else:
+                for v in failed:
+                    counts[v] = counts.get(v, 0) + 1
         detail = (("expected", shown),) if shown else ()
+        if shape.path is None and not violates(0):
+            # Each focus node is its own one value: the failing nodes are the violations.
+            return [
+                ctx.result(shape, v, component(local), value=v, detail=detail)
+                for v, fails in counts.items()
+                if violates(fails)
+            ]
         return [
             ctx.result(shape, this, component(local), value=v, detail=detail)
-            for this, v in pairs
-            if violates(fail_counts.get(v, 0))
+            for this, v in ctx.value_pairs(shape, focus)
+            if violates(counts.get(v, 0))
         ]
 
     return run
@@ -117,7 +139,7 @@ def _qualified(qualified: Term, name: str, bound: Term) -> CheckFn:
                     if prop == shape.node or ctx.shapes.shape(prop).deactivated:
                         continue
                     siblings.extend(shape.graph.objects(prop, sh("qualifiedValueShape")))
-        pairs = ctx.value_pairs(shape, focus)
+        pairs = list(ctx.value_pairs(shape, focus))
         values = {v for _, v in pairs}
         within = ctx.values_focus(shape, focus)
         failing = ctx.failing(qualified, values, within)

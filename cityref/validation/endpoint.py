@@ -5,7 +5,12 @@ engine. The client speaks the protocol through SPARQLWrapper, reads the answer a
 results with pyoxigraph (the same term objects the embedded store gives), scopes every query
 to the data graph (the named graphs given, as ``default-graph-uri``; the endpoint's default
 graph when none), and pages a SELECT whose answer may be large (``ORDER BY`` every projected
-variable, ``LIMIT`` / ``OFFSET``), so that one response never holds more than a page.
+variable, ``LIMIT`` / ``OFFSET``), so that one response never holds more than a page; the
+rows are handed on as they are read (:meth:`EndpointClient.rows`), never gathered. An answer
+is read in one request, so the server evaluates each query once; only an answer the server
+says it cut at its row limit is read again in ordered pages (each evaluating the whole query
+again). With ``focus_batch`` set, the checker names a shape's IRI focus nodes in batches of
+that many (cityref.validation.in_place), which keeps each answer small for such a server.
 Every failure becomes an :class:`EndpointError` that says what happened and where, in both
 languages: unreachable, an HTTP error, a timeout, an answer that is not SPARQL results.
 """
@@ -13,12 +18,15 @@ languages: unreachable, an HTTP error, a timeout, an answer that is not SPARQL r
 from __future__ import annotations
 
 import http.client
+import io
 import math
 import re
 import time
 import urllib.error
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolution, parse_query_results
@@ -31,6 +39,11 @@ from cityref.validation.errors import ValidationError
 #: Rows per page of a paged SELECT: well under Virtuoso's default ResultSetMaxRows (10,000 in
 #: a stock virtuoso.ini would cut a page short, so a full page is checked, see _page).
 DEFAULT_PAGE_ROWS = 10_000
+#: Focus IRIs per batch (None: no batches, each query on the whole target set by its
+#: pattern). A batch names its focus nodes in a VALUES block, which keeps answers small for a
+#: server that cuts them, but costs the server some three times the pattern's work per node
+#: (Oxigraph server, bench/validate_in_place.py --focus-batch): off by default.
+DEFAULT_FOCUS_BATCH: int | None = None
 DEFAULT_TIMEOUT = 300.0
 # The projection of a SELECT (between SELECT and the first WHERE / '{'), for ORDER BY.
 _PROJECTION = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)", re.S)
@@ -48,6 +61,39 @@ def _parsed(body: bytes) -> QueryBoolean | list[QuerySolution]:
         body = _VIRTUOSO_BNODE.sub(rb"\1", body)
     parsed = parse_query_results(body, format=QueryResultsFormat.JSON)
     return parsed if isinstance(parsed, QueryBoolean) else list(parsed)
+
+
+class _PlainBlankNodes(io.RawIOBase):
+    """An answer as it is read, with Virtuoso's blank node labels made plain (see _parsed).
+
+    Each chunk is rewritten up to a point no label's marker spans: before the last
+    ``"type"`` near its end (a marker is far shorter than the 256 bytes held back)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._ready = b""
+        self._held = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._ready and not self._done:
+            chunk = self._raw.read(1 << 16)
+            text = self._held + chunk
+            if not chunk:
+                self._done, cut = True, len(text)
+            else:
+                cut = max(0, len(text) - 256)
+                marker = text.rfind(b'"type"', max(0, cut - 256), cut)
+                cut = marker if marker >= 0 else cut
+            self._held = text[cut:]
+            self._ready = _VIRTUOSO_BNODE.sub(rb"\1", text[:cut])
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        self._ready = self._ready[size:]
+        return size
 
 
 #: The HTTP status of each error SPARQLWrapper raises for one.
@@ -74,8 +120,17 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
     timeout: float = DEFAULT_TIMEOUT
     page_rows: int = DEFAULT_PAGE_ROWS
+    focus_batch: int | None = DEFAULT_FOCUS_BATCH
 
     def __post_init__(self) -> None:
+        for name, size in (("page_rows", self.page_rows), ("focus_batch", self.focus_batch)):
+            if size is not None and size < 1:
+                raise EndpointError(
+                    Bilingual(
+                        f"{name} は 1 以上にしてください: {size}",
+                        f"{name} must be at least 1: {size}",
+                    )
+                )
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise EndpointError(
@@ -152,20 +207,12 @@ class EndpointClient:
             )
         )
 
-    def _send(self, query: str) -> bytes:
-        """The raw answer to ``query``; every failure as an :class:`EndpointError`."""
+    @contextmanager
+    def _transport(self) -> Iterator[None]:
+        """Every failure of a request, or of reading its answer, as an EndpointError."""
         url = self.endpoint.url
-        self.requests += 1
         try:
-            try:
-                response = self._wrapper(query).query().response
-            except Unauthorized:
-                if self.endpoint.user is None or self._digest:
-                    raise
-                self._digest = True  # Basic refused: the server may want Digest
-                response = self._wrapper(query).query().response
-            headers = response.headers
-            body: bytes = response.read()
+            yield
         except Unauthorized:
             raise EndpointError(
                 Bilingual(
@@ -196,17 +243,39 @@ class EndpointClient:
                     f"{url}: cannot reach the SPARQL endpoint: {reason}",
                 )
             ) from None
+
+    def _open(self, query: str) -> Any:
+        """The response to ``query``, its body not yet read; every failure as an
+        :class:`EndpointError`."""
+        self.requests += 1
+        with self._transport():
+            try:
+                response = self._wrapper(query).query().response
+            except Unauthorized:
+                if self.endpoint.user is None or self._digest:
+                    raise
+                self._digest = True  # Basic refused: the server may want Digest
+                response = self._wrapper(query).query().response
         # Virtuoso answers a query stopped by its own limits with HTTP 200 and partial rows.
+        headers = response.headers
         state = headers.get("X-SQL-State")
         if state:
+            response.close()
             raise EndpointError(
                 Bilingual(
-                    f"{url}: サーバーが途中までの結果を返しました（{state}: "
+                    f"{self.endpoint.url}: サーバーが途中までの結果を返しました（{state}: "
                     f"{headers.get('X-SQL-Message', '')}）",
-                    f"{url}: the server returned incomplete results ({state}: "
+                    f"{self.endpoint.url}: the server returned incomplete results ({state}: "
                     f"{headers.get('X-SQL-Message', '')})",
                 )
             )
+        return response
+
+    def _send(self, query: str) -> bytes:
+        """The raw answer to ``query``; every failure as an :class:`EndpointError`."""
+        response = self._open(query)
+        with self._transport():
+            body: bytes = response.read()
         return body
 
     def _sorted_rows_limit(self) -> EndpointError:
@@ -237,12 +306,46 @@ class EndpointClient:
         except (SyntaxError, ValueError) as exc:
             # Only the message is kept: the parser's objects must be dropped on this thread.
             problem = str(exc)
-        raise EndpointError(
+        raise self._unparsable(problem)
+
+    def _unparsable(self, problem: str) -> EndpointError:
+        return EndpointError(
             Bilingual(
                 f"{self.endpoint.url}: 答えが SPARQL の結果（JSON）ではありません: {problem}",
                 f"{self.endpoint.url}: the answer is not SPARQL results (JSON): {problem}",
             )
         )
+
+    def _streamed(self, response: Any) -> Iterator[QuerySolution]:
+        """The rows of an open response as they are parsed (the answer is never held)."""
+        try:
+            problem = None
+            with self._transport():
+                try:
+                    parsed = parse_query_results(
+                        io.BufferedReader(_PlainBlankNodes(response)),
+                        format=QueryResultsFormat.JSON,
+                    )
+                except (SyntaxError, ValueError) as exc:
+                    problem = str(exc)
+            if problem is not None:
+                raise self._unparsable(problem)
+            if isinstance(parsed, QueryBoolean):
+                raise self._not_results("SELECT")
+            solutions = iter(parsed)
+            while True:
+                with self._transport():
+                    try:
+                        row = next(solutions)
+                    except StopIteration:
+                        return
+                    except (SyntaxError, ValueError) as exc:
+                        problem = str(exc)
+                if problem is not None:
+                    raise self._unparsable(problem)
+                yield row
+        finally:
+            response.close()
 
     # -- queries -----------------------------------------------------------------------
     def ask(self, query: str) -> bool:
@@ -267,16 +370,36 @@ class EndpointClient:
 
     def select(self, query: str) -> list[QuerySolution]:
         """Every row of a SELECT, fetched a page at a time."""
-        return [row for page in self.pages(query) for row in page]
+        return list(self.rows(query))
 
-    def pages(self, query: str) -> Iterator[list[QuerySolution]]:
-        """The rows of a SELECT page by page, ordered by every projected variable so that
-        OFFSET is stable (one request when the first page is not full)."""
+    def rows(self, query: str) -> Iterator[QuerySolution]:
+        """The rows of a SELECT as they are read, never gathered.
+
+        One request, read as it comes: the server evaluates the query once. Only when the
+        server says it may have cut the answer at its row limit (Virtuoso's
+        ``X-SPARQL-MaxRows``, sent when the rows reach its ResultSetMaxRows) is the answer
+        read again in ordered pages (:meth:`pages`), each at most that limit."""
+        order = order_variables(query)
+        response = self._open(query)
+        limit = response.headers.get("X-SPARQL-MaxRows")
+        if limit is None or not order:  # nothing to order by (SELECT *): as it is
+            yield from self._streamed(response)
+            return
+        response.close()
+        size = min(self.endpoint.page_rows, int(limit)) if limit.isdigit() else None
+        for page in self.pages(query, size):
+            yield from page
+
+    def pages(self, query: str, size: int | None = None) -> Iterator[list[QuerySolution]]:
+        """The rows of a SELECT page by page (``size`` rows, ``page_rows`` by default),
+        ordered by every projected variable so that OFFSET is stable (one request when the
+        first page is not full). Each page evaluates the whole query again at the server:
+        only for a server that cuts answers (see :meth:`rows`)."""
         order = order_variables(query)
         if not order:  # nothing to order by (SELECT *): one request
             yield self._rows(query)
             return
-        size = self.endpoint.page_rows
+        size = max(1, size or self.endpoint.page_rows)
         by = " ".join(f"?{v}" for v in order)
         offset = 0
         while True:

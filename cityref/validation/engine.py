@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -48,8 +48,8 @@ class ShapeChecker:
         self._subclasses: dict[Term, list[Term]] = {}
 
     # -- Context -------------------------------------------------------------------------
-    def select(self, query: str) -> list[QuerySolution]:
-        """Run a SELECT query on the data graph."""
+    def select(self, query: str) -> Iterable[QuerySolution]:
+        """Run a SELECT query on the data graph (its rows may come as they are read)."""
         raise NotImplementedError
 
     def ask(self, query: str) -> bool:
@@ -77,7 +77,11 @@ class ShapeChecker:
         """Some of the focus nodes of ``among``, for a second, exact look at them."""
         return Focus.of_nodes(nodes)
 
-    def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
+    def focus_batches(self, shape: Shape) -> list[Focus]:
+        """The focus nodes of a targeted shape, as the sets it is checked on one at a time."""
+        return [self.target_focus(shape)]
+
+    def value_pairs(self, shape: Shape, focus: Focus) -> Iterable[tuple[Term, Term]]:
         """(focus node, value node) pairs, cached per shape and focus set."""
         key = (shape.node, focus.pattern)
         if key not in self._pairs:
@@ -113,6 +117,26 @@ class ShapeChecker:
             for n in todo:
                 known[n] = n in bad
         return {n for n in nodes if known.get(n, False)}
+
+    def failing_within(
+        self, shape: Term, within: Focus, among: Container[Term] | None = None
+    ) -> set[Term]:
+        """The nodes of ``within`` that do not conform to ``shape``, found without listing
+        the nodes: only the failing ones are kept (only those in ``among``, when given), as
+        the results stream in, so a shape that nearly every node fails costs no list of
+        results. Nothing is cached per node: ``within`` may hold more nodes than memory."""
+        active: set[Term] = self._local.__dict__.setdefault("active", set())
+        if shape in active:  # recursion: nodes under check count as valid
+            return set()
+        active.add(shape)
+        try:
+            return {
+                r.focus
+                for r in self.shape_results(self.shapes.shape(shape), within)
+                if among is None or r.focus in among
+            }
+        finally:
+            active.discard(shape)
 
     def nested_focus(self, todo: list[Term], all_todo: bool, within: Focus | None) -> Focus:
         """The focus on which a nested shape checks ``todo`` (``all_todo``: none of the nodes
@@ -167,12 +191,15 @@ class ShapeChecker:
 
     def check_shape(self, shape: Shape, focus: Focus) -> list[Result]:
         """Every result of ``shape`` for the focus nodes of ``focus``."""
-        results: list[Result] = []
-        for unit in self.units(shape, focus):
-            results.extend(unit())
-        return results
+        return list(self.shape_results(shape, focus))
 
-    def units(self, shape: Shape, focus: Focus) -> list[Callable[[], list[Result]]]:
+    def shape_results(self, shape: Shape, focus: Focus) -> Iterator[Result]:
+        """The results of ``shape`` for ``focus`` as they are found (the caller keeps what
+        it needs of them)."""
+        for unit in self.units(shape, focus):
+            yield from unit()
+
+    def units(self, shape: Shape, focus: Focus) -> list[Callable[[], Iterable[Result]]]:
         """The independent pieces of work that check ``shape``: one query each, roughly.
 
         A node shape's property shapes contribute their own units, so that the top-level
@@ -181,7 +208,7 @@ class ShapeChecker:
         if shape.deactivated or focus.empty:
             return []
         c = self.compiled(shape)
-        units: list[Callable[[], list[Result]]] = []
+        units: list[Callable[[], Iterable[Result]]] = []
         if c.value_checks:
             units.append(partial(self._value_checks, shape, focus, c.value_checks))
         units.extend(partial(check, self, shape, focus) for check in c.checks)
@@ -218,7 +245,7 @@ class ShapeChecker:
     ) -> list[Result]:
         # A value reached from several focus nodes is reported once per focus node
         # (W3C property-001), so nested results are repeated by that multiplicity.
-        times = Counter(v for _, v in self.value_pairs(shape, focus))
+        times: Counter[Term] = Counter(v for _, v in self.value_pairs(shape, focus))
         inner = self.values_focus(shape, focus) or Focus.of_nodes(times)
         results: list[Result] = []
         for prop in props:
@@ -236,8 +263,9 @@ class ShapeChecker:
         if not patterns:
             return 0
         union = " UNION ".join("{ " + p + " }" for p in patterns)
-        rows = self.select(f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {union} }}")
-        return int(rows[0]["n"].value) if rows else 0
+        query = f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {union} }}"
+        row = next(iter(self.select(query)), None)
+        return int(row["n"].value) if row is not None else 0
 
     def run(self, threads: int = 1) -> list[Result]:
         """Validate every targeted shape, spreading the top-level units over ``threads``.
@@ -248,7 +276,8 @@ class ShapeChecker:
         units = [
             unit
             for shape in self.shapes.targeted_shapes()
-            for unit in self.units(shape, self.target_focus(shape))
+            for focus in self.focus_batches(shape)
+            for unit in self.units(shape, focus)
         ]
         report("check", 0, len(units), "checks")
         results: list[Result] = []
@@ -258,11 +287,16 @@ class ShapeChecker:
                 report("check", done, len(units), "checks")
             return results
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            futures = [pool.submit(unit) for unit in units]
+            # A unit's results may be lazy: they are gathered in the pool's thread.
+            futures = [pool.submit(_gathered, unit) for unit in units]
             for done, future in enumerate(futures, start=1):
                 results.extend(future.result())
                 report("check", done, len(units), "checks")
         return results
+
+
+def _gathered(unit: Callable[[], Iterable[Result]]) -> list[Result]:
+    return list(unit())
 
 
 class Validator(ShapeChecker):

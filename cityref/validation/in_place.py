@@ -1,6 +1,6 @@
 """Validation in place: the compiled SHACL queries run at a SPARQL endpoint, where the data is.
 
-Only queries go out and only result rows come back; nothing is written to the endpoint. Three
+Only queries go out and only result rows come back; nothing is written to the endpoint. Five
 things differ from the embedded store (engine.Validator), each handled here:
 
 * the data is as the engine stores it: no encoding of blank nodes or lexical forms (terms.py);
@@ -12,7 +12,12 @@ things differ from the embedded store (engine.Validator), each handled here:
   Oxigraph holds) is not the endpoint's: such numbers are out of range in place;
 * the class hierarchy of the shapes and the vocabulary cannot be added to the data: class
   targets and sh:class list a class with its subclasses (from the shapes, the vocabulary and
-  the data's own rdfs:subClassOf triples, read once).
+  the data's own rdfs:subClassOf triples, read once);
+* answers are read as they come, in one request each (endpoint.py), and only what a check
+  needs is kept (failing nodes, results); with ``Endpoint.focus_batch`` set, a targeted
+  shape is checked in batches of its IRI focus nodes, each named in a VALUES block, while
+  its blank-node (and literal) focus nodes, which cannot be named, are checked together
+  through the target's pattern.
 
 What needs the shapes graph beside the data (SPARQL-based constraints with $shapesGraph), a
 SPARQL-based constraint on a blank node, and RDFS inference are refused with a clear error.
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pyoxigraph import BlankNode, NamedNode, QuerySolution
 
@@ -32,7 +37,7 @@ from cityref.validation.endpoint import Endpoint, EndpointClient, EndpointError
 from cityref.validation.engine import ShapeChecker, decode_result
 from cityref.validation.graph import Graph
 from cityref.validation.loading import read_graph
-from cityref.validation.model import Focus, Result, ValueCheck, values_of
+from cityref.validation.model import Focus, Result, ValueCheck, focus_values, values_of
 from cityref.validation.options import Engine, ValidationOptions
 from cityref.validation.progress import report
 from cityref.validation.report import Report
@@ -62,9 +67,54 @@ class InPlaceChecker(ShapeChecker):
             self._children[sup].add(sub)
         self._asked: dict[str, bool] = {}
 
-    def select(self, query: str) -> list[QuerySolution]:
+    def select(self, query: str) -> Iterator[QuerySolution]:
+        """The rows as they are read, a page at a time: what a check keeps is its own."""
         self.queries += 1
-        return self.client.select(query)
+        return self.client.rows(query)
+
+    def value_pairs(self, shape: Shape, focus: Focus) -> Iterator[tuple[Term, Term]]:
+        """The pairs as they are read, not kept: a focus batch is seen once."""
+        query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus_values(shape, focus)} }}"
+        return ((r["this"], r["value"]) for r in self.select(query))
+
+    def focus_batches(self, shape: Shape) -> list[Focus]:
+        """The target's IRIs in VALUES blocks of ``focus_batch``, then the rest (blank nodes
+        and literals) as one pattern.
+
+        Each query of a batch names its focus nodes, so the server's work for it follows the
+        batch, not the whole data, and its rows are few. Blank nodes cannot be named in a
+        later query (nor can a literal be relied on to come back as the endpoint stores
+        it), so those focus nodes keep the target's pattern, restricted to them."""
+        target = self.target_focus(shape)
+        if target.empty:
+            return []
+        size = self.client.endpoint.focus_batch
+        if size is None:  # the whole target set, by its pattern
+            return [target]
+        batches: list[Focus] = []
+        batch: list[Term] = []
+        # Virtuoso 7's isIRI holds for a blank node too: isBlank tells them apart.
+        named = "isIRI(?this) && !isBlank(?this)"
+        listing = f"SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER({named}) }}"
+        for row in self.select(listing):
+            node = row["this"]
+            if not isinstance(node, NamedNode):  # would be lost: neither named nor the rest
+                raise EndpointError(
+                    Bilingual(
+                        f"エンドポイントが IRI でない焦点ノードを IRI として返しました: {node}",
+                        f"the endpoint answered a focus node that is not an IRI as one: {node}",
+                    )
+                )
+            batch.append(node)
+            if len(batch) == size:
+                batches.append(Focus.of_nodes(batch))
+                batch = []
+        if batch:
+            batches.append(Focus.of_nodes(batch))
+        rest = f"{{ SELECT DISTINCT ?this WHERE {{ {target.pattern} FILTER(!({named})) }} }}"
+        if self.ask(f"ASK {{ {rest} }}"):
+            batches.append(Focus(rest))
+        return batches
 
     def ask(self, query: str) -> bool:
         answer = self._asked.get(query)

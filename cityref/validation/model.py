@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -129,8 +129,8 @@ class Context(Protocol):
 
     shapes: ShapesGraph
 
-    def select(self, query: str) -> list[QuerySolution]:
-        """Run a SELECT query on the data store."""
+    def select(self, query: str) -> Iterable[QuerySolution]:
+        """Run a SELECT query on the data store (its rows may come as they are read)."""
         ...
 
     def ask(self, query: str) -> bool:
@@ -141,8 +141,9 @@ class Context(Protocol):
         """The name of the shapes graph inside the data store (loaded on first use)."""
         ...
 
-    def value_pairs(self, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
-        """(focus node, value node) pairs of the shape for these focus nodes."""
+    def value_pairs(self, shape: Shape, focus: Focus) -> Iterable[tuple[Term, Term]]:
+        """(focus node, value node) pairs of the shape for these focus nodes (iterate once:
+        they may come as they are read)."""
         ...
 
     def focus_nodes(self, focus: Focus) -> list[Term]:
@@ -186,8 +187,16 @@ class Context(Protocol):
         """A result with the shape's severity and (unless given) the shape's messages."""
         ...
 
+    def failing_within(
+        self, shape: Term, within: Focus, among: Container[Term] | None = None
+    ) -> set[Term]:
+        """The nodes of ``within`` (those in ``among``, when given) that do not conform to
+        ``shape``, without listing every node of ``within``."""
+        ...
 
-CheckFn = Callable[[Context, Shape, Focus], list[Result]]
+
+#: A check: its results for the focus nodes (a list, or lazily as they are found).
+CheckFn = Callable[[Context, Shape, Focus], Iterable[Result]]
 
 
 def focus_values(shape: Shape, focus: Focus, var: str = "?value") -> str:

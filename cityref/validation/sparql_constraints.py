@@ -5,6 +5,7 @@ validators once per value node), with the pre-bound variables substituted into t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pyoxigraph import Literal, NamedNode, QuerySolution
 
@@ -73,7 +74,7 @@ def _row_results(
     ctx: Context,
     shape: Shape,
     this: Term,
-    rows: list[QuerySolution],
+    rows: Iterable[QuerySolution],
     component: NamedNode,
     constraint: Term | None,
     templates: list[Term],
