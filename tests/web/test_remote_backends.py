@@ -94,11 +94,16 @@ def _page_text(response: TestResponse) -> str:
     return re.sub(r'(nonce|value|content)="[^"]*"', r'\1=""', page)
 
 
+#: SPARQL leaves the order of literals with different language tags or datatypes to the engine
+#: (Virtuoso orders them by an id it gives each language tag when it first meets it, so the
+#: order changed with the data a server had seen before): order by their parts instead.
+BY_LABEL = "ORDER BY ?s STR(?l) LANG(?l)"
+
 SPARQL_REQUESTS = [
-    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l", "json"),
-    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l", "xml"),
-    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l", "csv"),
-    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l", "tsv"),
+    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } " + BY_LABEL, "json"),
+    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } " + BY_LABEL, "xml"),
+    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } " + BY_LABEL, "csv"),
+    (PREFIXES + "SELECT ?s ?l WHERE { ?s rdfs:label ?l } " + BY_LABEL, "tsv"),
     (PREFIXES + 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER(LANG(?l) = "ja") } ORDER BY ?s', "json"),
     ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "json"),
     ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "csv"),
@@ -117,7 +122,7 @@ SPARQL_REQUESTS = [
     ("SELECT * FROM <urn:x:not-a-graph> WHERE { ?s ?p ?o }", "json"),
     ("SELECT ?s WHERE { ?s ?p }", "json"),
     ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } "
-     "ORDER BY ?s ?p ?o", "csv"),
+     "ORDER BY ?s ?p STR(?o) LANG(?o) STR(DATATYPE(?o))", "csv"),
 ]  # fmt: skip
 
 
