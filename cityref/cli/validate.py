@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from pyoxigraph import RdfFormat
@@ -253,16 +253,23 @@ def validate(
     except Exception as exc:  # never a traceback on the command line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
         return
-    sink = ReportOutput(output)
-    _write_report(sink, renderer(output_format), outcome, lang, whole=True)
-    sink.close()
-    sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
+    _write_whole_report(outcome, output, output_format, lang)
 
 
 def _report_to_a_program(output_format: str, output: Path | None) -> bool:
     """Whether a machine-read report (any but text) goes down a pipe: a script is running
     this, and a progress line would only get in its way."""
     return output_format != "text" and output is None and not sys.stdout.isatty()
+
+
+def _write_whole_report(
+    outcome: Outcome, output: Path | None, output_format: str, lang: str | None
+) -> NoReturn:
+    """Write the one report of a run and exit with its verdict."""
+    sink = ReportOutput(output)
+    _write_report(sink, renderer(output_format), outcome, lang, whole=True)
+    sink.close()
+    sys.exit(EXIT_CONFORMS if outcome.report.conforms else EXIT_VIOLATIONS)
 
 
 def _write_report(
@@ -458,7 +465,4 @@ def _validate_in_place(
     except Exception as exc:  # never a traceback on the command line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
         return
-    sink = ReportOutput(output)
-    _write_report(sink, renderer(output_format), outcome, lang, whole=True)
-    sink.close()
-    sys.exit(EXIT_CONFORMS if outcome.report.conforms else EXIT_VIOLATIONS)
+    _write_whole_report(outcome, output, output_format, lang)
