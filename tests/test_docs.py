@@ -18,8 +18,16 @@ def test_every_command_has_a_section_in_the_cli_guide() -> None:
     assert not missing, f"docs/cli.md has no section for: {sorted(missing)}"
 
 
-def test_relative_links_in_docs_and_readme_resolve() -> None:
-    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+# Folders whose pages are not ours (installed packages, a vendored test suite).
+NOT_OURS = {".git", ".venv", "node_modules", "w3c-shacl-test-suite", ".pytest_cache"}
+
+
+def test_relative_links_in_every_markdown_page_resolve() -> None:
+    pages = [
+        page
+        for page in sorted(REPO.rglob("*.md"))
+        if not NOT_OURS.intersection(page.relative_to(REPO).parts)
+    ]
     broken = []
     for page in pages:
         for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
