@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,21 @@ from app.query_service import QueryService
 from cityref.settings import Settings, load_settings
 from cityref.sparql.query import QueryRequest
 from cityref.store.oxigraph import Dataset
-from cityref.store.remote import NS, RemoteEndpoints, RemoteStore, term_text
-from cityref.store.remote_build import build_configured
+from cityref.store.remote import (
+    LEASE_SECONDS,
+    NEXT,
+    NS,
+    POINTER_GRAPH,
+    SETTLED,
+    STORE_NODE,
+    RemoteEndpoints,
+    RemoteStore,
+    term_text,
+)
+from cityref.store.remote_build import SWITCH_NOTICE_SECONDS, build_configured
 from cityref.store.sources import ModelFiles
 from tests.conftest import BASE_IRI, RunCli
-from tests.sparql_servers import remote_environment
+from tests.sparql_servers import Endpoints, remote_environment
 
 BACKENDS = ["oxigraph-server", "virtuoso"]
 #: Counts every statement of the model: default graph and named graphs together.
@@ -178,3 +189,54 @@ def test_readers_during_builds_see_one_model_or_the_other(
         reader.join()
         service.stop()
     assert seen and set(seen) <= {small_count, large_count}
+
+
+def test_the_switch_waits_out_the_notice_and_readers_stop_leasing_once_given_it(
+    oxigraph_server: Endpoints,
+    cli_env: dict[str, str],
+    toy_sources: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lease's guarantee (RemoteStore._checked_ask) rests on two things the other build
+    tests cannot see, since loading the full model outlasts a lease anyway: the switch comes
+    no sooner than SWITCH_NOTICE_SECONDS after the server had the notice, and a reader that
+    sees the notice keeps no answer unchecked. On the toy model, loading takes well under that."""
+    settings = _settings(cli_env | remote_environment(oxigraph_server)).with_(query_timeout=30)
+    model = ModelFiles(toy_sources, BASE_IRI)
+    build_configured(settings, model, force=True)
+    reader = _store(settings)
+    _count(reader)  # a checked answer: the pointer said settled, no next build, so a lease
+    assert reader._lease_until > 0
+    events: list[tuple[str, float]] = []
+    update = RemoteStore.update
+
+    def watched(store: RemoteStore, text: str, *args: object, **kwargs: object) -> object:
+        kind = (
+            "notice"
+            if f"INSERT DATA {{ GRAPH <{POINTER_GRAPH}> {{ <{STORE_NODE}> <{NEXT}>" in text
+            else ("switch" if f"<{SETTLED}> true" in text else "other")
+        )
+        if kind == "switch":
+            events.append(("switch sent", time.monotonic()))
+        answer = update(store, text, *args, **kwargs)
+        if kind == "notice":
+            events.append(("notice had", time.monotonic()))
+            # The reader now sees a next build: once its lease ends, no answer goes unchecked.
+            time.sleep(max(0.0, reader._lease_until - time.monotonic()))
+            _count(reader)
+            leased_until = reader._lease_until
+            assert leased_until <= time.monotonic(), "a reader took a lease during the notice"
+            events.append(("reader checked", leased_until))
+        return answer
+
+    monkeypatch.setattr(RemoteStore, "update", watched)
+    started = time.monotonic()
+    build_configured(settings, model, force=True)
+    when = dict(events)
+    assert list(when) == ["notice had", "reader checked", "switch sent"], events
+    assert when["switch sent"] - when["notice had"] >= SWITCH_NOTICE_SECONDS > LEASE_SECONDS
+    # The wait is what made the gap: the toy model loads in well under the notice.
+    assert when["switch sent"] - started < SWITCH_NOTICE_SECONDS + 5
+    reader_after = _store(settings)
+    _count(reader_after)
+    assert reader_after._lease_until > 0, "after the switch the notice is gone: leases resume"
