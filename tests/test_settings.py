@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cityref.errors import SettingsError
+from cityref.services.validation_endpoints import endpoint_for_command_line, named_endpoint
 from cityref.settings import SETTINGS, load_settings, settings_markdown
 from tests.conftest import REPO, RunCli
 
@@ -53,6 +54,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
         "CITYREF_VALIDATION_MEMORY_MB": "700",
         "CITYREF_VALIDATION_ENDPOINTS": "city=http://127.0.0.1:7878/query",
         "CITYREF_VALIDATION_ENDPOINT_CREDENTIALS": "city=reader:secret",
+        "CITYREF_VALIDATION_FOCUS_BATCH": "500",
         "CITYREF_MAX_DECOMPRESSED_BYTES": "4096",
         "CITYREF_JOBS_MAX_BYTES": "8192",
         "CITYREF_JOBS_MAX_AGE_DAYS": "0.5",
@@ -70,6 +72,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     assert settings.request_body_timeout == 5.0
     assert settings.jobs_max_age_days == 0.5
     assert settings.validation_endpoints == "city=http://127.0.0.1:7878/query"
+    assert settings.validation_focus_batch == 500
 
 
 @pytest.mark.parametrize(
@@ -77,6 +80,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     [
         ("CITYREF_PORT", "eighty", "expected int"),
         ("CITYREF_MAX_ROWS", "0", "greater than 0"),
+        ("CITYREF_VALIDATION_FOCUS_BATCH", "-5", "0 (off) or more"),
         ("CITYREF_BASE_IRI", "https://example.org/no-slash", "ending with '/'"),
         ("CITYREF_BASE_IRI", "urn:x:", "http(s) IRI"),
     ],
@@ -86,6 +90,15 @@ def test_bad_values_name_the_variable(variable: str, value: str, says: str) -> N
         load_settings({variable: value})
     assert variable in str(caught.value)
     assert says in str(caught.value)
+
+
+def test_focus_batches_are_off_by_default_and_reach_both_kinds_of_endpoint() -> None:
+    urls = {"CITYREF_VALIDATION_ENDPOINTS": "city=http://127.0.0.1:7878/query"}
+    assert load_settings(urls).validation_focus_batch == 0
+    for given, batch in (("0", None), ("50", 50)):
+        settings = load_settings(urls | {"CITYREF_VALIDATION_FOCUS_BATCH": given})
+        assert named_endpoint(settings, "city", (), 5).focus_batch == batch
+        assert endpoint_for_command_line(settings, "http://h.example/q", (), 5).focus_batch == batch
 
 
 def test_docs_settings_md_is_generated_from_the_table() -> None:

@@ -76,6 +76,7 @@ class JobLimits:
     #: The settings of validation in place, given to the job process in its environment.
     validation_endpoints: str = field(default="", repr=False)
     validation_endpoint_credentials: str = field(default="", repr=False)
+    validation_focus_batch: int = 0
 
     @property
     def queue(self) -> int:
@@ -93,6 +94,7 @@ class JobLimits:
             base_iri=settings.base_iri,
             validation_endpoints=settings.validation_endpoints,
             validation_endpoint_credentials=settings.validation_endpoint_credentials,
+            validation_focus_batch=settings.validation_focus_batch,
         )
 
     @property
@@ -101,7 +103,11 @@ class JobLimits:
 
 
 #: JobLimits given in the job process's environment, not on its command line.
-_IN_ENVIRONMENT = ("validation_endpoints", "validation_endpoint_credentials")
+_IN_ENVIRONMENT = (
+    "validation_endpoints",
+    "validation_endpoint_credentials",
+    "validation_focus_batch",
+)
 
 
 def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess.Popen[bytes]:
@@ -121,6 +127,7 @@ def start_job_process(store: Path, job_id: str, limits: JobLimits) -> subprocess
             **os.environ,
             "CITYREF_VALIDATION_ENDPOINTS": limits.validation_endpoints,
             "CITYREF_VALIDATION_ENDPOINT_CREDENTIALS": limits.validation_endpoint_credentials,
+            "CITYREF_VALIDATION_FOCUS_BATCH": str(limits.validation_focus_batch),
         },
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -80,7 +80,7 @@ def named_endpoint(
             )
         )
     user, password = _credentials(settings, name)
-    return Endpoint(urls[name], graphs, user, password, timeout)
+    return Endpoint(urls[name], graphs, user, password, timeout, focus_batch=_focus_batch(settings))
 
 
 def endpoint_for_command_line(
@@ -94,4 +94,9 @@ def endpoint_for_command_line(
     for name, url in urls.items():
         if url == name_or_url:
             return named_endpoint(settings, name, graphs, timeout)
-    return Endpoint(name_or_url, graphs, timeout=timeout)
+    return Endpoint(name_or_url, graphs, timeout=timeout, focus_batch=_focus_batch(settings))
+
+
+def _focus_batch(settings: Settings) -> int | None:
+    """The focus batch size the settings ask for (0 there: none)."""
+    return settings.validation_focus_batch or None
