@@ -247,6 +247,27 @@ def test_profiles_name_standards_of_the_catalogue(store: ox.Store) -> None:
     assert sorted(named - standards(store)) == []
 
 
+#: The data sets of the 自治体標準オープンデータセット by the numbers of its definition books
+#: (A, B, C/D; 18–21 are not used): each must have a profile in its crosswalk.
+MUNICIPAL_DATASET_NUMBERS = frozenset(
+    f"{n:02}" for n in (*range(1, 18), *range(22, 32))
+)  # fmt: skip
+
+
+def test_every_municipal_standard_dataset_has_a_profile(store: ox.Store) -> None:
+    rows = select(
+        store,
+        f"""SELECT ?name ?profile WHERE {{
+            GRAPH <{BASE_IRI}graph/registry/standards/government> {{
+                ?e reg:ofStandard <{STANDARD_NS}municipal-standard-dataset> ;
+                   reg:standardElementName ?name ; reg:ourResource ?profile }}
+            ?profile a prof:Profile }}""",
+    )
+    numbers = {row["name"][:2]: row["profile"] for row in rows}
+    assert sorted(MUNICIPAL_DATASET_NUMBERS - numbers.keys()) == []
+    assert sorted(numbers.keys() - MUNICIPAL_DATASET_NUMBERS) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Coverage matrix
 # ---------------------------------------------------------------------------------------------
