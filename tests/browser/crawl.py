@@ -23,6 +23,15 @@ several minutes of a core, and pages of one kind share their template and script
 handed the answer the crawl was just given for the page, so the server renders it once; what
 the page loads (scripts, styles, its API calls) the tab asks the server for.
 
+A page already requested in an earlier language is requested again only as one of the first
+:data:`PAGES_PER_PATTERN_AGAIN` of its route pattern (:func:`route_pattern`) in this language;
+the rest are counted as sampled out. The second language thus checks every kind of page (its
+``lang``, its text, its answer, the tab) on a sample, while every link and download is still
+followed at least once: a link the first language never met is always requested, and when the
+queue runs dry a page of each route pattern the earlier languages requested but this one did
+not is queued, so no kind of page goes unchecked in any language. Links of a page are the same
+in both languages (its template is): the full walk of both took half of the crawl's minutes.
+
 Of the ``?format=`` downloads (a serialisation of a page's resource) the first
 :data:`REQUESTED_PER_KIND` of each page kind and format are requested, in the first language,
 the rest counted as sampled (:func:`download_kind`): one serialiser per format answers every
@@ -67,6 +76,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 OPENED_PER_KIND = 3
 #: URLs of one kind of member pages requested per language (see the module's text).
 REQUESTED_PER_KIND = 3
+#: Pages of one route pattern that a later language requests again (see the module's text).
+PAGES_PER_PATTERN_AGAIN = 1
 #: The kinds (see :func:`page_kind`) whose pages are the members of one profile or module.
 MEMBER_KINDS = re.compile(r"^/shapes/[^/]+/[^/?]+/|^/def/[^/?]+%23")
 #: A profile's folder in a path: its downloads are made alike for every profile.
@@ -143,6 +154,13 @@ def page_kind(target: str) -> str:
     return parent + ("?" + "&".join(names) if names else "")
 
 
+def route_pattern(target: str) -> str:
+    """The route a page is made by: its kind (:func:`page_kind`), of any profile:
+    ``/shapes/ods-aed/shape/x`` → ``/shapes/*/shape/``, ``/registry/standard/saref`` →
+    ``/registry/standard/``."""
+    return ANY_PROFILE.sub("/shapes/*/", page_kind(target))
+
+
 def download_kind(target: str) -> str | None:
     """The kind of a ``?format=`` download: its page's kind, of any profile, and the format
     asked: ``/def/core%23Facility?format=turtle`` → ``/def/core%23?format=turtle``,
@@ -152,8 +170,7 @@ def download_kind(target: str) -> str | None:
     formats = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "format"]
     if not formats:
         return None
-    kind = ANY_PROFILE.sub("/shapes/*/", page_kind(parts.path))
-    return kind + "?format=" + ",".join(formats)
+    return route_pattern(parts.path) + "?format=" + ",".join(formats)
 
 
 def caching_fault(headers: dict[str, str]) -> str:
@@ -302,6 +319,10 @@ class _Language:
     members: Counter[str] = field(default_factory=Counter)  # member pages queued, per kind
     #: ``?format=`` downloads queued per :func:`download_kind`, in every language together.
     downloads: Counter[str] = field(default_factory=Counter)
+    #: Pages requested in every language together, and the first of each route pattern.
+    pages_requested: set[str] = field(default_factory=set)
+    pattern_examples: dict[str, Link] = field(default_factory=dict)
+    patterns: Counter[str] = field(default_factory=Counter)  # pages queued, per route pattern
     exploded: bool = False
 
     def add(self, written: str, base: str, kind: str, referrer: str) -> None:
@@ -321,6 +342,12 @@ class _Language:
         if kind != "page" and target in self.fetched_elsewhere:
             return  # the same bytes in every language
         kind_of_page = page_kind(target)
+        if kind == "page":
+            pattern = route_pattern(target)
+            seen = target in self.pages_requested and referrer != "(start)"
+            if seen and self.patterns[pattern] >= PAGES_PER_PATTERN_AGAIN:
+                self.result.counts["pages sampled out (requested in another language)"] += 1
+                return
         if MEMBER_KINDS.match(kind_of_page):
             if self.members[kind_of_page] >= REQUESTED_PER_KIND:
                 self.result.counts["member pages sampled out"] += 1
@@ -335,7 +362,17 @@ class _Language:
             self.exploded = True
             return
         self.queued.add(target)
+        if kind == "page":
+            self.patterns[route_pattern(target)] += 1
         self.queue.append(Link(target, kind, referrer))
+
+    def unchecked_patterns(self) -> list[Link]:
+        """A page of each route pattern an earlier language requested and this one did not."""
+        return [
+            example
+            for pattern, example in sorted(self.pattern_examples.items())
+            if not self.patterns[pattern]
+        ]
 
 
 async def _get(context: BrowserContext, url: str) -> APIResponse:
@@ -366,6 +403,9 @@ async def _visit(
     finally:
         await response.dispose()
     result.counts[f"{link.kind}s ({lang})"] += 1
+    if link.kind == "page":
+        language.pages_requested.add(link.target)
+        language.pattern_examples.setdefault(route_pattern(link.target), link)
     location = response.headers.get("location")
     if 300 <= response.status < 400:
         if location is None:
@@ -449,6 +489,12 @@ async def _crawl_language(
                 wake.set()
 
     await asyncio.gather(*(work(tab) for tab in workers))
+    tried: set[str] = set()
+    while unchecked := [p for p in language.unchecked_patterns() if p.target not in tried]:
+        for example in unchecked:
+            tried.add(example.target)
+            language.add(example.target, language.origin, "page", example.referrer)
+        await asyncio.gather(*(work(tab) for tab in workers))
     if language.exploded:
         kinds = Counter(page_kind(target) for target in language.queued).most_common(5)
         where = ", ".join(f"{kind} ({n})" for kind, n in kinds)
@@ -467,12 +513,22 @@ async def _crawl(
     result = CrawlResult()
     fetched: set[str] = set()
     downloads: Counter[str] = Counter()
+    pages: set[str] = set()
+    examples: dict[str, Link] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, paths in starts.items():
             context = await browser.new_context(locale=LOCALES[lang])
             context.set_default_timeout(ANSWER_TIMEOUT_MS)
-            language = _Language(origin, limit, result, fetched, downloads=downloads)
+            language = _Language(
+                origin,
+                limit,
+                result,
+                fetched,
+                downloads=downloads,
+                pages_requested=pages,
+                pattern_examples=examples,
+            )
             await _crawl_language(context, language, paths, lang, tabs)
             await context.close()
         await browser.close()
