@@ -48,16 +48,13 @@ scheme is not http(s); an answer without Cache-Control, or public without an ETa
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import threading
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-import pyoxigraph
 from playwright.async_api import (
     APIResponse,
     BrowserContext,
@@ -71,6 +68,16 @@ from playwright.async_api import (
 )
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.crawl_pages import (
+    PageReader,
+    caching_fault,
+    download_kind,
+    is_download_link,
+    normalise,
+    page_kind,
+    raw_data_shown,
+    route_pattern,
+)
 
 #: Pages of one kind (parent path and query names) opened in a tab, per language.
 OPENED_PER_KIND = 3
@@ -80,8 +87,6 @@ REQUESTED_PER_KIND = 3
 PAGES_PER_PATTERN_AGAIN = 1
 #: The kinds (see :func:`page_kind`) whose pages are the members of one profile or module.
 MEMBER_KINDS = re.compile(r"^/shapes/[^/]+/[^/?]+/|^/def/[^/?]+%23")
-#: A profile's folder in a path: its downloads are made alike for every profile.
-ANY_PROFILE = re.compile(r"^/shapes/[^/]+/")
 #: The browser's locale for each language of the crawl.
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 #: What Chromium asks for when a person follows a link.
@@ -89,8 +94,6 @@ PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: Headers of an answer that describe its transfer, not its content: the body handed to a tab
 #: is the decoded one, so these are left for Playwright to set.
 RECOMPUTED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-#: Elements whose text a browser does not show.
-HIDDEN_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 
 
 @dataclass(frozen=True)
@@ -123,117 +126,6 @@ class CrawlResult:
 
     def summary(self) -> str:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
-
-
-def normalise(url: str, origin: str) -> str | None:
-    """``/path?query`` of a same-origin URL without its fragment and ``lang``, else None."""
-    parts = urlsplit(url)
-    if f"{parts.scheme}://{parts.netloc}" != origin:
-        return None
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
-    return (parts.path or "/") + (f"?{urlencode(query)}" if query else "")
-
-
-def is_download_link(target: str) -> bool:
-    """Links that ask for data rather than a page: a serialisation or an API answer."""
-    parts = urlsplit(target)
-    asks_format = any(k == "format" for k, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return asks_format or parts.path.startswith("/api/")
-
-
-def page_kind(target: str) -> str:
-    """The parent of a page and its query's names: ``/def/core%23Facility`` → ``/def/core%23``,
-    ``/registry/standard/saref`` → ``/registry/standard/``, ``/search?q=x`` → ``/search?q``."""
-    parts = urlsplit(target)
-    path = parts.path.rstrip("/") or "/"
-    if "%23" in path:
-        parent = path.split("%23", 1)[0] + "%23"
-    else:
-        parent = path.rsplit("/", 1)[0] + "/" if path.count("/") > 1 else path
-    names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
-    return parent + ("?" + "&".join(names) if names else "")
-
-
-def route_pattern(target: str) -> str:
-    """The route a page is made by: its kind (:func:`page_kind`), of any profile:
-    ``/shapes/ods-aed/shape/x`` → ``/shapes/*/shape/``, ``/registry/standard/saref`` →
-    ``/registry/standard/``."""
-    return ANY_PROFILE.sub("/shapes/*/", page_kind(target))
-
-
-def download_kind(target: str) -> str | None:
-    """The kind of a ``?format=`` download: its page's kind, of any profile, and the format
-    asked: ``/def/core%23Facility?format=turtle`` → ``/def/core%23?format=turtle``,
-    ``/shapes/ods-aed/shape/x?format=jsonld`` → ``/shapes/*/shape/?format=jsonld``; None for
-    other downloads (an API answer, a report's file), which are all requested."""
-    parts = urlsplit(target)
-    formats = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "format"]
-    if not formats:
-        return None
-    return route_pattern(parts.path) + "?format=" + ",".join(formats)
-
-
-def caching_fault(headers: dict[str, str]) -> str:
-    """What is wrong with how an answer may be cached: every answer says who may keep it, and
-    one that anybody may keep has a validator to ask again with (app.http_cache)."""
-    cache = headers.get("cache-control", "")
-    if not cache:
-        return "no Cache-Control"
-    if "public" in cache and "etag" not in headers:
-        return f"Cache-Control {cache!r} without an ETag"
-    return ""
-
-
-def raw_data_shown(text: str, base: str) -> str | None:
-    """What raw data ``text`` is, when a JSON or Turtle parser accepts it (Turtle with at least
-    one statement, which covers N-Triples); None for text a person reads."""
-    stripped = text.strip()
-    if not stripped:
-        return None
-    try:
-        json.loads(stripped)
-    except ValueError:
-        pass
-    else:
-        return "JSON"
-    try:
-        statements = pyoxigraph.parse(stripped, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base)
-        next(iter(statements))
-    except (SyntaxError, StopIteration, ValueError):
-        return None
-    return "RDF statements"
-
-
-class _PageReader(HTMLParser):
-    """The links and files an HTML page names, and the text a browser shows of it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str]] = []  # (URL as written, "page" | "download" | "file")
-        self.text: list[str] = []
-        self.lang: str | None = None  # of the html element
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "html":
-            self.lang = named.get("lang")
-        if tag in ("a", "area") and named.get("href"):
-            self.links.append((named["href"] or "", "download" if "download" in named else "page"))
-        elif tag == "link" and named.get("href"):
-            self.links.append((named["href"] or "", "file"))
-        elif tag in ("script", "img", "iframe", "source") and named.get("src"):
-            self.links.append((named["src"] or "", "file"))
-        if tag in HIDDEN_ELEMENTS:
-            self._hidden += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN_ELEMENTS and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.text.append(data)
 
 
 #: An answer as the crawl was given it: status, headers and (decoded) body.
@@ -433,7 +325,7 @@ async def _visit(
     if link.kind != "page":
         return
     text = body.decode("utf-8", errors="replace")
-    reader = _PageReader()
+    reader = PageReader()
     if media_type == "text/html":
         reader.feed(text)
         reader.close()
