@@ -30,7 +30,8 @@ the rest are counted as sampled out. The second language thus checks every kind 
 followed at least once: a link the first language never met is always requested, and when the
 queue runs dry a page of each route pattern the earlier languages requested but this one did
 not is queued, so no kind of page goes unchecked in any language. Links of a page are the same
-in both languages (its template is): the full walk of both took half of the crawl's minutes.
+in both languages (its template is). English walked in full was 1,332 pages, 495 of them
+opened in a tab; sampled, 144 and 133.
 
 Of the ``?format=`` downloads (a serialisation of a page's resource) the first
 :data:`REQUESTED_PER_KIND` of each page kind and format are requested, in the first language,
