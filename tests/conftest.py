@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from cityref.cli.main import cli
-from cityref.store.build import build_in_memory
+from cityref.store.build import BuildRecord, build_in_memory
 from cityref.store.oxigraph import OxigraphStore
 from cityref.store.sources import ModelFiles
 
@@ -106,10 +106,16 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model_store() -> Iterator[OxigraphStore]:
+def model_build() -> tuple[OxigraphStore, BuildRecord]:
+    """The repository's own Reference Model, built in memory once per test session (some
+    20 s of a core), and its build record (triples per graph)."""
+    return build_in_memory(REPO_MODEL)
+
+
+@pytest.fixture(scope="session")
+def model_store(model_build: tuple[OxigraphStore, BuildRecord]) -> OxigraphStore:
     """The repository's own Reference Model, built in memory once per test session."""
-    store, _record = build_in_memory(REPO_MODEL)
-    yield store
+    return model_build[0]
 
 
 # Real SPARQL servers on loopback (Oxigraph server, Virtuoso 7), once per session.

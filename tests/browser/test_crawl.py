@@ -194,3 +194,64 @@ def test_the_crawl_stops_when_links_multiply() -> None:
         result = crawl(origin, {"ja": ["/?lang=ja"]}, tabs=1, limit=3)
     capped = [f.what for f in result.failures if f.referrer == "(crawl)"]
     assert capped and capped[0].startswith("more than 3 URLs in ja: links multiply"), capped
+
+
+#: A site in two languages with three pages of one route pattern; only the last links to
+#: ``/deep``, and every item offers a download.
+TWO_LANGUAGE_LINKS = {
+    "/": "".join(f'<a href="/item/{n}">{n}</a> ' for n in (1, 2, 3)),
+    "/item/1": '<a href="/item/1?format=turtle">Turtle</a>',
+    "/item/2": '<a href="/item/2?format=turtle">Turtle</a>',
+    "/item/3": '<a href="/item/3?format=turtle">Turtle</a> <a href="/deep">deep</a>',
+    "/deep": "<p>奥 / deep</p>",
+}
+
+
+@contextmanager
+def two_language_site() -> Iterator[str]:
+    """:data:`TWO_LANGUAGE_LINKS` in the language of the ``?lang=`` last asked for (a cookie)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            lang = query.removeprefix("lang=") if query.startswith("lang=") else None
+            lang = lang or self.headers.get("Cookie", "lang=ja").removeprefix("lang=")
+            if path == "/favicon.ico":  # Chromium asks for it: a 404 is a console error
+                found, media_type = BROKEN_SITE[path][1], BROKEN_SITE[path][0]
+            elif query.startswith("format="):
+                found, media_type = (
+                    f"<https://example.org{path}> a <https://example.org/I> .",
+                    "text/turtle",
+                )
+            elif path in TWO_LANGUAGE_LINKS:
+                found = f'<html lang="{lang}"><body>{TWO_LANGUAGE_LINKS[path]}</body></html>'
+                media_type = "text/html"
+            else:
+                found, media_type = "", "text/plain"
+            body = found.encode("utf-8") or b"missing"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Set-Cookie", f"lang={lang}; Path=/")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass  # quiet
+
+    with serving_in_a_thread(Handler) as url:
+        yield url
+
+
+def test_a_later_language_samples_each_route_pattern_and_misses_no_link() -> None:
+    with two_language_site() as origin:
+        result = crawl(origin, {"ja": ["/?lang=ja"], "en": ["/?lang=en"]}, tabs=2)
+    assert not result.failures, failure_report(result.failures, result.summary())
+    assert result.counts["pages (ja)"] == 5  # every page
+    assert result.counts["downloads (ja)"] == 3  # every download, in the first language
+    # English: the start, one item of the three, and /deep, which only the unrequested
+    # /item/3 links: queued as its route pattern's sample once the queue ran dry.
+    assert result.counts["pages (en)"] == 3
+    assert result.counts["pages sampled out (requested in another language)"] == 2
+    assert "downloads (en)" not in result.counts
