@@ -137,29 +137,39 @@ BROKEN_SITE = {
 BROKEN_REDIRECTS = {"/moved": "/gone#row"}
 
 
+class _QuietHandler(BaseHTTPRequestHandler):
+    """A test site's handler: answers with :meth:`answer`, logs nothing."""
+
+    def answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass  # quiet
+
+
 @contextmanager
 def broken_site() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:
             if self.path.removesuffix("?lang=ja") in BROKEN_REDIRECTS:
-                self.send_response(302)
-                self.send_header("Location", BROKEN_REDIRECTS[self.path.removesuffix("?lang=ja")])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self.answer(
+                    302, {"Location": BROKEN_REDIRECTS[self.path.removesuffix("?lang=ja")]}, b""
+                )
                 return
             found = BROKEN_SITE.get(self.path.removesuffix("?lang=ja"))
             body = (found[1] if found else "missing").encode("utf-8")
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", found[0] if found else "text/plain")
             # Anyone may keep /untagged, which has no tag to ask again with: a fault.
             public = self.path.startswith("/untagged")
-            self.send_header("Cache-Control", "public, max-age=60" if public else "no-cache")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass  # quiet
+            headers = {
+                "Content-Type": found[0] if found else "text/plain",
+                "Cache-Control": "public, max-age=60" if public else "no-cache",
+            }
+            self.answer(200 if found else 404, headers, body)
 
     with serving_in_a_thread(Handler) as url:
         yield url
@@ -211,7 +221,7 @@ TWO_LANGUAGE_LINKS = {
 def two_language_site() -> Iterator[str]:
     """:data:`TWO_LANGUAGE_LINKS` in the language of the ``?lang=`` last asked for (a cookie)."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
             lang = query.removeprefix("lang=") if query.startswith("lang=") else None
@@ -229,16 +239,12 @@ def two_language_site() -> Iterator[str]:
             else:
                 found, media_type = "", "text/plain"
             body = found.encode("utf-8") or b"missing"
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Set-Cookie", f"lang={lang}; Path=/")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass  # quiet
+            headers = {
+                "Content-Type": media_type,
+                "Set-Cookie": f"lang={lang}; Path=/",
+                "Cache-Control": "no-cache",
+            }
+            self.answer(200 if found else 404, headers, body)
 
     with serving_in_a_thread(Handler) as url:
         yield url
